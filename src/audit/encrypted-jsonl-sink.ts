@@ -1,0 +1,116 @@
+// Append-only, encrypted JSON-lines audit file with group commit.
+//
+// Record line format v1 (docs/formats.md "audit file"):
+//   {"v":1,"seq":<n>,"d":"<base64(ciphertext | tag)>"}\n
+//   fileKey = SP800-108(auditKey, "keyhold:audit-file", fileSalt)   -- fileSalt is in the file name
+//   iv      = 0x00000000 || seq as u64 big-endian                   -- a counter: unique per file key
+//   AAD     = encodeParts(["keyhold-audit-v1", fileName, seq])
+// A per-file key with a counter nonce never repeats an IV, whatever the request rate.
+//
+// Durability: events queue while a flush is in progress; each flush writes every queued line with one
+// write() and one fdatasync(), then resolves their promises (group commit). A failure rejects the whole
+// batch, so no caller is told an event is recorded unless it reached the disk.
+import { randomBytes } from 'node:crypto';
+import { closeSync, fdatasync, mkdirSync, openSync, write } from 'node:fs';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { gcmSeal } from '../crypto/aead.js';
+import { encodeParts } from '../crypto/encryption-context.js';
+import { sp800108 } from '../crypto/kdf.js';
+import type { AuditEvent } from './event.js';
+import { type AuditSink, AuditUnavailableError } from './sink.js';
+
+const writeAsync = promisify(write);
+const fdatasyncAsync = promisify(fdatasync);
+
+export function auditIv(seq: number): Buffer {
+  const iv = Buffer.alloc(12);
+  iv.writeBigUInt64BE(BigInt(seq), 4);
+  return iv;
+}
+
+export function auditAad(fileName: string, seq: number): Buffer {
+  return encodeParts(['keyhold-audit-v1', fileName, String(seq)]);
+}
+
+export function auditFileKey(auditKey: Buffer, fileName: string): Buffer {
+  const salt = /-([0-9a-f]{32})\.jsonl$/.exec(fileName)?.[1];
+  if (!salt) throw new Error(`not an audit file name: ${fileName}`);
+  return sp800108(auditKey, 'keyhold:audit-file', Buffer.from(salt, 'hex'));
+}
+
+interface Pending {
+  line: Buffer;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class EncryptedJsonlSink implements AuditSink {
+  readonly path: string;
+  readonly #fileName: string;
+  readonly #key: Buffer;
+  readonly #fd: number;
+  #seq = 0;
+  #queue: Pending[] = [];
+  #flushing = false;
+  #healthy = true;
+  #closed = false;
+
+  /** Opens a new file in `dir`, or appends to `path` exactly when given (tests point it at /dev/full). */
+  constructor(auditKey: Buffer, target: { dir: string } | { path: string }) {
+    if ('dir' in target) {
+      mkdirSync(target.dir, { recursive: true, mode: 0o700 });
+      const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+      this.path = join(target.dir, `audit-${stamp}-${randomBytes(16).toString('hex')}.jsonl`);
+    } else {
+      this.path = target.path;
+    }
+    this.#fileName = basename(this.path);
+    const salted = /-([0-9a-f]{32})\.jsonl$/.test(this.#fileName) ? this.#fileName : `${this.#fileName}-${randomBytes(16).toString('hex')}.jsonl`;
+    this.#fileName = salted;
+    this.#key = auditFileKey(auditKey, salted);
+    this.#fd = openSync(this.path, 'a', 0o600);
+  }
+
+  get healthy(): boolean {
+    return this.#healthy && !this.#closed;
+  }
+
+  write(event: AuditEvent): Promise<void> {
+    if (this.#closed) return Promise.reject(new AuditUnavailableError('sink closed'));
+    const seq = ++this.#seq;
+    const { ciphertext, tag } = gcmSeal(this.#key, Buffer.from(JSON.stringify(event)), auditAad(this.#fileName, seq), auditIv(seq));
+    const line = Buffer.from(`{"v":1,"seq":${seq},"d":"${Buffer.concat([ciphertext, tag]).toString('base64')}"}\n`);
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ line, resolve, reject });
+      if (!this.#flushing) void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue;
+      this.#queue = [];
+      try {
+        const data = batch.length === 1 ? batch[0]!.line : Buffer.concat(batch.map((p) => p.line));
+        let off = 0;
+        while (off < data.length) off += (await writeAsync(this.#fd, data, off, data.length - off)).bytesWritten;
+        await fdatasyncAsync(this.#fd);
+        this.#healthy = true;
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        this.#healthy = false;
+        const e = new AuditUnavailableError(err);
+        for (const p of batch) p.reject(e);
+      }
+    }
+    this.#flushing = false;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    while (this.#flushing) await new Promise((r) => setImmediate(r));
+    closeSync(this.#fd);
+  }
+}

@@ -1,0 +1,50 @@
+// Reads and decrypts audit files (`keyhold audit read`). A line that fails to decrypt is reported,
+// never silently skipped: it means tampering, truncation or a wrong root key.
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { GCM_TAG_BYTES, gcmOpen } from '../crypto/aead.js';
+import type { AuditEvent } from './event.js';
+import { auditAad, auditFileKey, auditIv } from './encrypted-jsonl-sink.js';
+
+export type AuditReadResult = { file: string; seq: number } & ({ event: AuditEvent } | { error: string });
+
+export function* readAuditFile(auditKey: Buffer, path: string): Generator<AuditReadResult> {
+  const file = basename(path);
+  const key = auditFileKey(auditKey, file);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  let expected = 1;
+  for (const line of lines) {
+    if (line === '') continue;
+    let rec: { v?: number; seq?: number; d?: string };
+    try {
+      rec = JSON.parse(line) as typeof rec;
+    } catch {
+      yield { file, seq: expected, error: 'unparseable line (truncated write?)' };
+      continue;
+    }
+    const seq = rec.seq ?? -1;
+    if (rec.v !== 1 || typeof rec.d !== 'string' || seq !== expected) {
+      yield { file, seq, error: `unexpected record (expected seq ${expected})` };
+      expected = seq + 1;
+      continue;
+    }
+    expected++;
+    const blob = Buffer.from(rec.d, 'base64');
+    try {
+      const pt = gcmOpen(key, auditIv(seq), blob.subarray(0, blob.length - GCM_TAG_BYTES), blob.subarray(blob.length - GCM_TAG_BYTES), auditAad(file, seq));
+      yield { file, seq, event: JSON.parse(pt.toString('utf8')) as AuditEvent };
+    } catch {
+      yield { file, seq, error: 'record failed authentication' };
+    }
+  }
+}
+
+export function* readAuditDir(auditKey: Buffer, dir: string): Generator<AuditReadResult> {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort();
+  } catch {
+    return;
+  }
+  for (const n of names) yield* readAuditFile(auditKey, join(dir, n));
+}

@@ -1,0 +1,76 @@
+// keyhold serve: start the server, print where it is and how to use it, stop cleanly on SIGTERM/SIGINT.
+import { DataDirLockedError } from '../server/data-dir-lock.js';
+import { startKeyhold } from '../server/bootstrap.js';
+import { SealError } from '../barrier/seal.js';
+import { SERVE_OPTIONS, type ServeConfig } from '../server/serve-options.js';
+import { formatHelp, parseOptions, UsageError } from './options.js';
+import { writeRuntimeInfo } from './runtime-file.js';
+
+export async function runServe(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(
+      formatHelp(
+        'keyhold serve [options]',
+        'Starts Keyhold: one HTTPS endpoint serving every region. On the first start of an empty data directory it\ncreates the root key, a private CA (DIR/ca.pem) and root credentials: KEYHOLD_ROOT_ACCESS_KEY_ID and\nKEYHOLD_ROOT_SECRET_ACCESS_KEY if set, else a random pair written to DIR/credentials (profile "keyhold").\nSet KEYHOLD_SEAL_PASSPHRASE to seal the root key with a passphrase instead of a key file.',
+        SERVE_OPTIONS,
+      ),
+    );
+    return 0;
+  }
+  const { values, positional } = parseOptions(SERVE_OPTIONS, argv, process.env, 'config');
+  if (positional.length > 0) throw new UsageError(`unexpected argument '${positional[0]}' (see keyhold serve --help)`);
+  const config = values as unknown as ServeConfig;
+  let generated: { accessKeyId: string; path: string } | undefined;
+  let kh: Awaited<ReturnType<typeof startKeyhold>>;
+  try {
+    kh = await startKeyhold(config, {
+      onGeneratedCredentials: (c) => {
+        generated = { accessKeyId: c.accessKeyId, path: c.path };
+      },
+    });
+  } catch (err) {
+    if (err instanceof SealError || err instanceof DataDirLockedError) {
+      process.stderr.write(`keyhold: ${err.message}\n`);
+      return 1;
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`keyhold: port ${config.port} on ${config.host} is already in use; choose another with --port\n`);
+      return 1;
+    }
+    throw err;
+  }
+  writeRuntimeInfo(kh.dataDir, { endpoint: kh.endpoint, httpEndpoint: kh.httpEndpoint, region: config.region, accountId: kh.accountId, pid: process.pid });
+  const lines = [
+    '',
+    `Keyhold is running.`,
+    `  endpoint     ${kh.endpoint}${kh.httpEndpoint ? `   (plain HTTP: ${kh.httpEndpoint})` : ''}`,
+    `  region       ${config.region} (default; every region is served)`,
+    `  account      ${kh.accountId}`,
+    `  CA to trust  ${kh.caPath}`,
+    kh.credentialsPath
+      ? `  credentials  ${kh.credentialsPath} (profile "keyhold")${generated ? ` — new root access key ${generated.accessKeyId}` : ''}`
+      : '  credentials  the root access key given in KEYHOLD_ROOT_ACCESS_KEY_ID at first start',
+    `  data         ${kh.dataDir}`,
+    '',
+    `Point the AWS CLI and SDKs at it:  eval "$(npx keyhold env --data-dir ${kh.dataDir})"`,
+    `  e.g. aws kms create-key   (AWS CLI < 2.13: add --endpoint-url ${kh.endpoint})`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`keyhold: ${signal} received, finishing in-flight requests\n`);
+      kh.close().then(resolve, (e: Error) => {
+        process.stderr.write(`keyhold: error while stopping: ${e.message}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}

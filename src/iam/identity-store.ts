@@ -1,0 +1,231 @@
+// Accounts, users and access keys. Secret access keys are stored only sealed by the barrier (AAD binds
+// each to its access key id), and kept decrypted in memory for SigV4 verification, which must not
+// touch storage on the hot path. Every change goes through this class, which keeps the cache exact.
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Barrier } from '../barrier/barrier.js';
+import type { VerifiableCredential } from '../protocol/sigv4/verifier.js';
+import type { KvStore } from '../storage/kv/interface.js';
+import type { Principal } from './principal.js';
+
+const NS_ACCOUNT = 'iam/account';
+const NS_USER = 'iam/user';
+const NS_KEY = 'iam/access-key';
+const NS_META = 'iam/meta';
+
+export interface Account {
+  accountId: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface User {
+  accountId: string;
+  userName: string;
+  userId: string;
+  arn: string;
+  path: string;
+  createdAt: number;
+}
+
+interface AccessKeyRecord {
+  accessKeyId: string;
+  accountId: string;
+  /** Absent for the account root user. */
+  userName?: string;
+  status: 'Active' | 'Inactive';
+  createdAt: number;
+  /** base64 of the barrier-sealed secret. */
+  sealedSecret: string;
+}
+
+export interface AccessKeyInfo {
+  accessKeyId: string;
+  accountId: string;
+  userName?: string;
+  status: 'Active' | 'Inactive';
+  createdAt: number;
+}
+
+export class IdentityError extends Error {
+  constructor(
+    readonly code: 'NoSuchEntity' | 'EntityAlreadyExists' | 'LimitExceeded' | 'InvalidInput' | 'DeleteConflict',
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const randomId = (prefix: string, len: number) => prefix + Array.from(randomBytes(len), (b) => BASE32[b & 31]).join('');
+export const newAccessKeyId = () => randomId('AKIA', 16);
+export const newSecretAccessKey = () => randomBytes(30).toString('base64');
+const newAccountId = () => String(randomInt(1, 10)) + Array.from({ length: 11 }, () => randomInt(0, 10)).join('');
+const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+export const ACCESS_KEY_ID_RE = /^[A-Z0-9]{16,128}$/;
+export const USER_NAME_RE = /^[\w+=,.@-]{1,64}$/;
+const MAX_KEYS_PER_USER = 2;
+
+export class IdentityStore {
+  readonly #creds = new Map<string, VerifiableCredential<Principal>>();
+
+  private constructor(
+    private readonly kv: KvStore,
+    private readonly barrier: Barrier,
+  ) {}
+
+  static async open(kv: KvStore, barrier: Barrier): Promise<IdentityStore> {
+    const store = new IdentityStore(kv, barrier);
+    for (const e of await kv.list(NS_KEY)) store.#cache(JSON.parse(e.value.toString()) as AccessKeyRecord);
+    return store;
+  }
+
+  #cache(rec: AccessKeyRecord): void {
+    const secret = this.barrier.open({ namespace: NS_KEY, id: rec.accessKeyId, version: 1 }, Buffer.from(rec.sealedSecret, 'base64'));
+    this.#creds.set(rec.accessKeyId, {
+      accessKeyId: rec.accessKeyId,
+      secretAccessKey: secret.toString('utf8'),
+      active: rec.status === 'Active',
+      principal: this.#principalFor(rec),
+    });
+  }
+
+  #principalFor(rec: AccessKeyRecord): Principal {
+    if (!rec.userName) {
+      return { type: 'Root', accountId: rec.accountId, arn: `arn:aws:iam::${rec.accountId}:root`, principalId: rec.accountId, accessKeyId: rec.accessKeyId };
+    }
+    return {
+      type: 'IAMUser',
+      accountId: rec.accountId,
+      arn: `arn:aws:iam::${rec.accountId}:user/${rec.userName}`,
+      principalId: `AIDA${rec.accessKeyId.slice(4, 20)}`,
+      userName: rec.userName,
+      accessKeyId: rec.accessKeyId,
+    };
+  }
+
+  /** SigV4's credential lookup: memory only. */
+  lookup = (accessKeyId: string): VerifiableCredential<Principal> | undefined => this.#creds.get(accessKeyId);
+
+  async defaultAccountId(): Promise<string | undefined> {
+    return (await this.kv.get(NS_META, 'default-account'))?.value.toString();
+  }
+
+  async createAccount(name: string, opts: { makeDefault?: boolean } = {}): Promise<Account> {
+    const account: Account = { accountId: newAccountId(), name, createdAt: Date.now() };
+    const ops = [{ type: 'put' as const, namespace: NS_ACCOUNT, key: account.accountId, value: json(account), expectVersion: 0 }];
+    if (opts.makeDefault) ops.push({ type: 'put', namespace: NS_META, key: 'default-account', value: Buffer.from(account.accountId), expectVersion: 0 });
+    await this.kv.commit(ops);
+    return account;
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    return (await this.kv.list(NS_ACCOUNT)).map((e) => JSON.parse(e.value.toString()) as Account);
+  }
+
+  async getAccount(accountId: string): Promise<Account | undefined> {
+    const e = await this.kv.get(NS_ACCOUNT, accountId);
+    return e ? (JSON.parse(e.value.toString()) as Account) : undefined;
+  }
+
+  async createUser(accountId: string, userName: string, path = '/'): Promise<User> {
+    if (!USER_NAME_RE.test(userName)) throw new IdentityError('InvalidInput', `Invalid user name: ${userName}`);
+    if (!(await this.getAccount(accountId))) throw new IdentityError('NoSuchEntity', `The account ${accountId} does not exist.`);
+    const user: User = {
+      accountId,
+      userName,
+      userId: randomId('AIDA', 17),
+      arn: `arn:aws:iam::${accountId}:user${path}${userName}`,
+      path,
+      createdAt: Date.now(),
+    };
+    try {
+      await this.kv.commit([{ type: 'put', namespace: NS_USER, key: `${accountId}/${userName}`, value: json(user), expectVersion: 0 }]);
+    } catch {
+      throw new IdentityError('EntityAlreadyExists', `User with name ${userName} already exists.`);
+    }
+    return user;
+  }
+
+  async getUser(accountId: string, userName: string): Promise<User | undefined> {
+    const e = await this.kv.get(NS_USER, `${accountId}/${userName}`);
+    return e ? (JSON.parse(e.value.toString()) as User) : undefined;
+  }
+
+  async listUsers(accountId: string): Promise<User[]> {
+    return (await this.kv.list(NS_USER, { prefix: `${accountId}/` })).map((e) => JSON.parse(e.value.toString()) as User);
+  }
+
+  async deleteUser(accountId: string, userName: string): Promise<void> {
+    if (!(await this.getUser(accountId, userName))) throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
+    if ((await this.listAccessKeys(accountId, userName)).length > 0) {
+      throw new IdentityError('DeleteConflict', 'Cannot delete entity, must delete access keys first.');
+    }
+    await this.kv.commit([{ type: 'delete', namespace: NS_USER, key: `${accountId}/${userName}` }]);
+  }
+
+  /**
+   * Creates an access key for a user (or the account root user when userName is undefined). The secret
+   * is returned once; only its sealed form is stored.
+   */
+  async createAccessKey(
+    accountId: string,
+    userName: string | undefined,
+    given?: { accessKeyId: string; secretAccessKey: string },
+  ): Promise<AccessKeyInfo & { secretAccessKey: string }> {
+    if (userName !== undefined && !(await this.getUser(accountId, userName))) {
+      throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
+    }
+    if ((await this.listAccessKeys(accountId, userName)).length >= MAX_KEYS_PER_USER) {
+      throw new IdentityError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${MAX_KEYS_PER_USER}`);
+    }
+    const accessKeyId = given?.accessKeyId ?? newAccessKeyId();
+    const secretAccessKey = given?.secretAccessKey ?? newSecretAccessKey();
+    if (!ACCESS_KEY_ID_RE.test(accessKeyId)) throw new IdentityError('InvalidInput', 'An access key id must be 16 to 128 upper-case letters and digits.');
+    if (secretAccessKey.length < 16) throw new IdentityError('InvalidInput', 'A secret access key must be at least 16 characters.');
+    const rec: AccessKeyRecord = {
+      accessKeyId,
+      accountId,
+      ...(userName !== undefined ? { userName } : {}),
+      status: 'Active',
+      createdAt: Date.now(),
+      sealedSecret: this.barrier.seal({ namespace: NS_KEY, id: accessKeyId, version: 1 }, Buffer.from(secretAccessKey, 'utf8')).toString('base64'),
+    };
+    try {
+      await this.kv.commit([{ type: 'put', namespace: NS_KEY, key: accessKeyId, value: json(rec), expectVersion: 0 }]);
+    } catch {
+      throw new IdentityError('EntityAlreadyExists', `Access key ${accessKeyId} already exists.`);
+    }
+    this.#cache(rec);
+    const { sealedSecret: _s, ...info } = rec;
+    return { ...info, secretAccessKey };
+  }
+
+  async listAccessKeys(accountId: string, userName: string | undefined): Promise<AccessKeyInfo[]> {
+    const out: AccessKeyInfo[] = [];
+    for (const e of await this.kv.list(NS_KEY)) {
+      const { sealedSecret: _s, ...info } = JSON.parse(e.value.toString()) as AccessKeyRecord;
+      if (info.accountId === accountId && info.userName === userName) out.push(info);
+    }
+    return out;
+  }
+
+  async setAccessKeyStatus(accountId: string, accessKeyId: string, status: 'Active' | 'Inactive'): Promise<void> {
+    const e = await this.kv.get(NS_KEY, accessKeyId);
+    const rec = e ? (JSON.parse(e.value.toString()) as AccessKeyRecord) : undefined;
+    if (!e || !rec || rec.accountId !== accountId) throw new IdentityError('NoSuchEntity', `The Access Key with id ${accessKeyId} cannot be found.`);
+    rec.status = status;
+    await this.kv.commit([{ type: 'put', namespace: NS_KEY, key: accessKeyId, value: json(rec), expectVersion: e.version }]);
+    const cred = this.#creds.get(accessKeyId);
+    if (cred) cred.active = status === 'Active';
+  }
+
+  async deleteAccessKey(accountId: string, accessKeyId: string): Promise<void> {
+    const e = await this.kv.get(NS_KEY, accessKeyId);
+    const rec = e ? (JSON.parse(e.value.toString()) as AccessKeyRecord) : undefined;
+    if (!rec || rec.accountId !== accountId) throw new IdentityError('NoSuchEntity', `The Access Key with id ${accessKeyId} cannot be found.`);
+    await this.kv.commit([{ type: 'delete', namespace: NS_KEY, key: accessKeyId }]);
+    this.#creds.delete(accessKeyId);
+  }
+}

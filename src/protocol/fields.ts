@@ -1,0 +1,97 @@
+// Wire-input validation for AWS JSON operations, with AWS's message shapes:
+//   type errors -> SerializationException (the SDKs never produce them; hand-made bodies do)
+//   constraint errors -> ValidationException "1 validation error detected: Value 'x' at 'keyId' failed to
+//   satisfy constraint: Member must have length greater than or equal to 1"
+import { SerializationException, ValidationException } from './errors.js';
+
+export type Input = Record<string, unknown>;
+
+const lcFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+const fail = (value: unknown, field: string, constraint: string) =>
+  new ValidationException(`1 validation error detected: Value '${String(value).slice(0, 256)}' at '${lcFirst(field)}' failed to satisfy constraint: ${constraint}`);
+
+export interface StringRules {
+  min?: number;
+  max?: number;
+  pattern?: RegExp;
+  enum?: ReadonlyArray<string>;
+}
+
+export function optString(input: Input, field: string, rules: StringRules = {}): string | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new SerializationException(`STRING_VALUE can not be converted to ${field}`);
+  if (rules.min !== undefined && v.length < rules.min) throw fail(v, field, `Member must have length greater than or equal to ${rules.min}`);
+  if (rules.max !== undefined && v.length > rules.max) throw fail(v, field, `Member must have length less than or equal to ${rules.max}`);
+  if (rules.pattern && !rules.pattern.test(v)) throw fail(v, field, `Member must satisfy regular expression pattern: ${rules.pattern.source}`);
+  if (rules.enum && !rules.enum.includes(v)) throw fail(v, field, `Member must satisfy enum value set: [${rules.enum.join(', ')}]`);
+  return v;
+}
+
+export function reqString(input: Input, field: string, rules: StringRules = {}): string {
+  const v = optString(input, field, rules);
+  if (v === undefined) throw fail('null', field, 'Member must not be null');
+  return v;
+}
+
+export function optInt(input: Input, field: string, min: number, max: number): number | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new SerializationException(`NUMBER_VALUE can not be converted to ${field}`);
+  if (v < min) throw fail(v, field, `Member must have value greater than or equal to ${min}`);
+  if (v > max) throw fail(v, field, `Member must have value less than or equal to ${max}`);
+  return v;
+}
+
+export function optBool(input: Input, field: string): boolean | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw new SerializationException(`BOOLEAN_VALUE can not be converted to ${field}`);
+  return v;
+}
+
+/** A base64 blob member; length limits apply to the decoded bytes. */
+export function optBlob(input: Input, field: string, min: number, max: number): Buffer | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 === 1) {
+    throw new SerializationException(`Base64 value for ${field} is not valid`);
+  }
+  const buf = Buffer.from(v, 'base64');
+  if (buf.length < min) throw fail('[hidden]', field, `Member must have length greater than or equal to ${min}`);
+  if (buf.length > max) throw fail('[hidden]', field, `Member must have length less than or equal to ${max}`);
+  return buf;
+}
+
+export function reqBlob(input: Input, field: string, min: number, max: number): Buffer {
+  const v = optBlob(input, field, min, max);
+  if (v === undefined) throw fail('null', field, 'Member must not be null');
+  return v;
+}
+
+export function optStringMap(input: Input, field: string): Record<string, string> | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) throw new SerializationException(`Expected a map for ${field}`);
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof val !== 'string') throw new SerializationException(`Expected string values in ${field}`);
+    out[k] = val;
+  }
+  return out;
+}
+
+export function optStringList(input: Input, field: string, maxItems = 1000): string[] | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new SerializationException(`Expected a list of strings for ${field}`);
+  if (v.length > maxItems) throw fail(`[${v.length} items]`, field, `Member must have length less than or equal to ${maxItems}`);
+  return v as string[];
+}
+
+export function optList(input: Input, field: string): unknown[] | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) throw new SerializationException(`Expected a list for ${field}`);
+  return v;
+}

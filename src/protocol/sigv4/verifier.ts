@@ -1,0 +1,215 @@
+// SigV4 verification for the Authorization header form and the presigned query-string form.
+// The verifier is protocol-neutral: the caller passes the path rule (S3 or normalized), the payload hash
+// to put in the canonical request, and the service signing name it expects. It returns the derived
+// signing key and seed signature so S3's streaming modes (aws-chunked signed chunks, signed trailers)
+// can continue the signature chain after the headers (see ./chunked.ts once S3 lands).
+import { timingSafeEqual } from 'node:crypto';
+import { canonicalQuery, canonicalRequest, canonicalUri, headerMap, type PathRule, parseQuery, type SignableRequest, stringToSign } from './canonical.js';
+import { SigV4Error } from './errors.js';
+import { cachedSigningKey, type SigningKeyCache, signHex } from './signing-key.js';
+
+export const ALGORITHM = 'AWS4-HMAC-SHA256';
+export const MAX_SKEW_MS = 15 * 60 * 1000;
+export const MAX_PRESIGN_EXPIRES_S = 604_800;
+
+export interface VerifiableCredential<P> extends SigningKeyCache {
+  accessKeyId: string;
+  active: boolean;
+  principal: P;
+}
+
+export interface VerifyOptions<P> {
+  now: number;
+  pathRule: PathRule;
+  /** The signing name the endpoint serves (e.g. "kms"); a scope naming another service is refused. */
+  service: string;
+  /** Value for the canonical request's last line; see payloadHashFor() in the protocol edges. */
+  payloadHash: string;
+  lookup: (accessKeyId: string) => VerifiableCredential<P> | undefined;
+  /** Lower-cased headers that must be among the signed ones when present (e.g. x-amz-target). */
+  mustSign?: ReadonlyArray<string>;
+}
+
+export interface Scope {
+  date: string;
+  region: string;
+  service: string;
+}
+
+export interface VerifiedRequest<P> {
+  mode: 'header' | 'query';
+  accessKeyId: string;
+  principal: P;
+  scope: Scope;
+  amzDate: string;
+  signature: string;
+  signingKey: Buffer;
+  /** Lower-cased header map used for the canonical request. */
+  headers: Map<string, string>;
+}
+
+const AMZ_DATE_RE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+const SIG_RE = /^[0-9a-f]{64}$/;
+
+export function parseAmzDate(value: string): number | undefined {
+  const m = AMZ_DATE_RE.exec(value);
+  if (!m) return undefined;
+  const t = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+export function formatAmzDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+function parseScope(credential: string): { accessKeyId: string; scope: Scope } {
+  const parts = credential.split('/');
+  if (parts.length !== 5 || parts[4] !== 'aws4_request' || parts.some((p) => p === '')) {
+    throw new SigV4Error(
+      'MalformedAuthorization',
+      `Credential should be scoped to a valid region, not a malformed scope. Credential=${credential.split('/')[0] ?? ''}/...`,
+    );
+  }
+  const [accessKeyId, date, region, service] = parts as [string, string, string, string, string];
+  if (!/^\d{8}$/.test(date) || !/^[a-z0-9-]{1,64}$/.test(region)) {
+    throw new SigV4Error('MalformedAuthorization', `Credential should be scoped to a valid region and date. Credential=${accessKeyId}/...`);
+  }
+  return { accessKeyId, scope: { date, region, service } };
+}
+
+function parseAuthorizationHeader(value: string): { credential: string; signedHeaders: string; signature: string } {
+  const space = value.indexOf(' ');
+  const algorithm = space < 0 ? value : value.slice(0, space);
+  if (algorithm !== ALGORITHM) {
+    throw new SigV4Error('IncompleteSignature', `Unsupported authorization type or algorithm: ${algorithm.slice(0, 64)}`);
+  }
+  const fields = new Map<string, string>();
+  for (const part of value.slice(space + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((f) => !fields.get(f));
+  if (missing.length > 0) {
+    throw new SigV4Error(
+      'IncompleteSignature',
+      `Authorization header requires ${missing.map((m) => `'${m}'`).join(', ')} parameter${missing.length > 1 ? 's' : ''}. Authorization=${ALGORITHM} ...`,
+    );
+  }
+  return { credential: fields.get('Credential')!, signedHeaders: fields.get('SignedHeaders')!, signature: fields.get('Signature')! };
+}
+
+function checkSkew(requestMs: number, amzDate: string, now: number): void {
+  if (Math.abs(now - requestMs) <= MAX_SKEW_MS) return;
+  const nowStr = formatAmzDate(now);
+  if (requestMs < now) {
+    throw new SigV4Error(
+      'RequestTimeTooSkewed',
+      `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - MAX_SKEW_MS)} (${nowStr} - 15 min.)`,
+    );
+  }
+  throw new SigV4Error(
+    'RequestTimeTooSkewed',
+    `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(now + MAX_SKEW_MS)} (${nowStr} + 15 min.)`,
+  );
+}
+
+function constantTimeHexEqual(a: string, b: string): boolean {
+  if (!SIG_RE.test(a) || !SIG_RE.test(b)) return false;
+  return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
+}
+
+function signedHeaderList(raw: string, headers: Map<string, string>, mustSign: ReadonlyArray<string>): string[] {
+  const list = raw.split(';');
+  if (list.some((h) => h === '' || h !== h.toLowerCase())) {
+    throw new SigV4Error('IncompleteSignature', 'SignedHeaders must be a semicolon-separated list of lower-case header names.');
+  }
+  if (!list.includes('host')) throw new SigV4Error('SignatureMismatch', "'Host' must be a signed header.");
+  for (const h of list) {
+    if (!headers.has(h)) throw new SigV4Error('SignatureMismatch', `The request signature we calculated does not match the signature you provided. Signed header '${h}' is missing from the request.`);
+  }
+  for (const h of mustSign) {
+    if (headers.has(h) && !list.includes(h)) throw new SigV4Error('SignatureMismatch', `There were headers present in the request which were not signed: ${h}`);
+  }
+  return list;
+}
+
+const MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+
+export function isPresigned(req: SignableRequest): boolean {
+  return /(^|&)X-Amz-Algorithm=/.test(req.query) || /(^|&)X-Amz-Signature=/.test(req.query);
+}
+
+export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): VerifiedRequest<P> {
+  const headers = headerMap(req.headers);
+  const presigned = isPresigned(req);
+  const authorization = headers.get('authorization');
+  if (presigned && authorization) {
+    throw new SigV4Error('MalformedAuthorization', 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified');
+  }
+  if (!presigned && !authorization) throw new SigV4Error('MissingAuthentication', 'Missing Authentication Token');
+
+  let credential: string;
+  let signedHeadersRaw: string;
+  let signature: string;
+  let amzDate: string;
+  let canonQuery: string;
+  const params = parseQuery(req.query);
+  if (presigned) {
+    const get = (n: string) => params.find((p) => p.name === n)?.value;
+    const algorithm = get('X-Amz-Algorithm');
+    const missing = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Signature'].filter((n) => !get(n));
+    if (missing.length > 0) throw new SigV4Error('MalformedAuthorization', `Query-string authentication requires the ${missing.join(', ')} parameter(s)`);
+    if (algorithm !== ALGORITHM) throw new SigV4Error('MalformedAuthorization', 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
+    credential = get('X-Amz-Credential')!;
+    signedHeadersRaw = get('X-Amz-SignedHeaders')!;
+    signature = get('X-Amz-Signature')!;
+    amzDate = get('X-Amz-Date')!;
+    const expiresRaw = get('X-Amz-Expires');
+    const expires = expiresRaw === undefined ? MAX_PRESIGN_EXPIRES_S : Number(expiresRaw);
+    if (!/^\d+$/.test(expiresRaw ?? '604800') || expires < 1 || expires > MAX_PRESIGN_EXPIRES_S) {
+      throw new SigV4Error('InvalidPresignExpiry', 'X-Amz-Expires must be between 1 and 604800 seconds');
+    }
+    const t = parseAmzDate(amzDate);
+    if (t === undefined) throw new SigV4Error('MalformedAuthorization', `X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`);
+    if (opts.now > t + expires * 1000) throw new SigV4Error('PresignExpired', 'Request has expired');
+    if (t - opts.now > MAX_SKEW_MS) throw new SigV4Error('PresignNotYetValid', 'Request is not valid yet');
+    canonQuery = canonicalQuery(params, 'X-Amz-Signature');
+  } else {
+    ({ credential, signedHeaders: signedHeadersRaw, signature } = parseAuthorizationHeader(authorization!));
+    const xAmzDate = headers.get('x-amz-date');
+    let t: number | undefined;
+    if (xAmzDate !== undefined) {
+      amzDate = xAmzDate;
+      t = parseAmzDate(xAmzDate);
+    } else {
+      const date = headers.get('date');
+      t = date === undefined ? undefined : Date.parse(date);
+      amzDate = t === undefined || Number.isNaN(t) ? '' : formatAmzDate(t);
+    }
+    if (t === undefined || Number.isNaN(t)) {
+      throw new SigV4Error('IncompleteSignature', 'Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.');
+    }
+    checkSkew(t, amzDate, opts.now);
+    canonQuery = canonicalQuery(params);
+  }
+
+  const { accessKeyId, scope } = parseScope(credential);
+  if (scope.date !== amzDate.slice(0, 8)) {
+    throw new SigV4Error('MalformedAuthorization', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${amzDate.slice(0, 8)}'`);
+  }
+  const signedHeaders = signedHeaderList(signedHeadersRaw, headers, opts.mustSign ?? []);
+  const cred = opts.lookup(accessKeyId);
+  if (!cred) throw new SigV4Error('UnknownAccessKey', 'The security token included in the request is invalid.');
+  if (scope.service !== opts.service) {
+    throw new SigV4Error('WrongService', `Credential should be scoped to correct service: '${opts.service}'.`);
+  }
+
+  const canonical = canonicalRequest(req.method, canonicalUri(req.path, opts.pathRule), canonQuery, headers, signedHeaders, opts.payloadHash);
+  const signingKey = cachedSigningKey(cred, scope.date, scope.region, scope.service);
+  const expected = signHex(signingKey, stringToSign(amzDate, `${scope.date}/${scope.region}/${scope.service}/aws4_request`, canonical));
+  if (!constantTimeHexEqual(expected, signature)) throw new SigV4Error('SignatureMismatch', MISMATCH);
+  // Checked after the signature so an inactive key is only reported to someone who holds its secret.
+  if (!cred.active) throw new SigV4Error('InactiveAccessKey', 'The security token included in the request is invalid.');
+  return { mode: presigned ? 'query' : 'header', accessKeyId, principal: cred.principal, scope, amzDate, signature, signingKey, headers };
+}

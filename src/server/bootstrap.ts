@@ -1,0 +1,147 @@
+// Starts Keyhold on a data directory: lock -> unseal the root key -> stores -> identities -> PKI ->
+// audit -> services -> listeners. Everything opened here is closed by the returned handle, in reverse.
+import { existsSync } from 'node:fs';
+import { type IdentityStore, newAccessKeyId, newSecretAccessKey } from '../iam/identity-store.js';
+import { join } from 'node:path';
+import type { RootKey } from '../barrier/root-key.js';
+import { EncryptedJsonlSink } from '../audit/encrypted-jsonl-sink.js';
+import type { AuditSink } from '../audit/sink.js';
+import { ListenerCertificates } from '../pki/listener-certs.js';
+import { JsonEdge } from '../protocol/aws-json.js';
+import { writeFileDurable } from '../storage/durable-file.js';
+import { startListeners } from './listeners.js';
+import { createLogger, type Logger } from './logger.js';
+import { openState } from './open-state.js';
+import { SERVICE_FACTORIES } from './registry.js';
+import { createRouter } from './router.js';
+import type { ServeConfig } from './serve-options.js';
+import type { JsonService } from './service.js';
+
+export const CREDENTIALS_FILE = 'credentials';
+export const CA_FILE = 'ca.pem';
+const DEFAULT_TLS_NAMES = ['localhost', '127.0.0.1', '::1'];
+const CERT_CHECK_INTERVAL_MS = 12 * 3_600_000;
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+  clock?: () => number;
+  /** Tests replace the audit sink to exercise failure paths; production always uses the encrypted file. */
+  auditSink?: (root: RootKey, dataDir: string) => AuditSink;
+  /** Called once with the generated root secret when no credentials were supplied (the CLI prints it). */
+  onGeneratedCredentials?: (c: { accessKeyId: string; secretAccessKey: string; path: string }) => void;
+}
+
+export interface Keyhold {
+  dataDir: string;
+  endpoint: string;
+  httpEndpoint?: string;
+  port: number;
+  caPath: string;
+  credentialsPath?: string;
+  accountId: string;
+  identity: IdentityStore;
+  services: ReadonlyMap<string, JsonService>;
+  /** Re-issues the listener certificate if needed and swaps it in without a restart. */
+  refreshListenerCertificate(now?: Date): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startKeyhold(config: ServeConfig, opts: StartOptions = {}): Promise<Keyhold> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? Date.now;
+  const state = await openState(config.dataDir, env, { create: true, log });
+  const { dataDir, root, kv, blobs, barrier, identity } = state;
+  const cleanups: Array<() => Promise<void> | void> = [() => state.close()];
+  const closeAll = async () => {
+    for (const c of cleanups.reverse()) await c();
+  };
+  try {
+    // Each step is idempotent, so a crash anywhere in the first start is repaired by the next start.
+    const accountId = (await identity.defaultAccountId()) ?? (await identity.createAccount('default', { makeDefault: true })).accountId;
+    let credentialsPath: string | undefined = existsSync(join(dataDir, CREDENTIALS_FILE)) ? join(dataDir, CREDENTIALS_FILE) : undefined;
+    if ((await identity.listAccessKeys(accountId, undefined)).length === 0) {
+      const givenId = env.KEYHOLD_ROOT_ACCESS_KEY_ID;
+      const givenSecret = env.KEYHOLD_ROOT_SECRET_ACCESS_KEY;
+      if (givenId && givenSecret) {
+        await identity.createAccessKey(accountId, undefined, { accessKeyId: givenId, secretAccessKey: givenSecret });
+      } else {
+        const accessKeyId = newAccessKeyId();
+        const secretAccessKey = newSecretAccessKey();
+        credentialsPath = join(dataDir, CREDENTIALS_FILE);
+        // The file is written before the key is committed: a crash in between leaves no key, and the
+        // next start generates a new pair, never a key whose secret nobody has.
+        writeFileDurable(
+          credentialsPath,
+          Buffer.from(`[keyhold]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\nregion = ${config.region}\n`),
+          0o600,
+        );
+        await identity.createAccessKey(accountId, undefined, { accessKeyId, secretAccessKey });
+        opts.onGeneratedCredentials?.({ accessKeyId, secretAccessKey, path: credentialsPath });
+      }
+    }
+
+    const pki = new ListenerCertificates(kv, barrier);
+    const tlsNames = [...DEFAULT_TLS_NAMES, ...config.tlsName];
+    const material = await pki.ensure(tlsNames, new Date(clock()));
+    const caPath = join(dataDir, CA_FILE);
+    writeFileDurable(caPath, Buffer.from(material.caPem), 0o644);
+
+    const audit = opts.auditSink ? opts.auditSink(root, dataDir) : new EncryptedJsonlSink(root.derive('audit-v1'), { dir: join(dataDir, 'audit') });
+    cleanups.push(() => audit.close());
+
+    const deps = { kv, blobs, barrier, root, identity, log, clock, config };
+    const services = new Map<string, JsonService>();
+    for (const factory of SERVICE_FACTORIES) {
+      const svc = await factory(deps);
+      services.set(svc.targetPrefix, svc);
+      cleanups.push(() => svc.close?.());
+    }
+
+    let ready = false;
+    const json = new JsonEdge({ services, lookup: identity.lookup, audit, clock, log });
+    const route = createRouter({ json, log, isReady: () => ready });
+    const listeners = await startListeners(route, material, { host: config.host, port: config.port, httpPort: config.httpPort });
+    cleanups.push(() => listeners.close());
+    if (listeners.httpPort !== undefined) {
+      log.warn({ port: listeners.httpPort }, 'plain-HTTP listener enabled: requests and responses on it are not encrypted in transit');
+    }
+
+    let currentSerial = material.serial;
+    const refreshListenerCertificate = async (now = new Date(clock())) => {
+      const m = await pki.ensure(tlsNames, now);
+      if (m.serial !== currentSerial) {
+        listeners.setCertificate(m.certPem, m.keyPem);
+        currentSerial = m.serial;
+        log.info({ serial: m.serial, notAfter: m.notAfter.toISOString() }, 'listener certificate renewed');
+      }
+      return m.serial;
+    };
+    const timer = setInterval(() => void refreshListenerCertificate().catch((e: Error) => log.error({ err: e.message }, 'certificate renewal failed')), CERT_CHECK_INTERVAL_MS);
+    timer.unref();
+    cleanups.push(() => clearInterval(timer));
+
+    ready = true;
+    const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '127.0.0.1' ? 'localhost' : config.host;
+    return {
+      dataDir,
+      endpoint: `https://${hostForUrl}:${listeners.httpsPort}`,
+      httpEndpoint: listeners.httpPort !== undefined ? `http://${hostForUrl}:${listeners.httpPort}` : undefined,
+      port: listeners.httpsPort,
+      caPath,
+      credentialsPath,
+      accountId,
+      identity,
+      services,
+      refreshListenerCertificate,
+      async close() {
+        ready = false;
+        await closeAll();
+      },
+    };
+  } catch (err) {
+    await closeAll().catch(() => undefined);
+    throw err;
+  }
+}

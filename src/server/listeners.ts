@@ -1,0 +1,70 @@
+// The HTTPS listener (and the optional plain-HTTP one). The certificate can be replaced at runtime:
+// setSecureContext() applies to new handshakes; open connections keep theirs.
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { createRouter } from './router.js';
+import { secureContextOptions, serverTlsOptions } from './tls-options.js';
+
+type Route = ReturnType<typeof createRouter>;
+
+export interface Listeners {
+  https: HttpsServer;
+  http?: HttpServer;
+  httpsPort: number;
+  httpPort?: number;
+  setCertificate(certPem: string, keyPem: string): void;
+  close(): Promise<void>;
+}
+
+function tune<T extends HttpServer | HttpsServer>(server: T): T {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 300_000;
+  return server;
+}
+
+function listen(server: HttpServer | HttpsServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: HttpServer | HttpsServer): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+export async function startListeners(
+  route: Route,
+  tls: { certPem: string; keyPem: string },
+  opts: { host: string; port: number; httpPort?: number },
+): Promise<Listeners> {
+  const https = tune(createHttpsServer(serverTlsOptions(secureContextOptions(tls.certPem, tls.keyPem)), (req, res) => void route(req, res, true)));
+  https.on('tlsClientError', () => undefined);
+  const httpsPort = await listen(https, opts.port, opts.host);
+  let http: HttpServer | undefined;
+  let httpPort: number | undefined;
+  if (opts.httpPort !== undefined) {
+    http = tune(createHttpServer((req, res) => void route(req, res, false)));
+    httpPort = await listen(http, opts.httpPort, opts.host);
+  }
+  return {
+    https,
+    http,
+    httpsPort,
+    httpPort,
+    setCertificate(certPem, keyPem) {
+      https.setSecureContext(secureContextOptions(certPem, keyPem));
+    },
+    async close() {
+      await Promise.all([closeServer(https), http ? closeServer(http) : Promise.resolve()]);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// The service registry: adding a service is adding a folder under src/services/ and one line here.
+import type { Barrier } from '../barrier/barrier.js';
+import type { RootKey } from '../barrier/root-key.js';
+import type { IdentityStore } from '../iam/identity-store.js';
+import { createKmsService } from '../services/kms/index.js';
+import type { BlobStore } from '../storage/blob/interface.js';
+import type { KvStore } from '../storage/kv/interface.js';
+import type { Logger } from './logger.js';
+import type { ServeConfig } from './serve-options.js';
+import type { JsonService } from './service.js';
+
+export interface ServiceDeps {
+  kv: KvStore;
+  blobs: BlobStore;
+  barrier: Barrier;
+  root: RootKey;
+  identity: IdentityStore;
+  log: Logger;
+  clock: () => number;
+  config: ServeConfig;
+}
+
+export type ServiceFactory = (deps: ServiceDeps) => Promise<JsonService>;
+
+export const SERVICE_FACTORIES: ReadonlyArray<ServiceFactory> = [createKmsService];

@@ -1,0 +1,42 @@
+// Routes each request to its protocol edge: /health, AWS JSON (X-Amz-Target), and a NotImplemented
+// answer for everything else until the S3 REST-XML edge is registered.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JsonEdge } from '../protocol/aws-json.js';
+import { send, splitUrl } from './http-io.js';
+import type { Logger } from './logger.js';
+
+export interface RouterDeps {
+  json: JsonEdge;
+  log: Logger;
+  isReady: () => boolean;
+}
+
+export function createRouter(deps: RouterDeps) {
+  return async function route(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
+    const requestId = randomUUID();
+    try {
+      const { path, query } = splitUrl(req.url);
+      if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+        const ready = deps.isReady();
+        send(res, ready ? 200 : 503, { 'content-type': 'application/json' }, req.method === 'HEAD' ? '' : JSON.stringify({ status: ready ? 'ok' : 'starting' }));
+        return;
+      }
+      const target = req.headers['x-amz-target'];
+      if (typeof target === 'string') {
+        await deps.json.handle(req, res, { requestId, path, query, secure }, target);
+        return;
+      }
+      req.resume();
+      send(
+        res,
+        501,
+        { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message><RequestId>${requestId}</RequestId></Error>`,
+      );
+    } catch (err) {
+      deps.log.error({ requestId, err: err instanceof Error ? err.message : String(err) }, 'request failed');
+      send(res, 500, { 'content-type': 'application/x-amz-json-1.1' }, JSON.stringify({ __type: 'InternalFailure', message: `An internal error occurred (request ${requestId}).` }), true);
+    }
+  };
+}

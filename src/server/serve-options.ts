@@ -1,0 +1,70 @@
+// The options of `keyhold serve` (flags, KEYHOLD_* variables, config file keys).
+import { isIP } from 'node:net';
+import type { OptionSpec } from '../cli/options.js';
+
+export const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const DNS_NAME_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+export const SERVE_OPTIONS: ReadonlyArray<OptionSpec> = [
+  { name: 'data-dir', env: 'KEYHOLD_DATA_DIR', type: 'string', default: '.keyhold', help: 'directory holding all state (database, blobs, keys, audit)' },
+  {
+    name: 'host',
+    env: 'KEYHOLD_HOST',
+    type: 'string',
+    default: '127.0.0.1',
+    help: 'address to listen on',
+    validate: (v) => (isIP(String(v)) || v === 'localhost' ? undefined : `'${String(v)}' is not an IP address (or localhost)`),
+  },
+  { name: 'port', env: 'KEYHOLD_PORT', type: 'port', default: 8443, help: 'HTTPS port (0 picks a free port)' },
+  {
+    name: 'region',
+    env: 'KEYHOLD_REGION',
+    type: 'string',
+    default: 'us-east-1',
+    help: 'default region for requests and clients that name none (every region is served, isolated by the SigV4 scope)',
+    validate: (v) => (REGION_RE.test(String(v)) ? undefined : `'${String(v)}' is not a region name such as us-east-1`),
+  },
+  {
+    name: 'tls-name',
+    env: 'KEYHOLD_TLS_NAMES',
+    type: 'list',
+    default: [],
+    help: 'extra DNS name or IP address for the listener certificate (repeatable, or comma-separated)',
+    validate: (v) => {
+      const bad = (v as string[]).find((n) => !isIP(n) && !DNS_NAME_RE.test(n));
+      return bad ? `'${bad}' is not a DNS name or IP address` : undefined;
+    },
+  },
+  { name: 'http-port', env: 'KEYHOLD_HTTP_PORT', type: 'port', help: 'also listen on plain HTTP on this port (off by default; for tools that cannot do TLS)' },
+  {
+    name: 'log-level',
+    env: 'KEYHOLD_LOG_LEVEL',
+    type: 'string',
+    default: 'info',
+    help: 'operational log level',
+    validate: (v) => (['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(v)) ? undefined : 'use fatal, error, warn, info, debug, trace or silent'),
+  },
+  {
+    name: 'kms-quota',
+    env: 'KEYHOLD_KMS_QUOTAS',
+    type: 'list',
+    default: [],
+    help: 'override a KMS request quota, as Group=requests-per-second (e.g. symmetric=10000, CreateKey=5); repeatable',
+    validate: (v) => {
+      const bad = (v as string[]).find((q) => !/^[A-Za-z]+=\d+$/.test(q));
+      return bad ? `'${bad}' is not Group=number` : undefined;
+    },
+  },
+  { name: 'config', env: 'KEYHOLD_CONFIG', type: 'string', help: 'JSON config file; keys are the camelCase option names' },
+];
+
+export interface ServeConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  region: string;
+  tlsName: string[];
+  httpPort?: number;
+  logLevel: string;
+  kmsQuota: string[];
+}

@@ -1,0 +1,114 @@
+// Helpers shared by the KMS operation files: the operation definition shape, the members many
+// operations share (KeyId, EncryptionContext, GrantTokens, DryRun, EncryptionAlgorithm), paging markers,
+// and the default audit projection.
+import type { EncryptionContext } from '../../../crypto/encryption-context.js';
+import { encodeEncryptionContext, EncryptionContextError } from '../../../crypto/encryption-context.js';
+import { type Input, optBool, optInt, optString, optStringList, optStringMap, reqString } from '../../../protocol/fields.js';
+import { ValidationException } from '../../../protocol/errors.js';
+import type { RequestContext } from '../../../server/context.js';
+import type { AuditProjection, JsonOperation } from '../../../server/service.js';
+import type { CryptoOps } from '../domain/crypto-ops.js';
+import type { KeyAccess } from '../domain/key-access.js';
+import { DryRunOperationException, InvalidKeyUsageException, InvalidMarkerException } from '../errors.js';
+
+export interface KmsDeps {
+  access: KeyAccess;
+  crypto: CryptoOps;
+}
+
+export type KmsHandler = (deps: KmsDeps, ctx: RequestContext, input: Input) => Promise<Record<string, unknown>>;
+
+export interface KmsOperationDef {
+  name: string;
+  readOnly: boolean;
+  /** CloudTrail logs no response elements for the cryptographic operations. */
+  logResponse?: boolean;
+  handler: KmsHandler;
+}
+
+export function defineOperation(def: KmsOperationDef): KmsOperationDef {
+  return def;
+}
+
+export function bindOperation(def: KmsOperationDef, deps: KmsDeps): JsonOperation {
+  return {
+    readOnly: def.readOnly,
+    handler: (ctx, input) => def.handler(deps, ctx, input),
+    audit: (_ctx, input, output) => kmsAuditProjection(input, output, def.logResponse ?? !def.readOnly),
+  };
+}
+
+const lcFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+function camelize(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(camelize);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [lcFirst(k), camelize(x)]));
+  return v;
+}
+
+export function kmsAuditProjection(input: Input, output: Record<string, unknown> | undefined, logResponse: boolean): AuditProjection {
+  const arn =
+    (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn ?? (typeof output?.KeyId === 'string' && output.KeyId.startsWith('arn:') ? output.KeyId : undefined);
+  const accountId = arn?.split(':')[4];
+  // Encryption contexts are not secret: AWS writes them to CloudTrail in clear (kms.md §5).
+  return {
+    requestParameters: camelize(input) as Record<string, unknown>,
+    responseElements: logResponse && output ? (camelize(output) as Record<string, unknown>) : null,
+    ...(arn && accountId ? { resources: [{ accountId, type: 'AWS::KMS::Key', ARN: arn }] } : {}),
+  };
+}
+
+export const reqKeyId = (input: Input, field = 'KeyId') => reqString(input, field, { min: 1, max: 2048 });
+export const optKeyId = (input: Input, field = 'KeyId') => optString(input, field, { min: 1, max: 2048 });
+
+export function encryptionContext(input: Input, field = 'EncryptionContext'): EncryptionContext | undefined {
+  const ctx = optStringMap(input, field);
+  if (ctx === undefined) return undefined;
+  try {
+    encodeEncryptionContext(ctx);
+  } catch (err) {
+    if (err instanceof EncryptionContextError) throw new ValidationException(err.message);
+    throw err;
+  }
+  return ctx;
+}
+
+/** GrantTokens are accepted (up to 10) and take effect once grants exist (authorization issue). */
+export function grantTokens(input: Input): string[] | undefined {
+  return optStringList(input, 'GrantTokens', 10);
+}
+
+export function dryRunIfAsked(input: Input): void {
+  if (optBool(input, 'DryRun')) throw new DryRunOperationException();
+}
+
+const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'];
+
+export function symmetricAlgorithm(input: Input, field: string, keyArn: string): void {
+  const alg = optString(input, field, { enum: ENCRYPTION_ALGORITHMS });
+  if (alg !== undefined && alg !== 'SYMMETRIC_DEFAULT') {
+    throw new InvalidKeyUsageException(`Algorithm ${alg} is incompatible with key spec SYMMETRIC_DEFAULT. (${keyArn})`);
+  }
+}
+
+export function validateAlgorithmEnum(input: Input, field: string): void {
+  optString(input, field, { enum: ENCRYPTION_ALGORITHMS });
+}
+
+/** Opaque paging markers: base64url of the last item's sort key. */
+export function encodeMarker(last: string): string {
+  return Buffer.from(last, 'utf8').toString('base64url');
+}
+
+export function decodeMarker(input: Input): string | undefined {
+  const marker = optString(input, 'Marker', { min: 1, max: 1024 });
+  if (marker === undefined) return undefined;
+  if (!/^[A-Za-z0-9_-]+$/.test(marker)) throw new InvalidMarkerException();
+  return Buffer.from(marker, 'base64url').toString('utf8');
+}
+
+export function limit(input: Input, max: number, dflt: number): number {
+  return optInt(input, 'Limit', 1, max) ?? dflt;
+}
+
+export const b64 = (b: Buffer) => b.toString('base64');

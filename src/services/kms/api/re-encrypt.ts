@@ -1,0 +1,36 @@
+// ReEncrypt: decrypt under the source key and context, encrypt under the destination key and context,
+// without the plaintext ever leaving the server.
+import { reqBlob } from '../../../protocol/fields.js';
+import { b64, defineOperation, dryRunIfAsked, encryptionContext, grantTokens, optKeyId, reqKeyId, symmetricAlgorithm, validateAlgorithmEnum } from './common.js';
+
+export default defineOperation({
+  name: 'ReEncrypt',
+  readOnly: true,
+  async handler({ crypto }, ctx, input) {
+    const blob = reqBlob(input, 'CiphertextBlob', 1, 6144);
+    const sourceContext = encryptionContext(input, 'SourceEncryptionContext');
+    const sourceKeyId = optKeyId(input, 'SourceKeyId');
+    const destinationKeyId = reqKeyId(input, 'DestinationKeyId');
+    const destinationContext = encryptionContext(input, 'DestinationEncryptionContext');
+    grantTokens(input);
+    validateAlgorithmEnum(input, 'SourceEncryptionAlgorithm');
+    validateAlgorithmEnum(input, 'DestinationEncryptionAlgorithm');
+    const source = await crypto.keyForBlob(ctx, blob, sourceKeyId);
+    symmetricAlgorithm(input, 'SourceEncryptionAlgorithm', source.key.arn);
+    const destination = await crypto.usableKey(ctx, destinationKeyId);
+    symmetricAlgorithm(input, 'DestinationEncryptionAlgorithm', destination.arn);
+    const { plaintext } = await crypto.decryptWith(source.key, source.materialId, blob, sourceContext);
+    dryRunIfAsked(input);
+    const out = await crypto.encryptWith(destination, plaintext, destinationContext);
+    plaintext.fill(0);
+    return {
+      CiphertextBlob: b64(out.blob),
+      SourceKeyId: source.key.arn,
+      KeyId: destination.arn,
+      SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      SourceKeyMaterialId: source.materialId,
+      DestinationKeyMaterialId: out.materialId,
+    };
+  },
+});

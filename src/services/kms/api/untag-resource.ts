@@ -1,0 +1,22 @@
+// UntagResource: removes tags by key; unknown keys are ignored, as AWS does.
+import { optStringList } from '../../../protocol/fields.js';
+import { ValidationException } from '../../../protocol/errors.js';
+import { defineOperation, reqKeyId } from './common.js';
+
+export default defineOperation({
+  name: 'UntagResource',
+  readOnly: false,
+  async handler({ access }, ctx, input) {
+    const keyId = reqKeyId(input);
+    const keys = optStringList(input, 'TagKeys', 50);
+    if (!keys) throw new ValidationException("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
+    const rec = await access.resolve(ctx, keyId);
+    access.requireNotPendingDeletion(rec);
+    const drop = new Set(keys);
+    await access.store.update(rec.keyId, (r) => {
+      r.tags = r.tags.filter((t) => !drop.has(t.TagKey));
+      return undefined;
+    });
+    return {};
+  },
+});

@@ -1,0 +1,128 @@
+// Resolving a KeyId (any of its four forms) to a key the caller may use, and the key-state rules of
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html. A key whose deletion window has
+// ended is destroyed here, on access, as well as by the scheduler.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AccessDeniedException } from '../../../protocol/errors.js';
+import type { RequestContext } from '../../../server/context.js';
+import { DisabledException, KMSInvalidStateException, NotFoundException } from '../errors.js';
+import { MANAGED_ALIASES, parseKeyRef } from './identifiers.js';
+import type { KeyStore } from './key-store.js';
+import { managedKeyPolicy } from './policy.js';
+import { type AliasRecord, aliasArn, type KeyRecord, keyArn } from './types.js';
+
+export const ROTATION_DEFAULT_DAYS = 365;
+const DAY_MS = 86_400_000;
+
+export const newMaterial = () => ({ materialId: randomBytes(32).toString('hex'), material: randomBytes(32) });
+
+export class KeyAccess {
+  constructor(
+    readonly store: KeyStore,
+    readonly clock: () => number,
+  ) {}
+
+  /** Destroys a key whose deletion window has ended; returns true when it did. */
+  async purgeIfDue(rec: KeyRecord, now = this.clock()): Promise<boolean> {
+    if (rec.state !== 'PendingDeletion' || rec.deletionDate === undefined || now < rec.deletionDate) return false;
+    await this.store.destroy(rec);
+    return true;
+  }
+
+  /** Finds the key named by `input` in the caller's region; NotFoundException when there is none. */
+  async resolve(ctx: RequestContext, input: string): Promise<KeyRecord> {
+    const ref = parseKeyRef(input);
+    if (!ref) throw new NotFoundException(`Invalid keyId '${input}'`);
+    const accountId = 'accountId' in ref ? ref.accountId : ctx.principal.accountId;
+    const region = 'region' in ref ? ref.region : ctx.region;
+    let keyId: string;
+    if (ref.kind === 'alias' || ref.kind === 'aliasArn') {
+      const alias = region === ctx.region ? await this.aliasTarget(accountId, region, ref.aliasName) : undefined;
+      if (!alias) throw new NotFoundException(`Alias ${aliasArn(region, accountId, ref.aliasName)} is not found.`);
+      keyId = alias.targetKeyId;
+    } else {
+      keyId = ref.keyId;
+    }
+    const rec = region === ctx.region ? await this.store.get(keyId) : undefined;
+    if (!rec || rec.accountId !== accountId || rec.region !== region || (await this.purgeIfDue(rec))) {
+      throw new NotFoundException(`Key '${keyArn(region, accountId, keyId)}' does not exist`);
+    }
+    this.checkAccount(ctx, rec);
+    return rec;
+  }
+
+  /**
+   * Until the policy engine evaluates key policies (src/iam), a key is usable only by principals of its
+   * own account, which is what the default key policy grants.
+   */
+  checkAccount(ctx: RequestContext, rec: KeyRecord): void {
+    if (rec.accountId !== ctx.principal.accountId) {
+      throw new AccessDeniedException(
+        `User: ${ctx.principal.arn} is not authorized to perform this operation on resource: ${rec.arn} because no resource-based policy allows it`,
+      );
+    }
+  }
+
+  async aliasTarget(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    const found = await this.store.getAlias(accountId, region, aliasName);
+    if (found || !MANAGED_ALIASES.has(aliasName)) return found;
+    await this.createManagedKey(accountId, region, aliasName);
+    return this.store.getAlias(accountId, region, aliasName);
+  }
+
+  /** Creates the AWS managed key behind alias/aws/<service> (KeyManager AWS, yearly rotation). */
+  async createManagedKey(accountId: string, region: string, aliasName: string): Promise<KeyRecord> {
+    const now = this.clock();
+    const keyId = randomUUID();
+    const { materialId, material } = newMaterial();
+    const service = aliasName.slice('alias/aws/'.length);
+    const rec: KeyRecord = {
+      keyId,
+      accountId,
+      region,
+      arn: keyArn(region, accountId, keyId),
+      creationDate: now,
+      description: `Default key that protects my ${service.toUpperCase()} data when no other key is defined`,
+      keyUsage: 'ENCRYPT_DECRYPT',
+      keySpec: 'SYMMETRIC_DEFAULT',
+      origin: 'AWS_KMS',
+      keyManager: 'AWS',
+      state: 'Enabled',
+      rotation: { enabled: true, periodDays: ROTATION_DEFAULT_DAYS, nextRotationDate: now + ROTATION_DEFAULT_DAYS * DAY_MS, onDemandCount: 0 },
+      materials: [{ id: materialId, createdAt: now }],
+      currentMaterialId: materialId,
+      policy: managedKeyPolicy(accountId, `${service}.${region}.amazonaws.com`),
+      tags: [],
+    };
+    const alias: AliasRecord = {
+      aliasName,
+      aliasArn: aliasArn(region, accountId, aliasName),
+      accountId,
+      region,
+      targetKeyId: keyId,
+      creationDate: now,
+      lastUpdatedDate: now,
+    };
+    try {
+      await this.store.create(rec, material, [alias]);
+    } catch {
+      // Two requests raced to create the same managed key: the other one won; use its key.
+      const winner = await this.store.getAlias(accountId, region, aliasName);
+      const existing = winner && (await this.store.get(winner.targetKeyId));
+      if (existing) return existing;
+      throw new Error(`could not create managed key ${aliasName}`);
+    }
+    return rec;
+  }
+
+  /** Cryptographic operations need an Enabled key: Disabled -> DisabledException, else KMSInvalidState. */
+  requireEnabled(rec: KeyRecord): void {
+    if (rec.state === 'Enabled') return;
+    if (rec.state === 'Disabled') throw new DisabledException(`${rec.arn} is disabled.`);
+    throw new KMSInvalidStateException(`${rec.arn} is pending deletion.`);
+  }
+
+  /** Management operations refused while the key is pending deletion. */
+  requireNotPendingDeletion(rec: KeyRecord): void {
+    if (rec.state === 'PendingDeletion') throw new KMSInvalidStateException(`${rec.arn} is pending deletion.`);
+  }
+}

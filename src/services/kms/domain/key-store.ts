@@ -1,0 +1,152 @@
+// Persistence for KMS keys, key material and aliases, with an exact in-memory cache.
+//
+// Namespaces in the metadata store:
+//   kms/key        <keyId>                        KeyRecord (JSON)
+//   kms/key-index  <account>/<region>/<keyId>     (empty)  -- ListKeys per account and region
+//   kms/material   <keyId>/<materialId>           barrier-sealed 256-bit material, identity (ns, id, 1)
+//   kms/alias      <account>/<region>/<alias>     AliasRecord (JSON)
+// A key and its first material (and a rotation and its new material) are written in one atomic commit,
+// so a crash never leaves a key without the material its ciphertexts need.
+// Every write goes through this class and updates the cache after the commit, so a disabled key is
+// refused by the very next request (no stale cache). Writes use the record version for
+// compare-and-set, so a future multi-node store detects lost updates.
+import type { Barrier } from '../../../barrier/barrier.js';
+import { KvConflictError, type KvOp, type KvStore } from '../../../storage/kv/interface.js';
+import type { AliasRecord, KeyRecord } from './types.js';
+
+const NS_KEY = 'kms/key';
+const NS_INDEX = 'kms/key-index';
+const NS_MATERIAL = 'kms/material';
+const NS_ALIAS = 'kms/alias';
+
+interface CachedKey {
+  rec: KeyRecord;
+  version: number;
+}
+
+const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+const aliasKey = (accountId: string, region: string, aliasName: string) => `${accountId}/${region}/${aliasName}`;
+
+export class KeyStore {
+  readonly #keys = new Map<string, CachedKey | null>();
+  readonly #materials = new Map<string, Buffer>();
+
+  constructor(
+    private readonly kv: KvStore,
+    private readonly barrier: Barrier,
+  ) {}
+
+  async get(keyId: string): Promise<KeyRecord | undefined> {
+    return (await this.#load(keyId))?.rec;
+  }
+
+  async #load(keyId: string): Promise<CachedKey | undefined> {
+    const hit = this.#keys.get(keyId);
+    if (hit !== undefined) return hit ?? undefined;
+    const e = await this.kv.get(NS_KEY, keyId);
+    const loaded = e ? { rec: JSON.parse(e.value.toString()) as KeyRecord, version: e.version } : null;
+    if (this.#keys.size > 100_000) this.#keys.clear();
+    this.#keys.set(keyId, loaded);
+    return loaded ?? undefined;
+  }
+
+  async material(keyId: string, materialId: string): Promise<Buffer | undefined> {
+    const id = `${keyId}/${materialId}`;
+    const hit = this.#materials.get(id);
+    if (hit) return hit;
+    const e = await this.kv.get(NS_MATERIAL, id);
+    if (!e) return undefined;
+    const m = this.barrier.open({ namespace: NS_MATERIAL, id, version: 1 }, e.value);
+    this.#materials.set(id, m);
+    return m;
+  }
+
+  #materialOp(keyId: string, materialId: string, material: Buffer): KvOp {
+    const id = `${keyId}/${materialId}`;
+    return { type: 'put', namespace: NS_MATERIAL, key: id, value: this.barrier.seal({ namespace: NS_MATERIAL, id, version: 1 }, material), expectVersion: 0 };
+  }
+
+  /** Creates a key with its first material, optionally with alias records, in one commit. */
+  async create(rec: KeyRecord, material: Buffer, aliases: AliasRecord[] = []): Promise<void> {
+    await this.kv.commit([
+      { type: 'put', namespace: NS_KEY, key: rec.keyId, value: json(rec), expectVersion: 0 },
+      { type: 'put', namespace: NS_INDEX, key: `${rec.accountId}/${rec.region}/${rec.keyId}`, value: Buffer.alloc(0), expectVersion: 0 },
+      this.#materialOp(rec.keyId, rec.currentMaterialId, material),
+      ...aliases.map((a): KvOp => ({ type: 'put', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName), value: json(a), expectVersion: 0 })),
+    ]);
+    this.#keys.set(rec.keyId, { rec, version: 1 });
+    this.#materials.set(`${rec.keyId}/${rec.currentMaterialId}`, material);
+  }
+
+  /**
+   * Applies `mutate` to the current record and stores it (compare-and-set, retried on conflict).
+   * `mutate` may return new material to add in the same commit (rotation).
+   */
+  async update(keyId: string, mutate: (rec: KeyRecord) => { materialId: string; material: Buffer } | undefined): Promise<KeyRecord> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.#load(keyId);
+      if (!current) throw new Error(`key ${keyId} vanished during update`);
+      const next = structuredClone(current.rec);
+      const added = mutate(next);
+      const ops: KvOp[] = [{ type: 'put', namespace: NS_KEY, key: keyId, value: json(next), expectVersion: current.version }];
+      if (added) ops.push(this.#materialOp(keyId, added.materialId, added.material));
+      try {
+        await this.kv.commit(ops);
+      } catch (err) {
+        if (err instanceof KvConflictError && attempt < 5) {
+          this.#keys.delete(keyId);
+          continue;
+        }
+        throw err;
+      }
+      this.#keys.set(keyId, { rec: next, version: current.version + 1 });
+      if (added) this.#materials.set(`${keyId}/${added.materialId}`, added.material);
+      return next;
+    }
+  }
+
+  /** Destroys a key: its record, index entry, every material and every alias pointing at it. */
+  async destroy(rec: KeyRecord): Promise<void> {
+    const aliases = (await this.listAliases(rec.accountId, rec.region)).filter((a) => a.targetKeyId === rec.keyId);
+    await this.kv.commit([
+      { type: 'delete', namespace: NS_KEY, key: rec.keyId },
+      { type: 'delete', namespace: NS_INDEX, key: `${rec.accountId}/${rec.region}/${rec.keyId}` },
+      ...rec.materials.map((m): KvOp => ({ type: 'delete', namespace: NS_MATERIAL, key: `${rec.keyId}/${m.id}` })),
+      ...aliases.map((a): KvOp => ({ type: 'delete', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName) })),
+    ]);
+    this.#keys.set(rec.keyId, null);
+    for (const m of rec.materials) {
+      this.#materials.get(`${rec.keyId}/${m.id}`)?.fill(0);
+      this.#materials.delete(`${rec.keyId}/${m.id}`);
+    }
+  }
+
+  /** Key ids of an account in a region, in id order, after `after`. */
+  async listKeyIds(accountId: string, region: string, after: string | undefined, limit: number): Promise<string[]> {
+    const prefix = `${accountId}/${region}/`;
+    const rows = await this.kv.list(NS_INDEX, { prefix, after: after === undefined ? undefined : prefix + after, limit });
+    return rows.map((r) => r.key.slice(prefix.length));
+  }
+
+  /** Every key id in every account and region (for the background scheduler). */
+  async allKeyIds(): Promise<string[]> {
+    return (await this.kv.list(NS_KEY)).map((e) => e.key);
+  }
+
+  async getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    const e = await this.kv.get(NS_ALIAS, aliasKey(accountId, region, aliasName));
+    return e ? (JSON.parse(e.value.toString()) as AliasRecord) : undefined;
+  }
+
+  async listAliases(accountId: string, region: string): Promise<AliasRecord[]> {
+    return (await this.kv.list(NS_ALIAS, { prefix: `${accountId}/${region}/` })).map((e) => JSON.parse(e.value.toString()) as AliasRecord);
+  }
+
+  async putAlias(a: AliasRecord, mustBeNew: boolean): Promise<void> {
+    await this.kv.commit([{ type: 'put', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName), value: json(a), ...(mustBeNew ? { expectVersion: 0 } : {}) }]);
+  }
+
+  async deleteAlias(a: AliasRecord): Promise<void> {
+    await this.kv.commit([{ type: 'delete', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName) }]);
+  }
+}

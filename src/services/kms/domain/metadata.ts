@@ -1,0 +1,24 @@
+// KeyMetadata as DescribeKey, CreateKey and friends return it (kms.md §4): absent members are omitted,
+// timestamps are epoch seconds.
+import type { KeyRecord } from './types.js';
+
+export function keyMetadata(rec: KeyRecord): Record<string, unknown> {
+  return {
+    AWSAccountId: rec.accountId,
+    KeyId: rec.keyId,
+    Arn: rec.arn,
+    CreationDate: rec.creationDate / 1000,
+    Enabled: rec.state === 'Enabled',
+    Description: rec.description,
+    KeyUsage: rec.keyUsage,
+    KeyState: rec.state,
+    ...(rec.state === 'PendingDeletion' && rec.deletionDate !== undefined ? { DeletionDate: rec.deletionDate / 1000 } : {}),
+    Origin: rec.origin,
+    KeyManager: rec.keyManager,
+    CustomerMasterKeySpec: rec.keySpec,
+    KeySpec: rec.keySpec,
+    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    MultiRegion: false,
+    CurrentKeyMaterialId: rec.currentMaterialId,
+  };
+}

@@ -1,0 +1,58 @@
+// KMS domain records. Key metadata is stored in clear (it is not secret); key material is stored only
+// sealed by the barrier, in its own records (see key-store.ts).
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+export type KeyManager = 'CUSTOMER' | 'AWS';
+export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
+
+export interface Tag {
+  TagKey: string;
+  TagValue: string;
+}
+
+export interface MaterialInfo {
+  /** 64 hex characters (CurrentKeyMaterialId in DescribeKey). */
+  id: string;
+  createdAt: number;
+  /** Absent for the key's original material. */
+  rotationType?: RotationType;
+}
+
+export interface KeyRecord {
+  keyId: string;
+  accountId: string;
+  region: string;
+  arn: string;
+  creationDate: number;
+  description: string;
+  keyUsage: 'ENCRYPT_DECRYPT';
+  keySpec: 'SYMMETRIC_DEFAULT';
+  origin: 'AWS_KMS';
+  keyManager: KeyManager;
+  state: KeyState;
+  deletionDate?: number;
+  pendingWindowInDays?: number;
+  rotation: {
+    enabled: boolean;
+    periodDays?: number;
+    nextRotationDate?: number;
+    onDemandCount: number;
+    onDemandStartDate?: number;
+  };
+  materials: MaterialInfo[];
+  currentMaterialId: string;
+  policy: string;
+  tags: Tag[];
+}
+
+export interface AliasRecord {
+  aliasName: string;
+  aliasArn: string;
+  accountId: string;
+  region: string;
+  targetKeyId: string;
+  creationDate: number;
+  lastUpdatedDate: number;
+}
+
+export const keyArn = (region: string, accountId: string, keyId: string) => `arn:aws:kms:${region}:${accountId}:key/${keyId}`;
+export const aliasArn = (region: string, accountId: string, aliasName: string) => `arn:aws:kms:${region}:${accountId}:${aliasName}`;

@@ -1,0 +1,98 @@
+// The KMS service: AWS JSON 1.1, X-Amz-Target "TrentService.<Operation>", signing name "kms".
+// One file per operation under api/, registered in the table below.
+import type { ServiceDeps } from '../../server/registry.js';
+import type { JsonOperation, JsonService } from '../../server/service.js';
+import { bindOperation, type KmsDeps, type KmsOperationDef } from './api/common.js';
+import cancelKeyDeletion from './api/cancel-key-deletion.js';
+import createAlias from './api/create-alias.js';
+import createKey from './api/create-key.js';
+import decrypt from './api/decrypt.js';
+import deleteAlias from './api/delete-alias.js';
+import describeKey from './api/describe-key.js';
+import disableKey from './api/disable-key.js';
+import disableKeyRotation from './api/disable-key-rotation.js';
+import enableKey from './api/enable-key.js';
+import enableKeyRotation from './api/enable-key-rotation.js';
+import encrypt from './api/encrypt.js';
+import generateDataKey from './api/generate-data-key.js';
+import generateDataKeyWithoutPlaintext from './api/generate-data-key-without-plaintext.js';
+import generateRandom from './api/generate-random.js';
+import getKeyPolicy from './api/get-key-policy.js';
+import getKeyRotationStatus from './api/get-key-rotation-status.js';
+import listAliases from './api/list-aliases.js';
+import listKeyPolicies from './api/list-key-policies.js';
+import listKeyRotations from './api/list-key-rotations.js';
+import listKeys from './api/list-keys.js';
+import listResourceTags from './api/list-resource-tags.js';
+import putKeyPolicy from './api/put-key-policy.js';
+import reEncrypt from './api/re-encrypt.js';
+import rotateKeyOnDemand from './api/rotate-key-on-demand.js';
+import scheduleKeyDeletion from './api/schedule-key-deletion.js';
+import tagResource from './api/tag-resource.js';
+import untagResource from './api/untag-resource.js';
+import updateAlias from './api/update-alias.js';
+import updateKeyDescription from './api/update-key-description.js';
+import { CryptoOps } from './domain/crypto-ops.js';
+import { KeyAccess } from './domain/key-access.js';
+import { KeyStore } from './domain/key-store.js';
+import { KmsScheduler } from './domain/scheduler.js';
+import { KmsQuotas } from './quotas.js';
+
+export const KMS_OPERATIONS: ReadonlyArray<KmsOperationDef> = [
+  createKey,
+  describeKey,
+  listKeys,
+  enableKey,
+  disableKey,
+  updateKeyDescription,
+  scheduleKeyDeletion,
+  cancelKeyDeletion,
+  encrypt,
+  decrypt,
+  reEncrypt,
+  generateDataKey,
+  generateDataKeyWithoutPlaintext,
+  generateRandom,
+  createAlias,
+  updateAlias,
+  deleteAlias,
+  listAliases,
+  tagResource,
+  untagResource,
+  listResourceTags,
+  enableKeyRotation,
+  disableKeyRotation,
+  getKeyRotationStatus,
+  rotateKeyOnDemand,
+  listKeyRotations,
+  getKeyPolicy,
+  putKeyPolicy,
+  listKeyPolicies,
+];
+
+export interface KmsService extends JsonService {
+  access: KeyAccess;
+  crypto: CryptoOps;
+  scheduler: KmsScheduler;
+}
+
+export async function createKmsService(deps: ServiceDeps): Promise<KmsService> {
+  const access = new KeyAccess(new KeyStore(deps.kv, deps.barrier), deps.clock);
+  const crypto = new CryptoOps(access);
+  const kmsDeps: KmsDeps = { access, crypto };
+  const quotas = new KmsQuotas(deps.config.kmsQuota);
+  const scheduler = new KmsScheduler(access, deps.log);
+  scheduler.start();
+  const operations = new Map<string, JsonOperation>(KMS_OPERATIONS.map((def) => [def.name, bindOperation(def, kmsDeps)]));
+  return {
+    signingName: 'kms',
+    targetPrefix: 'TrentService',
+    eventSource: 'kms.amazonaws.com',
+    operations,
+    access,
+    crypto,
+    scheduler,
+    checkQuota: (ctx, op) => quotas.check(ctx, op),
+    close: () => scheduler.stop(),
+  };
+}

@@ -1,0 +1,29 @@
+// Crash-safe small-file writes: temp file in the same directory -> fsync(file) -> rename -> fsync(dir).
+// A rename without the fsyncs can leave an empty or old file after power loss (Pillai et al., OSDI 2014).
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function writeFileDurable(path: string, data: Buffer, mode = 0o600): void {
+  const dir = dirname(path);
+  const tmp = join(dir, `.tmp-${basename(path)}-${randomBytes(6).toString('hex')}`);
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  fsyncDir(dir);
+}

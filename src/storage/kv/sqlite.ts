@@ -1,0 +1,84 @@
+// SQLite implementation of KvStore (better-sqlite3 12.x).
+// Durability: journal_mode=WAL with synchronous=FULL, asserted at open: with WAL + NORMAL a committed
+// transaction can roll back after power loss (https://www.sqlite.org/pragma.html#pragma_synchronous).
+import Database from 'better-sqlite3';
+import { type KvEntry, KvConflictError, type KvOp, type KvStore, type ListOptions } from './interface.js';
+import { applyMigrations } from './sqlite-migrations.js';
+
+type Row = { k: string; v: Buffer; version: number };
+
+export class SqliteKvStore implements KvStore {
+  readonly #db: Database.Database;
+  readonly #get: Database.Statement<[string, string], Row>;
+  readonly #insert: Database.Statement<[string, string, Buffer]>;
+  readonly #update: Database.Statement<[Buffer, string, string]>;
+  readonly #delete: Database.Statement<[string, string]>;
+  readonly #commitTx: (ops: ReadonlyArray<KvOp>) => void;
+
+  constructor(path: string) {
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('foreign_keys = ON');
+    const mode = String(this.#db.pragma('journal_mode', { simple: true }));
+    const sync = Number(this.#db.pragma('synchronous', { simple: true }));
+    if (mode !== 'wal' || sync !== 2) throw new Error(`SQLite durability settings not applied (journal_mode=${mode}, synchronous=${sync})`);
+    applyMigrations(this.#db);
+    this.#get = this.#db.prepare('SELECT k, v, version FROM kv WHERE ns = ? AND k = ?');
+    this.#insert = this.#db.prepare('INSERT INTO kv (ns, k, v, version) VALUES (?, ?, ?, 1)');
+    this.#update = this.#db.prepare('UPDATE kv SET v = ?, version = version + 1 WHERE ns = ? AND k = ?');
+    this.#delete = this.#db.prepare('DELETE FROM kv WHERE ns = ? AND k = ?');
+    this.#commitTx = this.#db.transaction((ops: ReadonlyArray<KvOp>) => {
+      for (const op of ops) {
+        const current = this.#get.get(op.namespace, op.key);
+        if (op.expectVersion !== undefined && (current?.version ?? 0) !== op.expectVersion) {
+          throw new KvConflictError(op.namespace, op.key);
+        }
+        if (op.type === 'put') {
+          if (current) this.#update.run(op.value, op.namespace, op.key);
+          else this.#insert.run(op.namespace, op.key, op.value);
+        } else if (current) {
+          this.#delete.run(op.namespace, op.key);
+        }
+      }
+    });
+  }
+
+  /** Synchronous read for hot paths that cannot afford a promise per call (SQLite only). */
+  getSync(namespace: string, key: string): KvEntry | undefined {
+    const row = this.#get.get(namespace, key);
+    return row ? { key: row.k, value: row.v, version: row.version } : undefined;
+  }
+
+  async get(namespace: string, key: string): Promise<KvEntry | undefined> {
+    return this.getSync(namespace, key);
+  }
+
+  async list(namespace: string, options: ListOptions = {}): Promise<KvEntry[]> {
+    const clauses = ['ns = ?'];
+    const params: unknown[] = [namespace];
+    if (options.prefix) {
+      // Byte-wise prefix range: keys >= prefix and < prefix followed by the highest code point.
+      clauses.push('k >= ? AND k < ?');
+      params.push(options.prefix, `${options.prefix}\u{10FFFF}`);
+    }
+    if (options.after !== undefined) {
+      clauses.push('k > ?');
+      params.push(options.after);
+    }
+    const limit = options.limit ?? -1;
+    const rows = this.#db
+      .prepare(`SELECT k, v, version FROM kv WHERE ${clauses.join(' AND ')} ORDER BY k LIMIT ?`)
+      .all(...params, limit) as Row[];
+    return rows.map((r) => ({ key: r.k, value: r.v, version: r.version }));
+  }
+
+  async commit(ops: ReadonlyArray<KvOp>): Promise<void> {
+    this.#commitTx(ops);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
