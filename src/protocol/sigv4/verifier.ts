@@ -205,10 +205,18 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
     throw new SigV4Error('WrongService', `Credential should be scoped to correct service: '${opts.service}'.`);
   }
 
-  const canonical = canonicalRequest(req.method, canonicalUri(req.path, opts.pathRule), canonQuery, headers, signedHeaders, opts.payloadHash);
+  const uri = canonicalUri(req.path, opts.pathRule);
   const signingKey = cachedSigningKey(cred, scope.date, scope.region, scope.service);
-  const expected = signHex(signingKey, stringToSign(amzDate, `${scope.date}/${scope.region}/${scope.service}/aws4_request`, canonical));
-  if (!constantTimeHexEqual(expected, signature)) throw new SigV4Error('SignatureMismatch', MISMATCH);
+  const scopeStr = `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
+  const matches = (query: string) =>
+    constantTimeHexEqual(signHex(signingKey, stringToSign(amzDate, scopeStr, canonicalRequest(req.method, uri, query, headers, signedHeaders, opts.payloadHash))), signature);
+  let ok = matches(canonQuery);
+  // Some signers add X-Amz-Security-Token to a presigned URL after signing (aws-c-auth
+  // "omit_session_token"). Keyhold issues no session tokens, so an unsigned token grants nothing.
+  if (!ok && presigned && params.some((p) => p.name === 'X-Amz-Security-Token')) {
+    ok = matches(canonicalQuery(params.filter((p) => p.name !== 'X-Amz-Security-Token'), 'X-Amz-Signature'));
+  }
+  if (!ok) throw new SigV4Error('SignatureMismatch', MISMATCH);
   // Checked after the signature so an inactive key is only reported to someone who holds its secret.
   if (!cred.active) throw new SigV4Error('InactiveAccessKey', 'The security token included in the request is invalid.');
   return { mode: presigned ? 'query' : 'header', accessKeyId, principal: cred.principal, scope, amzDate, signature, signingKey, headers };

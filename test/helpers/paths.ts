@@ -1,0 +1,11 @@
+// Where the shared fixtures live: ../shared beside the checkout (CI lays a copy there too).
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root, from dist/test/helpers or test/helpers. */
+export const REPO_ROOT = resolve(here, here.includes(`${join('dist', 'test')}`) ? '../../..' : '../..');
+export const SHARED = [resolve(REPO_ROOT, '../shared'), resolve(REPO_ROOT, 'shared')].find((p) => existsSync(p)) ?? resolve(REPO_ROOT, '../shared');
+export const VECTORS = join(SHARED, 'vectors');
+export const KEYHOLD_BIN = join(REPO_ROOT, 'bin', 'keyhold.js');
