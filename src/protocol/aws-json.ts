@@ -139,7 +139,11 @@ export class JsonEdge {
       return this.#error(res, edge, new ServiceUnavailableException('The audit trail cannot record requests; the request was refused.'));
     }
     if (failure) return this.#error(res, edge, failure);
-    send(res, 200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': edge.requestId }, JSON.stringify(output ?? {}));
+    send(res, 200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': edge.requestId, date: this.#date() }, JSON.stringify(output ?? {}));
+  }
+
+  #date(): string {
+    return new Date(this.deps.clock()).toUTCString();
   }
 
   #error(res: ServerResponse, edge: EdgeRequest, err: ServiceError, close = false): void {
@@ -147,7 +151,8 @@ export class JsonEdge {
     send(
       res,
       err.status,
-      { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': edge.requestId, 'x-amzn-errortype': err.code },
+      // The Date header carries the server's clock: SDKs correct their clock skew from it.
+      { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': edge.requestId, 'x-amzn-errortype': err.code, date: this.#date() },
       JSON.stringify(body),
       close,
     );

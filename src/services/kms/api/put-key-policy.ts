@@ -1,7 +1,7 @@
 // PutKeyPolicy: stored and returned exactly as given. The policy lockout safety check needs the policy
 // engine (authorization issue); BypassPolicyLockoutSafetyCheck is accepted now.
 import { optBool, optString, reqString } from '../../../protocol/fields.js';
-import { putPolicy } from '../domain/lifecycle.js';
+import { putPolicy, requireCustomerManaged } from '../domain/lifecycle.js';
 import { validatePolicyDocument } from '../domain/policy.js';
 import { NotFoundException } from '../errors.js';
 import { defineOperation, reqKeyId } from './common.js';
@@ -16,6 +16,7 @@ export default defineOperation({
     optBool(input, 'BypassPolicyLockoutSafetyCheck');
     const rec = await access.resolve(ctx, keyId);
     if (name !== 'default') throw new NotFoundException(`No such policy exists: ${name}`);
+    requireCustomerManaged(rec, 'PutKeyPolicy');
     validatePolicyDocument(policy);
     await putPolicy(access, rec, policy);
     return {};

@@ -1,0 +1,97 @@
+// KMS aliases and tags through @aws-sdk/client-kms.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DeleteAliasCommand,
+  DescribeKeyCommand,
+  type KMSClient,
+  ListAliasesCommand,
+  ListResourceTagsCommand,
+  ScheduleKeyDeletionCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateAliasCommand,
+} from '@aws-sdk/client-kms';
+import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
+
+describe('KMS aliases and tags (wire)', () => {
+  let s: TestServer;
+  let kms: KMSClient;
+  const newKey = async () => (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+  before(async () => {
+    s = await startTestServer();
+    kms = s.kms();
+  });
+  after(() => s.stop());
+
+  it('CreateAlias / UpdateAlias / DeleteAlias / ListAliases', async () => {
+    const a = await newKey();
+    const b = await newKey();
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/app', TargetKeyId: a.KeyId }));
+    assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/app', TargetKeyId: b.KeyId }))), 'AlreadyExistsException');
+    let list = await kms.send(new ListAliasesCommand({}));
+    const entry = list.Aliases?.find((x) => x.AliasName === 'alias/app');
+    assert.equal(entry?.TargetKeyId, a.KeyId);
+    assert.equal(entry?.AliasArn, `arn:aws:kms:us-east-1:${s.kh.accountId}:alias/app`);
+    assert.ok(entry?.CreationDate instanceof Date);
+    await kms.send(new UpdateAliasCommand({ AliasName: 'alias/app', TargetKeyId: b.Arn }));
+    assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/app' }))).KeyMetadata?.KeyId, b.KeyId);
+    list = await kms.send(new ListAliasesCommand({ KeyId: a.KeyId }));
+    assert.equal(list.Aliases?.length, 0);
+    list = await kms.send(new ListAliasesCommand({ KeyId: b.KeyId }));
+    assert.deepEqual(list.Aliases?.map((x) => x.AliasName), ['alias/app']);
+    await kms.send(new DeleteAliasCommand({ AliasName: 'alias/app' }));
+    assert.equal(await errorName(kms.send(new DescribeKeyCommand({ KeyId: 'alias/app' }))), 'NotFoundException');
+    assert.equal(await errorName(kms.send(new DeleteAliasCommand({ AliasName: 'alias/app' }))), 'NotFoundException');
+    assert.equal(await errorName(kms.send(new UpdateAliasCommand({ AliasName: 'alias/app', TargetKeyId: a.KeyId }))), 'NotFoundException');
+  });
+
+  it('refuses reserved, malformed and alias-to-alias names', async () => {
+    const a = await newKey();
+    assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: a.KeyId }))), 'InvalidAliasNameException');
+    assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'noprefix', TargetKeyId: a.KeyId }))), 'InvalidAliasNameException');
+    assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/bad name', TargetKeyId: a.KeyId }))), 'ValidationException');
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/first', TargetKeyId: a.KeyId }));
+    assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/second', TargetKeyId: 'alias/first' }))), 'NotFoundException');
+    assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/x', TargetKeyId: '00000000-0000-0000-0000-000000000000' }))), 'NotFoundException');
+    const doomed = await newKey();
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: doomed.KeyId, PendingWindowInDays: 7 }));
+    assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/doomed', TargetKeyId: doomed.KeyId }))), 'KMSInvalidStateException');
+  });
+
+  it('ListAliases pages', async () => {
+    const k = await newKey();
+    for (let i = 0; i < 5; i++) await kms.send(new CreateAliasCommand({ AliasName: `alias/page-${i}`, TargetKeyId: k.KeyId }));
+    const names: string[] = [];
+    let marker: string | undefined;
+    do {
+      const r = await kms.send(new ListAliasesCommand({ KeyId: k.KeyId, Limit: 2, Marker: marker }));
+      names.push(...(r.Aliases ?? []).map((a) => a.AliasName!));
+      marker = r.Truncated ? r.NextMarker : undefined;
+    } while (marker);
+    assert.deepEqual(names, ['alias/page-0', 'alias/page-1', 'alias/page-2', 'alias/page-3', 'alias/page-4']);
+  });
+
+  it('TagResource / UntagResource / ListResourceTags with AWS limits', async () => {
+    const k = await newKey();
+    await kms.send(new TagResourceCommand({ KeyId: k.KeyId, Tags: [{ TagKey: 'team', TagValue: 'a' }, { TagKey: 'env', TagValue: 'prod' }] }));
+    await kms.send(new TagResourceCommand({ KeyId: k.Arn, Tags: [{ TagKey: 'team', TagValue: 'b' }] }));
+    let tags = await kms.send(new ListResourceTagsCommand({ KeyId: k.KeyId }));
+    assert.deepEqual(tags.Tags, [{ TagKey: 'env', TagValue: 'prod' }, { TagKey: 'team', TagValue: 'b' }]);
+    assert.equal(tags.Truncated, false);
+    await kms.send(new UntagResourceCommand({ KeyId: k.KeyId, TagKeys: ['team', 'absent'] }));
+    tags = await kms.send(new ListResourceTagsCommand({ KeyId: k.KeyId }));
+    assert.deepEqual(tags.Tags, [{ TagKey: 'env', TagValue: 'prod' }]);
+    assert.equal(await errorName(kms.send(new TagResourceCommand({ KeyId: k.KeyId, Tags: [{ TagKey: 'aws:reserved', TagValue: 'x' }] }))), 'TagException');
+    assert.equal(
+      await errorName(kms.send(new TagResourceCommand({ KeyId: k.KeyId, Tags: [{ TagKey: 'd', TagValue: '1' }, { TagKey: 'd', TagValue: '2' }] }))),
+      'TagException',
+    );
+    const many = Array.from({ length: 50 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' }));
+    assert.equal(await errorName(kms.send(new TagResourceCommand({ KeyId: k.KeyId, Tags: many }))), 'TagException');
+    const page = await kms.send(new ListResourceTagsCommand({ KeyId: k.KeyId, Limit: 1 }));
+    assert.equal(page.Tags?.length, 1);
+  });
+});
