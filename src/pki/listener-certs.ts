@@ -54,11 +54,12 @@ export class ListenerCertificates {
   }
 
   /** The current listener material, issuing a new certificate if needed. */
-  async ensure(names: ReadonlyArray<string>, now = new Date()): Promise<ListenerMaterial> {
+  async ensure(names: ReadonlyArray<string>, now = new Date(), force = false): Promise<ListenerMaterial> {
     const ca = await this.rootCa();
     const wanted = [...new Set(names)].sort();
     const current = await this.#load('listener');
     const fresh =
+      !force &&
       current &&
       JSON.stringify(current.rec.names) === JSON.stringify(wanted) &&
       certNotAfter(current.rec.certPem).getTime() - now.getTime() > RENEW_BEFORE_DAYS * 86_400_000;

@@ -42,8 +42,8 @@ export interface Keyhold {
   accountId: string;
   identity: IdentityStore;
   services: ReadonlyMap<string, JsonService>;
-  /** Re-issues the listener certificate if needed and swaps it in without a restart. */
-  refreshListenerCertificate(now?: Date): Promise<string>;
+  /** Re-issues the listener certificate if needed (or when forced) and swaps it in without a restart. */
+  refreshListenerCertificate(opts?: { force?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -109,8 +109,8 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     }
 
     let currentSerial = material.serial;
-    const refreshListenerCertificate = async (now = new Date(clock())) => {
-      const m = await pki.ensure(tlsNames, now);
+    const refreshListenerCertificate = async (o: { force?: boolean } = {}) => {
+      const m = await pki.ensure(tlsNames, new Date(clock()), o.force);
       if (m.serial !== currentSerial) {
         listeners.setCertificate(m.certPem, m.keyPem);
         currentSerial = m.serial;

@@ -1,0 +1,59 @@
+// Debian's AWS CLI v2 (`command -p aws`, installed by .ci/run) against a running Keyhold:
+// create-key, encrypt, decrypt, generate-data-key, with --endpoint-url (2.9 predates AWS_ENDPOINT_URL).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+
+const run = promisify(execFile);
+const AWS = '/usr/bin/aws';
+
+describe('AWS CLI v2 (Debian) against Keyhold', { skip: !existsSync(AWS) && process.env.CI !== 'true' ? 'Debian awscli not installed (.ci/run installs it)' : false }, () => {
+  let s: TestServer;
+  let env: NodeJS.ProcessEnv;
+  const aws = async (...args: string[]) => {
+    const { stdout } = await run(AWS, ['--endpoint-url', s.endpoint, '--output', 'json', ...args], { env });
+    return stdout.trim() === '' ? {} : JSON.parse(stdout);
+  };
+  before(async () => {
+    s = await startTestServer();
+    const home = tempDir();
+    env = {
+      PATH: '/usr/bin:/bin',
+      HOME: home,
+      AWS_ACCESS_KEY_ID: s.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s.credentials.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_CA_BUNDLE: s.kh.caPath,
+      AWS_PAGER: '',
+      AWS_CONFIG_FILE: join(home, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+    };
+  });
+  after(() => s.stop());
+
+  it('create-key, encrypt, decrypt, generate-data-key, aliases', async () => {
+    const created = await aws('kms', 'create-key', '--description', 'from the cli');
+    const keyId = created.KeyMetadata.KeyId as string;
+    assert.equal(created.KeyMetadata.Description, 'from the cli');
+    await aws('kms', 'create-alias', '--alias-name', 'alias/cli', '--target-key-id', keyId);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'msg.txt'), 'hello from the aws cli');
+    const enc = await aws('kms', 'encrypt', '--key-id', 'alias/cli', '--plaintext', `fileb://${join(dir, 'msg.txt')}`, '--encryption-context', 'purpose=test');
+    assert.equal(enc.KeyId, created.KeyMetadata.Arn);
+    writeFileSync(join(dir, 'ct.bin'), Buffer.from(enc.CiphertextBlob, 'base64'));
+    const dec = await aws('kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'ct.bin')}`, '--encryption-context', 'purpose=test');
+    assert.equal(Buffer.from(dec.Plaintext, 'base64').toString(), 'hello from the aws cli');
+    await assert.rejects(aws('kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'ct.bin')}`, '--encryption-context', 'purpose=other'), /InvalidCiphertextException/);
+    const gdk = await aws('kms', 'generate-data-key', '--key-id', keyId, '--key-spec', 'AES_256');
+    assert.equal(Buffer.from(gdk.Plaintext, 'base64').length, 32);
+    const listed = await aws('kms', 'list-keys');
+    assert.ok(listed.Keys.some((k: { KeyId: string }) => k.KeyId === keyId));
+    await aws('kms', 'enable-key-rotation', '--key-id', keyId);
+    const st = await aws('kms', 'get-key-rotation-status', '--key-id', keyId);
+    assert.equal(st.KeyRotationEnabled, true);
+  });
+});
