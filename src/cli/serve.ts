@@ -20,6 +20,12 @@ export async function runServe(argv: string[]): Promise<number> {
   const { values, positional } = parseOptions(SERVE_OPTIONS, argv, process.env, 'config');
   if (positional.length > 0) throw new UsageError(`unexpected argument '${positional[0]}' (see keyhold serve --help)`);
   const config = values as unknown as ServeConfig;
+  // Signal handlers go in before anything is printed or opened: a supervisor may send SIGTERM the
+  // moment it sees the banner (or during start-up), and the default action would skip the clean stop.
+  const stopRequested = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   let generated: { accessKeyId: string; path: string } | undefined;
   let kh: Awaited<ReturnType<typeof startKeyhold>>;
   try {
@@ -58,19 +64,12 @@ export async function runServe(argv: string[]): Promise<number> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write(`keyhold: ${signal} received, finishing in-flight requests\n`);
-      kh.close().then(resolve, (e: Error) => {
-        process.stderr.write(`keyhold: error while stopping: ${e.message}\n`);
-        resolve();
-      });
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const signal = await stopRequested;
+  process.stderr.write(`keyhold: ${signal} received, finishing in-flight requests\n`);
+  try {
+    await kh.close();
+  } catch (e) {
+    process.stderr.write(`keyhold: error while stopping: ${(e as Error).message}\n`);
+  }
   return 0;
 }

@@ -34,9 +34,23 @@ function listen(server: HttpServer | HttpsServer, port: number, host: string): P
   });
 }
 
+const DRAIN_POLL_MS = 50;
+const DRAIN_DEADLINE_MS = 30_000;
+
+/**
+ * Stops accepting connections, lets in-flight requests finish, and closes keep-alive connections as
+ * soon as they go idle (a client holding one open must not delay shutdown by the keep-alive timeout).
+ * After a deadline every remaining connection is closed.
+ */
 function closeServer(server: HttpServer | HttpsServer): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    const poll = setInterval(() => server.closeIdleConnections(), DRAIN_POLL_MS);
+    const deadline = setTimeout(() => server.closeAllConnections(), DRAIN_DEADLINE_MS);
+    server.close(() => {
+      clearInterval(poll);
+      clearTimeout(deadline);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }
