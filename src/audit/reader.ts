@@ -42,7 +42,9 @@ export function* readAuditFile(auditKey: Buffer, path: string): Generator<AuditR
 export function* readAuditDir(auditKey: Buffer, dir: string): Generator<AuditReadResult> {
   let names: string[] = [];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.jsonl'))
+      .sort();
   } catch {
     return;
   }

@@ -26,13 +26,26 @@ const SUBCOMMANDS = `Subcommands:
 
 export async function runAdmin(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(formatHelp('keyhold admin <subcommand> [options]', `Offline identity administration (the server must be stopped).\n\n${SUBCOMMANDS}`, OPTIONS));
+    process.stdout.write(
+      formatHelp('keyhold admin <subcommand> [options]', `Offline identity administration (the server must be stopped).\n\n${SUBCOMMANDS}`, OPTIONS),
+    );
     return argv.length === 0 ? 2 : 0;
   }
   const { values, positional } = parseOptions(OPTIONS, argv, process.env);
   const [sub, ...extra] = positional;
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  const known = ['create-account', 'list-accounts', 'create-user', 'list-users', 'delete-user', 'create-access-key', 'list-access-keys', 'deactivate-access-key', 'activate-access-key', 'delete-access-key'];
+  const known = [
+    'create-account',
+    'list-accounts',
+    'create-user',
+    'list-users',
+    'delete-user',
+    'create-access-key',
+    'list-access-keys',
+    'deactivate-access-key',
+    'activate-access-key',
+    'delete-access-key',
+  ];
   if (!sub || !known.includes(sub)) throw new UsageError(`unknown admin subcommand '${sub ?? ''}' (see keyhold admin --help)`);
   const need = (name: string) => {
     const v = values[name] as string | undefined;

@@ -11,7 +11,13 @@ const OPTIONS: OptionSpec[] = [{ name: 'data-dir', env: 'KEYHOLD_DATA_DIR', type
 
 export async function runAudit(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(formatHelp('keyhold audit read [options]', 'Decrypts and prints the audit trail as CloudTrail-shaped JSON lines; reports damaged records on stderr.', OPTIONS));
+    process.stdout.write(
+      formatHelp(
+        'keyhold audit read [options]',
+        'Decrypts and prints the audit trail as CloudTrail-shaped JSON lines; reports damaged records on stderr.',
+        OPTIONS,
+      ),
+    );
     return argv.length === 0 ? 2 : 0;
   }
   const { values, positional } = parseOptions(OPTIONS, argv, process.env);

@@ -17,7 +17,9 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export async function runEnv(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(formatHelp('keyhold env [options]', 'Prints shell exports for the AWS CLI and SDKs: endpoint, region, CA bundle and credentials.', OPTIONS));
+    process.stdout.write(
+      formatHelp('keyhold env [options]', 'Prints shell exports for the AWS CLI and SDKs: endpoint, region, CA bundle and credentials.', OPTIONS),
+    );
     return 0;
   }
   const { values, positional } = parseOptions(OPTIONS, argv, process.env);
@@ -37,7 +39,11 @@ export async function runEnv(argv: string[]): Promise<number> {
     `export NODE_EXTRA_CA_CERTS=${quote(ca)}`,
   ];
   if (existsSync(creds)) {
-    out.push(`export AWS_SHARED_CREDENTIALS_FILE=${quote(creds)}`, `export AWS_PROFILE=keyhold`, 'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN');
+    out.push(
+      `export AWS_SHARED_CREDENTIALS_FILE=${quote(creds)}`,
+      `export AWS_PROFILE=keyhold`,
+      'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN',
+    );
   } else {
     out.push('# credentials: use the root access key given in KEYHOLD_ROOT_ACCESS_KEY_ID at first start (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)');
   }

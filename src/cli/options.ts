@@ -48,7 +48,10 @@ function convert(spec: OptionSpec, raw: string, source: string): unknown {
       return ms;
     }
     case 'list':
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
   }
 }
 

@@ -14,9 +14,7 @@ export function sp800108(keyIn: Buffer, label: Buffer | string, context: Buffer,
   const counter = Buffer.alloc(4);
   for (let i = 1; blocks.length * 32 < outBytes; i++) {
     counter.writeUInt32BE(i);
-    blocks.push(
-      createHmac('sha256', keyIn).update(counter).update(labelBuf).update(Buffer.of(0)).update(context).update(lengthBits).digest(),
-    );
+    blocks.push(createHmac('sha256', keyIn).update(counter).update(labelBuf).update(Buffer.of(0)).update(context).update(lengthBits).digest());
   }
   const out = Buffer.concat(blocks);
   return out.length === outBytes ? out : out.subarray(0, outBytes);

@@ -64,7 +64,13 @@ export class ListenerCertificates {
       JSON.stringify(current.rec.names) === JSON.stringify(wanted) &&
       certNotAfter(current.rec.certPem).getTime() - now.getTime() > RENEW_BEFORE_DAYS * 86_400_000;
     if (current && fresh) {
-      return { caPem: ca.certPem, certPem: current.rec.certPem, keyPem: pkcs8ToPem(current.key), serial: current.rec.serial, notAfter: certNotAfter(current.rec.certPem) };
+      return {
+        caPem: ca.certPem,
+        certPem: current.rec.certPem,
+        keyPem: pkcs8ToPem(current.key),
+        serial: current.rec.serial,
+        notAfter: certNotAfter(current.rec.certPem),
+      };
     }
     const issued = await issueServerCert(ca, wanted, LISTENER_VALIDITY_DAYS, now);
     await this.#store('listener', { certPem: issued.certPem, names: wanted, serial: issued.serial }, issued.keyPkcs8, current?.version ?? 0);

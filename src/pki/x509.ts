@@ -37,7 +37,10 @@ export async function importSigningKey(pkcs8: Buffer): Promise<CryptoKey> {
 }
 
 export function pkcs8ToPem(der: Buffer): string {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
 }
 
@@ -62,7 +65,12 @@ export async function createRootCa(commonName: string, validityDays: number, now
 }
 
 /** A TLS server certificate for `names` (DNS names and IP addresses), signed by the CA. */
-export async function issueServerCert(ca: { certPem: string; keyPkcs8: Buffer }, names: ReadonlyArray<string>, validityDays: number, now = new Date()): Promise<IssuedCert> {
+export async function issueServerCert(
+  ca: { certPem: string; keyPkcs8: Buffer },
+  names: ReadonlyArray<string>,
+  validityDays: number,
+  now = new Date(),
+): Promise<IssuedCert> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importSigningKey(ca.keyPkcs8);
   const keys = await generateKeys();

@@ -165,7 +165,9 @@ function parseInput(body: Buffer): Input {
   try {
     parsed = parseStrictJson(body.toString('utf8'));
   } catch (err) {
-    throw new SerializationException(err instanceof StrictJsonError ? `Malformed request body: ${err.message}` : 'Start of structure or map found where not expected.');
+    throw new SerializationException(
+      err instanceof StrictJsonError ? `Malformed request body: ${err.message}` : 'Start of structure or map found where not expected.',
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new SerializationException('Start of structure or map found where not expected.');

@@ -8,7 +8,9 @@ export type Input = Record<string, unknown>;
 
 const lcFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const fail = (value: unknown, field: string, constraint: string) =>
-  new ValidationException(`1 validation error detected: Value '${String(value).slice(0, 256)}' at '${lcFirst(field)}' failed to satisfy constraint: ${constraint}`);
+  new ValidationException(
+    `1 validation error detected: Value '${String(value).slice(0, 256)}' at '${lcFirst(field)}' failed to satisfy constraint: ${constraint}`,
+  );
 
 export interface StringRules {
   min?: number;

@@ -21,8 +21,10 @@ function checkMembers(text: string): void {
       let escaped = false;
       while (j < n) {
         const d = text.charCodeAt(j);
-        if (d === 0x5c) j += 2, (escaped = true);
-        else if (d === 0x22) break;
+        if (d === 0x5c) {
+          j += 2;
+          escaped = true;
+        } else if (d === 0x22) break;
         else j++;
       }
       const top = stack[stack.length - 1];

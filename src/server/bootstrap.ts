@@ -118,7 +118,10 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
       }
       return m.serial;
     };
-    const timer = setInterval(() => void refreshListenerCertificate().catch((e: Error) => log.error({ err: e.message }, 'certificate renewal failed')), CERT_CHECK_INTERVAL_MS);
+    const timer = setInterval(
+      () => void refreshListenerCertificate().catch((e: Error) => log.error({ err: e.message }, 'certificate renewal failed')),
+      CERT_CHECK_INTERVAL_MS,
+    );
     timer.unref();
     cleanups.push(() => clearInterval(timer));
 

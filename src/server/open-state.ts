@@ -27,7 +27,8 @@ export interface DataDirState {
 
 export async function openState(dataDirArg: string, env: NodeJS.ProcessEnv, opts: { create: boolean; log?: Logger }): Promise<DataDirState> {
   const dataDir = resolve(dataDirArg);
-  if (!opts.create && !keyringExists(dataDir)) throw new SealError(`${dataDir} is not a Keyhold data directory (no keyring.json); start the server on it first`);
+  if (!opts.create && !keyringExists(dataDir))
+    throw new SealError(`${dataDir} is not a Keyhold data directory (no keyring.json); start the server on it first`);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);
   const lock = DataDirLock.acquire(dataDir);
@@ -42,7 +43,10 @@ export async function openState(dataDirArg: string, env: NodeJS.ProcessEnv, opts
     else {
       root = await createKeyring(dataDir, seal);
       if (seal.kind === 'keyfile') {
-        opts.log?.warn({ dataDir }, 'root key sealed with a key file in the data directory: fine for development; set KEYHOLD_SEAL_PASSPHRASE for real deployments');
+        opts.log?.warn(
+          { dataDir },
+          'root key sealed with a key file in the data directory: fine for development; set KEYHOLD_SEAL_PASSPHRASE for real deployments',
+        );
       }
     }
     closers.push(() => root.destroy());

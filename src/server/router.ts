@@ -19,7 +19,12 @@ export function createRouter(deps: RouterDeps) {
       const { path, query } = splitUrl(req.url);
       if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
         const ready = deps.isReady();
-        send(res, ready ? 200 : 503, { 'content-type': 'application/json' }, req.method === 'HEAD' ? '' : JSON.stringify({ status: ready ? 'ok' : 'starting' }));
+        send(
+          res,
+          ready ? 200 : 503,
+          { 'content-type': 'application/json' },
+          req.method === 'HEAD' ? '' : JSON.stringify({ status: ready ? 'ok' : 'starting' }),
+        );
         return;
       }
       const target = req.headers['x-amz-target'];
@@ -36,7 +41,13 @@ export function createRouter(deps: RouterDeps) {
       );
     } catch (err) {
       deps.log.error({ requestId, err: err instanceof Error ? err.message : String(err) }, 'request failed');
-      send(res, 500, { 'content-type': 'application/x-amz-json-1.1' }, JSON.stringify({ __type: 'InternalFailure', message: `An internal error occurred (request ${requestId}).` }), true);
+      send(
+        res,
+        500,
+        { 'content-type': 'application/x-amz-json-1.1' },
+        JSON.stringify({ __type: 'InternalFailure', message: `An internal error occurred (request ${requestId}).` }),
+        true,
+      );
     }
   };
 }

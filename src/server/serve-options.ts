@@ -42,7 +42,8 @@ export const SERVE_OPTIONS: ReadonlyArray<OptionSpec> = [
     type: 'string',
     default: 'info',
     help: 'operational log level',
-    validate: (v) => (['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(v)) ? undefined : 'use fatal, error, warn, info, debug, trace or silent'),
+    validate: (v) =>
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(v)) ? undefined : 'use fatal, error, warn, info, debug, trace or silent',
   },
   {
     name: 'kms-quota',

@@ -31,7 +31,12 @@ export function startServerProcess(dataDir: string, env: NodeJS.ProcessEnv = {},
   });
   let out = '';
   let err = '';
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code, signal) => { if (signal) err += `\n[killed by ${signal}]`; resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    proc.on('exit', (code, signal) => {
+      if (signal) err += `\n[killed by ${signal}]`;
+      resolve(code);
+    }),
+  );
   return new Promise((resolve, reject) => {
     const onData = (c: Buffer) => {
       out += c;

@@ -27,7 +27,11 @@ export interface RawResponse {
   body: string;
 }
 
-export function send(endpoint: string, agent: Agent, req: { method: string; path: string; headers: Record<string, string>; body?: string | Buffer }): Promise<RawResponse> {
+export function send(
+  endpoint: string,
+  agent: Agent,
+  req: { method: string; path: string; headers: Record<string, string>; body?: string | Buffer },
+): Promise<RawResponse> {
   const url = new URL(req.path, endpoint);
   return new Promise((resolve, reject) => {
     const r = request(url, { method: req.method, headers: req.headers, agent }, (res) => {
@@ -53,7 +57,13 @@ export interface SignOptions {
 /** POST / with X-Amz-Target and a JSON 1.1 body, signed like the SDK signs it. */
 export async function jsonCall(endpoint: string, agent: Agent, target: string, body: string | Buffer, o: SignOptions): Promise<RawResponse> {
   const url = new URL(endpoint);
-  const signer = new SignatureV4({ credentials: o.credentials, region: o.region ?? 'us-east-1', service: o.service ?? 'kms', sha256: NodeSha256, uriEscapePath: true });
+  const signer = new SignatureV4({
+    credentials: o.credentials,
+    region: o.region ?? 'us-east-1',
+    service: o.service ?? 'kms',
+    sha256: NodeSha256,
+    uriEscapePath: true,
+  });
   const headers: Record<string, string> = {
     host: url.host,
     'content-type': 'application/x-amz-json-1.1',

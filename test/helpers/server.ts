@@ -42,7 +42,23 @@ export async function startTestServer(
     tlsName: [],
     logLevel: 'silent',
     // Tests create keys faster than AWS's 5/s control-plane quota; the quota test sets its own.
-    kmsQuota: ['CreateKey=100000', 'CreateAlias=100000', 'EnableKey=100000', 'DisableKey=100000', 'RotateKeyOnDemand=100000', 'ScheduleKeyDeletion=100000', 'TagResource=100000', 'CancelKeyDeletion=100000', 'UpdateAlias=100000', 'DeleteAlias=100000', 'EnableKeyRotation=100000', 'DisableKeyRotation=100000', 'PutKeyPolicy=100000', 'UpdateKeyDescription=100000', 'UntagResource=100000'],
+    kmsQuota: [
+      'CreateKey=100000',
+      'CreateAlias=100000',
+      'EnableKey=100000',
+      'DisableKey=100000',
+      'RotateKeyOnDemand=100000',
+      'ScheduleKeyDeletion=100000',
+      'TagResource=100000',
+      'CancelKeyDeletion=100000',
+      'UpdateAlias=100000',
+      'DeleteAlias=100000',
+      'EnableKeyRotation=100000',
+      'DisableKeyRotation=100000',
+      'PutKeyPolicy=100000',
+      'UpdateKeyDescription=100000',
+      'UntagResource=100000',
+    ],
     ...opts.config,
   };
   const env = { KEYHOLD_ROOT_ACCESS_KEY_ID: ROOT_KEY_ID, KEYHOLD_ROOT_SECRET_ACCESS_KEY: ROOT_SECRET, ...opts.env };

@@ -11,7 +11,11 @@ import { jsonCall } from '../helpers/raw-request.js';
 import { tempDir } from '../helpers/server.js';
 
 const creds = { accessKeyId: 'AKIACRASHTEST0000001', secretAccessKey: 'crash-test-secret-0123456789abcdef' };
-const env = { KEYHOLD_ROOT_ACCESS_KEY_ID: creds.accessKeyId, KEYHOLD_ROOT_SECRET_ACCESS_KEY: creds.secretAccessKey, KEYHOLD_KMS_QUOTAS: 'CreateKey=100000,CreateAlias=100000,RotateKeyOnDemand=100000' };
+const env = {
+  KEYHOLD_ROOT_ACCESS_KEY_ID: creds.accessKeyId,
+  KEYHOLD_ROOT_SECRET_ACCESS_KEY: creds.secretAccessKey,
+  KEYHOLD_KMS_QUOTAS: 'CreateKey=100000,CreateAlias=100000,RotateKeyOnDemand=100000',
+};
 
 describe('crash safety (kill -9 during writes)', () => {
   const dir = tempDir();

@@ -25,9 +25,14 @@ function filesUnder(dir: string): string[] {
 
 function encodings(secret: Buffer): Buffer[] {
   const b64 = secret.toString('base64');
-  return [secret, Buffer.from(secret.toString('hex')), Buffer.from(secret.toString('hex').toUpperCase()), Buffer.from(b64), Buffer.from(secret.toString('base64url')), Buffer.from(b64.slice(0, -4))].filter(
-    (b) => b.length >= 12,
-  );
+  return [
+    secret,
+    Buffer.from(secret.toString('hex')),
+    Buffer.from(secret.toString('hex').toUpperCase()),
+    Buffer.from(b64),
+    Buffer.from(secret.toString('base64url')),
+    Buffer.from(b64.slice(0, -4)),
+  ].filter((b) => b.length >= 12);
 }
 
 describe('secret scan of the data directory and logs', () => {
@@ -40,10 +45,15 @@ describe('secret scan of the data directory and logs', () => {
 
   it('finds no secret in clear', async () => {
     const creds = { accessKeyId: 'AKIASECRETSCAN000001', secretAccessKey: 'scan-me-if-you-can-0123456789abcdefXYZ' };
-    const srv = await startServerProcess(dir, { KEYHOLD_ROOT_ACCESS_KEY_ID: creds.accessKeyId, KEYHOLD_ROOT_SECRET_ACCESS_KEY: creds.secretAccessKey, KEYHOLD_LOG_LEVEL: 'trace' });
+    const srv = await startServerProcess(dir, {
+      KEYHOLD_ROOT_ACCESS_KEY_ID: creds.accessKeyId,
+      KEYHOLD_ROOT_SECRET_ACCESS_KEY: creds.secretAccessKey,
+      KEYHOLD_LOG_LEVEL: 'trace',
+    });
     procs.push(srv);
     const agent = new Agent({ ca: readFileSync(join(dir, 'ca.pem')) });
-    const call = async (op: string, body: unknown) => JSON.parse((await jsonCall(srv.endpoint, agent, `TrentService.${op}`, JSON.stringify(body), { credentials: creds })).body);
+    const call = async (op: string, body: unknown) =>
+      JSON.parse((await jsonCall(srv.endpoint, agent, `TrentService.${op}`, JSON.stringify(body), { credentials: creds })).body);
     const secrets: Array<[string, Buffer]> = [['root secret access key', Buffer.from(creds.secretAccessKey)]];
     const keyId = (await call('CreateKey', {})).KeyMetadata.KeyId;
     const plaintext = Buffer.from('PLAINTEXT-MARKER-7f3a9c1e-do-not-store');
@@ -69,7 +79,13 @@ describe('secret scan of the data directory and logs', () => {
     // Recover the root key, key material and private keys the way only the server can, to search for them.
     const kek = Buffer.from(readFileSync(join(dir, 'seal.key'), 'utf8').trim(), 'base64');
     const ring = Buffer.from(JSON.parse(readFileSync(join(dir, 'keyring.json'), 'utf8')).rootKey, 'base64');
-    const rootBytes = gcmOpen(kek, ring.subarray(0, GCM_IV_BYTES), ring.subarray(GCM_IV_BYTES, ring.length - GCM_TAG_BYTES), ring.subarray(ring.length - GCM_TAG_BYTES), encodeParts(['keyhold-keyring-v1', 'keyfile']));
+    const rootBytes = gcmOpen(
+      kek,
+      ring.subarray(0, GCM_IV_BYTES),
+      ring.subarray(GCM_IV_BYTES, ring.length - GCM_TAG_BYTES),
+      ring.subarray(ring.length - GCM_TAG_BYTES),
+      encodeParts(['keyhold-keyring-v1', 'keyfile']),
+    );
     secrets.push(['root key', rootBytes]);
     const root = await openKeyring(dir, new KeyFileSeal(dir));
     const barrier = new Barrier(root);
@@ -85,7 +101,9 @@ describe('secret scan of the data directory and logs', () => {
     root.destroy();
 
     const haystacks: Array<[string, Buffer]> = [
-      ...filesUnder(dir).filter((f) => !f.endsWith('seal.key')).map((f): [string, Buffer] => [f, readFileSync(f)]),
+      ...filesUnder(dir)
+        .filter((f) => !f.endsWith('seal.key'))
+        .map((f): [string, Buffer] => [f, readFileSync(f)]),
       ['server stdout', Buffer.from(srv.stdout())],
       ['server stderr', Buffer.from(srv.stderr())],
     ];

@@ -55,7 +55,15 @@ describe('keyhold serve (child process)', () => {
 
     const envOut = await runCli(['env', '--data-dir', dir]);
     assert.equal(envOut.code, 0);
-    for (const line of [`export AWS_ENDPOINT_URL='${first.endpoint}'`, "export AWS_REGION='us-east-1'", "export AWS_DEFAULT_REGION='us-east-1'", `export AWS_CA_BUNDLE='${join(dir, 'ca.pem')}'`, `export NODE_EXTRA_CA_CERTS='${join(dir, 'ca.pem')}'`, `export AWS_SHARED_CREDENTIALS_FILE='${credPath}'`, 'export AWS_PROFILE=keyhold']) {
+    for (const line of [
+      `export AWS_ENDPOINT_URL='${first.endpoint}'`,
+      "export AWS_REGION='us-east-1'",
+      "export AWS_DEFAULT_REGION='us-east-1'",
+      `export AWS_CA_BUNDLE='${join(dir, 'ca.pem')}'`,
+      `export NODE_EXTRA_CA_CERTS='${join(dir, 'ca.pem')}'`,
+      `export AWS_SHARED_CREDENTIALS_FILE='${credPath}'`,
+      'export AWS_PROFILE=keyhold',
+    ]) {
       assert.ok(envOut.stdout.includes(line), `env prints ${line}`);
     }
 
@@ -108,7 +116,10 @@ describe('keyhold serve (child process)', () => {
     assert.equal(await srv.exited, 0);
     const statuses = results.filter((r): r is PromiseFulfilledResult<number> => r.status === 'fulfilled').map((r) => r.value);
     assert.ok(statuses.length >= 4, `requests on open connections completed (${statuses.length})`);
-    assert.ok(statuses.every((st) => st === 200), `no request was answered with an error: ${statuses}`);
+    assert.ok(
+      statuses.every((st) => st === 200),
+      `no request was answered with an error: ${statuses}`,
+    );
     agent.destroy();
   });
 
@@ -140,7 +151,11 @@ describe('keyhold serve (child process)', () => {
 
   it('a wrong seal passphrase refuses to start and changes nothing', async () => {
     const dir = freshDir();
-    const env = { KEYHOLD_SEAL_PASSPHRASE: 'the right passphrase', KEYHOLD_ROOT_ACCESS_KEY_ID: 'AKIAPASSPHRASETEST01', KEYHOLD_ROOT_SECRET_ACCESS_KEY: 'passphrase-test-secret-0123456789' };
+    const env = {
+      KEYHOLD_SEAL_PASSPHRASE: 'the right passphrase',
+      KEYHOLD_ROOT_ACCESS_KEY_ID: 'AKIAPASSPHRASETEST01',
+      KEYHOLD_ROOT_SECRET_ACCESS_KEY: 'passphrase-test-secret-0123456789',
+    };
     const srv = await startServerProcess(dir, env);
     procs.push(srv);
     assert.equal(await srv.stop(), 0);

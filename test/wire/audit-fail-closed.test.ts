@@ -34,7 +34,10 @@ describe('audit sink failure (fail closed)', () => {
     s = await startTestServer({
       start: {
         auditSink: (root, dir) => {
-          sink = new SwitchableSink(new EncryptedJsonlSink(root.derive('audit-v1'), { dir: `${dir}/audit` }), new EncryptedJsonlSink(root.derive('audit-v1'), { path: '/dev/full' }));
+          sink = new SwitchableSink(
+            new EncryptedJsonlSink(root.derive('audit-v1'), { dir: `${dir}/audit` }),
+            new EncryptedJsonlSink(root.derive('audit-v1'), { path: '/dev/full' }),
+          );
           return sink;
         },
       },
@@ -49,7 +52,10 @@ describe('audit sink failure (fail closed)', () => {
     const keysBefore = (await kms.send(new ListKeysCommand({}))).Keys!.length;
     sink.failing = true;
     for (const attempt of [1, 2, 3]) {
-      const err = (await kms.send(new DecryptCommand({ CiphertextBlob: blob })).catch((e: unknown) => e)) as { $metadata?: { httpStatusCode?: number }; Plaintext?: unknown };
+      const err = (await kms.send(new DecryptCommand({ CiphertextBlob: blob })).catch((e: unknown) => e)) as {
+        $metadata?: { httpStatusCode?: number };
+        Plaintext?: unknown;
+      };
       assert.equal(err.$metadata?.httpStatusCode, 503, `attempt ${attempt}`);
       assert.equal(err.Plaintext, undefined);
     }

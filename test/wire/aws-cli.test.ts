@@ -11,7 +11,9 @@ import { startTestServer, tempDir, type TestServer } from '../helpers/server.js'
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
 
-describe('AWS CLI v2 (Debian) against Keyhold', { skip: !existsSync(AWS) && process.env.CI !== 'true' ? 'Debian awscli not installed (.ci/run installs it)' : false }, () => {
+describe('AWS CLI v2 (Debian) against Keyhold', {
+  skip: !existsSync(AWS) && process.env.CI !== 'true' ? 'Debian awscli not installed (.ci/run installs it)' : false,
+}, () => {
   let s: TestServer;
   let env: NodeJS.ProcessEnv;
   const aws = async (...args: string[]) => {
@@ -47,7 +49,10 @@ describe('AWS CLI v2 (Debian) against Keyhold', { skip: !existsSync(AWS) && proc
     writeFileSync(join(dir, 'ct.bin'), Buffer.from(enc.CiphertextBlob, 'base64'));
     const dec = await aws('kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'ct.bin')}`, '--encryption-context', 'purpose=test');
     assert.equal(Buffer.from(dec.Plaintext, 'base64').toString(), 'hello from the aws cli');
-    await assert.rejects(aws('kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'ct.bin')}`, '--encryption-context', 'purpose=other'), /InvalidCiphertextException/);
+    await assert.rejects(
+      aws('kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'ct.bin')}`, '--encryption-context', 'purpose=other'),
+      /InvalidCiphertextException/,
+    );
     const gdk = await aws('kms', 'generate-data-key', '--key-id', keyId, '--key-spec', 'AES_256');
     assert.equal(Buffer.from(gdk.Plaintext, 'base64').length, 32);
     const listed = await aws('kms', 'list-keys');

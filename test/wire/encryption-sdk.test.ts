@@ -23,7 +23,9 @@ describe('AWS Encryption SDK with a KMS keyring on Keyhold', () => {
 
   const countCalls = async (name: string) => {
     const root = await openKeyringForTest(s.dataDir);
-    const n = [...readAuditDir(root.derive('audit-v1'), `${s.dataDir}/audit`)].filter((r) => 'event' in r && r.event.eventName === name && !r.event.errorCode).length;
+    const n = [...readAuditDir(root.derive('audit-v1'), `${s.dataDir}/audit`)].filter(
+      (r) => 'event' in r && r.event.eventName === name && !r.event.errorCode,
+    ).length;
     root.destroy();
     return n;
   };
@@ -45,7 +47,12 @@ describe('AWS Encryption SDK with a KMS keyring on Keyhold', () => {
 
   it('works through a caching materials manager (fewer GenerateDataKey calls)', async () => {
     const keyring = new KmsKeyringNode({ clientProvider: (region: string) => s.kmsAggregated(region), generatorKeyId: generator });
-    const cmm = new NodeCachingMaterialsManager({ backingMaterials: keyring, cache: getLocalCryptographicMaterialsCache(100), maxAge: 60_000, maxMessagesEncrypted: 10 });
+    const cmm = new NodeCachingMaterialsManager({
+      backingMaterials: keyring,
+      cache: getLocalCryptographicMaterialsCache(100),
+      maxAge: 60_000,
+      maxMessagesEncrypted: 10,
+    });
     const before = await countCalls('GenerateDataKey');
     const messages = [];
     for (let i = 0; i < 5; i++) messages.push((await encrypt(cmm, Buffer.from(`m${i}`), { encryptionContext: { c: 'same' }, plaintextLength: 2 })).result);

@@ -44,7 +44,13 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
   });
 
   it('malformed JSON, non-object bodies and duplicate members -> SerializationException', async () => {
-    for (const body of ['{not json', '[]', '"str"', '{"KeyId":"a","KeyId":"b"}', `{"KeyId":"${keyId}","Plaintext":"eA==","EncryptionContext":{"a":"1","a":"2"}}`]) {
+    for (const body of [
+      '{not json',
+      '[]',
+      '"str"',
+      '{"KeyId":"a","KeyId":"b"}',
+      `{"KeyId":"${keyId}","Plaintext":"eA==","EncryptionContext":{"a":"1","a":"2"}}`,
+    ]) {
       const r = await call('TrentService.Encrypt', body);
       assert.equal(r.status, 400, body);
       assert.equal(typeOf(r), 'SerializationException', body);
@@ -61,7 +67,12 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
   });
 
   it('authentication failures get the JSON-protocol error codes', async () => {
-    const noAuth = await send(s.endpoint, s.agent, { method: 'POST', path: '/', headers: { 'x-amz-target': 'TrentService.ListKeys', 'content-type': 'application/x-amz-json-1.1' }, body: '{}' });
+    const noAuth = await send(s.endpoint, s.agent, {
+      method: 'POST',
+      path: '/',
+      headers: { 'x-amz-target': 'TrentService.ListKeys', 'content-type': 'application/x-amz-json-1.1' },
+      body: '{}',
+    });
     assert.equal(noAuth.status, 400);
     assert.equal(typeOf(noAuth), 'MissingAuthenticationTokenException');
     const badSecret = await call('TrentService.ListKeys', '{}', { credentials: { ...s.credentials, secretAccessKey: 'wrong-secret-wrong-secret' } });
@@ -85,10 +96,14 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
 
   it('never answers 5xx to arbitrary bodies (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('Encrypt', 'Decrypt', 'CreateKey', 'ListKeys', 'TagResource', 'GenerateDataKey', 'CreateAlias'), fc.oneof(fc.json(), fc.string()), async (op, body) => {
-        const r = await call(`TrentService.${op}`, body);
-        assert.ok(r.status < 500, `${op} ${body} -> ${r.status} ${r.body}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('Encrypt', 'Decrypt', 'CreateKey', 'ListKeys', 'TagResource', 'GenerateDataKey', 'CreateAlias'),
+        fc.oneof(fc.json(), fc.string()),
+        async (op, body) => {
+          const r = await call(`TrentService.${op}`, body);
+          assert.ok(r.status < 500, `${op} ${body} -> ${r.status} ${r.body}`);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -102,14 +117,19 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
     const failing = await call('TrentService.DescribeKey', JSON.stringify({ KeyId: 'alias/nope' }));
     const root = await openKeyringForTest(s.dataDir);
     const events = [...readAuditDir(root.derive('audit-v1'), `${s.dataDir}/audit`)];
-    assert.ok(events.every((e) => 'event' in e), 'every record authenticates');
+    assert.ok(
+      events.every((e) => 'event' in e),
+      'every record authenticates',
+    );
     const all = events.map((e) => ('event' in e ? e.event : undefined)).filter((e) => e !== undefined);
     const byId = (id: unknown) => all.filter((e) => e.requestID === id);
     assert.equal(byId(gdk.headers['x-amzn-requestid']).length, 1);
     const f = byId(failing.headers['x-amzn-requestid']);
     assert.equal(f.length, 1);
     assert.equal(f[0]!.errorCode, 'NotFoundException');
-    const encEvent = all.find((e) => e.eventName === 'Encrypt' && (e.requestParameters as { encryptionContext?: { project?: string } })?.encryptionContext?.project === 'audit');
+    const encEvent = all.find(
+      (e) => e.eventName === 'Encrypt' && (e.requestParameters as { encryptionContext?: { project?: string } })?.encryptionContext?.project === 'audit',
+    );
     assert.ok(encEvent, 'the Encrypt call is audited with its (non-secret) encryption context');
     assert.equal(encEvent.eventSource, 'kms.amazonaws.com');
     assert.equal(encEvent.userIdentity.accessKeyId, s.credentials.accessKeyId);

@@ -41,7 +41,10 @@ describe('KMS aliases and tags (wire)', () => {
     list = await kms.send(new ListAliasesCommand({ KeyId: a.KeyId }));
     assert.equal(list.Aliases?.length, 0);
     list = await kms.send(new ListAliasesCommand({ KeyId: b.KeyId }));
-    assert.deepEqual(list.Aliases?.map((x) => x.AliasName), ['alias/app']);
+    assert.deepEqual(
+      list.Aliases?.map((x) => x.AliasName),
+      ['alias/app'],
+    );
     await kms.send(new DeleteAliasCommand({ AliasName: 'alias/app' }));
     assert.equal(await errorName(kms.send(new DescribeKeyCommand({ KeyId: 'alias/app' }))), 'NotFoundException');
     assert.equal(await errorName(kms.send(new DeleteAliasCommand({ AliasName: 'alias/app' }))), 'NotFoundException');
@@ -55,7 +58,10 @@ describe('KMS aliases and tags (wire)', () => {
     assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/bad name', TargetKeyId: a.KeyId }))), 'ValidationException');
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/first', TargetKeyId: a.KeyId }));
     assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/second', TargetKeyId: 'alias/first' }))), 'NotFoundException');
-    assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/x', TargetKeyId: '00000000-0000-0000-0000-000000000000' }))), 'NotFoundException');
+    assert.equal(
+      await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/x', TargetKeyId: '00000000-0000-0000-0000-000000000000' }))),
+      'NotFoundException',
+    );
     const doomed = await newKey();
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: doomed.KeyId, PendingWindowInDays: 7 }));
     assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/doomed', TargetKeyId: doomed.KeyId }))), 'KMSInvalidStateException');
@@ -76,17 +82,38 @@ describe('KMS aliases and tags (wire)', () => {
 
   it('TagResource / UntagResource / ListResourceTags with AWS limits', async () => {
     const k = await newKey();
-    await kms.send(new TagResourceCommand({ KeyId: k.KeyId, Tags: [{ TagKey: 'team', TagValue: 'a' }, { TagKey: 'env', TagValue: 'prod' }] }));
+    await kms.send(
+      new TagResourceCommand({
+        KeyId: k.KeyId,
+        Tags: [
+          { TagKey: 'team', TagValue: 'a' },
+          { TagKey: 'env', TagValue: 'prod' },
+        ],
+      }),
+    );
     await kms.send(new TagResourceCommand({ KeyId: k.Arn, Tags: [{ TagKey: 'team', TagValue: 'b' }] }));
     let tags = await kms.send(new ListResourceTagsCommand({ KeyId: k.KeyId }));
-    assert.deepEqual(tags.Tags, [{ TagKey: 'env', TagValue: 'prod' }, { TagKey: 'team', TagValue: 'b' }]);
+    assert.deepEqual(tags.Tags, [
+      { TagKey: 'env', TagValue: 'prod' },
+      { TagKey: 'team', TagValue: 'b' },
+    ]);
     assert.equal(tags.Truncated, false);
     await kms.send(new UntagResourceCommand({ KeyId: k.KeyId, TagKeys: ['team', 'absent'] }));
     tags = await kms.send(new ListResourceTagsCommand({ KeyId: k.KeyId }));
     assert.deepEqual(tags.Tags, [{ TagKey: 'env', TagValue: 'prod' }]);
     assert.equal(await errorName(kms.send(new TagResourceCommand({ KeyId: k.KeyId, Tags: [{ TagKey: 'aws:reserved', TagValue: 'x' }] }))), 'TagException');
     assert.equal(
-      await errorName(kms.send(new TagResourceCommand({ KeyId: k.KeyId, Tags: [{ TagKey: 'd', TagValue: '1' }, { TagKey: 'd', TagValue: '2' }] }))),
+      await errorName(
+        kms.send(
+          new TagResourceCommand({
+            KeyId: k.KeyId,
+            Tags: [
+              { TagKey: 'd', TagValue: '1' },
+              { TagKey: 'd', TagValue: '2' },
+            ],
+          }),
+        ),
+      ),
       'TagException',
     );
     const many = Array.from({ length: 50 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' }));

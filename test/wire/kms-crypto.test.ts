@@ -52,7 +52,11 @@ describe('KMS cryptographic operations (wire)', () => {
   it('Decrypt fails with InvalidCiphertextException on any context change or ciphertext byte flip', async () => {
     const enc = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x'), EncryptionContext: { a: 'bc' } }));
     for (const ctx of <Array<Record<string, string>>>[{ ab: 'c' }, { a: 'BC' }, {}, { a: 'bc', b: '' }]) {
-      assert.equal(await errorName(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ctx }))), 'InvalidCiphertextException', JSON.stringify(ctx));
+      assert.equal(
+        await errorName(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ctx }))),
+        'InvalidCiphertextException',
+        JSON.stringify(ctx),
+      );
     }
     const blob = Buffer.from(enc.CiphertextBlob!);
     for (const i of [0, 5, 20, 60, 70, blob.length - 1]) {
@@ -91,7 +95,10 @@ describe('KMS cryptographic operations (wire)', () => {
     await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: randomBytes(4096) }));
     assert.equal(await errorName(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: randomBytes(4097) }))), 'ValidationException');
     assert.equal(await errorName(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.alloc(0) }))), 'ValidationException');
-    assert.equal(await errorName(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))), 'InvalidKeyUsageException');
+    assert.equal(
+      await errorName(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))),
+      'InvalidKeyUsageException',
+    );
     assert.equal(await errorName(kms.send(new EncryptCommand({ KeyId: 'alias/none', Plaintext: Buffer.from('x') }))), 'NotFoundException');
   });
 
@@ -121,7 +128,12 @@ describe('KMS cryptographic operations (wire)', () => {
     const dest = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
     const enc = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('move me'), EncryptionContext: { from: '1' } }));
     const re = await kms.send(
-      new ReEncryptCommand({ CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: { from: '1' }, DestinationKeyId: dest.KeyId, DestinationEncryptionContext: { to: '2' } }),
+      new ReEncryptCommand({
+        CiphertextBlob: enc.CiphertextBlob,
+        SourceEncryptionContext: { from: '1' },
+        DestinationKeyId: dest.KeyId,
+        DestinationEncryptionContext: { to: '2' },
+      }),
     );
     assert.equal(re.SourceKeyId, keyArn);
     assert.equal(re.KeyId, dest.Arn);
@@ -130,11 +142,22 @@ describe('KMS cryptographic operations (wire)', () => {
     assert.equal(Buffer.from(d.Plaintext!).toString(), 'move me');
     assert.equal(d.KeyId, dest.Arn);
     assert.equal(
-      await errorName(kms.send(new ReEncryptCommand({ CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: { from: 'x' }, DestinationKeyId: dest.KeyId }))),
+      await errorName(
+        kms.send(new ReEncryptCommand({ CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: { from: 'x' }, DestinationKeyId: dest.KeyId })),
+      ),
       'InvalidCiphertextException',
     );
     assert.equal(
-      await errorName(kms.send(new ReEncryptCommand({ CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: { from: '1' }, SourceKeyId: dest.KeyId, DestinationKeyId: dest.KeyId }))),
+      await errorName(
+        kms.send(
+          new ReEncryptCommand({
+            CiphertextBlob: enc.CiphertextBlob,
+            SourceEncryptionContext: { from: '1' },
+            SourceKeyId: dest.KeyId,
+            DestinationKeyId: dest.KeyId,
+          }),
+        ),
+      ),
       'IncorrectKeyException',
     );
   });

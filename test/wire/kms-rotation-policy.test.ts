@@ -132,7 +132,11 @@ describe('KMS rotation, policies, managed keys (wire)', () => {
     const def = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: id, PolicyName: 'default' }))).Policy!);
     assert.deepEqual(def.Statement[0].Principal, { AWS: `arn:aws:iam::${s.kh.accountId}:root` });
     assert.equal(def.Statement[0].Action, 'kms:*');
-    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'x', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*' }] }, null, 1);
+    const policy = JSON.stringify(
+      { Version: '2012-10-17', Statement: [{ Sid: 'x', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*' }] },
+      null,
+      1,
+    );
     await kms.send(new PutKeyPolicyCommand({ KeyId: id, PolicyName: 'default', Policy: policy }));
     assert.equal((await kms.send(new GetKeyPolicyCommand({ KeyId: id }))).Policy, policy);
     assert.deepEqual((await kms.send(new ListKeyPoliciesCommand({ KeyId: id }))).PolicyNames, ['default']);

@@ -78,9 +78,7 @@ export function parseQuery(query: string): QueryParam[] {
 }
 
 export function canonicalQuery(params: ReadonlyArray<QueryParam>, exclude?: string): string {
-  const encoded = params
-    .filter((p) => p.name !== exclude)
-    .map((p) => [uriEncode(p.name, false), uriEncode(p.value, false)] as const);
+  const encoded = params.filter((p) => p.name !== exclude).map((p) => [uriEncode(p.name, false), uriEncode(p.value, false)] as const);
   encoded.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return encoded.map(([n, v]) => `${n}=${v}`).join('&');
 }

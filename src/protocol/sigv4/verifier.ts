@@ -59,7 +59,10 @@ export function parseAmzDate(value: string): number | undefined {
 }
 
 export function formatAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function parseScope(credential: string): { accessKeyId: string; scope: Scope } {
@@ -102,10 +105,7 @@ function checkSkew(requestMs: number, amzDate: string, now: number): void {
   if (Math.abs(now - requestMs) <= MAX_SKEW_MS) return;
   const nowStr = formatAmzDate(now);
   if (requestMs < now) {
-    throw new SigV4Error(
-      'RequestTimeTooSkewed',
-      `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - MAX_SKEW_MS)} (${nowStr} - 15 min.)`,
-    );
+    throw new SigV4Error('RequestTimeTooSkewed', `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - MAX_SKEW_MS)} (${nowStr} - 15 min.)`);
   }
   throw new SigV4Error(
     'RequestTimeTooSkewed',
@@ -125,7 +125,11 @@ function signedHeaderList(raw: string, headers: Map<string, string>, mustSign: R
   }
   if (!list.includes('host')) throw new SigV4Error('SignatureMismatch', "'Host' must be a signed header.");
   for (const h of list) {
-    if (!headers.has(h)) throw new SigV4Error('SignatureMismatch', `The request signature we calculated does not match the signature you provided. Signed header '${h}' is missing from the request.`);
+    if (!headers.has(h))
+      throw new SigV4Error(
+        'SignatureMismatch',
+        `The request signature we calculated does not match the signature you provided. Signed header '${h}' is missing from the request.`,
+      );
   }
   for (const h of mustSign) {
     if (headers.has(h) && !list.includes(h)) throw new SigV4Error('SignatureMismatch', `There were headers present in the request which were not signed: ${h}`);
@@ -145,7 +149,10 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
   const presigned = isPresigned(req);
   const authorization = headers.get('authorization');
   if (presigned && authorization) {
-    throw new SigV4Error('MalformedAuthorization', 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified');
+    throw new SigV4Error(
+      'MalformedAuthorization',
+      'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified',
+    );
   }
   if (!presigned && !authorization) throw new SigV4Error('MissingAuthentication', 'Missing Authentication Token');
 
@@ -188,7 +195,7 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
       amzDate = t === undefined || Number.isNaN(t) ? '' : formatAmzDate(t);
     }
     if (t === undefined || Number.isNaN(t)) {
-      throw new SigV4Error('IncompleteSignature', 'Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.');
+      throw new SigV4Error('IncompleteSignature', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
     }
     checkSkew(t, amzDate, opts.now);
     canonQuery = canonicalQuery(params);
@@ -196,7 +203,10 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
 
   const { accessKeyId, scope } = parseScope(credential);
   if (scope.date !== amzDate.slice(0, 8)) {
-    throw new SigV4Error('MalformedAuthorization', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${amzDate.slice(0, 8)}'`);
+    throw new SigV4Error(
+      'MalformedAuthorization',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${amzDate.slice(0, 8)}'`,
+    );
   }
   const signedHeaders = signedHeaderList(signedHeadersRaw, headers, opts.mustSign ?? []);
   const cred = opts.lookup(accessKeyId);
@@ -209,12 +219,20 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
   const signingKey = cachedSigningKey(cred, scope.date, scope.region, scope.service);
   const scopeStr = `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
   const matches = (query: string) =>
-    constantTimeHexEqual(signHex(signingKey, stringToSign(amzDate, scopeStr, canonicalRequest(req.method, uri, query, headers, signedHeaders, opts.payloadHash))), signature);
+    constantTimeHexEqual(
+      signHex(signingKey, stringToSign(amzDate, scopeStr, canonicalRequest(req.method, uri, query, headers, signedHeaders, opts.payloadHash))),
+      signature,
+    );
   let ok = matches(canonQuery);
   // Some signers add X-Amz-Security-Token to a presigned URL after signing (aws-c-auth
   // "omit_session_token"). Keyhold issues no session tokens, so an unsigned token grants nothing.
   if (!ok && presigned && params.some((p) => p.name === 'X-Amz-Security-Token')) {
-    ok = matches(canonicalQuery(params.filter((p) => p.name !== 'X-Amz-Security-Token'), 'X-Amz-Signature'));
+    ok = matches(
+      canonicalQuery(
+        params.filter((p) => p.name !== 'X-Amz-Security-Token'),
+        'X-Amz-Signature',
+      ),
+    );
   }
   if (!ok) throw new SigV4Error('SignatureMismatch', MISMATCH);
   // Checked after the signature so an inactive key is only reported to someone who holds its secret.

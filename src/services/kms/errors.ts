@@ -20,10 +20,6 @@ export const InvalidAliasNameException = defineError('InvalidAliasNameException'
 export const InvalidArnException = defineError('InvalidArnException');
 export const MalformedPolicyDocumentException = defineError('MalformedPolicyDocumentException');
 export const UnsupportedOperationException = defineError('UnsupportedOperationException');
-export const DryRunOperationException = defineError(
-  'DryRunOperationException',
-  400,
-  'The request would have succeeded, but the DryRun option is set.',
-);
+export const DryRunOperationException = defineError('DryRunOperationException', 400, 'The request would have succeeded, but the DryRun option is set.');
 export const CustomKeyStoreNotFoundException = defineError('CustomKeyStoreNotFoundException');
 export const KMSInternalException = defineError('KMSInternalException', 500);

@@ -14,7 +14,10 @@ const GROUP_OF: Record<string, string> = Object.fromEntries([
   ...['DescribeKey', 'GetPublicKey', 'ListResourceTags', 'GetKeyPolicy', 'GetKeyRotationStatus', 'ListAliases', 'ListKeys'].map((op) => [op, op]),
   ...['ListGrants', 'ListKeyPolicies', 'ListKeyRotations', 'ListRetirableGrants'].map((op) => [op, op]),
   ...['CreateGrant', 'RetireGrant', 'RevokeGrant'].map((op) => [op, op]),
-  ...['DeleteAlias', 'DeleteImportedKeyMaterial', 'EnableKeyRotation', 'ImportKeyMaterial', 'PutKeyPolicy', 'ScheduleKeyDeletion', 'TagResource'].map((op) => [op, op]),
+  ...['DeleteAlias', 'DeleteImportedKeyMaterial', 'EnableKeyRotation', 'ImportKeyMaterial', 'PutKeyPolicy', 'ScheduleKeyDeletion', 'TagResource'].map((op) => [
+    op,
+    op,
+  ]),
 ]);
 
 const DEFAULT_RATES: Record<string, number> = {

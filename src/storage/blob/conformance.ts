@@ -28,52 +28,70 @@ export function runBlobConformance(name: string, factory: BlobFactory): void {
       }
     };
 
-    it('streams a multi-chunk blob in and out byte-exactly', withStore(async (s) => {
-      const data = randomBytes(3 * 1024 * 1024 + 17);
-      const { id, size } = await s.put(chunks(data, 64 * 1024));
-      assert.equal(size, data.length);
-      assert.equal(await s.size(id), data.length);
-      assert.deepEqual(await collect(await s.get(id)), data);
-    }));
+    it(
+      'streams a multi-chunk blob in and out byte-exactly',
+      withStore(async (s) => {
+        const data = randomBytes(3 * 1024 * 1024 + 17);
+        const { id, size } = await s.put(chunks(data, 64 * 1024));
+        assert.equal(size, data.length);
+        assert.equal(await s.size(id), data.length);
+        assert.deepEqual(await collect(await s.get(id)), data);
+      }),
+    );
 
-    it('serves inclusive byte ranges', withStore(async (s) => {
-      const data = randomBytes(10_000);
-      const { id } = await s.put(chunks(data, 999));
-      assert.deepEqual(await collect(await s.get(id, { start: 0, end: 0 })), data.subarray(0, 1));
-      assert.deepEqual(await collect(await s.get(id, { start: 4095, end: 9999 })), data.subarray(4095));
-      await assert.rejects(s.get(id, { start: 5, end: 10_000 }), RangeError);
-    }));
+    it(
+      'serves inclusive byte ranges',
+      withStore(async (s) => {
+        const data = randomBytes(10_000);
+        const { id } = await s.put(chunks(data, 999));
+        assert.deepEqual(await collect(await s.get(id, { start: 0, end: 0 })), data.subarray(0, 1));
+        assert.deepEqual(await collect(await s.get(id, { start: 4095, end: 9999 })), data.subarray(4095));
+        await assert.rejects(s.get(id, { start: 5, end: 10_000 }), RangeError);
+      }),
+    );
 
-    it('stores empty blobs', withStore(async (s) => {
-      const { id, size } = await s.put(chunks(Buffer.alloc(0), 1));
-      assert.equal(size, 0);
-      assert.equal((await collect(await s.get(id))).length, 0);
-    }));
+    it(
+      'stores empty blobs',
+      withStore(async (s) => {
+        const { id, size } = await s.put(chunks(Buffer.alloc(0), 1));
+        assert.equal(size, 0);
+        assert.equal((await collect(await s.get(id))).length, 0);
+      }),
+    );
 
-    it('gives every blob a fresh id and deletes idempotently', withStore(async (s) => {
-      const a = await s.put(chunks(Buffer.from('a'), 1));
-      const b = await s.put(chunks(Buffer.from('a'), 1));
-      assert.notEqual(a.id, b.id);
-      await s.delete(a.id);
-      await s.delete(a.id);
-      await assert.rejects(s.get(a.id), BlobNotFoundError);
-      assert.equal(await s.size(a.id), undefined);
-      assert.deepEqual(await collect(await s.get(b.id)), Buffer.from('a'));
-    }));
+    it(
+      'gives every blob a fresh id and deletes idempotently',
+      withStore(async (s) => {
+        const a = await s.put(chunks(Buffer.from('a'), 1));
+        const b = await s.put(chunks(Buffer.from('a'), 1));
+        assert.notEqual(a.id, b.id);
+        await s.delete(a.id);
+        await s.delete(a.id);
+        await assert.rejects(s.get(a.id), BlobNotFoundError);
+        assert.equal(await s.size(a.id), undefined);
+        assert.deepEqual(await collect(await s.get(b.id)), Buffer.from('a'));
+      }),
+    );
 
-    it('refuses ids it did not make (no path traversal)', withStore(async (s) => {
-      for (const bad of ['../x', '/etc/passwd', 'a/../../b', '', '..', 'A'.repeat(32)]) {
-        await assert.rejects(s.get(bad), BlobNotFoundError);
-        assert.equal(await s.size(bad), undefined);
-      }
-    }));
+    it(
+      'refuses ids it did not make (no path traversal)',
+      withStore(async (s) => {
+        for (const bad of ['../x', '/etc/passwd', 'a/../../b', '', '..', 'A'.repeat(32)]) {
+          await assert.rejects(s.get(bad), BlobNotFoundError);
+          assert.equal(await s.size(bad), undefined);
+        }
+      }),
+    );
 
-    it('leaves nothing visible when the source fails mid-stream', withStore(async (s) => {
-      async function* failing(): AsyncGenerator<Buffer> {
-        yield Buffer.from('partial');
-        throw new Error('client went away');
-      }
-      await assert.rejects(s.put(failing()), /client went away/);
-    }));
+    it(
+      'leaves nothing visible when the source fails mid-stream',
+      withStore(async (s) => {
+        async function* failing(): AsyncGenerator<Buffer> {
+          yield Buffer.from('partial');
+          throw new Error('client went away');
+        }
+        await assert.rejects(s.put(failing()), /client went away/);
+      }),
+    );
   });
 }

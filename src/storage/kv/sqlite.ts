@@ -68,9 +68,7 @@ export class SqliteKvStore implements KvStore {
       params.push(options.after);
     }
     const limit = options.limit ?? -1;
-    const rows = this.#db
-      .prepare(`SELECT k, v, version FROM kv WHERE ${clauses.join(' AND ')} ORDER BY k LIMIT ?`)
-      .all(...params, limit) as Row[];
+    const rows = this.#db.prepare(`SELECT k, v, version FROM kv WHERE ${clauses.join(' AND ')} ORDER BY k LIMIT ?`).all(...params, limit) as Row[];
     return rows.map((r) => ({ key: r.k, value: r.v, version: r.version }));
   }
 

@@ -28,7 +28,11 @@ describe('barrier', () => {
 
   it('refuses a record moved to another namespace, id or version', () => {
     const sealed = barrier.seal(id, Buffer.from('x'));
-    for (const other of [{ ...id, namespace: 'iam/access-key' }, { ...id, id: 'k1/m2' }, { ...id, version: 2 }]) {
+    for (const other of [
+      { ...id, namespace: 'iam/access-key' },
+      { ...id, id: 'k1/m2' },
+      { ...id, version: 2 },
+    ]) {
       assert.throws(() => barrier.open(other, sealed), BarrierError);
     }
   });
@@ -56,7 +60,10 @@ describe('keyring and seals', () => {
       const root = await createKeyring(dir, new PassphraseSeal('correct horse battery', cheap));
       const probe = new Barrier(root).seal({ namespace: 'n', id: 'i', version: 1 }, Buffer.from('p'));
       const before = readFileSync(join(dir, KEYRING_FILE));
-      await assert.rejects(openKeyring(dir, new PassphraseSeal('wrong horse battery', cheap)), (e: Error) => e instanceof SealError && /wrong seal passphrase/.test(e.message));
+      await assert.rejects(
+        openKeyring(dir, new PassphraseSeal('wrong horse battery', cheap)),
+        (e: Error) => e instanceof SealError && /wrong seal passphrase/.test(e.message),
+      );
       assert.deepEqual(readFileSync(join(dir, KEYRING_FILE)), before);
       const again = await openKeyring(dir, new PassphraseSeal('correct horse battery', cheap));
       assert.deepEqual(new Barrier(again).open({ namespace: 'n', id: 'i', version: 1 }, probe), Buffer.from('p'));

@@ -6,7 +6,15 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { canonicalQuery, canonicalRequest, canonicalUri, headerMap, parseQuery, type SignableRequest, stringToSign } from '../../../src/protocol/sigv4/canonical.js';
+import {
+  canonicalQuery,
+  canonicalRequest,
+  canonicalUri,
+  headerMap,
+  parseQuery,
+  type SignableRequest,
+  stringToSign,
+} from '../../../src/protocol/sigv4/canonical.js';
 import { SigV4Error } from '../../../src/protocol/sigv4/errors.js';
 import { verifySigV4 } from '../../../src/protocol/sigv4/verifier.js';
 import { VECTORS } from '../../helpers/paths.js';
@@ -51,7 +59,12 @@ function setup(name: string) {
   const ctx = JSON.parse(readFileSync(join(DIR, name, 'context.json'), 'utf8')) as Context;
   const read = (f: string) => readFileSync(join(DIR, name, f), 'utf8');
   const now = Date.parse(ctx.timestamp);
-  const cred = (secret = ctx.credentials.secret_access_key) => ({ accessKeyId: ctx.credentials.access_key_id, secretAccessKey: secret, active: true, principal: 'p' });
+  const cred = (secret = ctx.credentials.secret_access_key) => ({
+    accessKeyId: ctx.credentials.access_key_id,
+    secretAccessKey: secret,
+    active: true,
+    principal: 'p',
+  });
   const verify = (req: SignableRequest & { body: Buffer }, o: { secret?: string; service?: string; now?: number } = {}) =>
     verifySigV4(req, {
       now: o.now ?? now,
@@ -75,7 +88,14 @@ describe('SigV4 aws-c-auth vectors', () => {
         const signed = parseRawRequest(read('header-signed-request.txt'));
         const headers = headerMap(signed.headers);
         const sh = /SignedHeaders=([^,]+)/.exec(headers.get('authorization') ?? '')![1]!.split(';');
-        const canon = canonicalRequest(req.method, canonicalUri(req.path, ctx.normalize ? 'normalized' : 's3'), canonicalQuery(parseQuery(req.query)), headers, sh, createHash('sha256').update(req.body).digest('hex'));
+        const canon = canonicalRequest(
+          req.method,
+          canonicalUri(req.path, ctx.normalize ? 'normalized' : 's3'),
+          canonicalQuery(parseQuery(req.query)),
+          headers,
+          sh,
+          createHash('sha256').update(req.body).digest('hex'),
+        );
         assert.equal(canon, read('header-canonical-request.txt'));
         const amzDate = headers.get('x-amz-date')!;
         assert.equal(stringToSign(amzDate, `${amzDate.slice(0, 8)}/${ctx.region}/${ctx.service}/aws4_request`, canon), read('header-string-to-sign.txt'));
@@ -96,7 +116,10 @@ describe('SigV4 aws-c-auth vectors', () => {
       it('rejects mutations of the header form', () => {
         const good = parseRawRequest(read('header-signed-request.txt'));
         const auth = good.headers.find(([n]) => n.toLowerCase() === 'authorization')![1];
-        const withAuth = (a: string) => ({ ...good, headers: good.headers.map(([n, v]) => [n, n.toLowerCase() === 'authorization' ? a : v] as [string, string]) });
+        const withAuth = (a: string) => ({
+          ...good,
+          headers: good.headers.map(([n, v]) => [n, n.toLowerCase() === 'authorization' ? a : v] as [string, string]),
+        });
         const sig = /Signature=([0-9a-f]{64})/.exec(auth)![1]!;
         const flipped = sig.slice(0, 63) + (sig[63] === '0' ? '1' : '0');
         const mutants: Array<[string, () => unknown]> = [
@@ -105,8 +128,18 @@ describe('SigV4 aws-c-auth vectors', () => {
           ['region', () => verify(withAuth(auth.replace(`/${ctx.region}/`, '/us-west-2/')))],
           ['service in scope', () => verify(withAuth(auth.replace(`/${ctx.service}/`, '/other/')), { service: 'other' })],
           ['expected service', () => verify(good, { service: 'kms' })],
-          ['date', () => verify({ ...good, headers: good.headers.map(([n, v]) => [n, n.toLowerCase() === 'x-amz-date' ? v.replace(/\d{2}Z$/, '01Z') : v] as [string, string]) })],
-          ['signed header value', () => verify({ ...good, headers: good.headers.map(([n, v]) => [n, n.toLowerCase() === 'host' ? 'evil.example.com' : v] as [string, string]) })],
+          [
+            'date',
+            () =>
+              verify({
+                ...good,
+                headers: good.headers.map(([n, v]) => [n, n.toLowerCase() === 'x-amz-date' ? v.replace(/\d{2}Z$/, '01Z') : v] as [string, string]),
+              }),
+          ],
+          [
+            'signed header value',
+            () => verify({ ...good, headers: good.headers.map(([n, v]) => [n, n.toLowerCase() === 'host' ? 'evil.example.com' : v] as [string, string]) }),
+          ],
           ['body', () => verify({ ...good, body: Buffer.concat([good.body, Buffer.from('x')]) })],
           ['path', () => verify({ ...good, path: `${good.path}x` })],
           ['clock skew > 15 min', () => verify(good, { now: Date.parse(ctx.timestamp) + 15 * 60_000 + 1000 })],

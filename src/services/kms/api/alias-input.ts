@@ -9,8 +9,12 @@ import { parseKeyRef } from '../domain/identifiers.js';
 
 export function customerAliasName(input: Input): string {
   const name = reqString(input, 'AliasName', { min: 1, max: 256, pattern: /^[a-zA-Z0-9:/_-]+$/ });
-  if (!name.startsWith('alias/') || name === 'alias/') throw new InvalidAliasNameException('Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
-  if (name.startsWith('alias/aws/')) throw new InvalidAliasNameException(`Alias ${name} must not begin with alias/aws/; that prefix is reserved for AWS managed keys.`);
+  if (!name.startsWith('alias/') || name === 'alias/')
+    throw new InvalidAliasNameException(
+      'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
+    );
+  if (name.startsWith('alias/aws/'))
+    throw new InvalidAliasNameException(`Alias ${name} must not begin with alias/aws/; that prefix is reserved for AWS managed keys.`);
   return name;
 }
 

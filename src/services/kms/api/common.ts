@@ -48,7 +48,8 @@ function camelize(v: unknown): unknown {
 
 export function kmsAuditProjection(input: Input, output: Record<string, unknown> | undefined, logResponse: boolean): AuditProjection {
   const arn =
-    (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn ?? (typeof output?.KeyId === 'string' && output.KeyId.startsWith('arn:') ? output.KeyId : undefined);
+    (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn ??
+    (typeof output?.KeyId === 'string' && output.KeyId.startsWith('arn:') ? output.KeyId : undefined);
   const accountId = arn?.split(':')[4];
   // Encryption contexts are not secret: AWS writes them to CloudTrail in clear (kms.md §5).
   return {

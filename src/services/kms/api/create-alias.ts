@@ -14,7 +14,15 @@ export default defineOperation({
     const now = access.clock();
     try {
       await access.store.putAlias(
-        { aliasName, aliasArn: arn, accountId: ctx.principal.accountId, region: ctx.region, targetKeyId: target.keyId, creationDate: now, lastUpdatedDate: now },
+        {
+          aliasName,
+          aliasArn: arn,
+          accountId: ctx.principal.accountId,
+          region: ctx.region,
+          targetKeyId: target.keyId,
+          creationDate: now,
+          lastUpdatedDate: now,
+        },
         true,
       );
     } catch {

@@ -11,7 +11,28 @@ import { CustomKeyStoreNotFoundException, UnsupportedOperationException } from '
 import { defineOperation } from './common.js';
 import { parseTags } from './tags-input.js';
 
-const KEY_SPECS = ['SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'ECC_NIST_EDWARDS25519', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87', 'ML_KEM_512', 'ML_KEM_768', 'ML_KEM_1024', 'SM2'];
+const KEY_SPECS = [
+  'SYMMETRIC_DEFAULT',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'ECC_NIST_EDWARDS25519',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+  'ML_DSA_44',
+  'ML_DSA_65',
+  'ML_DSA_87',
+  'ML_KEM_512',
+  'ML_KEM_768',
+  'ML_KEM_1024',
+  'SM2',
+];
 const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE'];
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'];
 
@@ -30,14 +51,18 @@ export default defineOperation({
     optString(input, 'XksKeyId', { min: 1, max: 128 });
     const tags = parseTags(input);
     if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
-      throw new ValidationException('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec parameter is deprecated. Use KeySpec parameter instead.');
+      throw new ValidationException(
+        'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec parameter is deprecated. Use KeySpec parameter instead.',
+      );
     }
     if (keySpec === 'SYMMETRIC_DEFAULT' && keyUsage !== 'ENCRYPT_DECRYPT') {
       throw new ValidationException(`KeyUsage ${keyUsage} is not compatible with KeySpec SYMMETRIC_DEFAULT`);
     }
     if (customKeyStoreId !== undefined) throw new CustomKeyStoreNotFoundException(`Custom key store ${customKeyStoreId} does not exist.`);
-    if (keySpec !== 'SYMMETRIC_DEFAULT') throw new UnsupportedOperationException(`KeySpec ${keySpec} is not supported by this Keyhold version; only SYMMETRIC_DEFAULT keys can be created.`);
-    if (origin !== 'AWS_KMS') throw new UnsupportedOperationException(`Origin ${origin} is not supported by this Keyhold version; only AWS_KMS keys can be created.`);
+    if (keySpec !== 'SYMMETRIC_DEFAULT')
+      throw new UnsupportedOperationException(`KeySpec ${keySpec} is not supported by this Keyhold version; only SYMMETRIC_DEFAULT keys can be created.`);
+    if (origin !== 'AWS_KMS')
+      throw new UnsupportedOperationException(`Origin ${origin} is not supported by this Keyhold version; only AWS_KMS keys can be created.`);
     if (multiRegion) throw new UnsupportedOperationException('Multi-Region keys are not supported by this Keyhold version.');
     if (policy !== undefined) validatePolicyDocument(policy);
     const rec = await createKey(access, ctx, { description, policy, tags });

@@ -1,7 +1,17 @@
 // ReEncrypt: decrypt under the source key and context, encrypt under the destination key and context,
 // without the plaintext ever leaving the server.
 import { reqBlob } from '../../../protocol/fields.js';
-import { b64, defineOperation, dryRunIfAsked, encryptionContext, grantTokens, optKeyId, reqKeyId, symmetricAlgorithm, validateAlgorithmEnum } from './common.js';
+import {
+  b64,
+  defineOperation,
+  dryRunIfAsked,
+  encryptionContext,
+  grantTokens,
+  optKeyId,
+  reqKeyId,
+  symmetricAlgorithm,
+  validateAlgorithmEnum,
+} from './common.js';
 
 export default defineOperation({
   name: 'ReEncrypt',

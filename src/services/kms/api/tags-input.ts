@@ -14,8 +14,14 @@ export function parseTags(input: Input, field = 'Tags'): Tag[] {
   for (const t of list) {
     const { TagKey, TagValue } = (t ?? {}) as Record<string, unknown>;
     if (typeof TagKey !== 'string' || typeof TagValue !== 'string') throw new SerializationException('Each tag needs a string TagKey and TagValue.');
-    if (TagKey.length < 1 || TagKey.length > 128) throw new ValidationException(`1 validation error detected: Value '${TagKey}' at 'tags.member.tagKey' failed to satisfy constraint: Member must have length between 1 and 128`);
-    if (TagValue.length > 256) throw new ValidationException(`1 validation error detected: Value at 'tags.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256`);
+    if (TagKey.length < 1 || TagKey.length > 128)
+      throw new ValidationException(
+        `1 validation error detected: Value '${TagKey}' at 'tags.member.tagKey' failed to satisfy constraint: Member must have length between 1 and 128`,
+      );
+    if (TagValue.length > 256)
+      throw new ValidationException(
+        `1 validation error detected: Value at 'tags.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256`,
+      );
     if (TagKey.startsWith('aws:')) throw new TagException('Tags beginning with aws: are reserved');
     if (seen.has(TagKey)) throw new TagException('Duplicate tag keys');
     seen.add(TagKey);

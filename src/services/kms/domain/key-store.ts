@@ -143,7 +143,9 @@ export class KeyStore {
   }
 
   async putAlias(a: AliasRecord, mustBeNew: boolean): Promise<void> {
-    await this.kv.commit([{ type: 'put', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName), value: json(a), ...(mustBeNew ? { expectVersion: 0 } : {}) }]);
+    await this.kv.commit([
+      { type: 'put', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName), value: json(a), ...(mustBeNew ? { expectVersion: 0 } : {}) },
+    ]);
   }
 
   async deleteAlias(a: AliasRecord): Promise<void> {

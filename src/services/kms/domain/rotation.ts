@@ -54,7 +54,8 @@ export async function rotate(access: KeyAccess, rec: KeyRecord, type: RotationTy
 
 export async function rotateOnDemand(access: KeyAccess, rec: KeyRecord): Promise<KeyRecord> {
   access.requireEnabled(rec);
-  if (rec.keyManager === 'AWS') throw new UnsupportedOperationException(`${rec.arn} is an AWS managed key; RotateKeyOnDemand is not allowed on AWS managed keys.`);
+  if (rec.keyManager === 'AWS')
+    throw new UnsupportedOperationException(`${rec.arn} is an AWS managed key; RotateKeyOnDemand is not allowed on AWS managed keys.`);
   return rotate(access, rec, 'ON_DEMAND');
 }
 
