@@ -1,0 +1,132 @@
+// Part 1: KMS request throughput and latency over HTTPS with SigV4 — Encrypt, Decrypt, GenerateDataKey with
+// 32-byte payloads — for Keyhold, the ceiling (a do-nothing Node HTTPS server) and moto (a peer), in the
+// same run, interleaved per round so machine noise hits all three alike.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import type { LoadResult } from './load-generator.js';
+import { findMoto, makeCert, type Running, runLoad, startCeiling, startKeyhold, startMoto, tempDir } from './processes.js';
+import { JsonSigner } from './sigv4-signer.js';
+import { type Summary, summarize } from './stats.js';
+
+export interface Profile {
+  rounds: number;
+  durationMs: number;
+  warmupMs: number;
+  concurrency: number;
+  peer: boolean;
+}
+
+export interface OpFigures {
+  rps: Summary;
+  p50ms: Summary;
+  p99ms: Summary;
+  errors: number;
+  throttled: number;
+}
+
+export interface KmsOpResult {
+  keyhold: OpFigures;
+  ceiling: OpFigures;
+  moto?: OpFigures;
+  keyholdVsCeiling: number;
+  keyholdVsMoto?: number;
+}
+
+export interface KmsBenchResult {
+  ops: Record<string, KmsOpResult>;
+  peer: string;
+}
+
+const CREDS = { accessKeyId: 'AKIABENCHMARK0000001', secretAccessKey: 'benchmark-secret-0123456789abcdefghij' };
+
+function call(server: Running, target: string, body: unknown): Promise<Record<string, string>> {
+  const url = new URL(server.url);
+  const text = JSON.stringify(body);
+  const headers = new JsonSigner(CREDS, 'us-east-1', 'kms').sign(url.host, target, text);
+  return new Promise((res, rej) => {
+    const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers, agent: new Agent({ ca: readFileSync(server.caPath) }) }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => {
+        const parsed = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, string>;
+        if (r.statusCode !== 200) rej(new Error(`${target}: ${r.statusCode} ${JSON.stringify(parsed)}`));
+        else res(parsed);
+      });
+    });
+    req.on('error', rej);
+    req.end(text);
+  });
+}
+
+async function bodiesFor(server: Running): Promise<Record<string, string[]>> {
+  const keyId = (await call(server, 'TrentService.CreateKey', {}) as unknown as { KeyMetadata: { KeyId: string } }).KeyMetadata.KeyId;
+  const plaintexts = Array.from({ length: 16 }, () => randomBytes(32).toString('base64'));
+  const ciphertexts = await Promise.all(plaintexts.map(async (p) => (await call(server, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: p })).CiphertextBlob!));
+  return {
+    Encrypt: plaintexts.map((p) => JSON.stringify({ KeyId: keyId, Plaintext: p })),
+    Decrypt: ciphertexts.map((c) => JSON.stringify({ CiphertextBlob: c })),
+    GenerateDataKey: [JSON.stringify({ KeyId: keyId, NumberOfBytes: 32 })],
+  };
+}
+
+function figures(runs: LoadResult[]): OpFigures {
+  return {
+    rps: summarize(runs.map((r) => r.rps)),
+    p50ms: summarize(runs.map((r) => r.p50ms)),
+    p99ms: summarize(runs.map((r) => r.p99ms)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    throttled: runs.reduce((n, r) => n + r.throttled, 0),
+  };
+}
+
+export async function kmsBench(profile: Profile, log: (s: string) => void): Promise<KmsBenchResult> {
+  const dir = tempDir();
+  const cert = makeCert(dir);
+  const servers: Array<[string, Running]> = [];
+  const motoBin = profile.peer ? findMoto() : undefined;
+  try {
+    servers.push(['keyhold', await startKeyhold(`${dir}/data`, CREDS)]);
+    servers.push(['ceiling', await startCeiling(cert)]);
+    if (motoBin) servers.push(['moto', await startMoto(motoBin, cert)]);
+    const bodies = new Map<string, Record<string, string[]>>();
+    for (const [name, srv] of servers) bodies.set(name, name === 'ceiling' ? (bodies.get('keyhold') ?? {}) : await bodiesFor(srv));
+    const ops: Record<string, KmsOpResult> = {};
+    for (const op of ['Encrypt', 'Decrypt', 'GenerateDataKey']) {
+      const runs = new Map<string, LoadResult[]>(servers.map(([n]) => [n, []]));
+      for (let round = -1; round < profile.rounds; round++) {
+        for (const [name, srv] of servers) {
+          const spec = {
+            url: srv.url,
+            caPath: srv.caPath,
+            target: `TrentService.${op}`,
+            bodies: bodies.get(name)![op]!,
+            concurrency: profile.concurrency,
+            durationMs: round < 0 ? profile.warmupMs : profile.durationMs,
+            credentials: CREDS,
+            region: 'us-east-1',
+            service: 'kms',
+          };
+          const r = await runLoad(spec);
+          if (round >= 0) runs.get(name)!.push(r);
+          if (r.firstError && round >= 0) log(`  ${name} ${op}: ${r.errors} errors, first: ${r.firstError}`);
+        }
+      }
+      const fig = (n: string) => (runs.get(n)?.length ? figures(runs.get(n)!) : undefined);
+      const keyhold = fig('keyhold')!;
+      const ceiling = fig('ceiling')!;
+      const moto = fig('moto');
+      ops[op] = {
+        keyhold,
+        ceiling,
+        ...(moto ? { moto } : {}),
+        keyholdVsCeiling: keyhold.rps.median / ceiling.rps.median,
+        ...(moto ? { keyholdVsMoto: keyhold.rps.median / moto.rps.median } : {}),
+      };
+      log(`  ${op}: keyhold ${keyhold.rps.median.toFixed(0)} req/s, ceiling ${ceiling.rps.median.toFixed(0)}${moto ? `, moto ${moto.rps.median.toFixed(0)}` : ''}`);
+    }
+    return { ops, peer: motoBin ? `moto_server (${motoBin})` : profile.peer ? 'skipped: moto_server not found on PATH' : 'skipped: --no-peer' };
+  } finally {
+    for (const [, s] of servers) await s.stop();
+  }
+}

@@ -1,0 +1,24 @@
+// Keeps `npm run bench` working: runs its smoke profile (seconds, no peer) and checks the JSON it writes.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '../helpers/paths.js';
+import { tempDir } from '../helpers/server.js';
+
+it('npm run bench (smoke profile) produces every part', async () => {
+  const out = join(tempDir(), 'bench.json');
+  const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'run.js'), '--smoke', '--out', out], { timeout: 120_000 });
+  assert.match(stdout, /keyhold\/ceiling/);
+  const r = JSON.parse(readFileSync(out, 'utf8'));
+  for (const op of ['Encrypt', 'Decrypt', 'GenerateDataKey']) {
+    const o = r.parts.kms.ops[op];
+    assert.ok(o.keyhold.rps.median > 0, op);
+    assert.equal(o.keyhold.errors, 0, `${op} had errors`);
+    assert.equal(o.keyhold.throttled, 0, `${op} was throttled under the default quotas`);
+    assert.ok(o.keyholdVsCeiling > 0);
+  }
+  for (const part of ['objects', 'smallObjects', 'throttling', 'certificates']) assert.ok(part in r.parts, part);
+});
