@@ -43,6 +43,17 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
     }
   });
 
+  it('known KMS operations that are not implemented yet say so', async () => {
+    for (const op of ['Sign', 'CreateGrant', 'GenerateMac', 'ImportKeyMaterial']) {
+      const r = await call(`TrentService.${op}`, JSON.stringify({ KeyId: keyId }));
+      assert.equal(r.status, 400, op);
+      assert.equal(typeOf(r), 'UnsupportedOperationException', op);
+      assert.match(JSON.parse(r.body).message, /not supported by this Keyhold version/);
+    }
+    const stores = await call('TrentService.DescribeCustomKeyStores', '{}');
+    assert.deepEqual(JSON.parse(stores.body), { CustomKeyStores: [], Truncated: false });
+  });
+
   it('malformed JSON, non-object bodies and duplicate members -> SerializationException', async () => {
     for (const body of [
       '{not json',

@@ -32,6 +32,7 @@ import tagResource from './api/tag-resource.js';
 import untagResource from './api/untag-resource.js';
 import updateAlias from './api/update-alias.js';
 import updateKeyDescription from './api/update-key-description.js';
+import { describeCustomKeyStores, UNSUPPORTED_OPERATIONS } from './api/unsupported.js';
 import { CryptoOps } from './domain/crypto-ops.js';
 import { KeyAccess } from './domain/key-access.js';
 import { KeyStore } from './domain/key-store.js';
@@ -68,6 +69,8 @@ export const KMS_OPERATIONS: ReadonlyArray<KmsOperationDef> = [
   getKeyPolicy,
   putKeyPolicy,
   listKeyPolicies,
+  describeCustomKeyStores,
+  ...UNSUPPORTED_OPERATIONS,
 ];
 
 export interface KmsService extends JsonService {
