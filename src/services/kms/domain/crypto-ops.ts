@@ -2,8 +2,8 @@
 // Every decrypt failure that could tell an attacker something (unknown key id in the blob, unknown
 // material, wrong context, any flipped byte) is InvalidCiphertextException on purpose (DESIGN.md habit 4;
 // AWS answers the same for all of them, aws/aws-cli#1100).
-import { randomBytes } from 'node:crypto';
 import type { EncryptionContext } from '../../../crypto/encryption-context.js';
+import { csprng } from '../../../crypto/random.js';
 import type { RequestContext } from '../../../server/context.js';
 import { IncorrectKeyException, InvalidCiphertextException } from '../errors.js';
 import { decryptBlob, encryptBlob, InvalidBlobError, readBlobHeader } from './ciphertext.js';
@@ -78,7 +78,7 @@ export class CryptoOps {
   }
 
   async generateDataKey(key: KeyRecord, bytes: number, context: EncryptionContext | undefined): Promise<Encrypted & { plaintext: Buffer }> {
-    const plaintext = randomBytes(bytes);
+    const plaintext = csprng(bytes);
     return { ...(await this.encryptWith(key, plaintext, context)), plaintext };
   }
 }
