@@ -45,24 +45,29 @@ function call(server: Running, target: string, body: unknown): Promise<Record<st
   const text = JSON.stringify(body);
   const headers = new JsonSigner(CREDS, 'us-east-1', 'kms').sign(url.host, target, text);
   return new Promise((res, rej) => {
-    const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers, agent: new Agent({ ca: readFileSync(server.caPath) }) }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => {
-        const parsed = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, string>;
-        if (r.statusCode !== 200) rej(new Error(`${target}: ${r.statusCode} ${JSON.stringify(parsed)}`));
-        else res(parsed);
-      });
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, method: 'POST', path: '/', headers, agent: new Agent({ ca: readFileSync(server.caPath) }) },
+      (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => {
+          const parsed = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, string>;
+          if (r.statusCode !== 200) rej(new Error(`${target}: ${r.statusCode} ${JSON.stringify(parsed)}`));
+          else res(parsed);
+        });
+      },
+    );
     req.on('error', rej);
     req.end(text);
   });
 }
 
 async function bodiesFor(server: Running): Promise<Record<string, string[]>> {
-  const keyId = (await call(server, 'TrentService.CreateKey', {}) as unknown as { KeyMetadata: { KeyId: string } }).KeyMetadata.KeyId;
+  const keyId = ((await call(server, 'TrentService.CreateKey', {})) as unknown as { KeyMetadata: { KeyId: string } }).KeyMetadata.KeyId;
   const plaintexts = Array.from({ length: 16 }, () => randomBytes(32).toString('base64'));
-  const ciphertexts = await Promise.all(plaintexts.map(async (p) => (await call(server, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: p })).CiphertextBlob!));
+  const ciphertexts = await Promise.all(
+    plaintexts.map(async (p) => (await call(server, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: p })).CiphertextBlob!),
+  );
   return {
     Encrypt: plaintexts.map((p) => JSON.stringify({ KeyId: keyId, Plaintext: p })),
     Decrypt: ciphertexts.map((c) => JSON.stringify({ CiphertextBlob: c })),
@@ -123,7 +128,9 @@ export async function kmsBench(profile: Profile, log: (s: string) => void): Prom
         keyholdVsCeiling: keyhold.rps.median / ceiling.rps.median,
         ...(moto ? { keyholdVsMoto: keyhold.rps.median / moto.rps.median } : {}),
       };
-      log(`  ${op}: keyhold ${keyhold.rps.median.toFixed(0)} req/s, ceiling ${ceiling.rps.median.toFixed(0)}${moto ? `, moto ${moto.rps.median.toFixed(0)}` : ''}`);
+      log(
+        `  ${op}: keyhold ${keyhold.rps.median.toFixed(0)} req/s, ceiling ${ceiling.rps.median.toFixed(0)}${moto ? `, moto ${moto.rps.median.toFixed(0)}` : ''}`,
+      );
     }
     return { ops, peer: motoBin ? `moto_server (${motoBin})` : profile.peer ? 'skipped: moto_server not found on PATH' : 'skipped: --no-peer' };
   } finally {

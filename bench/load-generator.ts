@@ -50,20 +50,23 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
     new Promise<void>((resolve) => {
       const t0 = performance.now();
       const headers = signer.sign(url.host, spec.target, body);
-      const req = send({ host: url.hostname, port: url.port, path: '/', method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          latencies.push(performance.now() - t0);
-          if (res.statusCode !== 200) {
-            const text = Buffer.concat(chunks).toString();
-            if (text.includes('Throttling')) throttled++;
-            else errors++;
-            firstError ??= `${res.statusCode} ${text.slice(0, 200)}`;
-          }
-          resolve();
-        });
-      });
+      const req = send(
+        { host: url.hostname, port: url.port, path: '/', method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            latencies.push(performance.now() - t0);
+            if (res.statusCode !== 200) {
+              const text = Buffer.concat(chunks).toString();
+              if (text.includes('Throttling')) throttled++;
+              else errors++;
+              firstError ??= `${res.statusCode} ${text.slice(0, 200)}`;
+            }
+            resolve();
+          });
+        },
+      );
       req.on('error', (e) => {
         errors++;
         firstError ??= e.message;
@@ -79,7 +82,16 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const ok = latencies.length - errors - throttled;
-  return { requests: latencies.length, errors, throttled, elapsedMs, rps: (ok * 1000) / elapsedMs, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99), firstError };
+  return {
+    requests: latencies.length,
+    errors,
+    throttled,
+    elapsedMs,
+    rps: (ok * 1000) / elapsedMs,
+    p50ms: percentile(latencies, 50),
+    p99ms: percentile(latencies, 99),
+    firstError,
+  };
 }
 
 if (process.argv[2]) {

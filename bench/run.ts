@@ -26,12 +26,25 @@ async function main(argv: string[]): Promise<void> {
   const outIdx = argv.indexOf('--out');
   const out = outIdx >= 0 ? argv[outIdx + 1]! : join(REPO, 'bench', 'results', 'latest.json');
   const log = (s: string) => process.stderr.write(`${s}\n`);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: process.platform,
+  };
   log(`keyhold bench (${name} profile) on ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}`);
   log('part 1: KMS throughput over HTTPS with SigV4');
   const started = Date.now();
   const kms = await kmsBench(profile, log);
-  const result = { date: new Date().toISOString(), profile: name, settings: profile, machine, parts: { kms, ...SKIPPED_PARTS }, elapsedSeconds: (Date.now() - started) / 1000 };
+  const result = {
+    date: new Date().toISOString(),
+    profile: name,
+    settings: profile,
+    machine,
+    parts: { kms, ...SKIPPED_PARTS },
+    elapsedSeconds: (Date.now() - started) / 1000,
+  };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 

@@ -14,7 +14,11 @@ export function authErrorToS3(err: SigV4Error): S3AuthError {
     case 'InactiveAccessKey':
       return { code: 'InvalidAccessKeyId', status: 403, message: 'The AWS Access Key Id you provided does not exist in our records.' };
     case 'SignatureMismatch':
-      return { code: 'SignatureDoesNotMatch', status: 403, message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.' };
+      return {
+        code: 'SignatureDoesNotMatch',
+        status: 403,
+        message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      };
     case 'RequestTimeTooSkewed':
       return { code: 'RequestTimeTooSkewed', status: 403, message: 'The difference between the request time and the current time is too large.' };
     case 'ContentSha256Mismatch':

@@ -19,7 +19,12 @@ describe('plain-HTTP listener', () => {
     const kms = new KMSClient({ endpoint: s.kh.httpEndpoint, region: 'us-east-1', credentials: s.credentials, maxAttempts: 1 });
     const key = await kms.send(new CreateKeyCommand({ Description: 'over http' }));
     assert.ok(key.KeyMetadata?.KeyId);
-    const bad = new KMSClient({ endpoint: s.kh.httpEndpoint, region: 'us-east-1', credentials: { ...s.credentials, secretAccessKey: 'wrong-wrong-wrong-wrong' }, maxAttempts: 1 });
+    const bad = new KMSClient({
+      endpoint: s.kh.httpEndpoint,
+      region: 'us-east-1',
+      credentials: { ...s.credentials, secretAccessKey: 'wrong-wrong-wrong-wrong' },
+      maxAttempts: 1,
+    });
     assert.equal(await errorName(bad.send(new ListKeysCommand({}))), 'InvalidSignatureException');
     const root = await openKeyringForTest(s.dataDir);
     const events = [...readAuditDir(root.derive('audit-v1'), `${s.dataDir}/audit`)].flatMap((r) => ('event' in r ? [r.event] : []));

@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { type StoreFactory, withFreshStore } from '../with-fresh-store.js';
 import { BlobNotFoundError, type BlobStore } from './interface.js';
 
-export type BlobFactory = () => Promise<{ store: BlobStore; cleanup: () => Promise<void> }>;
+export type BlobFactory = StoreFactory<BlobStore>;
 
 async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -18,15 +19,7 @@ async function* chunks(data: Buffer, size: number): AsyncGenerator<Buffer> {
 
 export function runBlobConformance(name: string, factory: BlobFactory): void {
   describe(`BlobStore conformance: ${name}`, () => {
-    const withStore = (fn: (s: BlobStore) => Promise<void>) => async () => {
-      const { store, cleanup } = await factory();
-      try {
-        await fn(store);
-      } finally {
-        await store.close();
-        await cleanup();
-      }
-    };
+    const withStore = withFreshStore(factory);
 
     it(
       'streams a multi-chunk blob in and out byte-exactly',

@@ -2,23 +2,16 @@
 // Usage from a test file: runKvConformance('sqlite', async () => ({ store, cleanup })).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { type StoreFactory, withFreshStore } from '../with-fresh-store.js';
 import { KvConflictError, type KvStore } from './interface.js';
 
-export type KvFactory = () => Promise<{ store: KvStore; cleanup: () => Promise<void> }>;
+export type KvFactory = StoreFactory<KvStore>;
 
 const b = (s: string) => Buffer.from(s);
 
 export function runKvConformance(name: string, factory: KvFactory): void {
   describe(`KvStore conformance: ${name}`, () => {
-    const withStore = (fn: (s: KvStore) => Promise<void>) => async () => {
-      const { store, cleanup } = await factory();
-      try {
-        await fn(store);
-      } finally {
-        await store.close();
-        await cleanup();
-      }
-    };
+    const withStore = withFreshStore(factory);
 
     it(
       'round-trips values with versions',

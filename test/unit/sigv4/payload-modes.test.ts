@@ -32,19 +32,46 @@ describe('SigV4 payload modes', () => {
     const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 's3', sha256: Sha256 as never, uriEscapePath: false });
     const now = new Date();
     const signed = await signer.sign(
-      { method: 'PUT', protocol: 'https:', hostname: 'localhost', path: '/bucket/a%20key/../x', headers: { host: 'localhost', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body: 'anything' },
+      {
+        method: 'PUT',
+        protocol: 'https:',
+        hostname: 'localhost',
+        path: '/bucket/a%20key/../x',
+        headers: { host: 'localhost', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+        body: 'anything',
+      },
       { signingDate: now },
     );
     const req = { method: 'PUT', path: signed.path, query: '', headers: Object.entries(signed.headers) as Array<[string, string]> };
     const v = verifySigV4(req, { now: now.getTime(), pathRule: 's3', service: 's3', payloadHash: 'UNSIGNED-PAYLOAD', lookup });
     assert.equal(v.mode, 'header');
     assert.ok(v.signingKey.length === 32, 'the signing key is handed on for chunk signatures');
-    assert.throws(() => verifySigV4(req, { now: now.getTime(), pathRule: 's3', service: 's3', payloadHash: createHash('sha256').update('anything').digest('hex'), lookup }), SigV4Error);
-    assert.throws(() => verifySigV4(req, { now: now.getTime(), pathRule: 'normalized', service: 's3', payloadHash: 'UNSIGNED-PAYLOAD', lookup }), SigV4Error, 'S3 signs the raw path');
+    assert.throws(
+      () => verifySigV4(req, { now: now.getTime(), pathRule: 's3', service: 's3', payloadHash: createHash('sha256').update('anything').digest('hex'), lookup }),
+      SigV4Error,
+    );
+    assert.throws(
+      () => verifySigV4(req, { now: now.getTime(), pathRule: 'normalized', service: 's3', payloadHash: 'UNSIGNED-PAYLOAD', lookup }),
+      SigV4Error,
+      'S3 signs the raw path',
+    );
   });
 
   it('maps every failure reason to a JSON and an S3 error code', () => {
-    const reasons: AuthFailure[] = ['MissingAuthentication', 'IncompleteSignature', 'MalformedAuthorization', 'UnknownAccessKey', 'SignatureMismatch', 'RequestTimeTooSkewed', 'PresignExpired', 'PresignNotYetValid', 'InvalidPresignExpiry', 'WrongService', 'InactiveAccessKey', 'ContentSha256Mismatch'];
+    const reasons: AuthFailure[] = [
+      'MissingAuthentication',
+      'IncompleteSignature',
+      'MalformedAuthorization',
+      'UnknownAccessKey',
+      'SignatureMismatch',
+      'RequestTimeTooSkewed',
+      'PresignExpired',
+      'PresignNotYetValid',
+      'InvalidPresignExpiry',
+      'WrongService',
+      'InactiveAccessKey',
+      'ContentSha256Mismatch',
+    ];
     const s3 = Object.fromEntries(reasons.map((r) => [r, authErrorToS3(new SigV4Error(r, 'm')).code]));
     assert.equal(s3.UnknownAccessKey, 'InvalidAccessKeyId');
     assert.equal(s3.SignatureMismatch, 'SignatureDoesNotMatch');
