@@ -1,0 +1,47 @@
+// The authorization decision, combining policies as AWS documents it
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html,
+//  https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html):
+// 1. an explicit Deny in any applicable policy wins;
+// 2. KMS: the key policy must allow — naming the principal (or "*") allows directly; naming the account
+//    root delegates to the account's IAM policies, which must then allow; a grant also allows;
+// 3. other resources (S3 buckets): same account — an identity policy or a resource policy naming the
+//    principal allows; cross-account — both the resource policy and the caller's identity policy must allow;
+// 4. actions without a resource policy (CreateKey, ListKeys, IAM): identity policies only.
+// The account root user is allowed by its own account's identity side without policies, as in AWS.
+import type { PolicyDocument } from './policy/document.js';
+import { type EvalRequest, evaluatePolicy } from './policy/evaluate.js';
+
+export type DenyReason = 'explicit' | 'implicit';
+
+export interface AuthorizeInput {
+  request: EvalRequest;
+  /** The account that owns the resource (undefined: the caller's own account). */
+  resourceAccount?: string;
+  resourcePolicy?: PolicyDocument;
+  /** KMS keys: access must come from the key policy (or a grant), never from IAM alone. */
+  resourcePolicyRequired?: boolean;
+  identityPolicies: ReadonlyArray<PolicyDocument>;
+  /** A KMS grant allows this request (computed by the KMS domain). */
+  grantAllows?: boolean;
+}
+
+export type Decision = { allowed: true } | { allowed: false; reason: DenyReason };
+
+export function authorize(a: AuthorizeInput): Decision {
+  const { principal } = a.request;
+  const rp = a.resourcePolicy ? evaluatePolicy(a.resourcePolicy, a.request) : { deny: false, allow: false as const };
+  const ids = a.identityPolicies.map((d) => evaluatePolicy(d, a.request));
+  if (rp.deny || ids.some((r) => r.deny)) return { allowed: false, reason: 'explicit' };
+  if (a.grantAllows) return { allowed: true };
+  const sameAccount = a.resourceAccount === undefined || a.resourceAccount === principal.accountId;
+  const identityAllows = principal.type === 'Root' || ids.some((r) => r.allow !== false);
+  let allowed: boolean;
+  if (a.resourcePolicyRequired) {
+    allowed = sameAccount ? rp.allow === 'direct' || (rp.allow === 'account' && identityAllows) : rp.allow !== false && identityAllows;
+  } else if (a.resourcePolicy) {
+    allowed = sameAccount ? identityAllows || rp.allow === 'direct' : rp.allow !== false && identityAllows;
+  } else {
+    allowed = sameAccount && identityAllows;
+  }
+  return allowed ? { allowed: true } : { allowed: false, reason: 'implicit' };
+}
