@@ -1,20 +1,31 @@
-// Global condition keys every request carries (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
+// Global condition keys every request carries (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html),
+// resolved lazily by name.
 import type { RequestContext } from '../server/context.js';
-import { RequestContextBuilder } from './policy/request-context.js';
 
-export function globalContext(ctx: RequestContext): RequestContextBuilder {
+export function globalKey(ctx: RequestContext, key: string): ReadonlyArray<string> | undefined {
   const p = ctx.principal;
-  const b = new RequestContextBuilder()
-    .set('aws:SecureTransport', ctx.secureTransport ? 'true' : 'false')
-    .set('aws:SourceIp', ctx.sourceIp.replace(/^::ffff:/, ''))
-    .set('aws:PrincipalArn', p.arn)
-    .set('aws:PrincipalAccount', p.accountId)
-    .set('aws:PrincipalType', p.type === 'Root' ? 'Account' : 'User')
-    .set('aws:userid', p.principalId)
-    .set('aws:CurrentTime', new Date(ctx.now).toISOString())
-    .set('aws:EpochTime', String(Math.floor(ctx.now / 1000)))
-    .set('aws:RequestedRegion', ctx.region);
-  if (p.userName) b.set('aws:username', p.userName);
-  if (ctx.viaService) b.set('kms:ViaService', ctx.viaService);
-  return b;
+  switch (key) {
+    case 'aws:securetransport':
+      return [ctx.secureTransport ? 'true' : 'false'];
+    case 'aws:sourceip':
+      return ctx.sourceIp ? [ctx.sourceIp.replace(/^::ffff:/, '')] : undefined;
+    case 'aws:principalarn':
+      return [p.arn];
+    case 'aws:principalaccount':
+      return [p.accountId];
+    case 'aws:principaltype':
+      return [p.type === 'Root' ? 'Account' : 'User'];
+    case 'aws:userid':
+      return [p.principalId];
+    case 'aws:username':
+      return p.userName ? [p.userName] : undefined;
+    case 'aws:currenttime':
+      return [new Date(ctx.now).toISOString()];
+    case 'aws:epochtime':
+      return [String(Math.floor(ctx.now / 1000))];
+    case 'aws:requestedregion':
+      return [ctx.region];
+    default:
+      return undefined;
+  }
 }

@@ -5,12 +5,14 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Barrier } from '../barrier/barrier.js';
 import type { VerifiableCredential } from '../protocol/sigv4/verifier.js';
 import type { KvStore } from '../storage/kv/interface.js';
+import { cachedPolicy, type PolicyDocument } from './policy/document.js';
 import type { Principal } from './principal.js';
 
 const NS_ACCOUNT = 'iam/account';
 const NS_USER = 'iam/user';
 const NS_KEY = 'iam/access-key';
 const NS_META = 'iam/meta';
+const NS_USER_POLICY = 'iam/user-policy';
 
 export interface Account {
   accountId: string;
@@ -69,6 +71,8 @@ const MAX_KEYS_PER_USER = 2;
 
 export class IdentityStore {
   readonly #creds = new Map<string, VerifiableCredential<Principal>>();
+  /** Parsed inline policies per user ("<account>/<user>"), exact: every change goes through this class. */
+  readonly #userPolicies = new Map<string, PolicyDocument[]>();
 
   private constructor(
     private readonly kv: KvStore,
@@ -78,6 +82,10 @@ export class IdentityStore {
   static async open(kv: KvStore, barrier: Barrier): Promise<IdentityStore> {
     const store = new IdentityStore(kv, barrier);
     for (const e of await kv.list(NS_KEY)) store.#cache(JSON.parse(e.value.toString()) as AccessKeyRecord);
+    for (const e of await kv.list(NS_USER_POLICY)) {
+      const user = e.key.slice(0, e.key.lastIndexOf('/'));
+      store.#userPolicies.set(user, [...(store.#userPolicies.get(user) ?? []), cachedPolicy(e.value.toString(), 'identity')]);
+    }
     return store;
   }
 
@@ -157,10 +165,51 @@ export class IdentityStore {
     return (await this.kv.list(NS_USER, { prefix: `${accountId}/` })).map((e) => JSON.parse(e.value.toString()) as User);
   }
 
+  /** Identity policies of a principal: a user's inline policies; the root user has none (and needs none). */
+  policiesOf(p: Principal): ReadonlyArray<PolicyDocument> {
+    return p.userName ? (this.#userPolicies.get(`${p.accountId}/${p.userName}`) ?? []) : [];
+  }
+
+  async #reloadUserPolicies(accountId: string, userName: string): Promise<void> {
+    const rows = await this.kv.list(NS_USER_POLICY, { prefix: `${accountId}/${userName}/` });
+    this.#userPolicies.set(
+      `${accountId}/${userName}`,
+      rows.map((r) => cachedPolicy(r.value.toString(), 'identity')),
+    );
+  }
+
+  /** Stores a validated inline policy (the caller parses it first, to report MalformedPolicyDocument). */
+  async putUserPolicy(accountId: string, userName: string, policyName: string, document: string): Promise<void> {
+    if (!(await this.getUser(accountId, userName))) throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
+    await this.kv.commit([{ type: 'put', namespace: NS_USER_POLICY, key: `${accountId}/${userName}/${policyName}`, value: Buffer.from(document) }]);
+    await this.#reloadUserPolicies(accountId, userName);
+  }
+
+  async getUserPolicy(accountId: string, userName: string, policyName: string): Promise<string | undefined> {
+    return (await this.kv.get(NS_USER_POLICY, `${accountId}/${userName}/${policyName}`))?.value.toString();
+  }
+
+  async listUserPolicies(accountId: string, userName: string): Promise<string[]> {
+    if (!(await this.getUser(accountId, userName))) throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
+    const prefix = `${accountId}/${userName}/`;
+    return (await this.kv.list(NS_USER_POLICY, { prefix })).map((r) => r.key.slice(prefix.length));
+  }
+
+  async deleteUserPolicy(accountId: string, userName: string, policyName: string): Promise<void> {
+    if (!(await this.getUserPolicy(accountId, userName, policyName))) {
+      throw new IdentityError('NoSuchEntity', `The user policy with name ${policyName} cannot be found.`);
+    }
+    await this.kv.commit([{ type: 'delete', namespace: NS_USER_POLICY, key: `${accountId}/${userName}/${policyName}` }]);
+    await this.#reloadUserPolicies(accountId, userName);
+  }
+
   async deleteUser(accountId: string, userName: string): Promise<void> {
     if (!(await this.getUser(accountId, userName))) throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
     if ((await this.listAccessKeys(accountId, userName)).length > 0) {
       throw new IdentityError('DeleteConflict', 'Cannot delete entity, must delete access keys first.');
+    }
+    if ((await this.listUserPolicies(accountId, userName)).length > 0) {
+      throw new IdentityError('DeleteConflict', 'Cannot delete entity, must delete policies first.');
     }
     await this.kv.commit([{ type: 'delete', namespace: NS_USER, key: `${accountId}/${userName}` }]);
   }

@@ -110,6 +110,7 @@ export class JsonEdge {
       sourceIp: req.socket.remoteAddress ?? '',
       userAgent: String(req.headers['user-agent'] ?? ''),
       secureTransport: edge.secure,
+      operation: operationName,
     };
     const operation = service.operations.get(operationName);
     let input: Input = {};

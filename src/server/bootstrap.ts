@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { RootKey } from '../barrier/root-key.js';
 import { EncryptedJsonlSink } from '../audit/encrypted-jsonl-sink.js';
 import type { AuditSink } from '../audit/sink.js';
+import { Authorizer } from '../iam/authorizer.js';
 import { ListenerCertificates } from '../pki/listener-certs.js';
 import { JsonEdge } from '../protocol/aws-json.js';
 import { writeFileDurable } from '../storage/durable-file.js';
@@ -91,7 +92,8 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     const audit = opts.auditSink ? opts.auditSink(root, dataDir) : new EncryptedJsonlSink(root.derive('audit-v1'), { dir: join(dataDir, 'audit') });
     cleanups.push(() => audit.close());
 
-    const deps = { kv, blobs, barrier, root, identity, log, clock, config };
+    const authorizer = new Authorizer(identity);
+    const deps = { kv, blobs, barrier, root, identity, authorizer, log, clock, config };
     const services = new Map<string, JsonService>();
     for (const factory of SERVICE_FACTORIES) {
       const svc = await factory(deps);

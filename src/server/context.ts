@@ -11,6 +11,10 @@ export interface RequestContext {
   sourceIp: string;
   userAgent: string;
   secureTransport: boolean;
+  /** The operation name from the service's registration table (e.g. "Decrypt"). */
+  operation: string;
   /** Set when another Keyhold service calls on the principal's behalf (kms:ViaService). */
   viaService?: string;
+  /** Service-specific condition keys of this request (lower-cased names), filled by the service. */
+  conditionKeys?: Map<string, ReadonlyArray<string>>;
 }

@@ -1,6 +1,7 @@
 // The service registry: adding a service is adding a folder under src/services/ and one line here.
 import type { Barrier } from '../barrier/barrier.js';
 import type { RootKey } from '../barrier/root-key.js';
+import type { Authorizer } from '../iam/authorizer.js';
 import type { IdentityStore } from '../iam/identity-store.js';
 import { createKmsService } from '../services/kms/index.js';
 import type { BlobStore } from '../storage/blob/interface.js';
@@ -15,6 +16,7 @@ export interface ServiceDeps {
   barrier: Barrier;
   root: RootKey;
   identity: IdentityStore;
+  authorizer: Authorizer;
   log: Logger;
   clock: () => number;
   config: ServeConfig;

@@ -153,12 +153,14 @@ describe('KMS rotation, policies, managed keys (wire)', () => {
     const st = await kms.send(new GetKeyRotationStatusCommand({ KeyId: m.KeyId }));
     assert.equal(st.KeyRotationEnabled, true);
     assert.equal(st.RotationPeriodInDays, 365);
-    const enc = await kms.send(new EncryptCommand({ KeyId: 'alias/aws/s3', Plaintext: Buffer.from('x') }));
-    assert.equal(enc.KeyId, m.Arn);
-    assert.equal(await errorName(kms.send(new ScheduleKeyDeletionCommand({ KeyId: m.KeyId }))), 'UnsupportedOperationException');
-    assert.equal(await errorName(kms.send(new DisableKeyRotationCommand({ KeyId: m.KeyId }))), 'UnsupportedOperationException');
-    assert.equal(await errorName(kms.send(new RotateKeyOnDemandCommand({ KeyId: m.KeyId }))), 'UnsupportedOperationException');
-    assert.equal(await errorName(kms.send(new PutKeyPolicyCommand({ KeyId: m.KeyId, Policy: '{}' }))), 'UnsupportedOperationException');
+    // Its policy allows use only through the owning service (kms:ViaService) and no management at all.
+    assert.equal(await errorName(kms.send(new EncryptCommand({ KeyId: 'alias/aws/s3', Plaintext: Buffer.from('x') }))), 'AccessDeniedException');
+    assert.equal(await errorName(kms.send(new ScheduleKeyDeletionCommand({ KeyId: m.KeyId }))), 'AccessDeniedException');
+    assert.equal(await errorName(kms.send(new DisableKeyRotationCommand({ KeyId: m.KeyId }))), 'AccessDeniedException');
+    assert.equal(await errorName(kms.send(new RotateKeyOnDemandCommand({ KeyId: m.KeyId }))), 'AccessDeniedException');
+    assert.equal(await errorName(kms.send(new PutKeyPolicyCommand({ KeyId: m.KeyId, Policy: '{}' }))), 'AccessDeniedException');
+    const policy = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: m.KeyId }))).Policy!);
+    assert.equal(policy.Statement[0].Condition.StringEquals['kms:ViaService'], 's3.us-east-1.amazonaws.com');
     const aliases = await kms.send(new ListAliasesCommand({}));
     assert.ok(aliases.Aliases?.some((a) => a.AliasName === 'alias/aws/s3' && a.TargetKeyId === m.KeyId));
   });

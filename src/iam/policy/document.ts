@@ -95,7 +95,9 @@ function statement(raw: unknown, index: number): Statement {
   if (s.Principal !== undefined && s.NotPrincipal !== undefined) throw new PolicyError('A statement cannot have both Principal and NotPrincipal');
   const actions = (v: unknown, what: string) => {
     const list = toList(v, what);
-    for (const a of list) if (a !== '*' && !/^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/.test(a)) throw new PolicyError(`Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc. (${a})`);
+    for (const a of list)
+      if (a !== '*' && !/^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/.test(a))
+        throw new PolicyError(`Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc. (${a})`);
     return list;
   };
   return {

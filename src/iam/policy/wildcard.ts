@@ -6,7 +6,10 @@ export function wildcardRegExp(pattern: string, ignoreCase: boolean): RegExp {
   const id = `${ignoreCase ? 'i' : 's'}:${pattern}`;
   let re = cache.get(id);
   if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const body = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     re = new RegExp(`^${body}$`, ignoreCase ? 'is' : 's');
     if (cache.size > 10_000) cache.clear();
     cache.set(id, re);

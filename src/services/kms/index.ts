@@ -80,7 +80,7 @@ export interface KmsService extends JsonService {
 }
 
 export async function createKmsService(deps: ServiceDeps): Promise<KmsService> {
-  const access = new KeyAccess(new KeyStore(deps.kv, deps.barrier), deps.clock);
+  const access = new KeyAccess(new KeyStore(deps.kv, deps.barrier), deps.clock, deps.authorizer);
   const crypto = new CryptoOps(access);
   const kmsDeps: KmsDeps = { access, crypto };
   const quotas = new KmsQuotas(deps.config.kmsQuota);

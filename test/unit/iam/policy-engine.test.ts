@@ -10,9 +10,23 @@ import type { Principal } from '../../../src/iam/principal.js';
 
 const ACCT = '111122223333';
 const OTHER = '444455556666';
-const alice: Principal = { type: 'IAMUser', accountId: ACCT, arn: `arn:aws:iam::${ACCT}:user/alice`, principalId: 'AIDAALICE', userName: 'alice', accessKeyId: 'AKIAALICE' };
+const alice: Principal = {
+  type: 'IAMUser',
+  accountId: ACCT,
+  arn: `arn:aws:iam::${ACCT}:user/alice`,
+  principalId: 'AIDAALICE',
+  userName: 'alice',
+  accessKeyId: 'AKIAALICE',
+};
 const root: Principal = { type: 'Root', accountId: ACCT, arn: `arn:aws:iam::${ACCT}:root`, principalId: ACCT, accessKeyId: 'AKIAROOT' };
-const bob: Principal = { type: 'IAMUser', accountId: OTHER, arn: `arn:aws:iam::${OTHER}:user/bob`, principalId: 'AIDABOB', userName: 'bob', accessKeyId: 'AKIABOB' };
+const bob: Principal = {
+  type: 'IAMUser',
+  accountId: OTHER,
+  arn: `arn:aws:iam::${OTHER}:user/bob`,
+  principalId: 'AIDABOB',
+  userName: 'bob',
+  accessKeyId: 'AKIABOB',
+};
 const KEY = `arn:aws:kms:us-east-1:${ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 const identity = (...statements: object[]) => parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: statements }), { kind: 'identity' });
@@ -35,15 +49,28 @@ describe('evaluation logic (KMS: key policy required)', () => {
     assert.equal(decide(root, 'kms:Decrypt', { resourcePolicy: defaultKeyPolicy, resourcePolicyRequired: true, resourceAccount: ACCT }), true);
     assert.equal(decide(alice, 'kms:Decrypt', { resourcePolicy: defaultKeyPolicy, resourcePolicyRequired: true, resourceAccount: ACCT }), false);
     const allowDecrypt = identity({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY });
-    assert.equal(decide(alice, 'kms:Decrypt', { resourcePolicy: defaultKeyPolicy, resourcePolicyRequired: true, resourceAccount: ACCT, identityPolicies: [allowDecrypt] }), true);
-    assert.equal(decide(alice, 'kms:Encrypt', { resourcePolicy: defaultKeyPolicy, resourcePolicyRequired: true, resourceAccount: ACCT, identityPolicies: [allowDecrypt] }), false);
+    assert.equal(
+      decide(alice, 'kms:Decrypt', { resourcePolicy: defaultKeyPolicy, resourcePolicyRequired: true, resourceAccount: ACCT, identityPolicies: [allowDecrypt] }),
+      true,
+    );
+    assert.equal(
+      decide(alice, 'kms:Encrypt', { resourcePolicy: defaultKeyPolicy, resourcePolicyRequired: true, resourceAccount: ACCT, identityPolicies: [allowDecrypt] }),
+      false,
+    );
   });
 
   it('IAM alone cannot open a key whose policy does not delegate to the account', () => {
     const onlyBobDirect = resource({ Effect: 'Allow', Principal: { AWS: bob.arn }, Action: 'kms:*', Resource: '*' });
     const allowAll = identity({ Effect: 'Allow', Action: '*', Resource: '*' });
-    assert.equal(decide(alice, 'kms:Decrypt', { resourcePolicy: onlyBobDirect, resourcePolicyRequired: true, resourceAccount: ACCT, identityPolicies: [allowAll] }), false);
-    assert.equal(decide(root, 'kms:Decrypt', { resourcePolicy: onlyBobDirect, resourcePolicyRequired: true, resourceAccount: ACCT }), false, 'even root is locked out');
+    assert.equal(
+      decide(alice, 'kms:Decrypt', { resourcePolicy: onlyBobDirect, resourcePolicyRequired: true, resourceAccount: ACCT, identityPolicies: [allowAll] }),
+      false,
+    );
+    assert.equal(
+      decide(root, 'kms:Decrypt', { resourcePolicy: onlyBobDirect, resourcePolicyRequired: true, resourceAccount: ACCT }),
+      false,
+      'even root is locked out',
+    );
   });
 
   it('a key policy naming the user allows without an identity policy', () => {
@@ -54,26 +81,51 @@ describe('evaluation logic (KMS: key policy required)', () => {
   it('explicit Deny wins over every Allow, in either policy', () => {
     const denyDecrypt = identity({ Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*' });
     const allowAll = identity({ Effect: 'Allow', Action: 'kms:*', Resource: '*' });
-    assert.equal(decide(alice, 'kms:Decrypt', { resourcePolicy: defaultKeyPolicy, resourcePolicyRequired: true, resourceAccount: ACCT, identityPolicies: [allowAll, denyDecrypt] }), false);
+    assert.equal(
+      decide(alice, 'kms:Decrypt', {
+        resourcePolicy: defaultKeyPolicy,
+        resourcePolicyRequired: true,
+        resourceAccount: ACCT,
+        identityPolicies: [allowAll, denyDecrypt],
+      }),
+      false,
+    );
     const keyDeny = resource(
       { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*' },
       { Effect: 'Deny', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'kms:Decrypt', Resource: '*' },
     );
-    assert.equal(decide(alice, 'kms:Decrypt', { resourcePolicy: keyDeny, resourcePolicyRequired: true, resourceAccount: ACCT }), false, 'an account principal in a Deny covers its users');
+    assert.equal(
+      decide(alice, 'kms:Decrypt', { resourcePolicy: keyDeny, resourcePolicyRequired: true, resourceAccount: ACCT }),
+      false,
+      'an account principal in a Deny covers its users',
+    );
     assert.equal(decide(root, 'kms:Decrypt', { resourcePolicy: keyDeny, resourcePolicyRequired: true, resourceAccount: ACCT }), false);
-    assert.equal(decide(alice, 'kms:Decrypt', { resourcePolicy: keyDeny, resourcePolicyRequired: true, resourceAccount: ACCT, grantAllows: true }), false, 'a grant does not override a deny');
+    assert.equal(
+      decide(alice, 'kms:Decrypt', { resourcePolicy: keyDeny, resourcePolicyRequired: true, resourceAccount: ACCT, grantAllows: true }),
+      false,
+      'a grant does not override a deny',
+    );
   });
 
   it('cross-account: the key policy must allow the other account and its IAM policy must allow too', () => {
     const shared = resource({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Action: 'kms:Decrypt', Resource: '*' });
     const bobAllow = identity({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY });
     assert.equal(decide(bob, 'kms:Decrypt', { resourcePolicy: shared, resourcePolicyRequired: true, resourceAccount: ACCT }), false);
-    assert.equal(decide(bob, 'kms:Decrypt', { resourcePolicy: shared, resourcePolicyRequired: true, resourceAccount: ACCT, identityPolicies: [bobAllow] }), true);
-    assert.equal(decide(bob, 'kms:Decrypt', { resourcePolicy: defaultKeyPolicy, resourcePolicyRequired: true, resourceAccount: ACCT, identityPolicies: [bobAllow] }), false);
+    assert.equal(
+      decide(bob, 'kms:Decrypt', { resourcePolicy: shared, resourcePolicyRequired: true, resourceAccount: ACCT, identityPolicies: [bobAllow] }),
+      true,
+    );
+    assert.equal(
+      decide(bob, 'kms:Decrypt', { resourcePolicy: defaultKeyPolicy, resourcePolicyRequired: true, resourceAccount: ACCT, identityPolicies: [bobAllow] }),
+      false,
+    );
   });
 
   it('grants allow their operations', () => {
-    assert.equal(decide(alice, 'kms:Decrypt', { resourcePolicy: defaultKeyPolicy, resourcePolicyRequired: true, resourceAccount: ACCT, grantAllows: true }), true);
+    assert.equal(
+      decide(alice, 'kms:Decrypt', { resourcePolicy: defaultKeyPolicy, resourcePolicyRequired: true, resourceAccount: ACCT, grantAllows: true }),
+      true,
+    );
   });
 });
 
@@ -95,7 +147,8 @@ describe('statement elements', () => {
     assert.equal(withKey(identity({ Effect: 'Allow', Action: 'kms:*', NotResource: KEY }), 'kms:Decrypt'), false);
   });
 
-  const cond = (c: object, context: ReturnType<typeof ctx>, action = 'kms:Decrypt') => withKey(identity({ Effect: 'Allow', Action: 'kms:*', Resource: '*', Condition: c }), action, context);
+  const cond = (c: object, context: ReturnType<typeof ctx>, action = 'kms:Decrypt') =>
+    withKey(identity({ Effect: 'Allow', Action: 'kms:*', Resource: '*', Condition: c }), action, context);
 
   const cases: Array<[string, object, Record<string, string | string[]>, boolean]> = [
     ['StringEquals match', { StringEquals: { 'kms:EncryptionContext:app': 'web' } }, { 'kms:EncryptionContext:app': 'web' }, true],
@@ -126,17 +179,42 @@ describe('statement elements', () => {
     ['IpAddress single host', { IpAddress: { 'aws:SourceIp': '127.0.0.1' } }, { 'aws:SourceIp': '127.0.0.1' }, true],
     ['ArnLike', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:user/ali*' } }, { 'aws:PrincipalArn': alice.arn }, true],
     ['ArnNotEquals', { ArnNotEquals: { 'aws:PrincipalArn': alice.arn } }, { 'aws:PrincipalArn': alice.arn }, false],
-    ['ForAnyValue:StringEquals', { 'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': ['a', 'b'] } }, { 'kms:EncryptionContextKeys': ['b', 'z'] }, true],
+    [
+      'ForAnyValue:StringEquals',
+      { 'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': ['a', 'b'] } },
+      { 'kms:EncryptionContextKeys': ['b', 'z'] },
+      true,
+    ],
     ['ForAnyValue missing is false', { 'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': ['a'] } }, {}, false],
-    ['ForAllValues:StringEquals subset', { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['a', 'b'] } }, { 'kms:EncryptionContextKeys': ['a'] }, true],
-    ['ForAllValues:StringEquals extra key', { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['a', 'b'] } }, { 'kms:EncryptionContextKeys': ['a', 'c'] }, false],
+    [
+      'ForAllValues:StringEquals subset',
+      { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['a', 'b'] } },
+      { 'kms:EncryptionContextKeys': ['a'] },
+      true,
+    ],
+    [
+      'ForAllValues:StringEquals extra key',
+      { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['a', 'b'] } },
+      { 'kms:EncryptionContextKeys': ['a', 'c'] },
+      false,
+    ],
     ['ForAllValues missing is true', { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['a'] } }, {}, true],
     ['variables: ${aws:username}', { StringEquals: { 'kms:EncryptionContext:owner': '${aws:username}' } }, { 'kms:EncryptionContext:owner': 'alice' }, true],
     ['variables: other user', { StringEquals: { 'kms:EncryptionContext:owner': '${aws:username}' } }, { 'kms:EncryptionContext:owner': 'bob' }, false],
     ['variables: ${aws:PrincipalAccount}', { StringEquals: { 'kms:CallerAccount': '${aws:PrincipalAccount}' } }, { 'kms:CallerAccount': ACCT }, true],
-    ['variables: default value', { StringEquals: { 'kms:EncryptionContext:team': "${aws:PrincipalTag/team, 'none'}" } }, { 'kms:EncryptionContext:team': 'none' }, true],
+    [
+      'variables: default value',
+      { StringEquals: { 'kms:EncryptionContext:team': "${aws:PrincipalTag/team, 'none'}" } },
+      { 'kms:EncryptionContext:team': 'none' },
+      true,
+    ],
     ['several keys are AND', { StringEquals: { 'kms:EncryptionContext:a': '1', 'kms:EncryptionContext:b': '2' } }, { 'kms:EncryptionContext:a': '1' }, false],
-    ['several operators are AND', { StringEquals: { 'kms:EncryptionContext:a': '1' }, Bool: { 'aws:SecureTransport': 'true' } }, { 'kms:EncryptionContext:a': '1', 'aws:SecureTransport': 'false' }, false],
+    [
+      'several operators are AND',
+      { StringEquals: { 'kms:EncryptionContext:a': '1' }, Bool: { 'aws:SecureTransport': 'true' } },
+      { 'kms:EncryptionContext:a': '1', 'aws:SecureTransport': 'false' },
+      false,
+    ],
   ];
   for (const [name, c, context, expected] of cases) {
     it(`Condition: ${name}`, () => assert.equal(cond(c, ctx(context)), expected));
@@ -146,12 +224,18 @@ describe('statement elements', () => {
     const p = identity({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${aws:username}/*' });
     assert.equal(withKey(p, 's3:GetObject', ctx(), 'arn:aws:s3:::home/alice/notes.txt'), true);
     assert.equal(withKey(p, 's3:GetObject', ctx(), 'arn:aws:s3:::home/bob/notes.txt'), false);
-    const old = parsePolicy(JSON.stringify({ Version: '2008-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${aws:username}/*' }] }), { kind: 'identity' });
+    const old = parsePolicy(
+      JSON.stringify({ Version: '2008-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${aws:username}/*' }] }),
+      { kind: 'identity' },
+    );
     assert.equal(withKey(old, 's3:GetObject', ctx(), 'arn:aws:s3:::home/alice/notes.txt'), false);
   });
 
   it('NotPrincipal in a resource policy', () => {
-    const p = resource({ Effect: 'Deny', NotPrincipal: { AWS: alice.arn }, Action: 'kms:*', Resource: '*' }, { Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' });
+    const p = resource(
+      { Effect: 'Deny', NotPrincipal: { AWS: alice.arn }, Action: 'kms:*', Resource: '*' },
+      { Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' },
+    );
     const input = { resourcePolicy: p, resourcePolicyRequired: true, resourceAccount: ACCT };
     assert.equal(decide(alice, 'kms:Decrypt', input), true);
     assert.equal(decide(root, 'kms:Decrypt', input), false);
@@ -182,11 +266,23 @@ describe('property: adding a Deny never widens access', () => {
   const actions = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateKey', 's3:GetObject'];
   const actionPattern = fc.constantFrom('kms:*', 'kms:Decrypt', 'kms:Encrypt', 'kms:Gen*', '*', 's3:*');
   const resourcePattern = fc.constantFrom('*', KEY, 'arn:aws:kms:*:*:key/*', 'arn:aws:kms:eu-west-1:*:key/*');
-  const condition = fc.option(fc.constantFrom({ StringEquals: { 'kms:EncryptionContext:app': 'web' } }, { Bool: { 'aws:SecureTransport': 'true' } }, { Null: { 'kms:EncryptionContext:app': 'true' } }), { nil: undefined });
+  const condition = fc.option(
+    fc.constantFrom(
+      { StringEquals: { 'kms:EncryptionContext:app': 'web' } },
+      { Bool: { 'aws:SecureTransport': 'true' } },
+      { Null: { 'kms:EncryptionContext:app': 'true' } },
+    ),
+    { nil: undefined },
+  );
   const stmt = (effect: fc.Arbitrary<string>) =>
-    fc.record({ Effect: effect, Action: actionPattern, Resource: resourcePattern, Condition: condition }).map((s) => (s.Condition ? s : { Effect: s.Effect, Action: s.Action, Resource: s.Resource }));
+    fc
+      .record({ Effect: effect, Action: actionPattern, Resource: resourcePattern, Condition: condition })
+      .map((s) => (s.Condition ? s : { Effect: s.Effect, Action: s.Action, Resource: s.Resource }));
   const principalEntry = fc.constantFrom(`arn:aws:iam::${ACCT}:root`, alice.arn, '*', bob.arn);
-  const keyStmt = (effect: fc.Arbitrary<string>) => fc.record({ Effect: effect, Principal: principalEntry.map((p) => ({ AWS: p })), Action: actionPattern, Resource: fc.constant('*'), Condition: condition }).map((s) => (s.Condition ? s : { ...s, Condition: undefined }));
+  const keyStmt = (effect: fc.Arbitrary<string>) =>
+    fc
+      .record({ Effect: effect, Principal: principalEntry.map((p) => ({ AWS: p })), Action: actionPattern, Resource: fc.constant('*'), Condition: condition })
+      .map((s) => (s.Condition ? s : { ...s, Condition: undefined }));
 
   it('holds for random identity and key policies, principals, actions and contexts', () => {
     fc.assert(

@@ -23,6 +23,8 @@ export interface KmsOperationDef {
   readOnly: boolean;
   /** CloudTrail logs no response elements for the cryptographic operations. */
   logResponse?: boolean;
+  /** Actions with no key resource (CreateKey, ListKeys...): authorized by identity policies before the handler. */
+  keyless?: boolean;
   handler: KmsHandler;
 }
 
@@ -33,7 +35,10 @@ export function defineOperation(def: KmsOperationDef): KmsOperationDef {
 export function bindOperation(def: KmsOperationDef, deps: KmsDeps): JsonOperation {
   return {
     readOnly: def.readOnly,
-    handler: (ctx, input) => def.handler(deps, ctx, input),
+    handler: (ctx, input) => {
+      if (def.keyless) deps.access.authorizeKeyless(ctx);
+      return def.handler(deps, ctx, input);
+    },
     audit: (_ctx, input, output) => kmsAuditProjection(input, output, def.logResponse ?? !def.readOnly),
   };
 }

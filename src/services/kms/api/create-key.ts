@@ -6,8 +6,9 @@ import { optBool, optString } from '../../../protocol/fields.js';
 import { ValidationException } from '../../../protocol/errors.js';
 import { createKey } from '../domain/lifecycle.js';
 import { keyMetadata } from '../domain/metadata.js';
-import { validatePolicyDocument } from '../domain/policy.js';
-import { CustomKeyStoreNotFoundException, UnsupportedOperationException } from '../errors.js';
+import { LOCKOUT_MESSAGE, validatePolicyDocument } from '../domain/policy.js';
+import { keyArn } from '../domain/types.js';
+import { CustomKeyStoreNotFoundException, MalformedPolicyDocumentException, UnsupportedOperationException } from '../errors.js';
 import { defineOperation } from './common.js';
 import { parseTags } from './tags-input.js';
 
@@ -39,6 +40,7 @@ const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'];
 export default defineOperation({
   name: 'CreateKey',
   readOnly: false,
+  keyless: true,
   async handler({ access }, ctx, input) {
     const policy = optString(input, 'Policy', { min: 1, max: 32768 });
     const description = optString(input, 'Description', { max: 8192 }) ?? '';
@@ -46,7 +48,7 @@ export default defineOperation({
     const keySpec = optString(input, 'KeySpec', { enum: KEY_SPECS }) ?? optString(input, 'CustomerMasterKeySpec', { enum: KEY_SPECS }) ?? 'SYMMETRIC_DEFAULT';
     const origin = optString(input, 'Origin', { enum: ORIGINS }) ?? 'AWS_KMS';
     const customKeyStoreId = optString(input, 'CustomKeyStoreId', { min: 1, max: 64 });
-    optBool(input, 'BypassPolicyLockoutSafetyCheck');
+    const bypass = optBool(input, 'BypassPolicyLockoutSafetyCheck') ?? false;
     const multiRegion = optBool(input, 'MultiRegion');
     optString(input, 'XksKeyId', { min: 1, max: 128 });
     const tags = parseTags(input);
@@ -64,7 +66,11 @@ export default defineOperation({
     if (origin !== 'AWS_KMS')
       throw new UnsupportedOperationException(`Origin ${origin} is not supported by this Keyhold version; only AWS_KMS keys can be created.`);
     if (multiRegion) throw new UnsupportedOperationException('Multi-Region keys are not supported by this Keyhold version.');
-    if (policy !== undefined) validatePolicyDocument(policy);
+    if (policy !== undefined) {
+      validatePolicyDocument(policy);
+      const future = { arn: keyArn(ctx.region, ctx.principal.accountId, '00000000-0000-0000-0000-000000000000'), accountId: ctx.principal.accountId };
+      if (!bypass && !access.policyKeepsCallerInControl(ctx, policy, future)) throw new MalformedPolicyDocumentException(LOCKOUT_MESSAGE);
+    }
     const rec = await createKey(access, ctx, { description, policy, tags });
     return { KeyMetadata: keyMetadata(rec) };
   },

@@ -21,7 +21,7 @@ export async function generateDataKey(crypto: CryptoOps, ctx: RequestContext, in
   const context = encryptionContext(input);
   grantTokens(input);
   if (input.Recipient !== undefined) throw new UnsupportedOperationException('Recipient (attested decryption) is not supported by Keyhold.');
-  const key = await crypto.usableKey(ctx, keyId);
+  const key = await crypto.usableKey(ctx, keyId, { encryptionContext: context });
   dryRunIfAsked(input);
   return crypto.generateDataKey(key, bytes, context);
 }

@@ -15,7 +15,7 @@ export default defineOperation({
     grantTokens(input);
     validateAlgorithmEnum(input, 'EncryptionAlgorithm');
     if (input.Recipient !== undefined) throw new UnsupportedOperationException('Recipient (attested decryption) is not supported by Keyhold.');
-    const { key, materialId } = await crypto.keyForBlob(ctx, blob, keyId);
+    const { key, materialId } = await crypto.keyForBlob(ctx, blob, keyId, { encryptionContext: context });
     symmetricAlgorithm(input, 'EncryptionAlgorithm', key.arn);
     dryRunIfAsked(input);
     const { plaintext } = await crypto.decryptWith(key, materialId, blob, context);

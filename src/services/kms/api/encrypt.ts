@@ -11,7 +11,7 @@ export default defineOperation({
     const context = encryptionContext(input);
     grantTokens(input);
     validateAlgorithmEnum(input, 'EncryptionAlgorithm');
-    const key = await crypto.usableKey(ctx, keyId);
+    const key = await crypto.usableKey(ctx, keyId, { encryptionContext: context });
     symmetricAlgorithm(input, 'EncryptionAlgorithm', key.arn);
     dryRunIfAsked(input);
     const { blob } = await crypto.encryptWith(key, plaintext, context);

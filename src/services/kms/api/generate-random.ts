@@ -8,6 +8,7 @@ import { b64, defineOperation } from './common.js';
 export default defineOperation({
   name: 'GenerateRandom',
   readOnly: true,
+  keyless: true,
   async handler(_deps, _ctx, input) {
     const n = optInt(input, 'NumberOfBytes', 1, 1024);
     const store = optString(input, 'CustomKeyStoreId', { min: 1, max: 64 });

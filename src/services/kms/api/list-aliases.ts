@@ -5,11 +5,12 @@ import { decodeMarker, defineOperation, encodeMarker, limit, optKeyId } from './
 export default defineOperation({
   name: 'ListAliases',
   readOnly: true,
+  keyless: true,
   async handler({ access }, ctx, input) {
     const keyIdInput = optKeyId(input);
     const max = limit(input, 100, 50);
     const after = decodeMarker(input);
-    const filterKey = keyIdInput === undefined ? undefined : (await access.resolve(ctx, keyIdInput)).keyId;
+    const filterKey = keyIdInput === undefined ? undefined : (await access.resolve(ctx, keyIdInput, { skipAuthorization: true })).keyId;
     const all = (await access.store.listAliases(ctx.principal.accountId, ctx.region)).filter(
       (a) => (filterKey === undefined || a.targetKeyId === filterKey) && (after === undefined || a.aliasName > after),
     );

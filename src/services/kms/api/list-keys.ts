@@ -5,6 +5,7 @@ import { decodeMarker, defineOperation, encodeMarker, limit } from './common.js'
 export default defineOperation({
   name: 'ListKeys',
   readOnly: true,
+  keyless: true,
   async handler({ access }, ctx, input) {
     const max = limit(input, 1000, 100);
     const after = decodeMarker(input);

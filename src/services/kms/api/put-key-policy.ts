@@ -1,9 +1,9 @@
-// PutKeyPolicy: stored and returned exactly as given. The policy lockout safety check needs the policy
-// engine (authorization issue); BypassPolicyLockoutSafetyCheck is accepted now.
+// PutKeyPolicy: validated with the IAM policy grammar, checked by the lockout safety check unless
+// BypassPolicyLockoutSafetyCheck, then stored and returned exactly as given.
 import { optBool, optString, reqString } from '../../../protocol/fields.js';
 import { putPolicy, requireCustomerManaged } from '../domain/lifecycle.js';
-import { validatePolicyDocument } from '../domain/policy.js';
-import { NotFoundException } from '../errors.js';
+import { LOCKOUT_MESSAGE, validatePolicyDocument } from '../domain/policy.js';
+import { MalformedPolicyDocumentException, NotFoundException } from '../errors.js';
 import { defineOperation, reqKeyId } from './common.js';
 
 export default defineOperation({
@@ -13,11 +13,12 @@ export default defineOperation({
     const keyId = reqKeyId(input);
     const name = optString(input, 'PolicyName', { min: 1, max: 128, pattern: /^[\w]+$/ }) ?? 'default';
     const policy = reqString(input, 'Policy', { min: 1, max: 32768 });
-    optBool(input, 'BypassPolicyLockoutSafetyCheck');
+    const bypass = optBool(input, 'BypassPolicyLockoutSafetyCheck') ?? false;
     const rec = await access.resolve(ctx, keyId);
     if (name !== 'default') throw new NotFoundException(`No such policy exists: ${name}`);
     requireCustomerManaged(rec, 'PutKeyPolicy');
     validatePolicyDocument(policy);
+    if (!bypass && !access.policyKeepsCallerInControl(ctx, policy, rec)) throw new MalformedPolicyDocumentException(LOCKOUT_MESSAGE);
     await putPolicy(access, rec, policy);
     return {};
   },

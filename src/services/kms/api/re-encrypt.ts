@@ -25,9 +25,9 @@ export default defineOperation({
     grantTokens(input);
     validateAlgorithmEnum(input, 'SourceEncryptionAlgorithm');
     validateAlgorithmEnum(input, 'DestinationEncryptionAlgorithm');
-    const source = await crypto.keyForBlob(ctx, blob, sourceKeyId);
+    const source = await crypto.keyForBlob(ctx, blob, sourceKeyId, { action: 'kms:ReEncryptFrom', encryptionContext: sourceContext });
     symmetricAlgorithm(input, 'SourceEncryptionAlgorithm', source.key.arn);
-    const destination = await crypto.usableKey(ctx, destinationKeyId);
+    const destination = await crypto.usableKey(ctx, destinationKeyId, { action: 'kms:ReEncryptTo', encryptionContext: destinationContext });
     symmetricAlgorithm(input, 'DestinationEncryptionAlgorithm', destination.arn);
     const { plaintext } = await crypto.decryptWith(source.key, source.materialId, blob, sourceContext);
     dryRunIfAsked(input);

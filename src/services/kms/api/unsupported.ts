@@ -47,6 +47,7 @@ export const UNSUPPORTED_OPERATIONS: ReadonlyArray<KmsOperationDef> = NOT_YET.ma
 export const describeCustomKeyStores = defineOperation({
   name: 'DescribeCustomKeyStores',
   readOnly: true,
+  keyless: true,
   async handler() {
     return { CustomKeyStores: [], Truncated: false };
   },

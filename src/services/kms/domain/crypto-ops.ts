@@ -7,7 +7,7 @@ import { csprng } from '../../../crypto/random.js';
 import type { RequestContext } from '../../../server/context.js';
 import { IncorrectKeyException, InvalidCiphertextException } from '../errors.js';
 import { decryptBlob, encryptBlob, InvalidBlobError, readBlobHeader } from './ciphertext.js';
-import type { KeyAccess } from './key-access.js';
+import type { AccessOptions, KeyAccess } from './key-access.js';
 import type { KeyRecord } from './types.js';
 
 export interface Encrypted {
@@ -26,8 +26,8 @@ export class CryptoOps {
   constructor(private readonly access: KeyAccess) {}
 
   /** Resolves and checks the key only (DryRun and the first half of every operation). */
-  async usableKey(ctx: RequestContext, keyIdInput: string): Promise<KeyRecord> {
-    const key = await this.access.resolve(ctx, keyIdInput);
+  async usableKey(ctx: RequestContext, keyIdInput: string, opts: AccessOptions = {}): Promise<KeyRecord> {
+    const key = await this.access.resolve(ctx, keyIdInput, opts);
     this.access.requireEnabled(key);
     return key;
   }
@@ -39,11 +39,16 @@ export class CryptoOps {
   }
 
   async encrypt(ctx: RequestContext, keyIdInput: string, plaintext: Buffer, context: EncryptionContext | undefined): Promise<Encrypted> {
-    return this.encryptWith(await this.usableKey(ctx, keyIdInput), plaintext, context);
+    return this.encryptWith(await this.usableKey(ctx, keyIdInput, { encryptionContext: context }), plaintext, context);
   }
 
   /** Finds the key a blob was made under, checks it against an optional KeyId and its state. */
-  async keyForBlob(ctx: RequestContext, blob: Buffer, keyIdInput: string | undefined): Promise<{ key: KeyRecord; materialId: string }> {
+  async keyForBlob(
+    ctx: RequestContext,
+    blob: Buffer,
+    keyIdInput: string | undefined,
+    opts: AccessOptions = {},
+  ): Promise<{ key: KeyRecord; materialId: string }> {
     let header: { keyId: string; materialId: string };
     try {
       header = readBlobHeader(blob);
@@ -53,10 +58,10 @@ export class CryptoOps {
     const key = await this.access.store.get(header.keyId);
     if (!key || key.region !== ctx.region || (await this.access.purgeIfDue(key))) throw new InvalidCiphertextException();
     if (keyIdInput !== undefined) {
-      const named = await this.access.resolve(ctx, keyIdInput);
+      const named = await this.access.resolve(ctx, keyIdInput, { ...opts, skipAuthorization: true });
       if (named.keyId !== key.keyId) throw new IncorrectKeyException();
     }
-    this.access.checkAccount(ctx, key);
+    this.access.authorizeKey(ctx, key, { ...opts, keyIdInput });
     this.access.requireEnabled(key);
     return { key, materialId: header.materialId };
   }
@@ -73,7 +78,7 @@ export class CryptoOps {
   }
 
   async decrypt(ctx: RequestContext, blob: Buffer, context: EncryptionContext | undefined, keyIdInput?: string): Promise<Decrypted> {
-    const { key, materialId } = await this.keyForBlob(ctx, blob, keyIdInput);
+    const { key, materialId } = await this.keyForBlob(ctx, blob, keyIdInput, { encryptionContext: context });
     return this.decryptWith(key, materialId, blob, context);
   }
 

@@ -2,9 +2,12 @@
 // https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html. A key whose deletion window has
 // ended is destroyed here, on access, as well as by the scheduler.
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { EncryptionContext } from '../../../crypto/encryption-context.js';
+import { Authorizer } from '../../../iam/authorizer.js';
 import { AccessDeniedException } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../../server/context.js';
 import { DisabledException, KMSInvalidStateException, NotFoundException } from '../errors.js';
+import { kmsConditionKeys } from './condition-keys.js';
 import { MANAGED_ALIASES, parseKeyRef } from './identifiers.js';
 import type { KeyStore } from './key-store.js';
 import { managedKeyPolicy } from './policy.js';
@@ -15,10 +18,24 @@ const DAY_MS = 86_400_000;
 
 export const newMaterial = () => ({ materialId: randomBytes(32).toString('hex'), material: randomBytes(32) });
 
+export interface AccessOptions {
+  /** The IAM action to authorize; default kms:<operation>. */
+  action?: string;
+  encryptionContext?: EncryptionContext;
+  /** Internal look-ups that are not a use of the key (e.g. the KeyId filter of ListAliases). */
+  skipAuthorization?: boolean;
+}
+
+/** Grant look-up, supplied by the grants module once it is wired in. */
+export type GrantCheck = (ctx: RequestContext, key: KeyRecord, operation: string, ec: EncryptionContext | undefined) => boolean;
+
 export class KeyAccess {
+  grantCheck: GrantCheck = () => false;
+
   constructor(
     readonly store: KeyStore,
     readonly clock: () => number,
+    private readonly authorizer: Authorizer,
   ) {}
 
   /** Destroys a key whose deletion window has ended; returns true when it did. */
@@ -28,8 +45,11 @@ export class KeyAccess {
     return true;
   }
 
-  /** Finds the key named by `input` in the caller's region; NotFoundException when there is none. */
-  async resolve(ctx: RequestContext, input: string): Promise<KeyRecord> {
+  /**
+   * Finds the key named by `input` in the caller's region (NotFoundException when there is none) and
+   * authorizes the request against its key policy, the caller's IAM policies and grants.
+   */
+  async resolve(ctx: RequestContext, input: string, opts: AccessOptions = {}): Promise<KeyRecord> {
     const ref = parseKeyRef(input);
     if (!ref) throw new NotFoundException(`Invalid keyId '${input}'`);
     const accountId = 'accountId' in ref ? ref.accountId : ctx.principal.accountId;
@@ -46,20 +66,48 @@ export class KeyAccess {
     if (!rec || rec.accountId !== accountId || rec.region !== region || (await this.purgeIfDue(rec))) {
       throw new NotFoundException(`Key '${keyArn(region, accountId, keyId)}' does not exist`);
     }
-    this.checkAccount(ctx, rec);
+    if (!opts.skipAuthorization) this.authorizeKey(ctx, rec, { ...opts, keyIdInput: input });
     return rec;
   }
 
+  /** Authorizes a use of `rec`; throws AccessDeniedException (audited, no side effect) when denied. */
+  authorizeKey(ctx: RequestContext, rec: KeyRecord, opts: AccessOptions & { keyIdInput?: string } = {}): void {
+    const action = opts.action ?? `kms:${ctx.operation}`;
+    const operation = action.slice(4);
+    const scoped = { ...ctx, conditionKeys: kmsConditionKeys(ctx, rec, { encryptionContext: opts.encryptionContext, keyIdInput: opts.keyIdInput }) };
+    const check = {
+      action,
+      resource: rec.arn,
+      resourceAccount: rec.accountId,
+      resourcePolicy: rec.policy,
+      resourcePolicyRequired: true,
+      grantAllows: this.grantCheck(ctx, rec, operation, opts.encryptionContext),
+    };
+    const decision = this.authorizer.decide(scoped, check);
+    if (!decision.allowed) throw new AccessDeniedException(Authorizer.message(ctx, check, decision));
+  }
+
   /**
-   * Until the policy engine evaluates key policies (src/iam), a key is usable only by principals of its
-   * own account, which is what the default key policy grants.
+   * The policy lockout safety check (PutKeyPolicy, CreateKey with a Policy): the new policy must still let
+   * the caller change the key policy (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#prevent-unmanageable-key).
    */
-  checkAccount(ctx: RequestContext, rec: KeyRecord): void {
-    if (rec.accountId !== ctx.principal.accountId) {
-      throw new AccessDeniedException(
-        `User: ${ctx.principal.arn} is not authorized to perform this operation on resource: ${rec.arn} because no resource-based policy allows it`,
-      );
-    }
+  policyKeepsCallerInControl(ctx: RequestContext, policy: string, resource: { arn: string; accountId: string }): boolean {
+    const scoped = { ...ctx, conditionKeys: kmsConditionKeys(ctx, undefined, {}) };
+    return this.authorizer.decide(scoped, {
+      action: 'kms:PutKeyPolicy',
+      resource: resource.arn,
+      resourceAccount: resource.accountId,
+      resourcePolicy: policy,
+      resourcePolicyRequired: true,
+    }).allowed;
+  }
+
+  /** Actions without a key resource (CreateKey, ListKeys, ...): identity policies decide. */
+  authorizeKeyless(ctx: RequestContext, action = `kms:${ctx.operation}`): void {
+    const scoped = { ...ctx, conditionKeys: kmsConditionKeys(ctx, undefined, {}) };
+    const check = { action, resource: '*' };
+    const decision = this.authorizer.decide(scoped, check);
+    if (!decision.allowed) throw new AccessDeniedException(Authorizer.message(ctx, check, decision));
   }
 
   async aliasTarget(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {

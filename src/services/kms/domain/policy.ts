@@ -1,5 +1,6 @@
 // Key policies are stored and returned exactly as given; evaluating them is the authorization engine's
 // job (src/iam). Here: the default policy, and the structural checks PutKeyPolicy/CreateKey apply.
+import { parsePolicy, PolicyError } from '../../../iam/policy/document.js';
 import { MalformedPolicyDocumentException } from '../errors.js';
 
 export const POLICY_MAX_BYTES = 32_768;
@@ -25,6 +26,10 @@ export function defaultKeyPolicy(accountId: string): string {
   );
 }
 
+/**
+ * The policy of an AWS managed key: usable by the account's principals only through the owning service
+ * (kms:ViaService), readable by the account; nobody can manage it. The same shape AWS gives aws/<service> keys.
+ */
 export function managedKeyPolicy(accountId: string, service: string): string {
   return JSON.stringify(
     {
@@ -37,7 +42,7 @@ export function managedKeyPolicy(accountId: string, service: string): string {
           Principal: { AWS: '*' },
           Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
           Resource: '*',
-          Condition: { StringEquals: { 'kms:CallerAccount': accountId } },
+          Condition: { StringEquals: { 'kms:CallerAccount': accountId, 'kms:ViaService': service } },
         },
         {
           Sid: 'Allow direct access to key metadata to the account',
@@ -53,29 +58,14 @@ export function managedKeyPolicy(accountId: string, service: string): string {
   );
 }
 
+/** Validates a key policy with the IAM policy grammar; MalformedPolicyDocumentException when it is not valid. */
 export function validatePolicyDocument(policy: string): void {
-  if (Buffer.byteLength(policy) > POLICY_MAX_BYTES) {
-    throw new MalformedPolicyDocumentException(`The key policy must be at most ${POLICY_MAX_BYTES} bytes.`);
-  }
-  let doc: unknown;
   try {
-    doc = JSON.parse(policy);
-  } catch {
-    throw new MalformedPolicyDocumentException('The key policy is not valid JSON.');
-  }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new MalformedPolicyDocumentException('The key policy must be a JSON object.');
-  const statements = (doc as { Statement?: unknown }).Statement;
-  const list = Array.isArray(statements) ? statements : statements && typeof statements === 'object' ? [statements] : undefined;
-  if (!list || list.length === 0) throw new MalformedPolicyDocumentException('The key policy must contain at least one statement.');
-  for (const s of list as Array<Record<string, unknown>>) {
-    if (!s || typeof s !== 'object' || (s.Effect !== 'Allow' && s.Effect !== 'Deny')) {
-      throw new MalformedPolicyDocumentException('Policy statement Effect must be "Allow" or "Deny".');
-    }
-    if (s.Principal === undefined && s.NotPrincipal === undefined) {
-      throw new MalformedPolicyDocumentException('Policy contains a statement with no principal.');
-    }
-    if (s.Action === undefined && s.NotAction === undefined) {
-      throw new MalformedPolicyDocumentException('Policy contains a statement with no action.');
-    }
+    parsePolicy(policy, { kind: 'resource', maxBytes: POLICY_MAX_BYTES });
+  } catch (err) {
+    if (err instanceof PolicyError) throw new MalformedPolicyDocumentException(err.message);
+    throw err;
   }
 }
+
+export const LOCKOUT_MESSAGE = 'The new key policy will not allow you to update the key policy in the future.';

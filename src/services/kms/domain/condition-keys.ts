@@ -1,0 +1,32 @@
+// KMS condition keys of a request (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html),
+// computed only when a policy reads them.
+import type { EncryptionContext } from '../../../crypto/encryption-context.js';
+import type { RequestContext } from '../../../server/context.js';
+import type { KeyRecord } from './types.js';
+
+export interface KmsRequestFacts {
+  encryptionContext?: EncryptionContext;
+  /** The KeyId as the request gave it, for kms:RequestAlias. */
+  keyIdInput?: string;
+}
+
+export function kmsConditionKeys(ctx: RequestContext, key: KeyRecord | undefined, facts: KmsRequestFacts): Map<string, ReadonlyArray<string>> {
+  const m = new Map<string, ReadonlyArray<string>>(ctx.conditionKeys ?? []);
+  m.set('kms:calleraccount', [ctx.principal.accountId]);
+  if (ctx.viaService) m.set('kms:viaservice', [ctx.viaService]);
+  if (facts.encryptionContext) {
+    const keys = Object.keys(facts.encryptionContext);
+    if (keys.length > 0) m.set('kms:encryptioncontextkeys', keys);
+    for (const k of keys) m.set(`kms:encryptioncontext:${k.toLowerCase()}`, [facts.encryptionContext[k]!]);
+  }
+  const alias = facts.keyIdInput?.startsWith('alias/') ? facts.keyIdInput : /^arn:aws:kms:[^:]*:\d{12}:(alias\/.+)$/.exec(facts.keyIdInput ?? '')?.[1];
+  if (alias) m.set('kms:requestalias', [alias]);
+  if (key) {
+    m.set('kms:keyspec', [key.keySpec]);
+    m.set('kms:keyusage', [key.keyUsage]);
+    m.set('kms:keyorigin', [key.origin]);
+    m.set('kms:keymanager', [key.keyManager]);
+    m.set('kms:multiregion', ['false']);
+  }
+  return m;
+}
