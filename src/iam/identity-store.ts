@@ -34,6 +34,8 @@ interface AccessKeyRecord {
   accountId: string;
   /** Absent for the account root user. */
   userName?: string;
+  /** The user's unique id (CloudTrail principalId), copied at creation. */
+  userId?: string;
   status: 'Active' | 'Inactive';
   createdAt: number;
   /** base64 of the barrier-sealed secret. */
@@ -107,7 +109,7 @@ export class IdentityStore {
       type: 'IAMUser',
       accountId: rec.accountId,
       arn: `arn:aws:iam::${rec.accountId}:user/${rec.userName}`,
-      principalId: `AIDA${rec.accessKeyId.slice(4, 20)}`,
+      principalId: rec.userId ?? `AIDA${rec.accessKeyId.slice(4, 20)}`,
       userName: rec.userName,
       accessKeyId: rec.accessKeyId,
     };
@@ -223,9 +225,8 @@ export class IdentityStore {
     userName: string | undefined,
     given?: { accessKeyId: string; secretAccessKey: string },
   ): Promise<AccessKeyInfo & { secretAccessKey: string }> {
-    if (userName !== undefined && !(await this.getUser(accountId, userName))) {
-      throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
-    }
+    const user = userName === undefined ? undefined : await this.getUser(accountId, userName);
+    if (userName !== undefined && !user) throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
     if ((await this.listAccessKeys(accountId, userName)).length >= MAX_KEYS_PER_USER) {
       throw new IdentityError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${MAX_KEYS_PER_USER}`);
     }
@@ -237,6 +238,7 @@ export class IdentityStore {
       accessKeyId,
       accountId,
       ...(userName !== undefined ? { userName } : {}),
+      ...(user ? { userId: user.userId } : {}),
       status: 'Active',
       createdAt: Date.now(),
       sealedSecret: this.barrier.seal({ namespace: NS_KEY, id: accessKeyId, version: 1 }, Buffer.from(secretAccessKey, 'utf8')).toString('base64'),
@@ -247,14 +249,14 @@ export class IdentityStore {
       throw new IdentityError('EntityAlreadyExists', `Access key ${accessKeyId} already exists.`);
     }
     this.#cache(rec);
-    const { sealedSecret: _s, ...info } = rec;
+    const { sealedSecret: _s, userId: _u, ...info } = rec;
     return { ...info, secretAccessKey };
   }
 
   async listAccessKeys(accountId: string, userName: string | undefined): Promise<AccessKeyInfo[]> {
     const out: AccessKeyInfo[] = [];
     for (const e of await this.kv.list(NS_KEY)) {
-      const { sealedSecret: _s, ...info } = JSON.parse(e.value.toString()) as AccessKeyRecord;
+      const { sealedSecret: _s, userId: _u, ...info } = JSON.parse(e.value.toString()) as AccessKeyRecord;
       if (info.accountId === accountId && info.userName === userName) out.push(info);
     }
     return out;

@@ -9,6 +9,7 @@ import type { AuditSink } from '../audit/sink.js';
 import { Authorizer } from '../iam/authorizer.js';
 import { ListenerCertificates } from '../pki/listener-certs.js';
 import { JsonEdge } from '../protocol/aws-json.js';
+import { QueryEdge } from '../protocol/aws-query.js';
 import { writeFileDurable } from '../storage/durable-file.js';
 import { startListeners } from './listeners.js';
 import { createLogger, type Logger } from './logger.js';
@@ -16,7 +17,7 @@ import { openState } from './open-state.js';
 import { SERVICE_FACTORIES } from './registry.js';
 import { createRouter } from './router.js';
 import type { ServeConfig } from './serve-options.js';
-import type { JsonService } from './service.js';
+import type { JsonService, QueryService } from './service.js';
 
 export const CREDENTIALS_FILE = 'credentials';
 export const CA_FILE = 'ca.pem';
@@ -95,15 +96,18 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     const authorizer = new Authorizer(identity);
     const deps = { kv, blobs, barrier, root, identity, authorizer, log, clock, config };
     const services = new Map<string, JsonService>();
+    const queryServices = new Map<string, QueryService>();
     for (const factory of SERVICE_FACTORIES) {
       const svc = await factory(deps);
-      services.set(svc.targetPrefix, svc);
+      if (svc.protocol === 'json') services.set(svc.targetPrefix, svc);
+      else queryServices.set(svc.signingName, svc);
       cleanups.push(() => svc.close?.());
     }
 
     let ready = false;
     const json = new JsonEdge({ services, lookup: identity.lookup, audit, clock, log });
-    const route = createRouter({ json, log, isReady: () => ready });
+    const query = new QueryEdge({ services: queryServices, lookup: identity.lookup, audit, clock, log });
+    const route = createRouter({ json, query, log, isReady: () => ready });
     const listeners = await startListeners(route, material, { host: config.host, port: config.port, httpPort: config.httpPort });
     cleanups.push(() => listeners.close());
     if (listeners.httpPort !== undefined) {

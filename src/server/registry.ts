@@ -3,12 +3,14 @@ import type { Barrier } from '../barrier/barrier.js';
 import type { RootKey } from '../barrier/root-key.js';
 import type { Authorizer } from '../iam/authorizer.js';
 import type { IdentityStore } from '../iam/identity-store.js';
+import { createIamService } from '../services/iam/index.js';
 import { createKmsService } from '../services/kms/index.js';
+import { createStsService } from '../services/sts/index.js';
 import type { BlobStore } from '../storage/blob/interface.js';
 import type { KvStore } from '../storage/kv/interface.js';
 import type { Logger } from './logger.js';
 import type { ServeConfig } from './serve-options.js';
-import type { JsonService } from './service.js';
+import type { ApiService } from './service.js';
 
 export interface ServiceDeps {
   kv: KvStore;
@@ -22,6 +24,6 @@ export interface ServiceDeps {
   config: ServeConfig;
 }
 
-export type ServiceFactory = (deps: ServiceDeps) => Promise<JsonService>;
+export type ServiceFactory = (deps: ServiceDeps) => Promise<ApiService>;
 
-export const SERVICE_FACTORIES: ReadonlyArray<ServiceFactory> = [createKmsService];
+export const SERVICE_FACTORIES: ReadonlyArray<ServiceFactory> = [createKmsService, createIamService, createStsService];

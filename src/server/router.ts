@@ -3,11 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonEdge } from '../protocol/aws-json.js';
+import { QueryEdge } from '../protocol/aws-query.js';
 import { send, splitUrl } from './http-io.js';
 import type { Logger } from './logger.js';
 
 export interface RouterDeps {
   json: JsonEdge;
+  query: QueryEdge;
   log: Logger;
   isReady: () => boolean;
 }
@@ -30,6 +32,10 @@ export function createRouter(deps: RouterDeps) {
       const target = req.headers['x-amz-target'];
       if (typeof target === 'string') {
         await deps.json.handle(req, res, { requestId, path, query, secure }, target);
+        return;
+      }
+      if (QueryEdge.accepts(req, query)) {
+        await deps.query.handle(req, res, { requestId, path, query, secure });
         return;
       }
       req.resume();

@@ -9,22 +9,36 @@ export interface AuditProjection {
   resources?: Array<{ accountId: string; type: string; ARN: string }>;
 }
 
-export interface JsonOperation {
+export interface ApiOperation {
   readOnly: boolean;
   handler(ctx: RequestContext, input: Input): Promise<Record<string, unknown>> | Record<string, unknown>;
   /** What CloudTrail records for this call, with secrets and plaintexts removed. */
   audit(ctx: RequestContext, input: Input, output: Record<string, unknown> | undefined): AuditProjection;
 }
 
-export interface JsonService {
+interface ServiceBase {
   /** SigV4 signing name, e.g. "kms". */
   signingName: string;
-  /** X-Amz-Target prefix, e.g. "TrentService". */
-  targetPrefix: string;
   /** CloudTrail eventSource, e.g. "kms.amazonaws.com". */
   eventSource: string;
-  operations: ReadonlyMap<string, JsonOperation>;
+  operations: ReadonlyMap<string, ApiOperation>;
   /** Request quotas, checked after authentication and before the handler. */
   checkQuota?(ctx: RequestContext, operation: string): void;
   close?(): Promise<void>;
 }
+
+/** AWS JSON 1.1: POST / with X-Amz-Target "<targetPrefix>.<Operation>". */
+export interface JsonService extends ServiceBase {
+  protocol: 'json';
+  targetPrefix: string;
+}
+
+/** AWS Query: form-encoded Action=<Operation>, XML responses in `xmlNamespace`. */
+export interface QueryService extends ServiceBase {
+  protocol: 'query';
+  xmlNamespace: string;
+}
+
+export type ApiService = JsonService | QueryService;
+/** @deprecated name kept for the KMS service files; use ApiOperation. */
+export type JsonOperation = ApiOperation;

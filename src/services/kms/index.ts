@@ -88,6 +88,7 @@ export async function createKmsService(deps: ServiceDeps): Promise<KmsService> {
   scheduler.start();
   const operations = new Map<string, JsonOperation>(KMS_OPERATIONS.map((def) => [def.name, bindOperation(def, kmsDeps)]));
   return {
+    protocol: 'json',
     signingName: 'kms',
     targetPrefix: 'TrentService',
     eventSource: 'kms.amazonaws.com',

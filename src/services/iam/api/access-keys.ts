@@ -1,0 +1,56 @@
+// Access keys: CreateAccessKey (the secret is returned once and stored only sealed), ListAccessKeys,
+// UpdateAccessKey, DeleteAccessKey. Without UserName they act on the caller (the root user's own keys
+// for the root user), as IAM does.
+import { ValidationError } from '../errors.js';
+import { authorizeIam, type IamOperationDef, param, targetUser, userArn } from './common.js';
+
+const resourceFor = (accountId: string, userName: string | undefined) => (userName ? userArn(accountId, userName) : `arn:aws:iam::${accountId}:root`);
+
+export const createAccessKey: IamOperationDef = {
+  name: 'CreateAccessKey',
+  readOnly: false,
+  async handler(deps, ctx, input) {
+    const user = targetUser(ctx, input);
+    authorizeIam(deps, ctx, 'CreateAccessKey', resourceFor(ctx.principal.accountId, user));
+    const k = await deps.identity.createAccessKey(ctx.principal.accountId, user);
+    return { AccessKey: { UserName: user ?? ctx.principal.accountId, AccessKeyId: k.accessKeyId, Status: k.status, SecretAccessKey: k.secretAccessKey, CreateDate: new Date(k.createdAt) } };
+  },
+};
+
+export const listAccessKeys: IamOperationDef = {
+  name: 'ListAccessKeys',
+  readOnly: true,
+  async handler(deps, ctx, input) {
+    const user = targetUser(ctx, input);
+    authorizeIam(deps, ctx, 'ListAccessKeys', resourceFor(ctx.principal.accountId, user));
+    const keys = await deps.identity.listAccessKeys(ctx.principal.accountId, user);
+    return {
+      AccessKeyMetadata: keys.map((k) => ({ UserName: k.userName ?? ctx.principal.accountId, AccessKeyId: k.accessKeyId, Status: k.status, CreateDate: new Date(k.createdAt) })),
+      IsTruncated: false,
+    };
+  },
+};
+
+export const updateAccessKey: IamOperationDef = {
+  name: 'UpdateAccessKey',
+  readOnly: false,
+  async handler(deps, ctx, input) {
+    const id = param(input, 'AccessKeyId', true);
+    const status = param(input, 'Status', true);
+    if (status !== 'Active' && status !== 'Inactive') throw new ValidationError("1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]");
+    authorizeIam(deps, ctx, 'UpdateAccessKey', resourceFor(ctx.principal.accountId, targetUser(ctx, input)));
+    await deps.identity.setAccessKeyStatus(ctx.principal.accountId, id, status);
+    return {};
+  },
+};
+
+export const deleteAccessKey: IamOperationDef = {
+  name: 'DeleteAccessKey',
+  readOnly: false,
+  async handler(deps, ctx, input) {
+    const id = param(input, 'AccessKeyId', true);
+    authorizeIam(deps, ctx, 'DeleteAccessKey', resourceFor(ctx.principal.accountId, targetUser(ctx, input)));
+    await deps.identity.deleteAccessKey(ctx.principal.accountId, id);
+    return {};
+  },
+};

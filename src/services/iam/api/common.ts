@@ -1,0 +1,65 @@
+// Shared pieces of the IAM operations: the operation shape, authorization of iam:<Action> through the
+// caller's identity policies (the account root user is always allowed), parameter helpers, record shapes.
+import type { Authorizer } from '../../../iam/authorizer.js';
+import { Authorizer as AuthorizerClass } from '../../../iam/authorizer.js';
+import type { IdentityStore, User } from '../../../iam/identity-store.js';
+import type { Input } from '../../../protocol/fields.js';
+import type { RequestContext } from '../../../server/context.js';
+import type { ApiOperation } from '../../../server/service.js';
+import { AccessDenied, fromIdentityError, ValidationError } from '../errors.js';
+
+export interface IamDeps {
+  identity: IdentityStore;
+  authorizer: Authorizer;
+}
+
+export interface IamOperationDef {
+  name: string;
+  readOnly: boolean;
+  handler(deps: IamDeps, ctx: RequestContext, input: Input): Promise<Record<string, unknown>>;
+}
+
+export function bindIamOperation(def: IamOperationDef, deps: IamDeps): ApiOperation {
+  return {
+    readOnly: def.readOnly,
+    handler: async (ctx, input) => {
+      try {
+        return await def.handler(deps, ctx, input);
+      } catch (err) {
+        throw fromIdentityError(err);
+      }
+    },
+    audit: (_ctx, input, output) => ({
+      requestParameters: Object.fromEntries(Object.entries(input).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), v])),
+      responseElements: def.readOnly || !output ? null : output,
+    }),
+  };
+}
+
+export function authorizeIam(deps: IamDeps, ctx: RequestContext, action: string, resource: string): void {
+  const check = { action: `iam:${action}`, resource };
+  const decision = deps.authorizer.decide(ctx, check);
+  if (!decision.allowed) throw new AccessDenied(AuthorizerClass.message(ctx, check, decision));
+}
+
+export const userArn = (accountId: string, userName: string) => `arn:aws:iam::${accountId}:user/${userName}`;
+
+export function param(input: Input, name: string, required: true): string;
+export function param(input: Input, name: string, required?: false): string | undefined;
+export function param(input: Input, name: string, required = false): string | undefined {
+  const v = input[name];
+  if (v === undefined || v === '') {
+    if (required) throw new ValidationError(`1 validation error detected: Value null at '${name.charAt(0).toLowerCase() + name.slice(1)}' failed to satisfy constraint: Member must not be null`);
+    return undefined;
+  }
+  return String(v);
+}
+
+export function userShape(u: User): Record<string, unknown> {
+  return { Path: u.path, UserName: u.userName, UserId: u.userId, Arn: u.arn, CreateDate: new Date(u.createdAt) };
+}
+
+/** The user an operation is about: the named one, or the caller when no UserName is given. */
+export function targetUser(ctx: RequestContext, input: Input): string | undefined {
+  return param(input, 'UserName') ?? ctx.principal.userName;
+}

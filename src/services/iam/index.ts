@@ -1,0 +1,34 @@
+// The IAM service (AWS Query protocol, signing name "iam", Version 2010-05-08): users, access keys and
+// inline user policies. IAM is global: requests are accepted whatever region they are scoped to.
+import type { ServiceDeps } from '../../server/registry.js';
+import type { QueryService } from '../../server/service.js';
+import { createAccessKey, deleteAccessKey, listAccessKeys, updateAccessKey } from './api/access-keys.js';
+import { bindIamOperation, type IamOperationDef } from './api/common.js';
+import { deleteUserPolicy, getUserPolicy, listUserPolicies, putUserPolicy } from './api/user-policies.js';
+import { createUser, deleteUser, getUser, listUsers } from './api/users.js';
+
+export const IAM_OPERATIONS: ReadonlyArray<IamOperationDef> = [
+  createUser,
+  getUser,
+  listUsers,
+  deleteUser,
+  createAccessKey,
+  listAccessKeys,
+  updateAccessKey,
+  deleteAccessKey,
+  putUserPolicy,
+  getUserPolicy,
+  listUserPolicies,
+  deleteUserPolicy,
+];
+
+export async function createIamService(deps: ServiceDeps): Promise<QueryService> {
+  const iamDeps = { identity: deps.identity, authorizer: deps.authorizer };
+  return {
+    protocol: 'query',
+    signingName: 'iam',
+    eventSource: 'iam.amazonaws.com',
+    xmlNamespace: 'https://iam.amazonaws.com/doc/2010-05-08/',
+    operations: new Map(IAM_OPERATIONS.map((d) => [d.name, bindIamOperation(d, iamDeps)])),
+  };
+}
