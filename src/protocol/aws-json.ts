@@ -73,7 +73,15 @@ export class JsonEdge {
       return this.#error(res, edge, authErrorToJson(err));
     }
     const ctx = requestContext(req, edge, now, who, operationName);
-    const outcome = await runAudited(deps, req, ctx, service, service.operations.get(operationName), () => parseInput(body), () => new UnknownOperationException());
+    const outcome = await runAudited(
+      deps,
+      req,
+      ctx,
+      service,
+      service.operations.get(operationName),
+      () => parseInput(body),
+      () => new UnknownOperationException(),
+    );
     if (!outcome.ok) return this.#error(res, edge, outcome.error);
     send(res, 200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': edge.requestId, date: this.#date() }, JSON.stringify(outcome.output));
   }
@@ -101,7 +109,9 @@ function parseInput(body: Buffer): Input {
   try {
     parsed = parseStrictJson(body.toString('utf8'));
   } catch (err) {
-    throw new SerializationException(err instanceof StrictJsonError ? `Malformed request body: ${err.message}` : 'Start of structure or map found where not expected.');
+    throw new SerializationException(
+      err instanceof StrictJsonError ? `Malformed request body: ${err.message}` : 'Start of structure or map found where not expected.',
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new SerializationException('Start of structure or map found where not expected.');

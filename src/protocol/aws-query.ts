@@ -35,7 +35,9 @@ const AUTH_ERRORS: Record<AuthFailure, [string, number]> = {
 export function authErrorToQuery(err: SigV4Error): ServiceError {
   const [code, status] = AUTH_ERRORS[err.reason];
   const E = defineError(code, status);
-  return new E(err.reason === 'UnknownAccessKey' || err.reason === 'InactiveAccessKey' ? 'The security token included in the request is invalid.' : err.message);
+  return new E(
+    err.reason === 'UnknownAccessKey' || err.reason === 'InactiveAccessKey' ? 'The security token included in the request is invalid.' : err.message,
+  );
 }
 
 /** The signing name in the credential scope, read before verification to pick the service. */

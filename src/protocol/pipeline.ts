@@ -54,7 +54,13 @@ export function authenticateBuffered(
   return { principal: verified.principal, region: verified.scope.region };
 }
 
-export function requestContext(req: IncomingMessage, edge: EdgeRequest, now: number, who: { principal: Principal; region: string }, operation: string): RequestContext {
+export function requestContext(
+  req: IncomingMessage,
+  edge: EdgeRequest,
+  now: number,
+  who: { principal: Principal; region: string },
+  operation: string,
+): RequestContext {
   return {
     requestId: edge.requestId,
     now,

@@ -51,7 +51,7 @@ function ipv6Bytes(a: string): Buffer {
   const t = parse(tail);
   const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
   const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(Number.parseInt(g, 16) || 0, i * 2));
+  for (let i = 0; i < groups.length && i < 8; i++) out.writeUInt16BE(Number.parseInt(groups[i]!, 16) || 0, i * 2);
   return out;
 }
 

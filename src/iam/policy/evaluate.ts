@@ -51,7 +51,7 @@ function resourceMatches(s: Statement, resource: string, ctx: ContextValues, var
   const match = (pattern: string) => {
     const p = substitute(pattern, ctx, vars);
     if (p === UNRESOLVED) return false;
-    if (hasEscapes(p)) return p.replace(/\u0001/g, '') === resource;
+    if (hasEscapes(p)) return p.split('\u0001').join('') === resource;
     return resource === '*' ? p === '*' || p.endsWith(':*') || p === resource : arnMatch(p, resource);
   };
   if (s.resource) return s.resource.some(match);

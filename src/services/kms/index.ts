@@ -33,7 +33,13 @@ import untagResource from './api/untag-resource.js';
 import updateAlias from './api/update-alias.js';
 import updateKeyDescription from './api/update-key-description.js';
 import { describeCustomKeyStores, UNSUPPORTED_OPERATIONS } from './api/unsupported.js';
+import createGrant from './api/create-grant.js';
+import listGrants from './api/list-grants.js';
+import listRetirableGrants from './api/list-retirable-grants.js';
+import retireGrant from './api/retire-grant.js';
+import revokeGrant from './api/revoke-grant.js';
 import { CryptoOps } from './domain/crypto-ops.js';
+import { GrantStore } from './domain/grants.js';
 import { KeyAccess } from './domain/key-access.js';
 import { KeyStore } from './domain/key-store.js';
 import { KmsScheduler } from './domain/scheduler.js';
@@ -69,6 +75,11 @@ export const KMS_OPERATIONS: ReadonlyArray<KmsOperationDef> = [
   getKeyPolicy,
   putKeyPolicy,
   listKeyPolicies,
+  createGrant,
+  listGrants,
+  listRetirableGrants,
+  retireGrant,
+  revokeGrant,
   describeCustomKeyStores,
   ...UNSUPPORTED_OPERATIONS,
 ];
@@ -82,7 +93,10 @@ export interface KmsService extends JsonService {
 export async function createKmsService(deps: ServiceDeps): Promise<KmsService> {
   const access = new KeyAccess(new KeyStore(deps.kv, deps.barrier), deps.clock, deps.authorizer);
   const crypto = new CryptoOps(access);
-  const kmsDeps: KmsDeps = { access, crypto };
+  const grants = new GrantStore(deps.kv);
+  access.grantCheck = (ctx, key, op, ec) => grants.allows(ctx, key, op, ec);
+  access.beforeAuthorize = (keyId) => grants.warm(keyId);
+  const kmsDeps: KmsDeps = { access, crypto, grants };
   const quotas = new KmsQuotas(deps.config.kmsQuota);
   const scheduler = new KmsScheduler(access, deps.log);
   scheduler.start();

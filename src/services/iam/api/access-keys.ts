@@ -13,7 +13,15 @@ export const createAccessKey: IamOperationDef = {
     const user = targetUser(ctx, input);
     authorizeIam(deps, ctx, 'CreateAccessKey', resourceFor(ctx.principal.accountId, user));
     const k = await deps.identity.createAccessKey(ctx.principal.accountId, user);
-    return { AccessKey: { UserName: user ?? ctx.principal.accountId, AccessKeyId: k.accessKeyId, Status: k.status, SecretAccessKey: k.secretAccessKey, CreateDate: new Date(k.createdAt) } };
+    return {
+      AccessKey: {
+        UserName: user ?? ctx.principal.accountId,
+        AccessKeyId: k.accessKeyId,
+        Status: k.status,
+        SecretAccessKey: k.secretAccessKey,
+        CreateDate: new Date(k.createdAt),
+      },
+    };
   },
 };
 
@@ -25,7 +33,12 @@ export const listAccessKeys: IamOperationDef = {
     authorizeIam(deps, ctx, 'ListAccessKeys', resourceFor(ctx.principal.accountId, user));
     const keys = await deps.identity.listAccessKeys(ctx.principal.accountId, user);
     return {
-      AccessKeyMetadata: keys.map((k) => ({ UserName: k.userName ?? ctx.principal.accountId, AccessKeyId: k.accessKeyId, Status: k.status, CreateDate: new Date(k.createdAt) })),
+      AccessKeyMetadata: keys.map((k) => ({
+        UserName: k.userName ?? ctx.principal.accountId,
+        AccessKeyId: k.accessKeyId,
+        Status: k.status,
+        CreateDate: new Date(k.createdAt),
+      })),
       IsTruncated: false,
     };
   },
@@ -37,7 +50,10 @@ export const updateAccessKey: IamOperationDef = {
   async handler(deps, ctx, input) {
     const id = param(input, 'AccessKeyId', true);
     const status = param(input, 'Status', true);
-    if (status !== 'Active' && status !== 'Inactive') throw new ValidationError("1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]");
+    if (status !== 'Active' && status !== 'Inactive')
+      throw new ValidationError(
+        "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
+      );
     authorizeIam(deps, ctx, 'UpdateAccessKey', resourceFor(ctx.principal.accountId, targetUser(ctx, input)));
     await deps.identity.setAccessKeyStatus(ctx.principal.accountId, id, status);
     return {};

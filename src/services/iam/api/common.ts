@@ -49,7 +49,10 @@ export function param(input: Input, name: string, required?: false): string | un
 export function param(input: Input, name: string, required = false): string | undefined {
   const v = input[name];
   if (v === undefined || v === '') {
-    if (required) throw new ValidationError(`1 validation error detected: Value null at '${name.charAt(0).toLowerCase() + name.slice(1)}' failed to satisfy constraint: Member must not be null`);
+    if (required)
+      throw new ValidationError(
+        `1 validation error detected: Value null at '${name.charAt(0).toLowerCase() + name.slice(1)}' failed to satisfy constraint: Member must not be null`,
+      );
     return undefined;
   }
   return String(v);

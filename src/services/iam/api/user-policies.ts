@@ -10,7 +10,8 @@ const POLICY_NAME_RE = /^[\w+=,.@-]{1,128}$/;
 
 function policyName(input: Record<string, unknown>): string {
   const name = param(input, 'PolicyName', true);
-  if (!POLICY_NAME_RE.test(name)) throw new ValidationError(`The specified value for policyName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-`);
+  if (!POLICY_NAME_RE.test(name))
+    throw new ValidationError(`The specified value for policyName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-`);
   return name;
 }
 

@@ -8,12 +8,14 @@ import { ValidationException } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../../server/context.js';
 import type { AuditProjection, JsonOperation } from '../../../server/service.js';
 import type { CryptoOps } from '../domain/crypto-ops.js';
+import type { GrantStore } from '../domain/grants.js';
 import type { KeyAccess } from '../domain/key-access.js';
 import { DryRunOperationException, InvalidKeyUsageException, InvalidMarkerException } from '../errors.js';
 
 export interface KmsDeps {
   access: KeyAccess;
   crypto: CryptoOps;
+  grants: GrantStore;
 }
 
 export type KmsHandler = (deps: KmsDeps, ctx: RequestContext, input: Input) => Promise<Record<string, unknown>>;

@@ -5,11 +5,6 @@ import { UnsupportedOperationException } from '../errors.js';
 import { defineOperation, type KmsOperationDef } from './common.js';
 
 const NOT_YET: ReadonlyArray<[string, string]> = [
-  ['CreateGrant', 'grants come with the authorization engine'],
-  ['ListGrants', 'grants come with the authorization engine'],
-  ['ListRetirableGrants', 'grants come with the authorization engine'],
-  ['RetireGrant', 'grants come with the authorization engine'],
-  ['RevokeGrant', 'grants come with the authorization engine'],
   ['GetPublicKey', 'asymmetric keys are not supported yet'],
   ['Sign', 'asymmetric keys are not supported yet'],
   ['Verify', 'asymmetric keys are not supported yet'],

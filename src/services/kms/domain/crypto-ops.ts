@@ -61,6 +61,7 @@ export class CryptoOps {
       const named = await this.access.resolve(ctx, keyIdInput, { ...opts, skipAuthorization: true });
       if (named.keyId !== key.keyId) throw new IncorrectKeyException();
     }
+    await this.access.beforeAuthorize(key.keyId);
     this.access.authorizeKey(ctx, key, { ...opts, keyIdInput });
     this.access.requireEnabled(key);
     return { key, materialId: header.materialId };

@@ -31,6 +31,8 @@ export type GrantCheck = (ctx: RequestContext, key: KeyRecord, operation: string
 
 export class KeyAccess {
   grantCheck: GrantCheck = () => false;
+  /** Loads what authorization needs (the key's grants) before the synchronous decision. */
+  beforeAuthorize: (keyId: string) => Promise<void> = async () => undefined;
 
   constructor(
     readonly store: KeyStore,
@@ -66,7 +68,10 @@ export class KeyAccess {
     if (!rec || rec.accountId !== accountId || rec.region !== region || (await this.purgeIfDue(rec))) {
       throw new NotFoundException(`Key '${keyArn(region, accountId, keyId)}' does not exist`);
     }
-    if (!opts.skipAuthorization) this.authorizeKey(ctx, rec, { ...opts, keyIdInput: input });
+    if (!opts.skipAuthorization) {
+      await this.beforeAuthorize(rec.keyId);
+      this.authorizeKey(ctx, rec, { ...opts, keyIdInput: input });
+    }
     return rec;
   }
 
@@ -75,16 +80,12 @@ export class KeyAccess {
     const action = opts.action ?? `kms:${ctx.operation}`;
     const operation = action.slice(4);
     const scoped = { ...ctx, conditionKeys: kmsConditionKeys(ctx, rec, { encryptionContext: opts.encryptionContext, keyIdInput: opts.keyIdInput }) };
-    const check = {
-      action,
-      resource: rec.arn,
-      resourceAccount: rec.accountId,
-      resourcePolicy: rec.policy,
-      resourcePolicyRequired: true,
-      grantAllows: this.grantCheck(ctx, rec, operation, opts.encryptionContext),
-    };
+    const check = { action, resource: rec.arn, resourceAccount: rec.accountId, resourcePolicy: rec.policy, resourcePolicyRequired: true };
     const decision = this.authorizer.decide(scoped, check);
-    if (!decision.allowed) throw new AccessDeniedException(Authorizer.message(ctx, check, decision));
+    if (decision.allowed) return;
+    // Grants are consulted only when policies alone do not allow, and never override an explicit deny.
+    if (decision.reason === 'implicit' && this.grantCheck(ctx, rec, operation, opts.encryptionContext)) return;
+    throw new AccessDeniedException(Authorizer.message(ctx, check, decision));
   }
 
   /**

@@ -105,10 +105,12 @@ export class KeyStore {
     }
   }
 
-  /** Destroys a key: its record, index entry, every material and every alias pointing at it. */
+  /** Destroys a key: its record, index entry, every material, its grants and every alias pointing at it. */
   async destroy(rec: KeyRecord): Promise<void> {
     const aliases = (await this.listAliases(rec.accountId, rec.region)).filter((a) => a.targetKeyId === rec.keyId);
+    const grants = await this.kv.list('kms/grant', { prefix: `${rec.keyId}/` });
     await this.kv.commit([
+      ...grants.map((g): KvOp => ({ type: 'delete', namespace: 'kms/grant', key: g.key })),
       { type: 'delete', namespace: NS_KEY, key: rec.keyId },
       { type: 'delete', namespace: NS_INDEX, key: `${rec.accountId}/${rec.region}/${rec.keyId}` },
       ...rec.materials.map((m): KvOp => ({ type: 'delete', namespace: NS_MATERIAL, key: `${rec.keyId}/${m.id}` })),
