@@ -4,7 +4,9 @@ import { Agent } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { KMS, KMSClient } from '@aws-sdk/client-kms';
+import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type Keyhold, type StartOptions, startKeyhold } from '../../src/server/bootstrap.js';
 import { createLogger } from '../../src/server/logger.js';
@@ -21,6 +23,8 @@ export interface TestServer {
   agent: Agent;
   credentials: { accessKeyId: string; secretAccessKey: string };
   kms(opts?: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): KMSClient;
+  iam(credentials?: { accessKeyId: string; secretAccessKey: string }): IAMClient;
+  sts(credentials?: { accessKeyId: string; secretAccessKey: string }): STSClient;
   /** The aggregated client class the AWS Encryption SDK needs. */
   kmsAggregated(region?: string): KMS;
   stop(opts?: { keepData?: boolean }): Promise<void>;
@@ -77,6 +81,8 @@ export async function startTestServer(
     credentials,
     kms: (o = {}) => new KMSClient(common(o.region ?? 'us-east-1', o.credentials)),
     kmsAggregated: (region = 'us-east-1') => new KMS(common(region)),
+    iam: (creds) => new IAMClient(common('us-east-1', creds)),
+    sts: (creds) => new STSClient(common('us-east-1', creds)),
     async stop(o = {}) {
       agent.destroy();
       await kh.close();

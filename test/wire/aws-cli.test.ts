@@ -61,4 +61,33 @@ describe('AWS CLI v2 (Debian) against Keyhold', {
     const st = await aws('kms', 'get-key-rotation-status', '--key-id', keyId);
     assert.equal(st.KeyRotationEnabled, true);
   });
+
+  it('sts get-caller-identity and iam create-user / put-user-policy / create-access-key', async () => {
+    const me = await aws('sts', 'get-caller-identity');
+    assert.equal(me.Account, s.kh.accountId);
+    assert.equal(me.Arn, `arn:aws:iam::${s.kh.accountId}:root`);
+    const created = await aws('iam', 'create-user', '--user-name', 'cli-user');
+    assert.equal(created.User.Arn, `arn:aws:iam::${s.kh.accountId}:user/cli-user`);
+    await aws(
+      'iam',
+      'put-user-policy',
+      '--user-name',
+      'cli-user',
+      '--policy-name',
+      'p',
+      '--policy-document',
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:ListKeys","Resource":"*"}]}',
+    );
+    const pol = await aws('iam', 'get-user-policy', '--user-name', 'cli-user', '--policy-name', 'p');
+    assert.equal(pol.PolicyDocument.Statement[0].Action, 'kms:ListKeys');
+    const key = await aws('iam', 'create-access-key', '--user-name', 'cli-user');
+    const userEnv = { ...env, AWS_ACCESS_KEY_ID: key.AccessKey.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.AccessKey.SecretAccessKey };
+    const asUser = async (...args: string[]) =>
+      JSON.parse((await run(AWS, ['--endpoint-url', s.endpoint, '--output', 'json', ...args], { env: userEnv })).stdout);
+    assert.equal((await asUser('sts', 'get-caller-identity')).Arn, created.User.Arn);
+    assert.ok(Array.isArray((await asUser('kms', 'list-keys')).Keys));
+    await assert.rejects(asUser('kms', 'create-key'), /AccessDeniedException/);
+    await assert.rejects(asUser('iam', 'list-users'), /AccessDenied/);
+    await assert.rejects(aws('iam', 'get-user', '--user-name', 'nobody'), /NoSuchEntity/);
+  });
 });
