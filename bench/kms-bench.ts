@@ -36,6 +36,18 @@ export interface KmsOpResult {
 export interface KmsBenchResult {
   ops: Record<string, KmsOpResult>;
   peer: string;
+  /** Keyhold server CPU time per request (user + system), microseconds, median over rounds. */
+  serverCpuMicrosPerRequest: Record<string, number>;
+}
+
+/** CPU time (user + system) of a process so far, in microseconds, from /proc (Linux). */
+function cpuMicros(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime + stime, in 10 ms ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
 }
 
 const CREDS = { accessKeyId: 'AKIABENCHMARK0000001', secretAccessKey: 'benchmark-secret-0123456789abcdefghij' };
@@ -97,8 +109,10 @@ export async function kmsBench(profile: Profile, log: (s: string) => void): Prom
     const bodies = new Map<string, Record<string, string[]>>();
     for (const [name, srv] of servers) bodies.set(name, name === 'ceiling' ? (bodies.get('keyhold') ?? {}) : await bodiesFor(srv));
     const ops: Record<string, KmsOpResult> = {};
+    const serverCpuMicrosPerRequest: Record<string, number> = {};
     for (const op of ['Encrypt', 'Decrypt', 'GenerateDataKey']) {
       const runs = new Map<string, LoadResult[]>(servers.map(([n]) => [n, []]));
+      const cpuPerRequest: number[] = [];
       for (let round = -1; round < profile.rounds; round++) {
         for (const [name, srv] of servers) {
           const spec = {
@@ -112,11 +126,15 @@ export async function kmsBench(profile: Profile, log: (s: string) => void): Prom
             region: 'us-east-1',
             service: 'kms',
           };
+          const cpuBefore = name === 'keyhold' ? cpuMicros(srv.proc.pid) : undefined;
           const r = await runLoad(spec);
+          const cpuAfter = name === 'keyhold' ? cpuMicros(srv.proc.pid) : undefined;
           if (round >= 0) runs.get(name)!.push(r);
+          if (round >= 0 && cpuBefore !== undefined && cpuAfter !== undefined && r.requests > 0) cpuPerRequest.push((cpuAfter - cpuBefore) / r.requests);
           if (r.firstError && round >= 0) log(`  ${name} ${op}: ${r.errors} errors, first: ${r.firstError}`);
         }
       }
+      if (cpuPerRequest.length > 0) serverCpuMicrosPerRequest[op] = summarize(cpuPerRequest).median;
       const fig = (n: string) => (runs.get(n)?.length ? figures(runs.get(n)!) : undefined);
       const keyhold = fig('keyhold')!;
       const ceiling = fig('ceiling')!;
@@ -132,7 +150,11 @@ export async function kmsBench(profile: Profile, log: (s: string) => void): Prom
         `  ${op}: keyhold ${keyhold.rps.median.toFixed(0)} req/s, ceiling ${ceiling.rps.median.toFixed(0)}${moto ? `, moto ${moto.rps.median.toFixed(0)}` : ''}`,
       );
     }
-    return { ops, peer: motoBin ? `moto_server (${motoBin})` : profile.peer ? 'skipped: moto_server not found on PATH' : 'skipped: --no-peer' };
+    return {
+      ops,
+      serverCpuMicrosPerRequest,
+      peer: motoBin ? `moto_server (${motoBin})` : profile.peer ? 'skipped: moto_server not found on PATH' : 'skipped: --no-peer',
+    };
   } finally {
     for (const [, s] of servers) await s.stop();
   }

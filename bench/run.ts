@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { authzBench } from './authz-bench.js';
 import { kmsBench, type Profile } from './kms-bench.js';
 import { REPO } from './processes.js';
 
@@ -37,12 +38,21 @@ async function main(argv: string[]): Promise<void> {
   log('part 1: KMS throughput over HTTPS with SigV4');
   const started = Date.now();
   const kms = await kmsBench(profile, log);
+  log('authorization: cost of one decision for a Decrypt');
+  const authz = authzBench();
+  const decryptCpu = kms.serverCpuMicrosPerRequest.Decrypt;
+  const authorization = {
+    ...authz,
+    decryptServerCpuMicros: decryptCpu,
+    rootShareOfDecrypt: decryptCpu ? authz.rootDecisionMicros / decryptCpu : undefined,
+    userShareOfDecrypt: decryptCpu ? authz.userDecisionMicros / decryptCpu : undefined,
+  };
   const result = {
     date: new Date().toISOString(),
     profile: name,
     settings: profile,
     machine,
-    parts: { kms, ...SKIPPED_PARTS },
+    parts: { kms, authorization, ...SKIPPED_PARTS },
     elapsedSeconds: (Date.now() - started) / 1000,
   };
   mkdirSync(dirname(out), { recursive: true });
@@ -66,6 +76,11 @@ async function main(argv: string[]): Promise<void> {
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   process.stdout.write(`\nKMS over HTTPS + SigV4 (${profile.concurrency} connections, median of ${profile.rounds} rounds; peer: ${kms.peer})\n`);
   process.stdout.write(`${line(rows[0]!)}\n${rows.slice(1).map(line).join('\n')}\n`);
+  const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+  process.stdout.write(
+    `\nAuthorization per Decrypt (target < 10%): root ${authz.rootDecisionMicros.toFixed(2)} us = ${pct(authorization.rootShareOfDecrypt)}, ` +
+      `IAM user with a conditional policy ${authz.userDecisionMicros.toFixed(2)} us = ${pct(authorization.userShareOfDecrypt)} of ${decryptCpu?.toFixed(0) ?? 'n/a'} us server CPU per Decrypt\n`,
+  );
   for (const [part, why] of Object.entries(SKIPPED_PARTS)) process.stdout.write(`${part}: ${why}\n`);
   process.stdout.write(`\nresults: ${out}\n`);
 }

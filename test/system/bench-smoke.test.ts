@@ -21,4 +21,6 @@ it('npm run bench (smoke profile) produces every part', async () => {
     assert.ok(o.keyholdVsCeiling > 0);
   }
   for (const part of ['objects', 'smallObjects', 'throttling', 'certificates']) assert.ok(part in r.parts, part);
+  assert.ok(r.parts.authorization.userDecisionMicros > 0);
+  assert.ok(r.parts.authorization.userShareOfDecrypt < 0.1, 'authorization adds under 10% to a Decrypt');
 });

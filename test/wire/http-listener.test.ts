@@ -42,4 +42,26 @@ describe('plain-HTTP listener', () => {
       await plain.stop();
     }
   });
+
+  it('aws:SecureTransport in a key policy refuses the plain-HTTP listener', async () => {
+    const { PutKeyPolicyCommand, EncryptCommand } = await import('@aws-sdk/client-kms');
+    const tls = s.kms();
+    const key = (await tls.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const acct = s.kh.accountId;
+    await tls.send(
+      new PutKeyPolicyCommand({
+        KeyId: key.KeyId,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acct}:root` }, Action: 'kms:*', Resource: '*' },
+            { Effect: 'Deny', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+          ],
+        }),
+      }),
+    );
+    await tls.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') }));
+    const plain = new KMSClient({ endpoint: s.kh.httpEndpoint, region: 'us-east-1', credentials: s.credentials, maxAttempts: 1 });
+    assert.equal(await errorName(plain.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') }))), 'AccessDeniedException');
+  });
 });

@@ -1,0 +1,83 @@
+// `keyhold admin` (offline, server stopped): a second account with its own root access key, users and
+// keys; the keys then work against the server, and a running server keeps admin out (lock).
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
+import { send } from '../helpers/raw-request.js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash, createHmac } from 'node:crypto';
+import { tempDir } from '../helpers/server.js';
+
+const procs: ServerProcess[] = [];
+const dir = tempDir();
+after(() => {
+  for (const p of procs) p.proc.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+class Sha256 {
+  #h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
+  constructor(secret?: unknown) {
+    this.#h = secret ? createHmac('sha256', Buffer.from(secret as Uint8Array)) : createHash('sha256');
+  }
+  update(d: unknown) {
+    this.#h.update(typeof d === 'string' ? d : Buffer.from(d as Uint8Array));
+  }
+  reset() {}
+  async digest() {
+    return this.#h.digest();
+  }
+}
+
+async function callerArn(endpoint: string, creds: { accessKeyId: string; secretAccessKey: string }): Promise<string> {
+  const url = new URL(endpoint);
+  const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+  const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 'sts', sha256: Sha256 as never });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'https:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+  const r = await send(endpoint, new Agent({ ca: readFileSync(join(dir, 'ca.pem')) }), {
+    method: 'POST',
+    path: '/',
+    headers: signed.headers as Record<string, string>,
+    body,
+  });
+  assert.equal(r.status, 200, r.body);
+  return /<Arn>([^<]+)<\/Arn>/.exec(r.body)![1]!;
+}
+
+it('creates a second account and users offline; their keys work once the server runs', async () => {
+  const env = { KEYHOLD_ROOT_ACCESS_KEY_ID: 'AKIAADMINTEST0000001', KEYHOLD_ROOT_SECRET_ACCESS_KEY: 'admin-test-secret-0123456789abcdef' };
+  const first = await startServerProcess(dir, env);
+  procs.push(first);
+  const locked = await runCli(['admin', 'list-accounts', '--data-dir', dir]);
+  assert.equal(locked.code, 1);
+  assert.match(locked.stderr, /in use by another Keyhold process/);
+  assert.equal(await first.stop(), 0);
+
+  const acct = JSON.parse((await runCli(['admin', 'create-account', '--data-dir', dir, '--name', 'second'])).stdout);
+  assert.match(acct.accountId, /^\d{12}$/);
+  const rootKey = JSON.parse((await runCli(['admin', 'create-access-key', '--data-dir', dir, '--account', acct.accountId])).stdout);
+  assert.ok(rootKey.secretAccessKey);
+  assert.equal((await runCli(['admin', 'create-user', '--data-dir', dir, '--account', acct.accountId, '--user', 'erin'])).code, 0);
+  const userKey = JSON.parse((await runCli(['admin', 'create-access-key', '--data-dir', dir, '--account', acct.accountId, '--user', 'erin'])).stdout);
+  const accounts = JSON.parse((await runCli(['admin', 'list-accounts', '--data-dir', dir])).stdout);
+  assert.equal(accounts.length, 2);
+  const bad = await runCli(['admin', 'create-user', '--data-dir', dir, '--user', 'bad name!']);
+  assert.equal(bad.code, 1);
+
+  const srv = await startServerProcess(dir, env);
+  procs.push(srv);
+  assert.equal(await callerArn(srv.endpoint, rootKey), `arn:aws:iam::${acct.accountId}:root`);
+  assert.equal(await callerArn(srv.endpoint, userKey), `arn:aws:iam::${acct.accountId}:user/erin`);
+  assert.equal(await srv.stop(), 0);
+});
