@@ -23,7 +23,7 @@ export interface AuditEvent {
   eventType: 'AwsApiCall';
   managementEvent: boolean;
   recipientAccountId?: string;
-  eventCategory: 'Management';
+  eventCategory: 'Management' | 'Data';
   tlsDetails?: { tlsVersion: string; cipherSuite: string; clientProvidedHostHeader: string };
 }
 

@@ -107,7 +107,7 @@ export async function runAudited(
   } catch {
     projection = {};
   }
-  const event = buildEvent(ctx, service, operation?.readOnly ?? true, projection, failure, tlsDetails(req));
+  const event = buildEvent(ctx, service.eventSource, operation?.readOnly ?? true, projection, failure, tlsDetails(req));
   try {
     await deps.audit.write(event);
   } catch (err) {
@@ -123,19 +123,20 @@ export function toServiceError(err: unknown, log: Logger, requestId: string): Se
   return new InternalFailure(`An internal error occurred (request ${requestId}). Retry your request.`);
 }
 
-function buildEvent(
+export function buildEvent(
   ctx: RequestContext,
-  service: ApiService,
+  eventSource: string,
   readOnly: boolean,
   projection: AuditProjection,
   failure: ServiceError | undefined,
   tls: AuditEvent['tlsDetails'],
+  category: 'Management' | 'Data' = 'Management',
 ): AuditEvent {
   return {
     eventVersion: '1.09',
     userIdentity: userIdentityOf(ctx.principal),
     eventTime: cloudTrailTime(ctx.now),
-    eventSource: service.eventSource,
+    eventSource,
     eventName: ctx.operation,
     awsRegion: ctx.region,
     sourceIPAddress: ctx.sourceIp,
@@ -148,9 +149,9 @@ function buildEvent(
     readOnly,
     ...(projection.resources ? { resources: projection.resources } : {}),
     eventType: 'AwsApiCall',
-    managementEvent: true,
+    managementEvent: category === 'Management',
     recipientAccountId: ctx.principal.accountId,
-    eventCategory: 'Management',
+    eventCategory: category,
     ...(tls ? { tlsDetails: tls } : {}),
   };
 }

@@ -17,7 +17,7 @@ import { openState } from './open-state.js';
 import { SERVICE_FACTORIES } from './registry.js';
 import { createRouter } from './router.js';
 import type { ServeConfig } from './serve-options.js';
-import type { JsonService, QueryService } from './service.js';
+import type { AnyService, JsonService, QueryService, RestService } from './service.js';
 
 export const CREDENTIALS_FILE = 'credentials';
 export const CA_FILE = 'ca.pem';
@@ -94,20 +94,24 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     cleanups.push(() => audit.close());
 
     const authorizer = new Authorizer(identity);
-    const deps = { kv, blobs, barrier, root, identity, authorizer, log, clock, config };
+    const bySigningName = new Map<string, AnyService>();
+    const deps = { kv, blobs, barrier, root, identity, authorizer, log, clock, config, audit, getService: (n: string) => bySigningName.get(n) };
     const services = new Map<string, JsonService>();
     const queryServices = new Map<string, QueryService>();
+    let rest: RestService | undefined;
     for (const factory of SERVICE_FACTORIES) {
       const svc = await factory(deps);
+      bySigningName.set(svc.signingName, svc);
       if (svc.protocol === 'json') services.set(svc.targetPrefix, svc);
-      else queryServices.set(svc.signingName, svc);
+      else if (svc.protocol === 'query') queryServices.set(svc.signingName, svc);
+      else rest = svc;
       cleanups.push(() => svc.close?.());
     }
 
     let ready = false;
     const json = new JsonEdge({ services, lookup: identity.lookup, audit, clock, log });
     const query = new QueryEdge({ services: queryServices, lookup: identity.lookup, audit, clock, log });
-    const route = createRouter({ json, query, log, isReady: () => ready });
+    const route = createRouter({ json, query, rest, log, isReady: () => ready });
     const listeners = await startListeners(route, material, { host: config.host, port: config.port, httpPort: config.httpPort });
     cleanups.push(() => listeners.close());
     if (listeners.httpPort !== undefined) {

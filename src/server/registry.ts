@@ -5,12 +5,14 @@ import type { Authorizer } from '../iam/authorizer.js';
 import type { IdentityStore } from '../iam/identity-store.js';
 import { createIamService } from '../services/iam/index.js';
 import { createKmsService } from '../services/kms/index.js';
+import { createS3Service } from '../services/s3/index.js';
 import { createStsService } from '../services/sts/index.js';
 import type { BlobStore } from '../storage/blob/interface.js';
 import type { KvStore } from '../storage/kv/interface.js';
 import type { Logger } from './logger.js';
 import type { ServeConfig } from './serve-options.js';
-import type { ApiService } from './service.js';
+import type { AnyService } from './service.js';
+import type { AuditSink } from '../audit/sink.js';
 
 export interface ServiceDeps {
   kv: KvStore;
@@ -22,8 +24,11 @@ export interface ServiceDeps {
   log: Logger;
   clock: () => number;
   config: ServeConfig;
+  audit: AuditSink;
+  /** A service registered earlier in SERVICE_FACTORIES, by signing name. */
+  getService(signingName: string): AnyService | undefined;
 }
 
-export type ServiceFactory = (deps: ServiceDeps) => Promise<ApiService>;
+export type ServiceFactory = (deps: ServiceDeps) => Promise<AnyService>;
 
-export const SERVICE_FACTORIES: ReadonlyArray<ServiceFactory> = [createKmsService, createIamService, createStsService];
+export const SERVICE_FACTORIES: ReadonlyArray<ServiceFactory> = [createKmsService, createIamService, createStsService, createS3Service];

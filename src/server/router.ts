@@ -1,15 +1,18 @@
 // Routes each request to its protocol edge: /health, AWS JSON (X-Amz-Target), and a NotImplemented
-// answer for everything else until the S3 REST-XML edge is registered.
+// answer for everything else when no REST (S3) edge is registered.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonEdge } from '../protocol/aws-json.js';
 import { QueryEdge } from '../protocol/aws-query.js';
 import { send, splitUrl } from './http-io.js';
 import type { Logger } from './logger.js';
+import type { RestService } from './service.js';
 
 export interface RouterDeps {
   json: JsonEdge;
   query: QueryEdge;
+  /** The S3 edge, when registered: every request no other edge claims. */
+  rest?: RestService;
   log: Logger;
   isReady: () => boolean;
 }
@@ -36,6 +39,10 @@ export function createRouter(deps: RouterDeps) {
       }
       if (QueryEdge.accepts(req, query)) {
         await deps.query.handle(req, res, { requestId, path, query, secure });
+        return;
+      }
+      if (deps.rest) {
+        await deps.rest.handle(req, res, { requestId, path, query, secure });
         return;
       }
       req.resume();

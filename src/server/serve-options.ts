@@ -56,6 +56,13 @@ export const SERVE_OPTIONS: ReadonlyArray<OptionSpec> = [
       return bad ? `'${bad}' is not Group=number` : undefined;
     },
   },
+  {
+    name: 's3-base-domain',
+    env: 'KEYHOLD_S3_BASE_DOMAINS',
+    type: 'list',
+    default: ['localhost'],
+    help: 'host name under which <bucket>.<name> addresses an S3 bucket (virtual-hosted style); repeatable',
+  },
   { name: 'config', env: 'KEYHOLD_CONFIG', type: 'string', help: 'JSON config file; keys are the camelCase option names' },
 ];
 
@@ -68,4 +75,5 @@ export interface ServeConfig {
   httpPort?: number;
   logLevel: string;
   kmsQuota: string[];
+  s3BaseDomain?: string[];
 }

@@ -1,5 +1,6 @@
 // What a service registers: its wire identity and one entry per operation. Authorization, audit,
 // quotas and metrics all key on the operation name in this table (DESIGN.md habit 2).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Input } from '../protocol/fields.js';
 import type { RequestContext } from './context.js';
 
@@ -39,6 +40,15 @@ export interface QueryService extends ServiceBase {
   xmlNamespace: string;
 }
 
+/** REST protocols with their own edge (S3): the service handles the raw request. */
+export interface RestService {
+  protocol: 'rest-xml';
+  signingName: string;
+  handle(req: IncomingMessage, res: ServerResponse, edge: { requestId: string; path: string; query: string; secure: boolean }): Promise<void>;
+  close?(): Promise<void>;
+}
+
 export type ApiService = JsonService | QueryService;
+export type AnyService = ApiService | RestService;
 /** @deprecated name kept for the KMS service files; use ApiOperation. */
 export type JsonOperation = ApiOperation;

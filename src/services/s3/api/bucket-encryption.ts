@@ -1,0 +1,64 @@
+// Default bucket encryption: Put/Get/DeleteBucketEncryption (shared/reference/s3.md §5-§6). A new bucket
+// reports the SSE-S3 default (no 404) with SSE-C blocked; DELETE returns to that default.
+import { authorizeS3 } from '../authorize.js';
+import { S3 } from '../errors.js';
+import { bucketArn, type BucketEncryptionRule } from '../model.js';
+import type { S3Handler } from '../request.js';
+import { parseXmlBody, xmlDocument } from '../xml.js';
+import { DEFAULT_ENCRYPTION, requireBucket } from './bucket-common.js';
+
+export const putBucketEncryption: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:PutEncryptionConfiguration', bucketArn(b.name), b);
+  const doc = parseXmlBody(await req.readBody(64 * 1024)).ServerSideEncryptionConfiguration as Record<string, unknown> | undefined;
+  const rules = (doc?.Rule as unknown[] | undefined) ?? [];
+  if (rules.length !== 1) throw S3.MalformedXML();
+  const rule = rules[0] as Record<string, unknown>;
+  const apply = rule.ApplyServerSideEncryptionByDefault as Record<string, unknown> | undefined;
+  const alg = apply?.SSEAlgorithm;
+  if (alg === 'aws:kms:dsse') throw S3.NotImplemented('DSSE-KMS (aws:kms:dsse) is not supported by this Keyhold version.');
+  if (alg !== 'AES256' && alg !== 'aws:kms') throw S3.MalformedXML();
+  const kmsKey = apply?.KMSMasterKeyID;
+  if (kmsKey !== undefined && alg !== 'aws:kms') throw S3.InvalidArgument('a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms');
+  const blocked = (rule.BlockedEncryptionTypes as Record<string, unknown> | undefined)?.EncryptionType;
+  const blockedList = (Array.isArray(blocked) ? blocked : blocked !== undefined ? [blocked] : ['SSE-C']).map(String);
+  if (blockedList.some((t) => t !== 'SSE-C' && t !== 'NONE')) throw S3.InvalidArgument('EncryptionType must be SSE-C or NONE');
+  const next: BucketEncryptionRule = {
+    SSEAlgorithm: alg,
+    ...(typeof kmsKey === 'string' && kmsKey !== '' ? { KMSMasterKeyID: kmsKey } : {}),
+    BucketKeyEnabled: String(rule.BucketKeyEnabled ?? 'false') === 'true',
+    BlockedEncryptionTypes: blockedList.filter((t) => t !== 'NONE'),
+  };
+  await deps.store.updateBucket(b.name, (x) => {
+    x.encryption = next;
+    x.encryptionExplicit = true;
+  });
+  return { status: 200 };
+};
+
+export const getBucketEncryption: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:GetEncryptionConfiguration', bucketArn(b.name), b);
+  const e = b.encryption;
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml' },
+    body: xmlDocument('ServerSideEncryptionConfiguration', {
+      Rule: {
+        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: e.SSEAlgorithm, ...(e.KMSMasterKeyID ? { KMSMasterKeyID: e.KMSMasterKeyID } : {}) },
+        BucketKeyEnabled: e.BucketKeyEnabled,
+        BlockedEncryptionTypes: { EncryptionType: e.BlockedEncryptionTypes.length ? e.BlockedEncryptionTypes : ['NONE'] },
+      },
+    }),
+  };
+};
+
+export const deleteBucketEncryption: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:PutEncryptionConfiguration', bucketArn(b.name), b);
+  await deps.store.updateBucket(b.name, (x) => {
+    x.encryption = { ...DEFAULT_ENCRYPTION, BlockedEncryptionTypes: [...x.encryption.BlockedEncryptionTypes] };
+    x.encryptionExplicit = false;
+  });
+  return { status: 204 };
+};

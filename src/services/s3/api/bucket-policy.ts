@@ -1,0 +1,58 @@
+// Bucket policies: Put/Get/DeleteBucketPolicy and GetBucketPolicyStatus, validated with the shared policy
+// grammar (MalformedPolicy otherwise) and evaluated by the shared engine on every request to the bucket.
+import { parsePolicy, PolicyError } from '../../../iam/policy/document.js';
+import { authorizeS3 } from '../authorize.js';
+import { S3 } from '../errors.js';
+import { bucketArn } from '../model.js';
+import type { S3Handler } from '../request.js';
+import { xmlDocument } from '../xml.js';
+import { requireBucket } from './bucket-common.js';
+
+const MAX_POLICY_BYTES = 20 * 1024;
+
+export const putBucketPolicy: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:PutBucketPolicy', bucketArn(b.name), b);
+  const text = (await req.readBody(MAX_POLICY_BYTES + 1)).toString('utf8');
+  if (text.length > MAX_POLICY_BYTES) throw S3.MalformedPolicy('Policy exceeds the maximum allowed document size.');
+  try {
+    const doc = parsePolicy(text, { kind: 'resource' });
+    for (const s of doc.statements) {
+      for (const r of [...(s.resource ?? []), ...(s.notResource ?? [])]) {
+        if (r !== '*' && !r.startsWith(`arn:aws:s3:::${b.name}`)) throw new PolicyError('Policy has invalid resource');
+      }
+    }
+  } catch (err) {
+    if (err instanceof PolicyError) throw S3.MalformedPolicy(err.message);
+    throw err;
+  }
+  await deps.store.updateBucket(b.name, (x) => {
+    x.policy = text;
+  });
+  return { status: 204 };
+};
+
+export const getBucketPolicy: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:GetBucketPolicy', bucketArn(b.name), b);
+  if (!b.policy) throw S3.NoSuchBucketPolicy(undefined, { BucketName: b.name });
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: b.policy };
+};
+
+export const deleteBucketPolicy: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:DeleteBucketPolicy', bucketArn(b.name), b);
+  await deps.store.updateBucket(b.name, (x) => {
+    delete x.policy;
+  });
+  return { status: 204 };
+};
+
+export const getBucketPolicyStatus: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:GetBucketPolicyStatus', bucketArn(b.name), b);
+  if (!b.policy) throw S3.NoSuchBucketPolicy(undefined, { BucketName: b.name });
+  const doc = parsePolicy(b.policy, { kind: 'resource' });
+  const isPublic = doc.statements.some((s) => s.effect === 'Allow' && s.principal?.any && s.conditions.length === 0);
+  return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument('PolicyStatus', { IsPublic: isPublic }) };
+};

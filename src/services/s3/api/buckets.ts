@@ -1,0 +1,144 @@
+// Buckets: CreateBucket (regional, LocationConstraint), HeadBucket, DeleteBucket (must be empty),
+// ListBuckets, GetBucketLocation, Put/GetBucketVersioning, Put/Get/DeleteBucketTagging.
+import { authorizeS3 } from '../authorize.js';
+import { S3 } from '../errors.js';
+import type { BucketRecord } from '../model.js';
+import { bucketArn } from '../model.js';
+import type { S3Handler } from '../request.js';
+import { parseXmlBody, S3_NS, xmlDocument } from '../xml.js';
+import { BUCKET_NAME_RE, DEFAULT_ENCRYPTION, requireBucket } from './bucket-common.js';
+
+export const createBucket: S3Handler = async (deps, req) => {
+  const name = req.bucket!;
+  if (!BUCKET_NAME_RE.test(name)) throw S3.InvalidBucketName(undefined, { BucketName: name });
+  const body = await req.readBody(64 * 1024);
+  let location = 'us-east-1';
+  if (body.length > 0) {
+    const doc = parseXmlBody(body).CreateBucketConfiguration as Record<string, unknown> | undefined;
+    const lc = doc?.LocationConstraint;
+    if (typeof lc === 'string' && lc !== '') location = lc === 'EU' ? 'eu-west-1' : lc;
+  }
+  if (location !== req.ctx.region) {
+    throw S3.IllegalLocationConstraintException(
+      `The ${location} location constraint is incompatible for the region specific endpoint this request was sent to (${req.ctx.region}).`,
+    );
+  }
+  const rec: BucketRecord = {
+    name,
+    accountId: req.ctx.principal.accountId,
+    region: location,
+    creationDate: deps.clock(),
+    versioning: 'Unversioned',
+    encryption: { ...DEFAULT_ENCRYPTION, BlockedEncryptionTypes: [...DEFAULT_ENCRYPTION.BlockedEncryptionTypes] },
+    encryptionExplicit: false,
+  };
+  const existing = await deps.store.getBucket(name);
+  authorizeS3(deps, req, 's3:CreateBucket', bucketArn(name), existing ?? rec);
+  if (existing)
+    throw existing.accountId === rec.accountId
+      ? S3.BucketAlreadyOwnedByYou(undefined, { BucketName: name })
+      : S3.BucketAlreadyExists(undefined, { BucketName: name });
+  if (!(await deps.store.createBucket(rec))) throw S3.BucketAlreadyExists(undefined, { BucketName: name });
+  return { status: 200, headers: { location: `/${name}` } };
+};
+
+export const headBucket: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:ListBucket', bucketArn(b.name), b);
+  return { status: 200, headers: { 'x-amz-bucket-region': b.region } };
+};
+
+export const deleteBucket: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:DeleteBucket', bucketArn(b.name), b);
+  if ((await deps.store.hasObjects(b.name)) || (await deps.store.listUploads(b.name)).length > 0) throw S3.BucketNotEmpty(undefined, { BucketName: b.name });
+  await deps.store.deleteBucket(b.name);
+  return { status: 204 };
+};
+
+export const listBuckets: S3Handler = async (deps, req) => {
+  const own = (await deps.store.listBuckets()).filter((b) => b.accountId === req.ctx.principal.accountId);
+  const check = { action: 's3:ListAllMyBuckets', resource: '*' };
+  const decision = deps.authorizer.decide(req.ctx, check);
+  if (!decision.allowed) throw S3.AccessDenied();
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml' },
+    body: xmlDocument('ListAllMyBucketsResult', {
+      Owner: { ID: req.ctx.principal.accountId, DisplayName: req.ctx.principal.accountId },
+      Buckets: { Bucket: own.map((b) => ({ Name: b.name, CreationDate: new Date(b.creationDate), BucketRegion: b.region })) },
+    }),
+  };
+};
+
+export const getBucketLocation: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:GetBucketLocation', bucketArn(b.name), b);
+  // us-east-1 is the empty LocationConstraint, as S3 answers it.
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${S3_NS}">${b.region === 'us-east-1' ? '' : b.region}</LocationConstraint>`;
+  return { status: 200, headers: { 'content-type': 'application/xml' }, body };
+};
+
+export const putBucketVersioning: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:PutBucketVersioning', bucketArn(b.name), b);
+  const doc = parseXmlBody(await req.readBody(64 * 1024)).VersioningConfiguration as Record<string, unknown> | undefined;
+  const status = doc?.Status;
+  if (status !== 'Enabled' && status !== 'Suspended') throw S3.MalformedXML();
+  if (doc?.MfaDelete === 'Enabled') throw S3.NotImplemented('MFA Delete is not supported by this Keyhold version.');
+  await deps.store.updateBucket(b.name, (x) => {
+    x.versioning = status;
+  });
+  return { status: 200 };
+};
+
+export const getBucketVersioning: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:GetBucketVersioning', bucketArn(b.name), b);
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml' },
+    body: xmlDocument('VersioningConfiguration', b.versioning === 'Unversioned' ? {} : { Status: b.versioning }),
+  };
+};
+
+export function parseTagSet(body: Buffer, root: string): Array<{ Key: string; Value: string }> {
+  const doc = parseXmlBody(body)[root] as Record<string, unknown> | undefined;
+  const set = (doc?.TagSet as Record<string, unknown> | undefined)?.Tag;
+  const list = Array.isArray(set) ? set : set ? [set] : [];
+  const tags = list.map((t) => {
+    const { Key, Value } = (t ?? {}) as Record<string, unknown>;
+    if (typeof Key !== 'string' || Key === '' || Key.length > 128 || (Value !== undefined && typeof Value !== 'string') || String(Value ?? '').length > 256)
+      throw S3.InvalidArgument('The TagSet is not valid.');
+    return { Key, Value: String(Value ?? '') };
+  });
+  if (new Set(tags.map((t) => t.Key)).size !== tags.length) throw S3.InvalidArgument('Cannot provide multiple Tags with the same key');
+  return tags;
+}
+
+export const putBucketTagging: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:PutBucketTagging', bucketArn(b.name), b);
+  const tags = parseTagSet(await req.readBody(64 * 1024), 'Tagging');
+  if (tags.length > 50) throw S3.InvalidArgument('Bucket tag count cannot be greater than 50');
+  await deps.store.updateBucket(b.name, (x) => {
+    x.tags = tags;
+  });
+  return { status: 204 };
+};
+
+export const getBucketTagging: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:GetBucketTagging', bucketArn(b.name), b);
+  if (!b.tags?.length) throw S3.NoSuchTagSet(undefined, { BucketName: b.name });
+  return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument('Tagging', { TagSet: { Tag: b.tags } }) };
+};
+
+export const deleteBucketTagging: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:PutBucketTagging', bucketArn(b.name), b);
+  await deps.store.updateBucket(b.name, (x) => {
+    delete x.tags;
+  });
+  return { status: 204 };
+};

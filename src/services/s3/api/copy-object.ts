@@ -1,0 +1,88 @@
+// CopyObject: the source is decrypted and re-encrypted under a fresh object key with the destination's
+// encryption (request headers or bucket default) — a change of encryption, or an SSE-C key rotation, is a
+// copy onto itself. Metadata and tags are copied or replaced per the directives.
+import { authorizeS3 } from '../authorize.js';
+import { S3 } from '../errors.js';
+import { bucketArn, objectArn, type VersionRecord } from '../model.js';
+import { header, type S3Handler } from '../request.js';
+import { binding } from '../sse/object-keys.js';
+import { customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
+import { xmlDocument } from '../xml.js';
+import { requireBucket } from './bucket-common.js';
+import { copySource } from './copy-source.js';
+import {
+  commitVersion,
+  deleteBlobs,
+  etagFor,
+  newVersionId,
+  readPlaintext,
+  SEGMENT_BYTES,
+  sseHeaders,
+  standardHeaders,
+  taggingHeader,
+  userMetadata,
+  writeEncryptedBlob,
+} from './object-common.js';
+
+export const copyObject: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  const key = req.key!;
+  const src = await copySource(deps, req);
+  const enc = writeEncryption(req.headers, req.secure, b);
+  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b);
+  const metaDirective = header(req, 'x-amz-metadata-directive') ?? 'COPY';
+  const tagDirective = header(req, 'x-amz-tagging-directive') ?? 'COPY';
+  if (!['COPY', 'REPLACE'].includes(metaDirective) || !['COPY', 'REPLACE'].includes(tagDirective))
+    throw S3.InvalidArgument('Unknown metadata or tagging directive.');
+  const explicitEncryption =
+    header(req, 'x-amz-server-side-encryption') !== undefined || header(req, 'x-amz-server-side-encryption-customer-algorithm') !== undefined;
+  if (src.bucket.name === b.name && src.key === key && metaDirective === 'COPY' && !explicitEncryption && header(req, 'x-amz-storage-class') === undefined) {
+    throw S3.InvalidRequest(
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
+  }
+  const s = src.version;
+  const versionId = newVersionId(b);
+  const place = binding(b.name, key, versionId);
+  const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, key), place);
+  const plaintext = readPlaintext(deps, req, src.bucket.name, src.key, s, 0, s.size - 1, src.customerKey);
+  const written = await writeEncryptedBlob(deps, req, objectKey, place, plaintext, { requestBody: false });
+  const etag = etagFor(sealed, objectKey, written.md5);
+  objectKey.fill(0);
+  const replaced = metaDirective === 'REPLACE';
+  const v: VersionRecord = {
+    versionId,
+    deleteMarker: false,
+    lastModified: deps.clock(),
+    size: written.size,
+    etag,
+    ...(replaced
+      ? standardHeaders(req)
+      : {
+          contentType: s.contentType,
+          contentEncoding: s.contentEncoding,
+          contentDisposition: s.contentDisposition,
+          contentLanguage: s.contentLanguage,
+          cacheControl: s.cacheControl,
+          expires: s.expires,
+        }),
+    userMetadata: replaced ? userMetadata(req) : { ...s.userMetadata },
+    tags: tagDirective === 'REPLACE' ? taggingHeader(req) : [...s.tags],
+    ...(s.checksum ? { checksum: s.checksum } : {}),
+    storageClass: header(req, 'x-amz-storage-class') ?? s.storageClass,
+    blobId: written.blobId,
+    stream: { salt: written.salt, segmentBytes: SEGMENT_BYTES },
+    sse: sealed,
+  };
+  await deleteBlobs(deps, await commitVersion(deps, b, key, v));
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'application/xml',
+      ...sseHeaders(sealed, { customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined, withContext: true }),
+      ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': versionId } : {}),
+      ...(src.bucket.versioning !== 'Unversioned' ? { 'x-amz-copy-source-version-id': s.versionId } : {}),
+    },
+    body: xmlDocument('CopyObjectResult', { ETag: `"${etag}"`, LastModified: new Date(v.lastModified) }),
+  };
+};

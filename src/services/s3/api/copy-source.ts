@@ -1,0 +1,55 @@
+// The source of CopyObject / UploadPartCopy: x-amz-copy-source ("/bucket/key?versionId=..." URL-encoded),
+// its conditions (x-amz-copy-source-if-*), its SSE-C key, and read permission on it.
+import { authorizeS3 } from '../authorize.js';
+import { S3 } from '../errors.js';
+import { type BucketRecord, objectArn, type VersionRecord } from '../model.js';
+import { header, type S3Deps, type S3Request } from '../request.js';
+import { customerKey } from '../sse/request-headers.js';
+import { findVersion } from './object-common.js';
+
+export interface CopySource {
+  bucket: BucketRecord;
+  key: string;
+  version: VersionRecord;
+  customerKey?: Buffer;
+}
+
+export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySource> {
+  const raw = header(req, 'x-amz-copy-source') ?? '';
+  const [pathPart, queryPart] = raw.split('?') as [string, string | undefined];
+  let path: string;
+  try {
+    path = decodeURIComponent(pathPart).replace(/^\//, '');
+  } catch {
+    throw S3.InvalidArgument('Invalid copy source encoding');
+  }
+  const slash = path.indexOf('/');
+  if (slash <= 0 || slash === path.length - 1) throw S3.InvalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
+  const bucketName = path.slice(0, slash);
+  const key = path.slice(slash + 1);
+  const versionId = new URLSearchParams(queryPart ?? '').get('versionId') ?? undefined;
+  const bucket = await deps.store.getBucket(bucketName);
+  if (!bucket) throw S3.NoSuchBucket(undefined, { BucketName: bucketName });
+  authorizeS3(deps, req, versionId ? 's3:GetObjectVersion' : 's3:GetObject', objectArn(bucketName, key), bucket);
+  const entry = (await deps.store.getObject(bucketName, key))?.entry;
+  const version = findVersion(entry, versionId);
+  if (!version || version.deleteMarker)
+    throw versionId ? S3.NoSuchVersion(undefined, { Key: key, VersionId: versionId }) : S3.NoSuchKey(undefined, { Key: key });
+  const etag = `"${version.etag}"`;
+  const lm = Math.floor(version.lastModified / 1000) * 1000;
+  const ifMatch = header(req, 'x-amz-copy-source-if-match');
+  const ifNoneMatch = header(req, 'x-amz-copy-source-if-none-match');
+  const ifMod = header(req, 'x-amz-copy-source-if-modified-since');
+  const ifUnmod = header(req, 'x-amz-copy-source-if-unmodified-since');
+  const matches = (l: string) => l.split(',').some((t) => t.trim() === etag || t.trim() === version.etag || t.trim() === '*');
+  if (ifMatch !== undefined && !matches(ifMatch)) throw S3.PreconditionFailed();
+  if (ifNoneMatch !== undefined && matches(ifNoneMatch)) throw S3.PreconditionFailed();
+  if (ifMatch === undefined && ifUnmod !== undefined && Date.parse(ifUnmod) < lm) throw S3.PreconditionFailed();
+  if (ifNoneMatch === undefined && ifMod !== undefined && Date.parse(ifMod) >= lm) throw S3.PreconditionFailed();
+  const sse = version.sse ?? version.parts?.[0]?.sse;
+  const ck = customerKey(req.headers, req.secure, 'x-amz-copy-source-');
+  if (sse?.mode === 'SSE-C' && !ck)
+    throw S3.InvalidRequest('The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.');
+  if (ck && sse?.mode !== 'SSE-C') throw S3.InvalidRequest('The encryption parameters are not applicable to this object.');
+  return { bucket, key, version, ...(ck ? { customerKey: ck } : {}) };
+}

@@ -1,0 +1,102 @@
+// DeleteObject and DeleteObjects: unversioned buckets remove the object; versioned buckets add a delete
+// marker, or remove one version permanently when a versionId is given (as S3).
+import { randomBytes } from 'node:crypto';
+import { KvConflictError } from '../../../storage/kv/interface.js';
+import { authorizeS3 } from '../authorize.js';
+import { S3 } from '../errors.js';
+import { type BucketRecord, objectArn, type VersionRecord } from '../model.js';
+import type { S3Deps, S3Handler, S3Request } from '../request.js';
+import { parseXmlBody, type XmlNode, xmlDocument } from '../xml.js';
+import { requireBucket } from './bucket-common.js';
+import { blobsOf, deleteBlobs } from './object-common.js';
+
+interface Deleted {
+  key: string;
+  versionId?: string;
+  deleteMarker?: boolean;
+  deleteMarkerVersionId?: string;
+}
+
+async function deleteOne(deps: S3Deps, b: BucketRecord, key: string, versionId: string | undefined): Promise<Deleted> {
+  for (;;) {
+    const current = await deps.store.getObject(b.name, key);
+    const entry = current?.entry ?? { key, versions: [] };
+    let dropped: VersionRecord[] = [];
+    let result: Deleted = { key };
+    if (versionId !== undefined) {
+      dropped = entry.versions.filter((v) => v.versionId === versionId);
+      entry.versions = entry.versions.filter((v) => v.versionId !== versionId);
+      result = { key, versionId, ...(dropped[0]?.deleteMarker ? { deleteMarker: true } : {}) };
+    } else if (b.versioning === 'Unversioned') {
+      dropped = entry.versions;
+      entry.versions = [];
+    } else {
+      const markerId = b.versioning === 'Enabled' ? randomBytes(24).toString('base64url') : 'null';
+      if (b.versioning === 'Suspended') dropped = entry.versions.filter((v) => v.versionId === 'null');
+      const marker: VersionRecord = {
+        versionId: markerId,
+        deleteMarker: true,
+        lastModified: deps.clock(),
+        size: 0,
+        etag: '',
+        userMetadata: {},
+        tags: [],
+        storageClass: 'STANDARD',
+      };
+      entry.versions = [marker, ...entry.versions.filter((v) => !dropped.includes(v))];
+      result = { key, deleteMarker: true, deleteMarkerVersionId: markerId };
+    }
+    if (!current && entry.versions.length === 0) return result;
+    try {
+      await deps.store.putObject(b.name, entry, current?.version ?? 0);
+      await deleteBlobs(deps, dropped.flatMap(blobsOf));
+      return result;
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+    }
+  }
+}
+
+export const deleteObject: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  const versionId = req.query.get('versionId') ?? undefined;
+  authorizeS3(deps, req, versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectArn(b.name, req.key!), b);
+  const r = await deleteOne(deps, b, req.key!, versionId);
+  return {
+    status: 204,
+    headers: {
+      ...(r.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}),
+      ...(r.deleteMarkerVersionId ? { 'x-amz-version-id': r.deleteMarkerVersionId } : r.versionId ? { 'x-amz-version-id': r.versionId } : {}),
+    },
+  };
+};
+
+export const deleteObjects: S3Handler = async (deps, req: S3Request) => {
+  const b = await requireBucket(deps, req);
+  const doc = parseXmlBody(await req.readBody(2 * 1024 * 1024)).Delete as Record<string, unknown> | undefined;
+  const objects = (doc?.Object as Array<Record<string, unknown>> | undefined) ?? [];
+  if (objects.length === 0 || objects.length > 1000) throw S3.MalformedXML();
+  const quiet = String(doc?.Quiet ?? 'false') === 'true';
+  const deleted: Array<Record<string, XmlNode>> = [];
+  const errors: Array<Record<string, XmlNode>> = [];
+  for (const o of objects) {
+    const key = typeof o.Key === 'string' ? o.Key : '';
+    const versionId = typeof o.VersionId === 'string' ? o.VersionId : undefined;
+    try {
+      authorizeS3(deps, req, versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectArn(b.name, key), b);
+      const r = await deleteOne(deps, b, key, versionId);
+      if (!quiet) {
+        deleted.push({
+          Key: key,
+          ...(r.versionId ? { VersionId: r.versionId } : {}),
+          ...(r.deleteMarker ? { DeleteMarker: true } : {}),
+          ...(r.deleteMarkerVersionId ? { DeleteMarkerVersionId: r.deleteMarkerVersionId } : {}),
+        });
+      }
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      errors.push({ Key: key, ...(versionId ? { VersionId: versionId } : {}), Code: e.code ?? 'InternalError', Message: e.message ?? '' });
+    }
+  }
+  return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument('DeleteResult', { Deleted: deleted, Error: errors }) };
+};

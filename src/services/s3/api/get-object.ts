@@ -1,0 +1,147 @@
+// GetObject and HeadObject: version selection, conditional requests (RFC 9110 §13 as S3 applies them),
+// Range and partNumber, response-* overrides, SSE-C keys, checksums on request (full object only).
+// Plaintext leaves only after its segment authenticated; the first segment is checked before the status
+// line, so a damaged object answers with an error, never with wrong bytes.
+import { authorizeS3 } from '../authorize.js';
+import { S3, S3Error } from '../errors.js';
+import { objectArn, type VersionRecord } from '../model.js';
+import { header, type S3Handler, type S3Request } from '../request.js';
+import { customerKeyMatches } from '../sse/object-keys.js';
+import { customerKey, customerKeyMd5, refuseSseOnRead } from '../sse/request-headers.js';
+import { requireBucket } from './bucket-common.js';
+import { findVersion, readPlaintext, sseHeaders } from './object-common.js';
+
+const httpDate = (ms: number) => new Date(ms).toUTCString();
+
+function checkConditions(req: S3Request, v: VersionRecord): void {
+  const etag = `"${v.etag}"`;
+  const lastModified = Math.floor(v.lastModified / 1000) * 1000;
+  const ifMatch = header(req, 'if-match');
+  const ifNoneMatch = header(req, 'if-none-match');
+  const ifModifiedSince = header(req, 'if-modified-since');
+  const ifUnmodifiedSince = header(req, 'if-unmodified-since');
+  const matches = (list: string) => list.split(',').some((t) => t.trim() === '*' || t.trim() === etag || t.trim() === v.etag);
+  if (ifMatch !== undefined) {
+    if (!matches(ifMatch)) throw S3.PreconditionFailed(undefined, { Condition: 'If-Match' });
+  } else if (ifUnmodifiedSince !== undefined && Date.parse(ifUnmodifiedSince) < lastModified) {
+    throw S3.PreconditionFailed(undefined, { Condition: 'If-Unmodified-Since' });
+  }
+  if (ifNoneMatch !== undefined) {
+    if (matches(ifNoneMatch)) throw new S3Error('NotModified', 304, 'Not Modified', { 'x-amz-etag': etag });
+  } else if (ifModifiedSince !== undefined && !Number.isNaN(Date.parse(ifModifiedSince)) && Date.parse(ifModifiedSince) >= lastModified) {
+    throw new S3Error('NotModified', 304, 'Not Modified');
+  }
+}
+
+/** bytes=a-b | a- | -n; undefined for no (or an ignorable) Range header; InvalidRange when unsatisfiable. */
+function parseRange(value: string | undefined, size: number): { start: number; end: number } | undefined {
+  if (!value) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0) throw S3.InvalidRange(undefined, { ActualObjectSize: String(size) });
+    start = Math.max(0, size - n);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+    if (m[2] !== '' && Number(m[2]) < start) return undefined;
+  }
+  if (start >= size) throw S3.InvalidRange(undefined, { ActualObjectSize: String(size) });
+  return { start, end };
+}
+
+const OVERRIDES: Record<string, string> = {
+  'response-content-type': 'content-type',
+  'response-content-language': 'content-language',
+  'response-expires': 'expires',
+  'response-cache-control': 'cache-control',
+  'response-content-disposition': 'content-disposition',
+  'response-content-encoding': 'content-encoding',
+};
+
+async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boolean) {
+  const b = await requireBucket(deps, req);
+  const key = req.key!;
+  const versionId = req.query.get('versionId') ?? undefined;
+  authorizeS3(deps, req, versionId ? 's3:GetObjectVersion' : 's3:GetObject', objectArn(b.name, key), b);
+  refuseSseOnRead(req.headers);
+  const entry = (await deps.store.getObject(b.name, key))?.entry;
+  const v = findVersion(entry, versionId);
+  if (!v) throw versionId && entry ? S3.NoSuchVersion(undefined, { Key: key, VersionId: versionId }) : S3.NoSuchKey(undefined, { Key: key });
+  if (v.deleteMarker) {
+    if (versionId)
+      throw S3.MethodNotAllowed(undefined, {
+        'x-amz-delete-marker': 'true',
+        'x-amz-version-id': v.versionId,
+        Method: req.method,
+        ResourceType: 'DeleteMarker',
+      });
+    throw S3.NoSuchKey(undefined, { Key: key, 'x-amz-delete-marker': 'true', ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {}) });
+  }
+  const sse = v.sse ?? v.parts?.[0]?.sse;
+  const ck = customerKey(req.headers, req.secure);
+  if (ck && sse?.mode !== 'SSE-C') throw S3.InvalidRequest('The encryption parameters are not applicable to this object.');
+  if (sse?.mode === 'SSE-C' && !ck)
+    throw S3.InvalidRequest('The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.');
+  checkConditions(req, v);
+
+  let range = parseRange(header(req, 'range'), v.size);
+  const partNumber = req.query.get('partNumber');
+  const headers: Record<string, string> = {};
+  if (partNumber !== null) {
+    const n = Number(partNumber);
+    if (!Number.isInteger(n) || n < 1 || n > 10000) throw S3.InvalidArgument('Part number must be an integer between 1 and 10000, inclusive');
+    if (v.parts?.length) {
+      const idx = v.parts.findIndex((p) => p.partNumber === n);
+      if (idx < 0) throw S3.InvalidPart('The requested partnumber is not satisfiable', { PartNumberRequested: partNumber });
+      const start = v.parts.slice(0, idx).reduce((s, p) => s + p.size, 0);
+      range = { start, end: start + v.parts[idx]!.size - 1 };
+      headers['x-amz-mp-parts-count'] = String(v.parts.length);
+    } else if (n !== 1) {
+      throw S3.InvalidPart('The requested partnumber is not satisfiable', { PartNumberRequested: partNumber });
+    }
+  }
+  Object.assign(headers, {
+    'last-modified': httpDate(v.lastModified),
+    etag: `"${v.etag}"`,
+    'accept-ranges': 'bytes',
+    'content-type': v.contentType ?? 'binary/octet-stream',
+    ...(v.contentEncoding ? { 'content-encoding': v.contentEncoding } : {}),
+    ...(v.contentDisposition ? { 'content-disposition': v.contentDisposition } : {}),
+    ...(v.contentLanguage ? { 'content-language': v.contentLanguage } : {}),
+    ...(v.cacheControl ? { 'cache-control': v.cacheControl } : {}),
+    ...(v.expires ? { expires: v.expires } : {}),
+    ...Object.fromEntries(Object.entries(v.userMetadata).map(([k, val]) => [`x-amz-meta-${k}`, val])),
+    ...(v.tags.length ? { 'x-amz-tagging-count': String(v.tags.length) } : {}),
+    ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {}),
+    ...(v.storageClass !== 'STANDARD' ? { 'x-amz-storage-class': v.storageClass } : {}),
+    ...sseHeaders(sse, { customerKeyMd5: ck ? customerKeyMd5(ck) : undefined }),
+  });
+  if (v.checksum && !range && header(req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
+    headers[`x-amz-checksum-${v.checksum.algorithm}`] = v.checksum.value;
+    headers['x-amz-checksum-type'] = 'FULL_OBJECT';
+  }
+  for (const [param, name] of Object.entries(OVERRIDES)) {
+    const value = req.query.get(param);
+    if (value !== null) headers[name] = value;
+  }
+  const start = range?.start ?? 0;
+  const end = range?.end ?? v.size - 1;
+  headers['content-length'] = String(v.size === 0 ? 0 : end - start + 1);
+  if (range) headers['content-range'] = `bytes ${start}-${end}/${v.size}`;
+  const status = range ? 206 : 200;
+  if (head) {
+    // HEAD still proves the key for SSE-C objects (403 for a wrong key, as GET).
+    if (sse?.mode === 'SSE-C' && ck && !customerKeyMatches(sse, ck))
+      throw S3.AccessDenied('The provided encryption key does not match the key the object was encrypted with.');
+    return { status, headers };
+  }
+  return { status, headers, body: readPlaintext(deps, req, b.name, key, v, start, end, ck) };
+}
+
+export const getObject: S3Handler = (deps, req) => serve(deps, req, false);
+export const headObject: S3Handler = (deps, req) => serve(deps, req, true);

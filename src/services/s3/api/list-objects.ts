@@ -1,0 +1,176 @@
+// ListObjects (v1, used by rclone and s3cmd), ListObjectsV2 and ListObjectVersions: keys in UTF-8 byte
+// order, prefix and delimiter (CommonPrefixes), markers / continuation tokens / start-after, max-keys
+// (default and maximum 1000), encoding-type=url.
+import { authorizeS3 } from '../authorize.js';
+import { S3 } from '../errors.js';
+import { bucketArn, type ObjectEntry } from '../model.js';
+import type { S3Deps, S3Handler, S3Request } from '../request.js';
+import { type XmlNode, xmlDocument } from '../xml.js';
+import { requireBucket } from './bucket-common.js';
+
+const BATCH = 1000;
+
+function maxKeys(req: S3Request): number {
+  const raw = req.query.get('max-keys');
+  if (raw === null) return 1000;
+  if (!/^\d+$/.test(raw)) throw S3.InvalidArgument('Provided max-keys not an integer or within integer range');
+  return Math.min(1000, Number(raw));
+}
+
+/** Walks entries after `after`, grouping by delimiter; stops after `max` results (keys + prefixes). */
+async function walk(
+  deps: S3Deps,
+  bucket: string,
+  prefix: string,
+  delimiter: string,
+  after: string | undefined,
+  max: number,
+  include: (e: ObjectEntry) => boolean,
+): Promise<{ entries: ObjectEntry[]; prefixes: string[]; truncated: boolean; last?: string }> {
+  const entries: ObjectEntry[] = [];
+  const prefixes: string[] = [];
+  let cursor = after;
+  let last: string | undefined;
+  for (;;) {
+    const page = await deps.store.listObjects(bucket, { prefix, after: cursor, limit: BATCH });
+    for (const e of page) {
+      cursor = e.key;
+      if (!include(e)) continue;
+      if (delimiter) {
+        const i = e.key.indexOf(delimiter, prefix.length);
+        if (i >= 0) {
+          const p = e.key.slice(0, i + delimiter.length);
+          if (prefixes[prefixes.length - 1] === p) continue;
+          if (after !== undefined && p <= after) continue;
+          if (entries.length + prefixes.length >= max) return { entries, prefixes, truncated: true, last };
+          prefixes.push(p);
+          last = p;
+          continue;
+        }
+      }
+      if (entries.length + prefixes.length >= max) return { entries, prefixes, truncated: true, last };
+      entries.push(e);
+      last = e.key;
+    }
+    if (page.length < BATCH) return { entries, prefixes, truncated: false, last };
+  }
+}
+
+const enc = (req: S3Request) => (req.query.get('encoding-type') === 'url' ? (s: string) => encodeURIComponent(s).replace(/%2F/g, '/') : (s: string) => s);
+const owner = (req: S3Request) => ({ ID: req.ctx.principal.accountId, DisplayName: req.ctx.principal.accountId });
+const live = (e: ObjectEntry) => e.versions.length > 0 && !e.versions[0]!.deleteMarker;
+
+function contents(req: S3Request, e: ObjectEntry, withOwner: boolean): Record<string, XmlNode> {
+  const v = e.versions[0]!;
+  return {
+    Key: enc(req)(e.key),
+    LastModified: new Date(v.lastModified),
+    ETag: `"${v.etag}"`,
+    ...(v.checksum ? { ChecksumAlgorithm: v.checksum.algorithm.toUpperCase() } : {}),
+    Size: v.size,
+    ...(withOwner ? { Owner: owner(req) } : {}),
+    StorageClass: v.storageClass,
+  };
+}
+
+export const listObjects: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:ListBucket', bucketArn(b.name), b);
+  const prefix = req.query.get('prefix') ?? '';
+  const delimiter = req.query.get('delimiter') ?? '';
+  const marker = req.query.get('marker') ?? '';
+  const max = maxKeys(req);
+  const r = await walk(deps, b.name, prefix, delimiter, marker || undefined, max, live);
+  const e = enc(req);
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml' },
+    body: xmlDocument('ListBucketResult', {
+      Name: b.name,
+      Prefix: e(prefix),
+      Marker: e(marker),
+      ...(r.truncated && delimiter && r.last ? { NextMarker: e(r.last) } : {}),
+      MaxKeys: max,
+      ...(delimiter ? { Delimiter: e(delimiter) } : {}),
+      IsTruncated: r.truncated,
+      ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
+      Contents: r.entries.map((x) => contents(req, x, true)),
+      CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
+    }),
+  };
+};
+
+export const listObjectsV2: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:ListBucket', bucketArn(b.name), b);
+  const prefix = req.query.get('prefix') ?? '';
+  const delimiter = req.query.get('delimiter') ?? '';
+  const token = req.query.get('continuation-token');
+  const startAfter = req.query.get('start-after') ?? '';
+  let after: string | undefined = startAfter || undefined;
+  if (token !== null) {
+    try {
+      after = Buffer.from(token, 'base64url').toString('utf8');
+    } catch {
+      throw S3.InvalidArgument('The continuation token provided is incorrect');
+    }
+  }
+  const max = maxKeys(req);
+  const r = await walk(deps, b.name, prefix, delimiter, after, max, live);
+  const e = enc(req);
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml' },
+    body: xmlDocument('ListBucketResult', {
+      Name: b.name,
+      Prefix: e(prefix),
+      ...(delimiter ? { Delimiter: e(delimiter) } : {}),
+      MaxKeys: max,
+      KeyCount: r.entries.length + r.prefixes.length,
+      IsTruncated: r.truncated,
+      ...(token !== null ? { ContinuationToken: token } : {}),
+      ...(r.truncated && r.last ? { NextContinuationToken: Buffer.from(r.last).toString('base64url') } : {}),
+      ...(startAfter ? { StartAfter: e(startAfter) } : {}),
+      ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
+      Contents: r.entries.map((x) => contents(req, x, req.query.get('fetch-owner') === 'true')),
+      CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
+    }),
+  };
+};
+
+export const listObjectVersions: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:ListBucketVersions', bucketArn(b.name), b);
+  const prefix = req.query.get('prefix') ?? '';
+  const delimiter = req.query.get('delimiter') ?? '';
+  const keyMarker = req.query.get('key-marker') ?? '';
+  const max = maxKeys(req);
+  const r = await walk(deps, b.name, prefix, delimiter, keyMarker || undefined, max, (x) => x.versions.length > 0);
+  const e = enc(req);
+  const versions: Array<Record<string, XmlNode>> = [];
+  const markers: Array<Record<string, XmlNode>> = [];
+  for (const entry of r.entries) {
+    entry.versions.forEach((v, i) => {
+      const common = { Key: e(entry.key), VersionId: v.versionId, IsLatest: i === 0, LastModified: new Date(v.lastModified), Owner: owner(req) };
+      if (v.deleteMarker) markers.push(common);
+      else versions.push({ ...common, ETag: `"${v.etag}"`, Size: v.size, StorageClass: v.storageClass });
+    });
+  }
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml' },
+    body: xmlDocument('ListVersionsResult', {
+      Name: b.name,
+      Prefix: e(prefix),
+      KeyMarker: e(keyMarker),
+      VersionIdMarker: req.query.get('version-id-marker') ?? '',
+      ...(r.truncated && r.last ? { NextKeyMarker: e(r.last) } : {}),
+      MaxKeys: max,
+      ...(delimiter ? { Delimiter: e(delimiter) } : {}),
+      IsTruncated: r.truncated,
+      Version: versions,
+      DeleteMarker: markers,
+      CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
+    }),
+  };
+};

@@ -1,0 +1,327 @@
+// Multipart uploads: CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload (ETag
+// "md5-of-md5s-N"), AbortMultipartUpload, ListParts, ListMultipartUploads. Every part is its own encrypted
+// stream with its own object key, bound to the upload and part number; SSE-C parts must repeat the
+// upload's key; SSE-KMS parts each get a data key (or share the bucket key).
+import { createHash, randomBytes } from 'node:crypto';
+import { KvConflictError } from '../../../storage/kv/interface.js';
+import { authorizeS3 } from '../authorize.js';
+import { S3 } from '../errors.js';
+import { bucketArn, objectArn, type UploadRecord, type VersionRecord } from '../model.js';
+import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
+import { binding, customerKeyMatches, customerKeyVerifier, type WriteEncryption } from '../sse/object-keys.js';
+import { customerKey, customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
+import { parseXmlBody, xmlDocument } from '../xml.js';
+import { requireBucket } from './bucket-common.js';
+import { copySource } from './copy-source.js';
+import {
+  deleteBlobs,
+  etagFor,
+  newVersionId,
+  partBindingId,
+  readPlaintext,
+  sseHeaders,
+  standardHeaders,
+  taggingHeader,
+  userMetadata,
+  writeEncryptedBlob,
+} from './object-common.js';
+
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+
+async function requireUpload(deps: S3Deps, req: S3Request): Promise<{ upload: UploadRecord; version: number }> {
+  const id = req.query.get('uploadId') ?? '';
+  const u = await deps.store.getUpload(req.bucket!, id);
+  if (!u || u.upload.key !== req.key) throw S3.NoSuchUpload(undefined, { UploadId: id });
+  return u;
+}
+
+/** The encryption of one part: the upload's choice; SSE-C parts must bring the same key. */
+function partEncryption(req: S3Request, u: UploadRecord): WriteEncryption {
+  const ck = customerKey(req.headers, req.secure);
+  if (u.sse.mode === 'SSE-C') {
+    if (!ck)
+      throw S3.InvalidRequest(
+        'The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.',
+      );
+    if (!customerKeyMatches({ keyHmacSalt: u.sse.customerKeyHmac!.salt, keyHmac: u.sse.customerKeyHmac!.hmac }, ck)) {
+      throw S3.InvalidArgument('The provided encryption parameters did not match the ones used originally.');
+    }
+    return { mode: 'SSE-C', customerKey: ck };
+  }
+  if (ck) throw S3.InvalidRequest('The encryption parameters are not applicable to this upload.');
+  if (u.sse.mode === 'aws:kms') return { mode: 'aws:kms', keyId: u.sse.kmsKeyId!, context: u.sse.context ?? {}, bucketKey: u.sse.bucketKey ?? false };
+  return { mode: 'AES256' };
+}
+
+export const createMultipartUpload: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  const enc = writeEncryption(req.headers, req.secure, b);
+  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b);
+  const uploadId = randomBytes(32).toString('base64url');
+  let sse: UploadRecord['sse'];
+  if (enc.mode === 'SSE-C') sse = { mode: 'SSE-C', customerKeyHmac: customerKeyVerifier(enc.customerKey) };
+  else if (enc.mode === 'aws:kms') {
+    // Resolve the key now (and check the caller may generate data keys with it), as S3 does at initiate.
+    const probe = await deps.kms.generateDataKey(req.ctx, enc.keyId, { 'aws:s3:arn': objectArn(b.name, req.key!), ...enc.context });
+    probe.plaintext.fill(0);
+    sse = { mode: 'aws:kms', kmsKeyId: probe.keyArn, context: enc.context, bucketKey: enc.bucketKey };
+  } else sse = { mode: 'AES256' };
+  const std = standardHeaders(req);
+  const u: UploadRecord = {
+    uploadId,
+    bucket: b.name,
+    key: req.key!,
+    initiated: deps.clock(),
+    initiator: req.ctx.principal.arn,
+    ...(std.contentType ? { contentType: std.contentType } : {}),
+    userMetadata: userMetadata(req),
+    tags: taggingHeader(req),
+    sse,
+    ...(header(req, 'x-amz-checksum-algorithm') ? { checksumAlgorithm: header(req, 'x-amz-checksum-algorithm')!.toUpperCase() } : {}),
+    parts: {},
+  };
+  await deps.store.putUpload(u, 0);
+  const echo: Record<string, string> =
+    sse.mode === 'SSE-C'
+      ? {
+          'x-amz-server-side-encryption-customer-algorithm': 'AES256',
+          'x-amz-server-side-encryption-customer-key-md5': customerKeyMd5((enc as { customerKey: Buffer }).customerKey),
+        }
+      : sse.mode === 'aws:kms'
+        ? {
+            'x-amz-server-side-encryption': 'aws:kms',
+            'x-amz-server-side-encryption-aws-kms-key-id': sse.kmsKeyId!,
+            ...(sse.bucketKey ? { 'x-amz-server-side-encryption-bucket-key-enabled': 'true' } : {}),
+          }
+        : { 'x-amz-server-side-encryption': 'AES256' };
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml', ...echo, ...(u.checksumAlgorithm ? { 'x-amz-checksum-algorithm': u.checksumAlgorithm } : {}) },
+    body: xmlDocument('InitiateMultipartUploadResult', { Bucket: b.name, Key: req.key!, UploadId: uploadId }),
+  };
+};
+
+function partNumberOf(req: S3Request): number {
+  const n = Number(req.query.get('partNumber'));
+  if (!Number.isInteger(n) || n < 1 || n > 10000) throw S3.InvalidArgument('Part number must be an integer between 1 and 10000, inclusive');
+  return n;
+}
+
+async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buffer>, fromRequest: boolean) {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b);
+  const { upload } = await requireUpload(deps, req);
+  const n = partNumberOf(req);
+  const enc = partEncryption(req, upload);
+  const place = binding(b.name, req.key!, partBindingId(upload.uploadId), n);
+  const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, req.key!), place);
+  const written = await writeEncryptedBlob(deps, req, objectKey, place, source, { requestBody: fromRequest });
+  const etag = etagFor(sealed, objectKey, written.md5);
+  objectKey.fill(0);
+  for (;;) {
+    const cur = await requireUpload(deps, req);
+    const old = cur.upload.parts[String(n)];
+    cur.upload.parts[String(n)] = {
+      partNumber: n,
+      size: written.size,
+      etag,
+      blobId: written.blobId,
+      salt: written.salt,
+      sse: sealed,
+      cipherSize: written.cipherSize,
+    };
+    try {
+      await deps.store.putUpload(cur.upload, cur.version);
+      if (old) await deleteBlobs(deps, [old.blobId]);
+      break;
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) {
+        await deleteBlobs(deps, [written.blobId]);
+        throw err;
+      }
+    }
+  }
+  return { etag, sealed, written, enc };
+}
+
+export const uploadPart: S3Handler = async (deps, req) => {
+  const { etag, sealed, written, enc } = await storePart(deps, req, req.body, true);
+  return {
+    status: 200,
+    headers: {
+      etag: `"${etag}"`,
+      ...sseHeaders(sealed, { customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined }),
+      ...(written.checksum ? { [`x-amz-checksum-${written.checksum.algorithm}`]: written.checksum.value } : {}),
+    },
+  };
+};
+
+export const uploadPartCopy: S3Handler = async (deps, req) => {
+  const src = await copySource(deps, req);
+  const v = src.version;
+  let start = 0;
+  let end = v.size - 1;
+  const range = header(req, 'x-amz-copy-source-range');
+  if (range !== undefined) {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(range);
+    if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) >= v.size)
+      throw S3.InvalidArgument(
+        'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+      );
+    start = Number(m[1]);
+    end = Number(m[2]);
+  }
+  const source = v.size === 0 ? (async function* () {})() : readPlaintext(deps, req, src.bucket.name, src.key, v, start, end, src.customerKey);
+  const { etag, sealed, enc } = await storePart(deps, req, source, false);
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'application/xml',
+      ...sseHeaders(sealed, { customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined }),
+    },
+    body: xmlDocument('CopyPartResult', { ETag: `"${etag}"`, LastModified: new Date(deps.clock()) }),
+  };
+};
+
+export const completeMultipartUpload: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b);
+  const { upload } = await requireUpload(deps, req);
+  const doc = parseXmlBody(await req.readBody(4 * 1024 * 1024)).CompleteMultipartUpload as Record<string, unknown> | undefined;
+  const listed = ((doc?.Part as Array<Record<string, unknown>> | undefined) ?? []).map((p) => ({
+    n: Number(p.PartNumber),
+    etag: String(p.ETag ?? '').replace(/"/g, ''),
+  }));
+  if (listed.length === 0) throw S3.MalformedXML('You must specify at least one part');
+  for (let i = 1; i < listed.length; i++) if (listed[i]!.n <= listed[i - 1]!.n) throw S3.InvalidPartOrder();
+  const parts = listed.map((l, i) => {
+    const p = upload.parts[String(l.n)];
+    if (!p || p.etag !== l.etag) throw S3.InvalidPart(undefined, { PartNumber: String(l.n) });
+    if (i < listed.length - 1 && p.size < MIN_PART_BYTES)
+      throw S3.EntityTooSmall(undefined, { PartNumber: String(l.n), ProposedSize: String(p.size), MinSizeAllowed: String(MIN_PART_BYTES) });
+    return p;
+  });
+  const md5s = Buffer.concat(parts.map((p) => Buffer.from(p.etag, 'hex')));
+  const etag = `${createHash('md5').update(md5s).digest('hex')}-${parts.length}`;
+  const versionId = newVersionId(b);
+  const v: VersionRecord = {
+    versionId,
+    deleteMarker: false,
+    lastModified: deps.clock(),
+    size: parts.reduce((s, p) => s + p.size, 0),
+    etag,
+    ...(upload.contentType ? { contentType: upload.contentType } : {}),
+    userMetadata: upload.userMetadata,
+    tags: upload.tags,
+    storageClass: 'STANDARD',
+    parts: parts.map((p) => ({
+      partNumber: p.partNumber,
+      size: p.size,
+      etag: p.etag,
+      salt: p.salt,
+      blobId: p.blobId,
+      bindingId: partBindingId(upload.uploadId),
+      sse: p.sse,
+    })),
+  };
+  const used = new Set(parts.map((p) => p.blobId));
+  const unused = Object.values(upload.parts)
+    .filter((p) => !used.has(p.blobId))
+    .map((p) => p.blobId);
+  // The version and the upload's removal are one commit: a crash leaves either the upload or the object.
+  let orphaned: string[] = [];
+  for (;;) {
+    const cur = await deps.store.getObject(b.name, req.key!);
+    const entry = cur?.entry ?? { key: req.key!, versions: [] };
+    const dropped = versionId === 'null' ? entry.versions.filter((x) => x.versionId === 'null') : [];
+    entry.versions = [v, ...entry.versions.filter((x) => !dropped.includes(x))];
+    try {
+      await deps.store.completeUpload(b.name, entry, cur?.version ?? 0, upload);
+      orphaned = dropped.flatMap((d) => [...(d.blobId ? [d.blobId] : []), ...(d.parts ?? []).map((p) => p.blobId)]);
+      break;
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+    }
+  }
+  await deleteBlobs(deps, [...unused, ...orphaned]);
+  const sse = parts[0]!.sse;
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'application/xml',
+      ...(sse.mode !== 'SSE-C' ? sseHeaders(sse) : {}),
+      ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': versionId } : {}),
+    },
+    body: xmlDocument('CompleteMultipartUploadResult', { Location: `/${b.name}/${req.key!}`, Bucket: b.name, Key: req.key!, ETag: `"${etag}"` }),
+  };
+};
+
+export const abortMultipartUpload: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:AbortMultipartUpload', objectArn(b.name, req.key!), b);
+  const { upload } = await requireUpload(deps, req);
+  await deps.store.deleteUpload(upload);
+  await deleteBlobs(
+    deps,
+    Object.values(upload.parts).map((p) => p.blobId),
+  );
+  return { status: 204 };
+};
+
+export const listParts: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:ListMultipartUploadParts', objectArn(b.name, req.key!), b);
+  const { upload } = await requireUpload(deps, req);
+  const marker = Number(req.query.get('part-number-marker') ?? 0);
+  const max = Math.min(1000, Number(req.query.get('max-parts') ?? 1000));
+  const all = Object.values(upload.parts)
+    .sort((a, b2) => a.partNumber - b2.partNumber)
+    .filter((p) => p.partNumber > marker);
+  const page = all.slice(0, max);
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml' },
+    body: xmlDocument('ListPartsResult', {
+      Bucket: b.name,
+      Key: upload.key,
+      UploadId: upload.uploadId,
+      PartNumberMarker: marker,
+      ...(all.length > max ? { NextPartNumberMarker: page[page.length - 1]!.partNumber } : {}),
+      MaxParts: max,
+      IsTruncated: all.length > max,
+      Initiator: { ID: upload.initiator, DisplayName: upload.initiator },
+      Owner: { ID: b.accountId, DisplayName: b.accountId },
+      StorageClass: 'STANDARD',
+      Part: page.map((p) => ({ PartNumber: p.partNumber, LastModified: new Date(upload.initiated), ETag: `"${p.etag}"`, Size: p.size })),
+    }),
+  };
+};
+
+export const listMultipartUploads: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:ListBucketMultipartUploads', bucketArn(b.name), b);
+  const prefix = req.query.get('prefix') ?? '';
+  const uploads = (await deps.store.listUploads(b.name))
+    .filter((u) => u.key.startsWith(prefix))
+    .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : x.initiated - y.initiated));
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml' },
+    body: xmlDocument('ListMultipartUploadsResult', {
+      Bucket: b.name,
+      KeyMarker: '',
+      UploadIdMarker: '',
+      Prefix: prefix,
+      MaxUploads: 1000,
+      IsTruncated: false,
+      Upload: uploads.map((u) => ({
+        Key: u.key,
+        UploadId: u.uploadId,
+        Initiator: { ID: u.initiator },
+        Owner: { ID: b.accountId },
+        StorageClass: 'STANDARD',
+        Initiated: new Date(u.initiated),
+      })),
+    }),
+  };
+};

@@ -1,0 +1,239 @@
+// Pieces shared by the object operations: metadata from headers, version ids, writing a version
+// (compare-and-set on the key's entry), encrypting a body into a blob with its digests, the SSE response
+// headers, and reading back a (ranged) plaintext stream of a stored version.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { KvConflictError } from '../../../storage/kv/interface.js';
+import { type ChecksumAlgorithm, checksumHeaderAlgorithm, createChecksum } from '../../../protocol/checksums.js';
+import { assertCiphertextLength, decryptRange, encryptStream, planRange, STREAM_SALT_BYTES } from '../../../crypto/stream-aead.js';
+import { S3 } from '../errors.js';
+import type { BucketRecord, ObjectEntry, SealedObjectKey, VersionRecord } from '../model.js';
+import { header, type S3Deps, type S3Request } from '../request.js';
+import { binding } from '../sse/object-keys.js';
+
+export const SEGMENT_BYTES = 64 * 1024;
+
+export function userMetadata(req: S3Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  let size = 0;
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (!k.startsWith('x-amz-meta-') || v === undefined) continue;
+    const value = Array.isArray(v) ? v.join(',') : v;
+    out[k.slice('x-amz-meta-'.length)] = value;
+    size += k.length - 11 + value.length;
+  }
+  if (size > 2048) throw S3.InvalidArgument('Your metadata headers exceed the maximum allowed metadata size (2 KB).');
+  return out;
+}
+
+export function standardHeaders(req: S3Request): Partial<VersionRecord> {
+  const enc = header(req, 'content-encoding')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s && s !== 'aws-chunked')
+    .join(', ');
+  return {
+    contentType: header(req, 'content-type') ?? 'binary/octet-stream',
+    ...(enc ? { contentEncoding: enc } : {}),
+    ...(header(req, 'content-disposition') ? { contentDisposition: header(req, 'content-disposition') } : {}),
+    ...(header(req, 'content-language') ? { contentLanguage: header(req, 'content-language') } : {}),
+    ...(header(req, 'cache-control') ? { cacheControl: header(req, 'cache-control') } : {}),
+    ...(header(req, 'expires') ? { expires: header(req, 'expires') } : {}),
+  };
+}
+
+export function taggingHeader(req: S3Request): Array<{ Key: string; Value: string }> {
+  const t = header(req, 'x-amz-tagging');
+  if (!t) return [];
+  const tags = [...new URLSearchParams(t)].map(([Key, Value]) => ({ Key, Value }));
+  if (tags.length > 10) throw S3.InvalidArgument('Object tags cannot be greater than 10');
+  return tags;
+}
+
+export function newVersionId(bucket: BucketRecord): string {
+  return bucket.versioning === 'Enabled' ? randomBytes(24).toString('base64url') : 'null';
+}
+
+/** Adds a version to a key's entry; returns blob ids no longer referenced (to delete after the commit). */
+export async function commitVersion(deps: S3Deps, bucket: BucketRecord, key: string, v: VersionRecord): Promise<string[]> {
+  for (;;) {
+    const current = await deps.store.getObject(bucket.name, key);
+    const entry: ObjectEntry = current ? current.entry : { key, versions: [] };
+    const dropped = v.versionId === 'null' ? entry.versions.filter((x) => x.versionId === 'null') : [];
+    entry.versions = [v, ...entry.versions.filter((x) => !dropped.includes(x))];
+    try {
+      await deps.store.putObject(bucket.name, entry, current?.version ?? 0);
+      return dropped.flatMap(blobsOf);
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+    }
+  }
+}
+
+export function blobsOf(v: VersionRecord): string[] {
+  return [...(v.blobId ? [v.blobId] : []), ...(v.parts ?? []).map((p) => p.blobId)];
+}
+
+export async function deleteBlobs(deps: S3Deps, ids: string[]): Promise<void> {
+  for (const id of ids) await deps.blobs.delete(id).catch(() => undefined);
+}
+
+export interface Digests {
+  md5: string;
+  size: number;
+  checksum?: { algorithm: ChecksumAlgorithm; value: string };
+}
+
+/** The checksum the request declares (header now, or a trailer announced in x-amz-trailer). */
+export function declaredChecksum(req: S3Request): { algorithm: ChecksumAlgorithm; header: string; value?: string } | undefined {
+  for (const [k, v] of Object.entries(req.headers)) {
+    const alg = checksumHeaderAlgorithm(k);
+    if (alg) return { algorithm: alg, header: k, value: String(v) };
+  }
+  const trailer = header(req, 'x-amz-trailer')?.trim().toLowerCase();
+  const alg = trailer ? checksumHeaderAlgorithm(trailer) : undefined;
+  if (alg) return { algorithm: alg, header: trailer! };
+  const sdkAlg = header(req, 'x-amz-sdk-checksum-algorithm')?.toLowerCase() as ChecksumAlgorithm | undefined;
+  return sdkAlg && ['crc32', 'crc32c', 'sha1', 'sha256'].includes(sdkAlg) ? { algorithm: sdkAlg, header: `x-amz-checksum-${sdkAlg}` } : undefined;
+}
+
+/**
+ * Encrypts a plaintext body into a new blob under `objectKey`, checking Content-MD5 and any declared
+ * checksum once the whole body is in; on any failure the blob is deleted and nothing becomes visible.
+ */
+export async function writeEncryptedBlob(
+  deps: S3Deps,
+  req: S3Request,
+  objectKey: Buffer,
+  place: Buffer,
+  source: AsyncIterable<Buffer>,
+  opts: { requestBody: boolean } = { requestBody: true },
+): Promise<{ blobId: string; salt: string; cipherSize: number } & Digests> {
+  const salt = randomBytes(STREAM_SALT_BYTES);
+  const md5 = createHash('md5');
+  const declared = opts.requestBody ? declaredChecksum(req) : undefined;
+  const sum = declared ? createChecksum(declared.algorithm) : undefined;
+  let size = 0;
+  async function* tap(): AsyncGenerator<Buffer> {
+    for await (const c of source) {
+      md5.update(c);
+      sum?.update(c);
+      size += c.length;
+      yield c;
+    }
+  }
+  const put = await deps.blobs.put(encryptStream({ objectKey, salt, binding: place, segmentBytes: SEGMENT_BYTES }, tap()));
+  try {
+    if (!opts.requestBody) return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, md5: md5.digest('hex'), size };
+    await req.bodyVerified();
+    const expectedLength =
+      header(req, 'x-amz-decoded-content-length') ?? (header(req, 'content-encoding')?.includes('aws-chunked') ? undefined : header(req, 'content-length'));
+    if (expectedLength !== undefined && Number(expectedLength) !== size) throw S3.IncompleteBody();
+    const md5raw = md5.digest();
+    const contentMd5 = header(req, 'content-md5');
+    if (contentMd5 !== undefined) {
+      if (Buffer.from(contentMd5, 'base64').length !== 16) throw S3.InvalidDigest();
+      if (md5raw.toString('base64') !== contentMd5) throw S3.BadDigest();
+    }
+    let checksum: Digests['checksum'];
+    if (declared && sum) {
+      const value = sum.digest();
+      const claimed = declared.value ?? req.trailers.get(declared.header);
+      if (claimed === undefined) {
+        if (header(req, 'x-amz-trailer')) throw S3.MalformedTrailerError();
+      } else if (claimed !== value) {
+        throw S3.BadDigest(`The ${declared.algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
+      }
+      checksum = { algorithm: declared.algorithm, value };
+    }
+    return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, md5: md5raw.toString('hex'), size, ...(checksum ? { checksum } : {}) };
+  } catch (err) {
+    await deps.blobs.delete(put.id).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** S3's ETag: the MD5 of the data for plain and SSE-S3 objects; for SSE-KMS and SSE-C not the MD5 (as S3). */
+export function etagFor(sealed: SealedObjectKey, objectKey: Buffer, md5hex: string): string {
+  if (sealed.mode === 'AES256') return md5hex;
+  return createHmac('sha256', objectKey).update(md5hex).digest('hex').slice(0, 32);
+}
+
+export function sseHeaders(sealed: SealedObjectKey | undefined, opts: { customerKeyMd5?: string; withContext?: boolean } = {}): Record<string, string> {
+  if (!sealed) return {};
+  switch (sealed.mode) {
+    case 'AES256':
+      return { 'x-amz-server-side-encryption': 'AES256' };
+    case 'aws:kms': {
+      const user = Object.fromEntries(Object.entries(sealed.context).filter(([k]) => k !== 'aws:s3:arn'));
+      return {
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': sealed.kmsKeyArn,
+        ...(sealed.bucketKey ? { 'x-amz-server-side-encryption-bucket-key-enabled': 'true' } : {}),
+        ...(opts.withContext
+          ? { 'x-amz-server-side-encryption-context': Buffer.from(JSON.stringify({ ...user, 'aws:s3:arn': sealed.context['aws:s3:arn'] })).toString('base64') }
+          : {}),
+      };
+    }
+    case 'SSE-C':
+      return {
+        'x-amz-server-side-encryption-customer-algorithm': 'AES256',
+        ...(opts.customerKeyMd5 ? { 'x-amz-server-side-encryption-customer-key-md5': opts.customerKeyMd5 } : {}),
+      };
+  }
+}
+
+/** The place a stream is bound to: the version for single-part objects, the upload for multipart parts. */
+export const partBindingId = (uploadId: string) => `upload:${uploadId}`;
+
+export function findVersion(entry: ObjectEntry | undefined, versionId: string | undefined): VersionRecord | undefined {
+  if (!entry) return undefined;
+  return versionId === undefined ? entry.versions[0] : entry.versions.find((v) => v.versionId === versionId);
+}
+
+/** Plaintext bytes [start, end] of a stored version (single or multipart), decrypted segment by segment. */
+export async function* readPlaintext(
+  deps: S3Deps,
+  req: S3Request,
+  bucket: string,
+  key: string,
+  v: VersionRecord,
+  start: number,
+  end: number,
+  customerKey?: Buffer,
+): AsyncGenerator<Buffer> {
+  const bucketArnStr = `arn:aws:s3:::${bucket}`;
+  if (v.parts && v.parts.length > 0) {
+    let offset = 0;
+    for (const part of v.parts) {
+      const pStart = offset;
+      const pEnd = offset + part.size - 1;
+      offset += part.size;
+      if (part.size === 0 || pEnd < start || pStart > end) continue;
+      const place = binding(bucket, key, part.bindingId, part.partNumber);
+      const objectKey = await deps.keys.open(req.ctx, part.sse, bucketArnStr, place, customerKey);
+      yield* readStream(deps, part.blobId, objectKey, part.salt, place, part.size, Math.max(start, pStart) - pStart, Math.min(end, pEnd) - pStart);
+    }
+    return;
+  }
+  if (!v.blobId || !v.stream || !v.sse) throw S3.InternalError('The object has no stored data.');
+  const place = binding(bucket, key, v.versionId);
+  const objectKey = await deps.keys.open(req.ctx, v.sse, bucketArnStr, place, customerKey);
+  yield* readStream(deps, v.blobId, objectKey, v.stream.salt, place, v.size, start, end);
+}
+
+async function* readStream(
+  deps: S3Deps,
+  blobId: string,
+  objectKey: Buffer,
+  salt: string,
+  place: Buffer,
+  size: number,
+  start: number,
+  end: number,
+): AsyncGenerator<Buffer> {
+  const blobSize = await deps.blobs.size(blobId);
+  assertCiphertextLength(blobSize ?? -1, size, SEGMENT_BYTES);
+  const plan = size === 0 ? planRange(0, 0, 0, SEGMENT_BYTES) : planRange(size, start, end, SEGMENT_BYTES);
+  const cipher = await deps.blobs.get(blobId, { start: plan.cipherStart, end: plan.cipherEnd });
+  yield* decryptRange({ objectKey, salt: Buffer.from(salt, 'base64'), binding: place, segmentBytes: SEGMENT_BYTES }, size, plan, cipher);
+}

@@ -1,0 +1,54 @@
+// Put/Get/DeleteObjectTagging (up to 10 tags per object version).
+import { KvConflictError } from '../../../storage/kv/interface.js';
+import { authorizeS3 } from '../authorize.js';
+import { S3 } from '../errors.js';
+import { objectArn } from '../model.js';
+import type { S3Deps, S3Handler, S3Request, S3Response } from '../request.js';
+import { xmlDocument } from '../xml.js';
+import { requireBucket } from './bucket-common.js';
+import { parseTagSet } from './buckets.js';
+
+async function setTags(deps: S3Deps, req: S3Request, tags: Array<{ Key: string; Value: string }>, action: string): Promise<S3Response> {
+  const b = await requireBucket(deps, req);
+  const versionId = req.query.get('versionId') ?? undefined;
+  authorizeS3(deps, req, action, objectArn(b.name, req.key!), b);
+  for (;;) {
+    const cur = await deps.store.getObject(b.name, req.key!);
+    const v = versionId === undefined ? cur?.entry.versions[0] : cur?.entry.versions.find((x) => x.versionId === versionId);
+    if (!cur || !v || v.deleteMarker) throw versionId ? S3.NoSuchVersion() : S3.NoSuchKey(undefined, { Key: req.key! });
+    v.tags = tags;
+    try {
+      await deps.store.putObject(b.name, cur.entry, cur.version);
+      const headers: Record<string, string> = b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {};
+      return { status: tags.length ? 200 : 204, headers };
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+    }
+  }
+}
+
+export const putObjectTagging: S3Handler = async (deps, req) => {
+  const tags = parseTagSet(await req.readBody(64 * 1024), 'Tagging');
+  if (tags.length > 10) throw S3.InvalidArgument('Object tags cannot be greater than 10');
+  const r = await setTags(deps, req, tags, 's3:PutObjectTagging');
+  return { ...r, status: 200 };
+};
+
+export const deleteObjectTagging: S3Handler = async (deps, req) => {
+  const r = await setTags(deps, req, [], 's3:DeleteObjectTagging');
+  return { ...r, status: 204 };
+};
+
+export const getObjectTagging: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  const versionId = req.query.get('versionId') ?? undefined;
+  authorizeS3(deps, req, 's3:GetObjectTagging', objectArn(b.name, req.key!), b);
+  const cur = await deps.store.getObject(b.name, req.key!);
+  const v = versionId === undefined ? cur?.entry.versions[0] : cur?.entry.versions.find((x) => x.versionId === versionId);
+  if (!v || v.deleteMarker) throw versionId ? S3.NoSuchVersion() : S3.NoSuchKey(undefined, { Key: req.key! });
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml', ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {}) },
+    body: xmlDocument('Tagging', { TagSet: { Tag: v.tags } }),
+  };
+};

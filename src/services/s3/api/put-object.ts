@@ -1,0 +1,70 @@
+// PutObject: the body (any payload mode) is encrypted on the way to the blob store under a fresh object
+// key (SSE-S3 by default, SSE-KMS, or SSE-C), its digests checked, and only then is the version committed.
+import { authorizeS3 } from '../authorize.js';
+import { objectArn, bucketArn, type VersionRecord } from '../model.js';
+import { header, type S3Handler } from '../request.js';
+import { binding } from '../sse/object-keys.js';
+import { customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
+import { requireBucket } from './bucket-common.js';
+import {
+  commitVersion,
+  deleteBlobs,
+  etagFor,
+  newVersionId,
+  SEGMENT_BYTES,
+  sseHeaders,
+  standardHeaders,
+  taggingHeader,
+  userMetadata,
+  writeEncryptedBlob,
+} from './object-common.js';
+
+export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
+
+export const putObject: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  const key = req.key!;
+  const enc = writeEncryption(req.headers, req.secure, b);
+  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b);
+  const meta = userMetadata(req);
+  const std = standardHeaders(req);
+  const tags = taggingHeader(req);
+  const storageClass = header(req, 'x-amz-storage-class') ?? 'STANDARD';
+  const versionId = newVersionId(b);
+  const place = binding(b.name, key, versionId);
+  const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, key), place);
+  const written = await writeEncryptedBlob(deps, req, objectKey, place, req.body);
+  const etag = etagFor(sealed, objectKey, written.md5);
+  objectKey.fill(0);
+  const v: VersionRecord = {
+    versionId,
+    deleteMarker: false,
+    lastModified: deps.clock(),
+    size: written.size,
+    etag,
+    ...std,
+    userMetadata: meta,
+    tags,
+    ...(written.checksum ? { checksum: written.checksum } : {}),
+    storageClass,
+    blobId: written.blobId,
+    stream: { salt: written.salt, segmentBytes: SEGMENT_BYTES },
+    sse: sealed,
+  };
+  const orphaned = await commitVersion(deps, b, key, v);
+  await deleteBlobs(deps, orphaned);
+  req.audit.requestParameters = {
+    bucketName: b.name,
+    key,
+    ...(enc.mode !== 'SSE-C' ? { 'x-amz-server-side-encryption': enc.mode } : { 'x-amz-server-side-encryption-customer-algorithm': 'AES256' }),
+  };
+  return {
+    status: 200,
+    headers: {
+      etag: `"${etag}"`,
+      ...sseHeaders(sealed, { customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined, withContext: true }),
+      ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': versionId } : {}),
+      ...(written.checksum ? { [`x-amz-checksum-${written.checksum.algorithm}`]: written.checksum.value } : {}),
+    },
+  };
+};

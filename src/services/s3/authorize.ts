@@ -1,0 +1,25 @@
+// S3 authorization through the shared engine: identity policies plus the bucket policy, with the S3
+// condition keys (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).
+import { Authorizer } from '../../iam/authorizer.js';
+import { S3 } from './errors.js';
+import type { BucketRecord } from './model.js';
+import { header, type S3Deps, type S3Request } from './request.js';
+
+export function authorizeS3(deps: S3Deps, req: S3Request, action: string, resource: string, bucket: BucketRecord, extra: Record<string, string[]> = {}): void {
+  const keys = new Map<string, ReadonlyArray<string>>();
+  const set = (k: string, v: string | undefined) => {
+    if (v !== undefined) keys.set(k, [v]);
+  };
+  set('s3:x-amz-server-side-encryption', header(req, 'x-amz-server-side-encryption'));
+  set('s3:x-amz-server-side-encryption-aws-kms-key-id', header(req, 'x-amz-server-side-encryption-aws-kms-key-id'));
+  set('s3:x-amz-server-side-encryption-customer-algorithm', header(req, 'x-amz-server-side-encryption-customer-algorithm'));
+  set('s3:prefix', req.query.get('prefix') ?? undefined);
+  set('s3:delimiter', req.query.get('delimiter') ?? undefined);
+  set('s3:max-keys', req.query.get('max-keys') ?? undefined);
+  set('s3:versionid', req.query.get('versionId') ?? undefined);
+  for (const [k, v] of Object.entries(extra)) keys.set(k.toLowerCase(), v);
+  const ctx = { ...req.ctx, conditionKeys: keys };
+  const check = { action, resource, resourceAccount: bucket.accountId, resourcePolicy: bucket.policy };
+  const decision = deps.authorizer.decide(ctx, check);
+  if (!decision.allowed) throw S3.AccessDenied(Authorizer.message(req.ctx, check, decision));
+}

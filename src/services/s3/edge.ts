@@ -1,0 +1,300 @@
+// The S3 REST-XML edge: path-style and virtual-hosted-style addressing, SigV4 in every payload mode
+// (signed payload hash, UNSIGNED-PAYLOAD, aws-chunked with signed chunks or trailers, presigned URLs),
+// the audited execution of one operation (fail closed), and S3's XML errors (none on HEAD).
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AuditSink } from '../../audit/sink.js';
+import type { Principal } from '../../iam/principal.js';
+import { AUDIT_REFUSAL, buildEvent, type EdgeRequest, requestContext, toServiceError } from '../../protocol/pipeline.js';
+import { ServiceError } from '../../protocol/errors.js';
+import { authErrorToS3 } from '../../protocol/s3-auth-errors.js';
+import { AwsChunkedDecoder, ChunkedEncodingError, STREAMING_MODES } from '../../protocol/sigv4/chunked.js';
+import { SigV4Error } from '../../protocol/sigv4/errors.js';
+import { isPresigned, type VerifiableCredential, verifySigV4 } from '../../protocol/sigv4/verifier.js';
+import { escapeXml } from '../../protocol/xml-writer.js';
+import { rawHeaderPairs, tlsDetails } from '../../server/http-io.js';
+import type { Logger } from '../../server/logger.js';
+import { S3, S3Error } from './errors.js';
+import { HANDLERS } from './handlers.js';
+import type { S3Deps, S3Request, S3Response } from './request.js';
+import { route } from './routes.js';
+
+export interface S3EdgeDeps {
+  s3: S3Deps;
+  lookup: (accessKeyId: string) => VerifiableCredential<Principal> | undefined;
+  audit: AuditSink;
+  log: Logger;
+  clock: () => number;
+  /** Host names under which <bucket>.<baseDomain> addresses a bucket (virtual-hosted style). */
+  baseDomains: ReadonlyArray<string>;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const SSE_HEADERS = [
+  'x-amz-server-side-encryption',
+  'x-amz-server-side-encryption-aws-kms-key-id',
+  'x-amz-server-side-encryption-context',
+  'x-amz-server-side-encryption-customer-algorithm',
+  'x-amz-server-side-encryption-customer-key',
+  'x-amz-server-side-encryption-customer-key-md5',
+  'x-amz-copy-source',
+  'x-amz-content-sha256',
+];
+
+function target(req: IncomingMessage, path: string, baseDomains: ReadonlyArray<string>): { bucket?: string; key?: string } {
+  const host = String(req.headers.host ?? '')
+    .replace(/:\d+$/, '')
+    .toLowerCase();
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw new S3Error('InvalidURI', 400, "Couldn't parse the specified URI.");
+    }
+  };
+  for (const base of baseDomains) {
+    if (host.endsWith(`.${base}`)) {
+      const bucket = host.slice(0, -(base.length + 1));
+      const rest = path.replace(/^\//, '');
+      return { bucket, key: rest === '' ? undefined : decode(rest) };
+    }
+  }
+  const m = /^\/([^/]+)(?:\/(.*))?$/.exec(path);
+  if (!m) return {};
+  return { bucket: decode(m[1]!), key: m[2] === undefined ? undefined : decode(m[2]) };
+}
+
+export class S3Edge {
+  constructor(private readonly deps: S3EdgeDeps) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest): Promise<void> {
+    const { deps } = this;
+    const now = deps.clock();
+    const query = new URLSearchParams(edge.query);
+    let bodyTouched = false;
+    let resource = edge.path;
+    const fail = (err: ServiceError) => this.#error(req, res, edge, resource, err, !bodyTouched);
+    try {
+      const { bucket, key } = target(req, edge.path, deps.baseDomains);
+      resource = bucket ? `/${bucket}${key !== undefined ? `/${key}` : ''}` : '/';
+      if (key !== undefined && Buffer.byteLength(key) > 1024) throw S3.KeyTooLongError();
+      const payloadHeader = req.headers['x-amz-content-sha256'];
+      const presigned = isPresigned({ method: req.method ?? 'GET', path: edge.path, query: edge.query, headers: [] });
+      if (!presigned && !req.headers.authorization) throw S3.AccessDenied('Anonymous access is not supported: sign the request (SigV4).');
+      const payloadHash = typeof payloadHeader === 'string' ? payloadHeader : presigned ? 'UNSIGNED-PAYLOAD' : undefined;
+      if (payloadHash === undefined) throw S3.InvalidRequest('Missing required header for this request: x-amz-content-sha256');
+      const streaming = STREAMING_MODES[payloadHash];
+      if (!streaming && payloadHash !== 'UNSIGNED-PAYLOAD' && !HEX64.test(payloadHash)) {
+        throw S3.InvalidArgument(
+          'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER) or a SHA-256 hex digest.',
+        );
+      }
+      let verified: ReturnType<typeof verifySigV4<Principal>>;
+      try {
+        verified = verifySigV4(
+          { method: req.method ?? 'GET', path: edge.path, query: edge.query, headers: rawHeaderPairs(req) },
+          { now, pathRule: 's3', service: 's3', payloadHash, lookup: deps.lookup, mustSign: SSE_HEADERS },
+        );
+      } catch (err) {
+        if (!(err instanceof SigV4Error)) throw err;
+        const e = authErrorToS3(err);
+        throw new S3Error(e.code, e.status, e.message);
+      }
+      const r = route(req.method ?? 'GET', bucket, key, query, req.headers['x-amz-copy-source'] !== undefined);
+      const ctx = requestContext(req, edge, now, { principal: verified.principal, region: verified.scope.region }, 'name' in r ? r.name : 'Unsupported');
+
+      // The body, as the client meant it, with its integrity checks.
+      let verifiedBody: () => void = () => undefined;
+      let failedBody: (e: unknown) => void = () => undefined;
+      const bodyDone = new Promise<void>((resolve, reject) => {
+        verifiedBody = resolve;
+        failedBody = reject;
+      });
+      bodyDone.catch(() => undefined);
+      const trailers = new Map<string, string>();
+      const decodedLength = req.headers['x-amz-decoded-content-length'];
+      const raw = req as AsyncIterable<Buffer>;
+      async function* body(): AsyncGenerator<Buffer> {
+        bodyTouched = true;
+        try {
+          if (streaming) {
+            const trailerNames = String(req.headers['x-amz-trailer'] ?? '')
+              .split(',')
+              .map((s) => s.trim().toLowerCase())
+              .filter(Boolean);
+            const decoder = new AwsChunkedDecoder({
+              mode: streaming,
+              signing:
+                streaming === 'unsigned-trailer'
+                  ? undefined
+                  : {
+                      signingKey: verified.signingKey,
+                      amzDate: verified.amzDate,
+                      scope: `${verified.scope.date}/${verified.scope.region}/s3/aws4_request`,
+                      seedSignature: verified.signature,
+                    },
+              decodedLength: decodedLength === undefined ? undefined : Number(decodedLength),
+              expectedTrailers: trailerNames,
+            });
+            yield* decoder.decode(raw);
+            for (const [k, v] of decoder.trailers) trailers.set(k, v);
+          } else if (HEX64.test(payloadHash!)) {
+            const h = createHash('sha256');
+            for await (const c of raw) {
+              h.update(c);
+              yield c;
+            }
+            if (h.digest('hex') !== payloadHash) throw S3.XAmzContentSHA256Mismatch();
+          } else {
+            for await (const c of raw) yield c;
+          }
+          verifiedBody();
+        } catch (err) {
+          const e = err instanceof ChunkedEncodingError ? new S3Error(err.code, err.code === 'SignatureDoesNotMatch' ? 403 : 400, err.message) : err;
+          failedBody(e);
+          throw e;
+        }
+      }
+      const s3req: S3Request = {
+        ctx,
+        method: req.method ?? 'GET',
+        bucket,
+        key,
+        query,
+        headers: req.headers,
+        secure: edge.secure,
+        body: body(),
+        bodyVerified: () => bodyDone,
+        readBody: async (limit = 1024 * 1024) => {
+          const parts: Buffer[] = [];
+          let n = 0;
+          for await (const c of s3req.body) {
+            n += c.length;
+            if (n > limit) throw S3.EntityTooLarge(`The request body must be at most ${limit} bytes.`);
+            parts.push(c);
+          }
+          return Buffer.concat(parts);
+        },
+        trailers,
+        audit: {
+          requestParameters: { bucketName: bucket, key },
+          resources: bucket
+            ? [
+                {
+                  accountId: '',
+                  type: key !== undefined ? 'AWS::S3::Object' : 'AWS::S3::Bucket',
+                  ARN: `arn:aws:s3:::${bucket}${key !== undefined ? `/${key}` : ''}`,
+                },
+              ]
+            : undefined,
+        },
+      };
+
+      let response: S3Response | undefined;
+      let failure: ServiceError | undefined;
+      try {
+        if (!('name' in r)) throw S3.NotImplemented(`${r.unsupported} is not supported by this Keyhold version.`);
+        if (!deps.audit.healthy) throw S3.ServiceUnavailable(AUDIT_REFUSAL);
+        const handler = HANDLERS[r.name];
+        if (!handler) throw S3.NotImplemented(`${r.name} is not supported by this Keyhold version.`);
+        response = await handler(deps.s3, s3req);
+      } catch (err) {
+        failure = err instanceof ServiceError ? err : toServiceError(err, deps.log, edge.requestId);
+        if (!(err instanceof ServiceError)) failure = S3.InternalError(`We encountered an internal error (request ${edge.requestId}).`);
+      }
+      const event = buildEvent(
+        ctx,
+        's3.amazonaws.com',
+        'name' in r ? r.readOnly : true,
+        s3req.audit,
+        failure,
+        tlsDetails(req),
+        'name' in r && r.data ? 'Data' : 'Management',
+      );
+      try {
+        await deps.audit.write(event);
+      } catch {
+        return fail(S3.ServiceUnavailable(AUDIT_REFUSAL));
+      }
+      if (failure || !response) return fail(failure ?? S3.InternalError());
+      await this.#respond(req, res, edge, response);
+    } catch (err) {
+      if (err instanceof ServiceError) return fail(err);
+      deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 's3 request failed');
+      return fail(S3.InternalError());
+    }
+  }
+
+  async #respond(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest, r: S3Response): Promise<void> {
+    const headers: Record<string, string> = {
+      'x-amz-request-id': edge.requestId,
+      'x-amz-id-2': randomBytes(24).toString('base64'),
+      date: new Date(this.deps.clock()).toUTCString(),
+      ...r.headers,
+    };
+    const isHead = req.method === 'HEAD';
+    if (r.body === undefined || typeof r.body === 'string' || Buffer.isBuffer(r.body)) {
+      const payload = r.body === undefined ? Buffer.alloc(0) : typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
+      if (headers['content-length'] === undefined) headers['content-length'] = String(payload.length);
+      res.writeHead(r.status, headers);
+      res.end(isHead ? undefined : payload);
+      return;
+    }
+    // Streams: the first piece is produced before the status line, so a failure there is still a clean error.
+    const it = r.body[Symbol.asyncIterator]();
+    let first: IteratorResult<Buffer>;
+    try {
+      first = await it.next();
+    } catch (err) {
+      this.deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 'object read failed before the response');
+      return this.#error(req, res, edge, '', err instanceof S3Error ? err : S3.InternalError('The stored object failed an integrity check.'), false);
+    }
+    res.writeHead(r.status, headers);
+    if (isHead) {
+      res.end();
+      return;
+    }
+    async function* rest(): AsyncGenerator<Buffer> {
+      if (!first.done) yield first.value;
+      for (;;) {
+        const n = await it.next();
+        if (n.done) return;
+        yield n.value;
+      }
+    }
+    try {
+      await pipeline(Readable.from(rest()), res);
+    } catch (err) {
+      // Headers are gone: cut the connection so the client sees a truncated response, never wrong bytes.
+      this.deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 'object stream failed');
+      res.destroy();
+    }
+  }
+
+  #error(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest, resource: string, err: ServiceError, closeConnection: boolean): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const extra = err instanceof S3Error ? err.extra : {};
+    const headers: Record<string, string> = {
+      'x-amz-request-id': edge.requestId,
+      'x-amz-id-2': randomBytes(24).toString('base64'),
+      date: new Date(this.deps.clock()).toUTCString(),
+      'content-type': 'application/xml',
+    };
+    for (const [k, v] of Object.entries(extra)) if (k.startsWith('x-amz-')) headers[k] = v;
+    const fields = Object.entries(extra)
+      .filter(([k]) => !k.startsWith('x-amz-'))
+      .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
+      .join('');
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>${fields}<Resource>${escapeXml(resource)}</Resource><RequestId>${edge.requestId}</RequestId></Error>`;
+    const body = req.method === 'HEAD' || err.status === 304 ? Buffer.alloc(0) : Buffer.from(xml);
+    if (closeConnection && !req.complete) headers.connection = 'close';
+    res.writeHead(err.status, { ...headers, 'content-length': String(body.length) });
+    res.end(body);
+    if (closeConnection && !req.complete) req.resume();
+  }
+}

@@ -1,0 +1,86 @@
+// S3 errors (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html): XML bodies with Code,
+// Message, Resource and RequestId; HEAD responses carry no body. One class, a code catalog of factories.
+import { ServiceError } from '../../protocol/errors.js';
+
+export class S3Error extends ServiceError {
+  constructor(
+    code: string,
+    status: number,
+    message: string,
+    readonly extra: Record<string, string> = {},
+  ) {
+    super(code, message, status);
+  }
+}
+
+const e =
+  (code: string, status: number, message: string) =>
+  (msg = message, extra: Record<string, string> = {}) =>
+    new S3Error(code, status, msg, extra);
+
+export const S3 = {
+  AccessDenied: e('AccessDenied', 403, 'Access Denied'),
+  BadDigest: e('BadDigest', 400, 'The Content-MD5 or checksum value that you specified did not match what the server received.'),
+  BucketAlreadyExists: e(
+    'BucketAlreadyExists',
+    409,
+    'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+  ),
+  BucketAlreadyOwnedByYou: e('BucketAlreadyOwnedByYou', 409, 'Your previous request to create the named bucket succeeded and you already own it.'),
+  BucketNotEmpty: e('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty'),
+  EntityTooLarge: e('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size'),
+  EntityTooSmall: e('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed object size.'),
+  IllegalLocationConstraintException: e('IllegalLocationConstraintException', 400, 'The specified location-constraint is not valid for this request.'),
+  IncompleteBody: e('IncompleteBody', 400, 'You did not provide the number of bytes specified by the Content-Length HTTP header.'),
+  InternalError: e('InternalError', 500, 'We encountered an internal error. Please try again.'),
+  InvalidArgument: e('InvalidArgument', 400, 'Invalid Argument'),
+  InvalidBucketName: e('InvalidBucketName', 400, 'The specified bucket is not valid.'),
+  InvalidDigest: e('InvalidDigest', 400, 'The Content-MD5 you specified is not valid.'),
+  InvalidEncryptionAlgorithmError: e('InvalidEncryptionAlgorithmError', 400, 'The encryption request you specified is not valid. The valid value is AES256.'),
+  InvalidPart: e(
+    'InvalidPart',
+    400,
+    "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.",
+  ),
+  InvalidPartOrder: e('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'),
+  InvalidRange: e('InvalidRange', 416, 'The requested range is not satisfiable'),
+  InvalidRequest: e('InvalidRequest', 400, 'Invalid Request'),
+  InvalidStorageClass: e('InvalidStorageClass', 400, 'The storage class you specified is not valid'),
+  KeyTooLongError: e('KeyTooLongError', 400, 'Your key is too long'),
+  MalformedPolicy: e('MalformedPolicy', 400, "Policies must be valid JSON and the first byte must be '{'"),
+  MalformedXML: e('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema.'),
+  MalformedTrailerError: e(
+    'MalformedTrailerError',
+    400,
+    'The request contained trailing data that was not well-formed or did not conform to our published schema.',
+  ),
+  MethodNotAllowed: e('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.'),
+  MissingContentLength: e('MissingContentLength', 411, 'You must provide the Content-Length HTTP header.'),
+  NoSuchBucket: e('NoSuchBucket', 404, 'The specified bucket does not exist'),
+  NoSuchBucketPolicy: e('NoSuchBucketPolicy', 404, 'The bucket policy does not exist'),
+  NoSuchKey: e('NoSuchKey', 404, 'The specified key does not exist.'),
+  NoSuchTagSet: e('NoSuchTagSet', 404, 'The TagSet does not exist'),
+  NoSuchUpload: e('NoSuchUpload', 404, 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.'),
+  NoSuchVersion: e('NoSuchVersion', 404, 'The specified version does not exist.'),
+  NotImplemented: e('NotImplemented', 501, 'A header you provided implies functionality that is not implemented.'),
+  PreconditionFailed: e('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold'),
+  NotModified: e('NotModified', 304, 'Not Modified'),
+  ServerSideEncryptionConfigurationNotFoundError: e(
+    'ServerSideEncryptionConfigurationNotFoundError',
+    404,
+    'The server side encryption configuration was not found',
+  ),
+  ServiceUnavailable: e('ServiceUnavailable', 503, 'Please reduce your request rate.'),
+  SignatureDoesNotMatch: e(
+    'SignatureDoesNotMatch',
+    403,
+    'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+  ),
+  XAmzContentSHA256Mismatch: e('XAmzContentSHA256Mismatch', 400, "The provided 'x-amz-content-sha256' header does not match what was computed."),
+};
+
+/** A KMS failure met while serving an S3 request, reported as S3 does: "KMS.<Exception>". */
+export function kmsFailure(err: ServiceError): S3Error {
+  const status = err.code === 'AccessDeniedException' ? 403 : err.code === 'ThrottlingException' ? 503 : 400;
+  return new S3Error(`KMS.${err.code}`, status, err.message || err.code);
+}

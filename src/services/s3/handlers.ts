@@ -1,0 +1,70 @@
+// The S3 operation table: route name -> handler.
+import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './api/bucket-encryption.js';
+import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './api/bucket-policy.js';
+import {
+  createBucket,
+  deleteBucket,
+  deleteBucketTagging,
+  getBucketLocation,
+  getBucketTagging,
+  getBucketVersioning,
+  headBucket,
+  listBuckets,
+  putBucketTagging,
+  putBucketVersioning,
+} from './api/buckets.js';
+import { copyObject } from './api/copy-object.js';
+import { deleteObject, deleteObjects } from './api/delete-object.js';
+import { getObject, headObject } from './api/get-object.js';
+import { listObjects, listObjectsV2, listObjectVersions } from './api/list-objects.js';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPart,
+  uploadPartCopy,
+} from './api/multipart.js';
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './api/object-tagging.js';
+import { putObject } from './api/put-object.js';
+import type { S3Handler } from './request.js';
+
+export const HANDLERS: Readonly<Record<string, S3Handler>> = {
+  ListBuckets: listBuckets,
+  CreateBucket: createBucket,
+  HeadBucket: headBucket,
+  DeleteBucket: deleteBucket,
+  GetBucketLocation: getBucketLocation,
+  PutBucketEncryption: putBucketEncryption,
+  GetBucketEncryption: getBucketEncryption,
+  DeleteBucketEncryption: deleteBucketEncryption,
+  PutBucketPolicy: putBucketPolicy,
+  GetBucketPolicy: getBucketPolicy,
+  DeleteBucketPolicy: deleteBucketPolicy,
+  GetBucketPolicyStatus: getBucketPolicyStatus,
+  PutBucketVersioning: putBucketVersioning,
+  GetBucketVersioning: getBucketVersioning,
+  PutBucketTagging: putBucketTagging,
+  GetBucketTagging: getBucketTagging,
+  DeleteBucketTagging: deleteBucketTagging,
+  PutObject: putObject,
+  GetObject: getObject,
+  HeadObject: headObject,
+  DeleteObject: deleteObject,
+  DeleteObjects: deleteObjects,
+  CopyObject: copyObject,
+  ListObjects: listObjects,
+  ListObjectsV2: listObjectsV2,
+  ListObjectVersions: listObjectVersions,
+  PutObjectTagging: putObjectTagging,
+  GetObjectTagging: getObjectTagging,
+  DeleteObjectTagging: deleteObjectTagging,
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
+  ListParts: listParts,
+  ListMultipartUploads: listMultipartUploads,
+};

@@ -1,0 +1,84 @@
+// S3 domain records. Object metadata lives in the metadata store, object bytes (always encrypted, see
+// docs/formats.md "object stream") in the blob store.
+export type Versioning = 'Unversioned' | 'Enabled' | 'Suspended';
+export type SseMode = 'AES256' | 'aws:kms' | 'SSE-C';
+
+export interface BucketEncryptionRule {
+  SSEAlgorithm: 'AES256' | 'aws:kms';
+  KMSMasterKeyID?: string;
+  BucketKeyEnabled: boolean;
+  /** Encryption types blocked for writes to this bucket ("SSE-C" by default for new buckets since April 2026). */
+  BlockedEncryptionTypes: string[];
+}
+
+export interface BucketRecord {
+  name: string;
+  accountId: string;
+  region: string;
+  creationDate: number;
+  versioning: Versioning;
+  encryption: BucketEncryptionRule;
+  /** True once PutBucketEncryption set it; false while it is the implicit default. */
+  encryptionExplicit: boolean;
+  policy?: string;
+  tags?: Array<{ Key: string; Value: string }>;
+}
+
+/** How an object's key is protected; never the key itself in clear. */
+export type SealedObjectKey =
+  | { mode: 'AES256'; masterVersion: number; wrapped: string }
+  | { mode: 'aws:kms'; kmsKeyArn: string; context: Record<string, string>; kmsCiphertext: string; bucketKey?: { wrapped: string } }
+  | { mode: 'SSE-C'; keyHmacSalt: string; keyHmac: string; wrapped: string };
+
+export interface PartInfo {
+  partNumber: number;
+  size: number;
+  etag: string;
+}
+
+export interface VersionRecord {
+  versionId: string;
+  deleteMarker: boolean;
+  lastModified: number;
+  size: number;
+  etag: string;
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+  userMetadata: Record<string, string>;
+  tags: Array<{ Key: string; Value: string }>;
+  checksum?: { algorithm: string; value: string };
+  storageClass: string;
+  blobId?: string;
+  stream?: { salt: string; segmentBytes: number };
+  sse?: SealedObjectKey;
+  /** Multipart objects: each part is its own stream, stored back to back in one blob. */
+  parts?: Array<PartInfo & { salt: string; blobId: string; bindingId: string; sse: SealedObjectKey }>;
+}
+
+export interface ObjectEntry {
+  key: string;
+  /** Newest first. */
+  versions: VersionRecord[];
+}
+
+export interface UploadRecord {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiated: number;
+  initiator: string;
+  contentType?: string;
+  userMetadata: Record<string, string>;
+  tags: Array<{ Key: string; Value: string }>;
+  /** The encryption chosen at CreateMultipartUpload; SSE-C parts must repeat the same key. */
+  sse: { mode: SseMode; kmsKeyId?: string; context?: Record<string, string>; bucketKey?: boolean; customerKeyHmac?: { salt: string; hmac: string } };
+  checksumAlgorithm?: string;
+  parts: Record<string, PartInfo & { blobId: string; salt: string; sse: SealedObjectKey; cipherSize: number }>;
+}
+
+export const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
+export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;

@@ -1,0 +1,51 @@
+// The S3 request and response shapes handlers work with, and what handlers depend on.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Authorizer } from '../../iam/authorizer.js';
+import type { RequestContext } from '../../server/context.js';
+import type { BlobStore } from '../../storage/blob/interface.js';
+import type { ObjectKeys } from './sse/object-keys.js';
+import type { KmsBridge } from './sse/kms-bridge.js';
+import type { S3Store } from './store.js';
+import type { AuditProjection } from '../../server/service.js';
+
+export interface S3Request {
+  ctx: RequestContext;
+  method: string;
+  bucket?: string;
+  key?: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  secure: boolean;
+  /** The payload exactly as the client meant it (aws-chunked framing removed, signatures verified). */
+  body: AsyncIterable<Buffer>;
+  /** Ends once every integrity check of the body (payload hash, chunk trailer) has passed. */
+  bodyVerified(): Promise<void>;
+  /** Buffers a small body (XML documents); S3.MalformedXML / EntityTooLarge beyond `limit`. */
+  readBody(limit?: number): Promise<Buffer>;
+  /** Trailer headers of an aws-chunked body, once it has been read. */
+  trailers: Map<string, string>;
+  /** Filled by handlers: what CloudTrail records. */
+  audit: AuditProjection;
+}
+
+export interface S3Response {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer | AsyncIterable<Buffer>;
+}
+
+export interface S3Deps {
+  store: S3Store;
+  blobs: BlobStore;
+  keys: ObjectKeys;
+  kms: KmsBridge;
+  authorizer: Authorizer;
+  clock: () => number;
+}
+
+export type S3Handler = (deps: S3Deps, req: S3Request) => Promise<S3Response>;
+
+export const header = (req: S3Request, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};

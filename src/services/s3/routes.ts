@@ -1,0 +1,102 @@
+// Which S3 operation a request is: method, bucket/key presence and sub-resources, as S3's REST API maps
+// them. Sub-resources Keyhold does not implement answer NotImplemented instead of being ignored.
+export interface Route {
+  name: string;
+  readOnly: boolean;
+  /** Object-level operations are CloudTrail data events. */
+  data: boolean;
+}
+
+const UNSUPPORTED = [
+  'acl',
+  'cors',
+  'lifecycle',
+  'website',
+  'logging',
+  'notification',
+  'replication',
+  'object-lock',
+  'retention',
+  'legal-hold',
+  'torrent',
+  'restore',
+  'select',
+  'attributes',
+  'ownershipControls',
+  'publicAccessBlock',
+  'accelerate',
+  'requestPayment',
+  'analytics',
+  'metrics',
+  'inventory',
+  'intelligent-tiering',
+  'requestPayment',
+  'renameObject',
+];
+
+const r = (name: string, readOnly: boolean, data = false): Route => ({ name, readOnly, data });
+
+export function route(
+  method: string,
+  bucket: string | undefined,
+  key: string | undefined,
+  q: URLSearchParams,
+  hasCopySource: boolean,
+): Route | { unsupported: string } {
+  const unsupported = UNSUPPORTED.find((s) => q.has(s));
+  if (unsupported) return { unsupported };
+  if (!bucket) return method === 'GET' ? r('ListBuckets', true) : { unsupported: method };
+  if (key === undefined) {
+    switch (method) {
+      case 'PUT':
+        if (q.has('encryption')) return r('PutBucketEncryption', false);
+        if (q.has('policy')) return r('PutBucketPolicy', false);
+        if (q.has('versioning')) return r('PutBucketVersioning', false);
+        if (q.has('tagging')) return r('PutBucketTagging', false);
+        return r('CreateBucket', false);
+      case 'GET':
+        if (q.has('encryption')) return r('GetBucketEncryption', true);
+        if (q.has('policyStatus')) return r('GetBucketPolicyStatus', true);
+        if (q.has('policy')) return r('GetBucketPolicy', true);
+        if (q.has('versioning')) return r('GetBucketVersioning', true);
+        if (q.has('tagging')) return r('GetBucketTagging', true);
+        if (q.has('location')) return r('GetBucketLocation', true);
+        if (q.has('versions')) return r('ListObjectVersions', true, true);
+        if (q.has('uploads')) return r('ListMultipartUploads', true, true);
+        if (q.get('list-type') === '2') return r('ListObjectsV2', true, true);
+        return r('ListObjects', true, true);
+      case 'DELETE':
+        if (q.has('encryption')) return r('DeleteBucketEncryption', false);
+        if (q.has('policy')) return r('DeleteBucketPolicy', false);
+        if (q.has('tagging')) return r('DeleteBucketTagging', false);
+        return r('DeleteBucket', false);
+      case 'HEAD':
+        return r('HeadBucket', true);
+      case 'POST':
+        if (q.has('delete')) return r('DeleteObjects', false, true);
+        return { unsupported: 'POST object upload' };
+    }
+    return { unsupported: method };
+  }
+  switch (method) {
+    case 'PUT':
+      if (q.has('uploadId') && q.has('partNumber')) return hasCopySource ? r('UploadPartCopy', false, true) : r('UploadPart', false, true);
+      if (q.has('tagging')) return r('PutObjectTagging', false, true);
+      return hasCopySource ? r('CopyObject', false, true) : r('PutObject', false, true);
+    case 'GET':
+      if (q.has('uploadId')) return r('ListParts', true, true);
+      if (q.has('tagging')) return r('GetObjectTagging', true, true);
+      return r('GetObject', true, true);
+    case 'HEAD':
+      return r('HeadObject', true, true);
+    case 'DELETE':
+      if (q.has('uploadId')) return r('AbortMultipartUpload', false, true);
+      if (q.has('tagging')) return r('DeleteObjectTagging', false, true);
+      return r('DeleteObject', false, true);
+    case 'POST':
+      if (q.has('uploads')) return r('CreateMultipartUpload', false, true);
+      if (q.has('uploadId')) return r('CompleteMultipartUpload', false, true);
+      return { unsupported: 'POST' };
+  }
+  return { unsupported: method };
+}

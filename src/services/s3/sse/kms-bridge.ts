@@ -1,0 +1,103 @@
+// S3 calling KMS on the requester's behalf, as AWS S3 does: the requester's identity and policies apply,
+// with kms:ViaService = s3.<region>.amazonaws.com (so alias/aws/s3 and key policies that require it work),
+// the KMS request quotas count these calls, and KMS errors reach the client as "KMS.<Exception>".
+// Bucket keys: one KMS data key per (bucket, KMS key) wraps many object keys for a bounded time; decrypted
+// bucket keys are cached per requester, and the KMS key's state is checked on every use, so DisableKey
+// and ScheduleKeyDeletion take effect at once.
+import { createHash } from 'node:crypto';
+import type { EncryptionContext } from '../../../crypto/encryption-context.js';
+import { ServiceError } from '../../../protocol/errors.js';
+import type { RequestContext } from '../../../server/context.js';
+import type { KmsService } from '../../kms/index.js';
+import { kmsFailure } from '../errors.js';
+
+export const BUCKET_KEY_TTL_MS = 3_600_000;
+const MAX_CACHE = 10_000;
+
+export interface DataKey {
+  plaintext: Buffer;
+  ciphertext: Buffer;
+  keyArn: string;
+}
+
+export class KmsBridge {
+  readonly #bucketKeys = new Map<string, DataKey & { at: number }>();
+  readonly #decrypted = new Map<string, { plaintext: Buffer; keyArn: string; at: number }>();
+  /** KMS calls made (for the bucket-key benchmark). */
+  calls = 0;
+
+  constructor(
+    private readonly kms: KmsService,
+    private readonly clock: () => number,
+  ) {}
+
+  #as(ctx: RequestContext, operation: string): RequestContext {
+    return { ...ctx, operation, viaService: `s3.${ctx.region}.amazonaws.com`, conditionKeys: undefined };
+  }
+
+  async #run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ServiceError) throw kmsFailure(err);
+      throw err;
+    }
+  }
+
+  async generateDataKey(ctx: RequestContext, keyId: string, context: EncryptionContext): Promise<DataKey> {
+    const k = this.#as(ctx, 'GenerateDataKey');
+    return this.#run(async () => {
+      this.kms.checkQuota?.(k, 'GenerateDataKey');
+      this.calls++;
+      const key = await this.kms.crypto.usableKey(k, keyId, { encryptionContext: context });
+      const out = await this.kms.crypto.generateDataKey(key, 32, context);
+      return { plaintext: out.plaintext, ciphertext: out.blob, keyArn: key.arn };
+    });
+  }
+
+  async decrypt(ctx: RequestContext, ciphertext: Buffer, context: EncryptionContext): Promise<{ plaintext: Buffer; keyArn: string }> {
+    const k = this.#as(ctx, 'Decrypt');
+    return this.#run(async () => {
+      this.kms.checkQuota?.(k, 'Decrypt');
+      this.calls++;
+      const out = await this.kms.crypto.decrypt(k, ciphertext, context);
+      return { plaintext: out.plaintext, keyArn: out.key.arn };
+    });
+  }
+
+  /** Resolves a KMS key id for a write (checking that the requester may use it) without a data key. */
+  async #assertUsable(keyArn: string): Promise<void> {
+    const keyId = keyArn.slice(keyArn.lastIndexOf('/') + 1);
+    const rec = await this.kms.access.store.get(keyId);
+    if (!rec) throw kmsFailure(new ServiceError('NotFoundException', `Key '${keyArn}' does not exist`));
+    await this.#run(async () => this.kms.access.requireEnabled(rec));
+  }
+
+  /** The bucket key for new objects: a cached KMS data key, renewed after the TTL. */
+  async bucketKey(ctx: RequestContext, bucketArn: string, keyId: string): Promise<DataKey> {
+    const id = `${ctx.principal.arn}\u0000${bucketArn}\u0000${keyId}`;
+    const hit = this.#bucketKeys.get(id);
+    if (hit && this.clock() - hit.at < BUCKET_KEY_TTL_MS) {
+      await this.#assertUsable(hit.keyArn);
+      return hit;
+    }
+    const dk = await this.generateDataKey(ctx, keyId, { 'aws:s3:arn': bucketArn });
+    if (this.#bucketKeys.size > MAX_CACHE) this.#bucketKeys.clear();
+    this.#bucketKeys.set(id, { ...dk, at: this.clock() });
+    return dk;
+  }
+
+  /** A bucket key from its KMS ciphertext, decrypted at most once per TTL per requester. */
+  async openBucketKey(ctx: RequestContext, bucketArn: string, ciphertext: Buffer): Promise<Buffer> {
+    const id = `${ctx.principal.arn}\u0000${createHash('sha256').update(ciphertext).digest('hex')}`;
+    const hit = this.#decrypted.get(id);
+    if (hit && this.clock() - hit.at < BUCKET_KEY_TTL_MS) {
+      await this.#assertUsable(hit.keyArn);
+      return hit.plaintext;
+    }
+    const out = await this.decrypt(ctx, ciphertext, { 'aws:s3:arn': bucketArn });
+    if (this.#decrypted.size > MAX_CACHE) this.#decrypted.clear();
+    this.#decrypted.set(id, { plaintext: out.plaintext, keyArn: out.keyArn, at: this.clock() });
+    return out.plaintext;
+  }
+}

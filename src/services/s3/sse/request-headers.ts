@@ -1,0 +1,92 @@
+// Server-side-encryption headers of S3 requests (shared/reference/s3.md §1-§5): what a write asks for
+// (falling back to the bucket's default encryption), and the SSE-C key a read or copy supplies.
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { S3 } from '../errors.js';
+import type { BucketRecord } from '../model.js';
+import type { WriteEncryption } from './object-keys.js';
+
+const h = (headers: IncomingHttpHeaders, name: string): string | undefined => {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/** The SSE-C key of a request (prefix "x-amz-" for the object, "x-amz-copy-source-" for a copy source). */
+export function customerKey(headers: IncomingHttpHeaders, secure: boolean, prefix = 'x-amz-'): Buffer | undefined {
+  const alg = h(headers, `${prefix}server-side-encryption-customer-algorithm`);
+  const key = h(headers, `${prefix}server-side-encryption-customer-key`);
+  const md5 = h(headers, `${prefix}server-side-encryption-customer-key-md5`);
+  if (alg === undefined && key === undefined && md5 === undefined) return undefined;
+  if (!secure) throw S3.InvalidRequest('Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.');
+  if (alg !== 'AES256') {
+    throw alg === undefined
+      ? S3.InvalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm.')
+      : S3.InvalidEncryptionAlgorithmError();
+  }
+  if (key === undefined)
+    throw S3.InvalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.');
+  const raw = Buffer.from(key, 'base64');
+  if (raw.length !== 32 || raw.toString('base64') !== key.replace(/\s/g, ''))
+    throw S3.InvalidArgument('The secret key was invalid for the specified algorithm.');
+  if (md5 === undefined)
+    throw S3.InvalidArgument(
+      'Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.',
+    );
+  if (createHash('md5').update(raw).digest('base64') !== md5)
+    throw S3.InvalidArgument('The calculated MD5 hash of the key did not match the hash that was provided.');
+  return raw;
+}
+
+export function customerKeyMd5(key: Buffer): string {
+  return createHash('md5').update(key).digest('base64');
+}
+
+/** Rejects SSE headers on GET/HEAD of SSE-S3/KMS objects, as S3 does (400). */
+export function refuseSseOnRead(headers: IncomingHttpHeaders): void {
+  if (h(headers, 'x-amz-server-side-encryption') !== undefined)
+    throw S3.InvalidArgument('x-amz-server-side-encryption header is not supported for this operation.');
+}
+
+/** What a write (PUT, copy destination, CreateMultipartUpload) asks for, with the bucket default applied. */
+export function writeEncryption(headers: IncomingHttpHeaders, secure: boolean, bucket: BucketRecord): WriteEncryption {
+  const sse = h(headers, 'x-amz-server-side-encryption');
+  const kmsKeyId = h(headers, 'x-amz-server-side-encryption-aws-kms-key-id');
+  const contextHeader = h(headers, 'x-amz-server-side-encryption-context');
+  const bucketKeyHeader = h(headers, 'x-amz-server-side-encryption-bucket-key-enabled');
+  const ck = customerKey(headers, secure);
+  if (ck) {
+    if (sse !== undefined || kmsKeyId !== undefined)
+      throw S3.InvalidArgument('Server Side Encryption with Customer provided key is incompatible with the encryption method specified');
+    if (bucket.encryption.BlockedEncryptionTypes.includes('SSE-C')) {
+      throw S3.AccessDenied('Requests specifying Server Side Encryption with Customer provided keys are blocked for this bucket (BlockedEncryptionTypes).');
+    }
+    return { mode: 'SSE-C', customerKey: ck };
+  }
+  if (sse === 'aws:kms:dsse') throw S3.NotImplemented('DSSE-KMS (aws:kms:dsse) is not supported by this Keyhold version.');
+  if (sse !== undefined && sse !== 'AES256' && sse !== 'aws:kms')
+    throw S3.InvalidArgument(`Server Side Encryption with ${sse} is not valid. Valid values are AES256 and aws:kms.`);
+  if (kmsKeyId !== undefined && sse !== 'aws:kms') {
+    throw S3.InvalidArgument('x-amz-server-side-encryption-aws-kms-key-id header is not valid without x-amz-server-side-encryption: aws:kms');
+  }
+  let context: Record<string, string> = {};
+  if (contextHeader !== undefined) {
+    try {
+      const parsed = JSON.parse(Buffer.from(contextHeader, 'base64').toString('utf8')) as unknown;
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) throw new Error();
+      context = parsed as Record<string, string>;
+    } catch {
+      throw S3.InvalidArgument('The header x-amz-server-side-encryption-context must be base64-encoded UTF-8 JSON of string pairs.');
+    }
+    if (sse !== 'aws:kms') throw S3.InvalidArgument('x-amz-server-side-encryption-context is only valid with aws:kms');
+  }
+  const effective = sse ?? bucket.encryption.SSEAlgorithm;
+  if (effective === 'aws:kms') {
+    if ((sse !== undefined || bucket.encryption.SSEAlgorithm === 'aws:kms') && !secure) {
+      throw S3.InvalidArgument('Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection.');
+    }
+    const keyId = kmsKeyId ?? (sse === undefined ? bucket.encryption.KMSMasterKeyID : undefined) ?? 'alias/aws/s3';
+    const bucketKey = bucketKeyHeader !== undefined ? bucketKeyHeader.toLowerCase() === 'true' : bucket.encryption.BucketKeyEnabled;
+    return { mode: 'aws:kms', keyId, context, bucketKey };
+  }
+  return { mode: 'AES256' };
+}

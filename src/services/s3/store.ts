@@ -1,0 +1,106 @@
+// Persistence of buckets, object entries (all versions of a key in one record, so a write is one atomic
+// commit) and multipart uploads, in the metadata store:
+//   s3/bucket  <bucket>                 BucketRecord
+//   s3/object  <bucket>/<key>           ObjectEntry      (listed in UTF-8 byte order, as S3 lists keys)
+//   s3/upload  <bucket>/<uploadId>      UploadRecord
+import { KvConflictError, type KvStore } from '../../storage/kv/interface.js';
+import type { BucketRecord, ObjectEntry, UploadRecord } from './model.js';
+
+const NS_BUCKET = 's3/bucket';
+const NS_OBJECT = 's3/object';
+const NS_UPLOAD = 's3/upload';
+const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+export class S3Store {
+  constructor(private readonly kv: KvStore) {}
+
+  async getBucket(name: string): Promise<BucketRecord | undefined> {
+    const e = await this.kv.get(NS_BUCKET, name);
+    return e ? (JSON.parse(e.value.toString()) as BucketRecord) : undefined;
+  }
+
+  async createBucket(b: BucketRecord): Promise<boolean> {
+    try {
+      await this.kv.commit([{ type: 'put', namespace: NS_BUCKET, key: b.name, value: json(b), expectVersion: 0 }]);
+      return true;
+    } catch (err) {
+      if (err instanceof KvConflictError) return false;
+      throw err;
+    }
+  }
+
+  async updateBucket(name: string, mutate: (b: BucketRecord) => void): Promise<BucketRecord | undefined> {
+    for (;;) {
+      const e = await this.kv.get(NS_BUCKET, name);
+      if (!e) return undefined;
+      const b = JSON.parse(e.value.toString()) as BucketRecord;
+      mutate(b);
+      try {
+        await this.kv.commit([{ type: 'put', namespace: NS_BUCKET, key: name, value: json(b), expectVersion: e.version }]);
+        return b;
+      } catch (err) {
+        if (!(err instanceof KvConflictError)) throw err;
+      }
+    }
+  }
+
+  async deleteBucket(name: string): Promise<void> {
+    await this.kv.commit([{ type: 'delete', namespace: NS_BUCKET, key: name }]);
+  }
+
+  async listBuckets(): Promise<BucketRecord[]> {
+    return (await this.kv.list(NS_BUCKET)).map((e) => JSON.parse(e.value.toString()) as BucketRecord);
+  }
+
+  async getObject(bucket: string, key: string): Promise<{ entry: ObjectEntry; version: number } | undefined> {
+    const e = await this.kv.get(NS_OBJECT, `${bucket}/${key}`);
+    return e ? { entry: JSON.parse(e.value.toString()) as ObjectEntry, version: e.version } : undefined;
+  }
+
+  /** Compare-and-set write of one key's entry (expectVersion 0 = new); an entry with no versions is deleted. */
+  async putObject(bucket: string, entry: ObjectEntry, expectVersion: number): Promise<void> {
+    const key = `${bucket}/${entry.key}`;
+    if (entry.versions.length === 0) await this.kv.commit([{ type: 'delete', namespace: NS_OBJECT, key, expectVersion }]);
+    else await this.kv.commit([{ type: 'put', namespace: NS_OBJECT, key, value: json(entry), expectVersion }]);
+  }
+
+  /** Entries of a bucket in key order, from `after` (exclusive), with an optional prefix. */
+  async listObjects(bucket: string, opts: { prefix?: string; after?: string; limit: number }): Promise<ObjectEntry[]> {
+    const base = `${bucket}/`;
+    const rows = await this.kv.list(NS_OBJECT, {
+      prefix: base + (opts.prefix ?? ''),
+      after: opts.after !== undefined ? base + opts.after : undefined,
+      limit: opts.limit,
+    });
+    return rows.map((r) => JSON.parse(r.value.toString()) as ObjectEntry);
+  }
+
+  async hasObjects(bucket: string): Promise<boolean> {
+    return (await this.kv.list(NS_OBJECT, { prefix: `${bucket}/`, limit: 1 })).length > 0;
+  }
+
+  async getUpload(bucket: string, uploadId: string): Promise<{ upload: UploadRecord; version: number } | undefined> {
+    const e = await this.kv.get(NS_UPLOAD, `${bucket}/${uploadId}`);
+    return e ? { upload: JSON.parse(e.value.toString()) as UploadRecord, version: e.version } : undefined;
+  }
+
+  async putUpload(u: UploadRecord, expectVersion: number): Promise<void> {
+    await this.kv.commit([{ type: 'put', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}`, value: json(u), expectVersion }]);
+  }
+
+  async deleteUpload(u: UploadRecord): Promise<void> {
+    await this.kv.commit([{ type: 'delete', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}` }]);
+  }
+
+  async listUploads(bucket: string): Promise<UploadRecord[]> {
+    return (await this.kv.list(NS_UPLOAD, { prefix: `${bucket}/` })).map((e) => JSON.parse(e.value.toString()) as UploadRecord);
+  }
+
+  /** Completes an upload: the object entry and the upload's removal in one commit. */
+  async completeUpload(bucket: string, entry: ObjectEntry, expectVersion: number, u: UploadRecord): Promise<void> {
+    await this.kv.commit([
+      { type: 'put', namespace: NS_OBJECT, key: `${bucket}/${entry.key}`, value: json(entry), expectVersion },
+      { type: 'delete', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}` },
+    ]);
+  }
+}

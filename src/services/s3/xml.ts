@@ -1,0 +1,63 @@
+// XML for S3: a builder for responses (S3 repeats list elements, unlike the Query protocol's <member>)
+// and a hardened parser for request bodies: DOCTYPE refused (XXE, entity expansion; security.md §5),
+// size and depth limited, entities not processed, parsed keys kept off Object.prototype.
+import { XMLParser } from 'fast-xml-parser';
+import { escapeXml } from '../../protocol/xml-writer.js';
+import { S3 } from './errors.js';
+
+export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+export type XmlNode = string | number | boolean | Date | undefined | null | XmlNode[] | { [k: string]: XmlNode };
+
+function render(name: string, v: XmlNode): string {
+  if (v === undefined || v === null) return '';
+  if (Array.isArray(v)) return v.map((x) => render(name, x)).join('');
+  if (v instanceof Date) return `<${name}>${v.toISOString()}</${name}>`;
+  if (typeof v === 'object')
+    return `<${name}>${Object.entries(v)
+      .map(([k, x]) => render(k, x))
+      .join('')}</${name}>`;
+  return `<${name}>${escapeXml(String(v))}</${name}>`;
+}
+
+export function xmlDocument(root: string, body: { [k: string]: XmlNode }, ns = true): string {
+  const inner = Object.entries(body)
+    .map(([k, v]) => render(k, v))
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root}${ns ? ` xmlns="${S3_NS}"` : ''}>${inner}</${root}>`;
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  processEntities: false,
+  parseTagValue: false,
+  trimValues: true,
+  isArray: (_name, jpath) => /(^|\.)(Rule|Object|Part|Tag|Grant|Statement|Member|member)$/.test(String(jpath)),
+});
+
+export function parseXmlBody(body: Buffer): Record<string, unknown> {
+  const text = body.toString('utf8');
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw S3.MalformedXML();
+  let depth = 0;
+  let maxDepth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '<') {
+      const next = text[i + 1];
+      if (next === '/') depth--;
+      else if (next !== '?' && next !== '!') {
+        const close = text.indexOf('>', i);
+        if (close > 0 && text[close - 1] !== '/') depth++;
+        maxDepth = Math.max(maxDepth, depth);
+      }
+    }
+  }
+  if (maxDepth > 32) throw S3.MalformedXML();
+  try {
+    const doc = parser.parse(text) as Record<string, unknown>;
+    return JSON.parse(JSON.stringify(doc, (k, v) => (k === '__proto__' || k === 'constructor' || k === 'prototype' ? undefined : v))) as Record<
+      string,
+      unknown
+    >;
+  } catch {
+    throw S3.MalformedXML();
+  }
+}
