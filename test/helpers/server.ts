@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMS, KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type Keyhold, type StartOptions, startKeyhold } from '../../src/server/bootstrap.js';
@@ -24,6 +25,7 @@ export interface TestServer {
   credentials: { accessKeyId: string; secretAccessKey: string };
   kms(opts?: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): KMSClient;
   iam(credentials?: { accessKeyId: string; secretAccessKey: string }): IAMClient;
+  s3(opts?: { credentials?: { accessKeyId: string; secretAccessKey: string }; checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED'; region?: string; endpoint?: string }): S3Client;
   sts(credentials?: { accessKeyId: string; secretAccessKey: string }): STSClient;
   /** The aggregated client class the AWS Encryption SDK needs. */
   kmsAggregated(region?: string): KMS;
@@ -82,6 +84,14 @@ export async function startTestServer(
     kms: (o = {}) => new KMSClient(common(o.region ?? 'us-east-1', o.credentials)),
     kmsAggregated: (region = 'us-east-1') => new KMS(common(region)),
     iam: (creds) => new IAMClient(common('us-east-1', creds)),
+    s3: (o = {}) =>
+      new S3Client({
+        ...common(o.region ?? 'us-east-1', o.credentials),
+        ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+        forcePathStyle: true,
+        requestChecksumCalculation: o.checksums ?? 'WHEN_SUPPORTED',
+        responseChecksumValidation: o.checksums ?? 'WHEN_SUPPORTED',
+      }),
     sts: (creds) => new STSClient(common('us-east-1', creds)),
     async stop(o = {}) {
       agent.destroy();

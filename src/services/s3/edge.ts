@@ -63,7 +63,8 @@ function target(req: IncomingMessage, path: string, baseDomains: ReadonlyArray<s
   }
   const m = /^\/([^/]+)(?:\/(.*))?$/.exec(path);
   if (!m) return {};
-  return { bucket: decode(m[1]!), key: m[2] === undefined ? undefined : decode(m[2]) };
+  // "/bucket/" addresses the bucket, as "/bucket" does.
+  return { bucket: decode(m[1]!), key: m[2] === undefined || m[2] === '' ? undefined : decode(m[2]) };
 }
 
 export class S3Edge {

@@ -1,0 +1,195 @@
+// S3 buckets and objects through @aws-sdk/client-s3 with its default integrity settings (CRC32 checksums,
+// aws-chunked uploads for streams) and with WHEN_REQUIRED: round trips, ranges across encryption segments,
+// conditionals, listings, copies, tagging, presigned URLs, and the error shapes.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { send } from '../helpers/raw-request.js';
+import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
+
+const body = async (b: unknown) => Buffer.from(await (b as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+
+describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
+  let s: TestServer;
+  let s3: S3Client;
+  const bucket = 'objects-bucket';
+  before(async () => {
+    s = await startTestServer();
+    s3 = s.s3();
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+  after(() => s.stop());
+
+  it('buckets: create, head, list, location, duplicate and invalid names', async () => {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    const list = await s3.send(new ListBucketsCommand({}));
+    assert.ok(list.Buckets?.some((b) => b.Name === bucket));
+    assert.equal((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint, undefined);
+    assert.equal(await errorName(s3.send(new CreateBucketCommand({ Bucket: bucket }))), 'BucketAlreadyOwnedByYou');
+    assert.equal(await errorName(s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' }))), 'InvalidBucketName');
+    assert.equal(await errorName(s3.send(new HeadBucketCommand({ Bucket: 'no-such-bucket-here' }))), 'NotFound');
+    const eu = s.s3({ region: 'eu-west-1' });
+    await eu.send(new CreateBucketCommand({ Bucket: 'eu-bucket-1', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    assert.equal((await eu.send(new GetBucketLocationCommand({ Bucket: 'eu-bucket-1' }))).LocationConstraint, 'eu-west-1');
+    assert.equal(await errorName(s3.send(new CreateBucketCommand({ Bucket: 'x-bucket-2', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }))), 'IllegalLocationConstraintException');
+  });
+
+  it('round-trips Buffer and stream bodies exactly (checksums on, and off)', async () => {
+    for (const checksums of ['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const) {
+      const c = s.s3({ checksums });
+      const data = randomBytes(150_000);
+      await c.send(new PutObjectCommand({ Bucket: bucket, Key: `buf-${checksums}`, Body: data, ContentType: 'application/x-test', Metadata: { color: 'blue' } }));
+      const got = await c.send(new GetObjectCommand({ Bucket: bucket, Key: `buf-${checksums}`, ChecksumMode: 'ENABLED' }));
+      assert.deepEqual(await body(got.Body), data);
+      assert.equal(got.ContentType, 'application/x-test');
+      assert.equal(got.Metadata?.color, 'blue');
+      assert.equal(got.ETag, `"${createHash('md5').update(data).digest('hex')}"`, 'SSE-S3 ETag is the MD5');
+      assert.equal(got.ServerSideEncryption, 'AES256');
+      if (checksums === 'WHEN_SUPPORTED') assert.ok(got.ChecksumCRC32);
+      const streamed = randomBytes(300_000);
+      await c.send(new PutObjectCommand({ Bucket: bucket, Key: `stream-${checksums}`, Body: Readable.from([streamed.subarray(0, 70_000), streamed.subarray(70_000)]), ContentLength: streamed.length }));
+      assert.deepEqual(await body((await c.send(new GetObjectCommand({ Bucket: bucket, Key: `stream-${checksums}` }))).Body), streamed);
+    }
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'empty', Body: Buffer.alloc(0) }));
+    assert.equal((await body((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'empty' }))).Body)).length, 0);
+  });
+
+  it('ranges across 64 KiB encryption segments, suffix and open ranges, 416', async () => {
+    const data = randomBytes(200 * 1024 + 7);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'ranged', Body: data }));
+    for (const [range, start, end] of [
+      ['bytes=65530-65545', 65530, 65545],
+      ['bytes=0-0', 0, 0],
+      ['bytes=131071-131072', 131071, 131072],
+      ['bytes=-100', data.length - 100, data.length - 1],
+      ['bytes=200000-', 200000, data.length - 1],
+      ['bytes=5-999999999', 5, data.length - 1],
+    ] as const) {
+      const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'ranged', Range: range }));
+      assert.deepEqual(await body(r.Body), data.subarray(start, end + 1), range);
+      assert.equal(r.ContentRange, `bytes ${start}-${end}/${data.length}`);
+    }
+    assert.equal(await errorName(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'ranged', Range: `bytes=${data.length}-` }))), 'InvalidRange');
+  });
+
+  it('conditional GETs', async () => {
+    const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'cond', Body: 'x' }));
+    await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfMatch: put.ETag }));
+    assert.equal(await errorName(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfMatch: '"nope"' }))), 'PreconditionFailed');
+    const notModified = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfNoneMatch: put.ETag })).catch((e: unknown) => e)) as { $metadata: { httpStatusCode: number } };
+    assert.equal(notModified.$metadata.httpStatusCode, 304);
+    assert.equal(await errorName(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfUnmodifiedSince: new Date(Date.now() - 86_400_000) }))), 'PreconditionFailed');
+  });
+
+  it('lists with v1 and v2, prefixes, delimiters and pagination', async () => {
+    const b = 'list-bucket';
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    const keys = ['a/1', 'a/2', 'a/b/3', 'c', 'd/4', 'é', 'z'];
+    for (const k of keys) await s3.send(new PutObjectCommand({ Bucket: b, Key: k, Body: k }));
+    const v1 = await s3.send(new ListObjectsCommand({ Bucket: b, Delimiter: '/' }));
+    assert.deepEqual(v1.Contents?.map((c) => c.Key), ['c', 'z', 'é']);
+    assert.deepEqual(v1.CommonPrefixes?.map((p) => p.Prefix), ['a/', 'd/']);
+    const v2 = await s3.send(new ListObjectsV2Command({ Bucket: b, Prefix: 'a/' }));
+    assert.deepEqual(v2.Contents?.map((c) => c.Key), ['a/1', 'a/2', 'a/b/3']);
+    assert.equal(v2.KeyCount, 3);
+    const seen: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: b, MaxKeys: 2, ContinuationToken: token }));
+      seen.push(...(page.Contents ?? []).map((c) => c.Key!));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    assert.deepEqual(seen, [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
+    let marker: string | undefined;
+    const v1seen: string[] = [];
+    for (;;) {
+      const page = await s3.send(new ListObjectsCommand({ Bucket: b, MaxKeys: 3, Marker: marker }));
+      v1seen.push(...(page.Contents ?? []).map((c) => c.Key!));
+      if (!page.IsTruncated) break;
+      marker = page.Contents![page.Contents!.length - 1]!.Key;
+    }
+    assert.equal(v1seen.length, keys.length);
+    assert.equal(await errorName(s3.send(new DeleteBucketCommand({ Bucket: b }))), 'BucketNotEmpty');
+    const del = await s3.send(new DeleteObjectsCommand({ Bucket: b, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+    assert.equal(del.Deleted?.length, keys.length);
+    await s3.send(new DeleteBucketCommand({ Bucket: b }));
+  });
+
+  it('copies with metadata COPY/REPLACE, refuses a no-op self-copy, and re-encrypts on a self-copy that changes encryption', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'src', Body: 'copy me', Metadata: { a: '1' }, ContentType: 'text/plain' }));
+    await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst', CopySource: `${bucket}/src` }));
+    const d = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'dst' }));
+    assert.equal((await body(d.Body)).toString(), 'copy me');
+    assert.equal(d.Metadata?.a, '1');
+    await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst2', CopySource: `${bucket}/src`, MetadataDirective: 'REPLACE', Metadata: { b: '2' } }));
+    const d2 = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'dst2' }));
+    assert.deepEqual(d2.Metadata, { b: '2' });
+    assert.equal(await errorName(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'src', CopySource: `${bucket}/src` }))), 'InvalidRequest');
+    const re = await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'src', CopySource: `${bucket}/src`, ServerSideEncryption: 'aws:kms' }));
+    assert.equal(re.ServerSideEncryption, 'aws:kms');
+    const h = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'src' }));
+    assert.equal(h.ServerSideEncryption, 'aws:kms');
+    assert.match(h.SSEKMSKeyId!, /^arn:aws:kms:us-east-1:\d{12}:key\//);
+    assert.equal(await errorName(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'x', CopySource: `${bucket}/missing` }))), 'NoSuchKey');
+  });
+
+  it('object tagging', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'tagged', Body: 't', Tagging: 'a=1&b=2' }));
+    assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }))).TagSet, [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }]);
+    await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'tagged', Tagging: { TagSet: [{ Key: 'c', Value: '3' }] } }));
+    assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }))).TagSet, [{ Key: 'c', Value: '3' }]);
+    assert.equal((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'tagged' }))).TagCount, 1);
+  });
+
+  it('presigned GET and PUT URLs', async () => {
+    const data = randomBytes(1000);
+    const putUrl = await getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: 'presigned' }), { expiresIn: 300 });
+    const put = await send(s.endpoint, s.agent, { method: 'PUT', path: new URL(putUrl).pathname + new URL(putUrl).search, headers: { 'content-length': String(data.length) }, body: data });
+    assert.equal(put.status, 200, put.body);
+    const getUrl = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: 'presigned' }), { expiresIn: 300 });
+    const { request } = await import('node:https');
+    const got = await new Promise<Buffer>((resolve, reject) =>
+      request(getUrl, { agent: s.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+      })
+        .on('error', reject)
+        .end(),
+    );
+    assert.deepEqual(got, data);
+    const tampered = getUrl.replace(/X-Amz-Signature=([0-9a-f])/, (_m, c: string) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`);
+    const denied = await send(s.endpoint, s.agent, { method: 'GET', path: new URL(tampered).pathname + new URL(tampered).search, headers: {} });
+    assert.equal(denied.status, 403);
+    assert.match(denied.body, /<Code>SignatureDoesNotMatch<\/Code>/);
+  });
+
+  it('answers S3 XML errors (and none on HEAD) for missing keys and buckets', async () => {
+    assert.equal(await errorName(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'missing' }))), 'NoSuchKey');
+    assert.equal(await errorName(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'missing' }))), 'NotFound');
+    assert.equal(await errorName(s3.send(new GetObjectCommand({ Bucket: 'missing-bucket', Key: 'k' }))), 'NoSuchBucket');
+    const raw = await send(s.endpoint, s.agent, { method: 'GET', path: `/${bucket}?cors`, headers: {} });
+    assert.equal(raw.status, 403, 'unsigned requests are refused');
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'missing' }));
+  });
+});
