@@ -44,6 +44,8 @@ export interface Keyhold {
   accountId: string;
   identity: IdentityStore;
   services: ReadonlyMap<string, JsonService>;
+  /** Any registered service by signing name (tests and benchmarks read its counters). */
+  service(signingName: string): AnyService | undefined;
   /** Re-issues the listener certificate if needed (or when forced) and swaps it in without a restart. */
   refreshListenerCertificate(opts?: { force?: boolean }): Promise<string>;
   close(): Promise<void>;
@@ -147,6 +149,7 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
       accountId,
       identity,
       services,
+      service: (n) => bySigningName.get(n),
       refreshListenerCertificate,
       async close() {
         ready = false;

@@ -27,6 +27,8 @@ export interface TestServer {
   iam(credentials?: { accessKeyId: string; secretAccessKey: string }): IAMClient;
   s3(opts?: { credentials?: { accessKeyId: string; secretAccessKey: string }; checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED'; region?: string; endpoint?: string }): S3Client;
   sts(credentials?: { accessKeyId: string; secretAccessKey: string }): STSClient;
+  /** The in-process S3 service (for counters such as KMS calls). */
+  s3Service(): import('../../src/services/s3/index.js').S3Service;
   /** The aggregated client class the AWS Encryption SDK needs. */
   kmsAggregated(region?: string): KMS;
   stop(opts?: { keepData?: boolean }): Promise<void>;
@@ -83,6 +85,7 @@ export async function startTestServer(
     credentials,
     kms: (o = {}) => new KMSClient(common(o.region ?? 'us-east-1', o.credentials)),
     kmsAggregated: (region = 'us-east-1') => new KMS(common(region)),
+    s3Service: () => kh.service('s3') as import('../../src/services/s3/index.js').S3Service,
     iam: (creds) => new IAMClient(common('us-east-1', creds)),
     s3: (o = {}) =>
       new S3Client({

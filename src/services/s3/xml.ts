@@ -1,6 +1,6 @@
 // XML for S3: a builder for responses (S3 repeats list elements, unlike the Query protocol's <member>)
 // and a hardened parser for request bodies: DOCTYPE refused (XXE, entity expansion; security.md §5),
-// size and depth limited, entities not processed, parsed keys kept off Object.prototype.
+// size and depth limited, only predefined entities, parsed keys kept off Object.prototype.
 import { XMLParser } from 'fast-xml-parser';
 import { escapeXml } from '../../protocol/xml-writer.js';
 import { S3 } from './errors.js';
@@ -28,7 +28,8 @@ export function xmlDocument(root: string, body: { [k: string]: XmlNode }, ns = t
 
 const parser = new XMLParser({
   ignoreAttributes: true,
-  processEntities: false,
+  // Only the five predefined entities can appear: any DOCTYPE (and so any entity definition) is refused above.
+  processEntities: true,
   parseTagValue: false,
   trimValues: true,
   isArray: (_name, jpath) => /(^|\.)(Rule|Object|Part|Tag|Grant|Statement|Member|member)$/.test(String(jpath)),
