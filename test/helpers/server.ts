@@ -25,7 +25,12 @@ export interface TestServer {
   credentials: { accessKeyId: string; secretAccessKey: string };
   kms(opts?: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): KMSClient;
   iam(credentials?: { accessKeyId: string; secretAccessKey: string }): IAMClient;
-  s3(opts?: { credentials?: { accessKeyId: string; secretAccessKey: string }; checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED'; region?: string; endpoint?: string }): S3Client;
+  s3(opts?: {
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+    region?: string;
+    endpoint?: string;
+  }): S3Client;
   sts(credentials?: { accessKeyId: string; secretAccessKey: string }): STSClient;
   /** The in-process S3 service (for counters such as KMS calls). */
   s3Service(): import('../../src/services/s3/index.js').S3Service;

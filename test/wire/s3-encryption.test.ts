@@ -26,15 +26,30 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
 
 const body = async (b: unknown) => Buffer.from(await (b as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
-const sseC = (key: Buffer) => ({ SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64'), SSECustomerKeyMD5: createHash('md5').update(key).digest('base64') });
-const copySseC = (key: Buffer) => ({ CopySourceSSECustomerAlgorithm: 'AES256', CopySourceSSECustomerKey: key.toString('base64'), CopySourceSSECustomerKeyMD5: createHash('md5').update(key).digest('base64') });
+const sseC = (key: Buffer) => ({
+  SSECustomerAlgorithm: 'AES256',
+  SSECustomerKey: key.toString('base64'),
+  SSECustomerKeyMD5: createHash('md5').update(key).digest('base64'),
+});
+const copySseC = (key: Buffer) => ({
+  CopySourceSSECustomerAlgorithm: 'AES256',
+  CopySourceSSECustomerKey: key.toString('base64'),
+  CopySourceSSECustomerKeyMD5: createHash('md5').update(key).digest('base64'),
+});
 
 describe('S3 server-side encryption (wire)', () => {
   let s: TestServer;
   let s3: S3Client;
   let keyArn: string;
   const allowSseC = (Bucket: string) =>
-    s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BlockedEncryptionTypes: { EncryptionType: ['NONE'] } }] } }));
+    s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket,
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BlockedEncryptionTypes: { EncryptionType: ['NONE'] } }],
+        },
+      }),
+    );
   before(async () => {
     s = await startTestServer({ config: { httpPort: 0 } });
     s3 = s.s3();
@@ -51,12 +66,25 @@ describe('S3 server-side encryption (wire)', () => {
     const put = await s3.send(new PutObjectCommand({ Bucket: 'enc', Key: 'plain', Body: 'x' }));
     assert.equal(put.ServerSideEncryption, 'AES256');
     const key = randomBytes(32);
-    assert.equal(await errorName(s3.send(new PutObjectCommand({ Bucket: 'enc', Key: 'c', Body: 'x', ...sseC(key) }))), 'AccessDenied', 'SSE-C blocked by default');
+    assert.equal(
+      await errorName(s3.send(new PutObjectCommand({ Bucket: 'enc', Key: 'c', Body: 'x', ...sseC(key) }))),
+      'AccessDenied',
+      'SSE-C blocked by default',
+    );
   });
 
   it('SSE-KMS with an explicit key, a context, and alias/aws/s3; the ETag is not the MD5', async () => {
     const data = randomBytes(5000);
-    const put = await s3.send(new PutObjectCommand({ Bucket: 'enc', Key: 'kms', Body: data, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn, SSEKMSEncryptionContext: Buffer.from(JSON.stringify({ team: 'a' })).toString('base64') }));
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'enc',
+        Key: 'kms',
+        Body: data,
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: keyArn,
+        SSEKMSEncryptionContext: Buffer.from(JSON.stringify({ team: 'a' })).toString('base64'),
+      }),
+    );
     assert.equal(put.SSEKMSKeyId, keyArn);
     assert.notEqual(put.ETag, `"${createHash('md5').update(data).digest('hex')}"`);
     const got = await s3.send(new GetObjectCommand({ Bucket: 'enc', Key: 'kms' }));
@@ -66,7 +94,10 @@ describe('S3 server-side encryption (wire)', () => {
     const managed = await s3.send(new PutObjectCommand({ Bucket: 'enc', Key: 'kms-default', Body: 'm', ServerSideEncryption: 'aws:kms' }));
     assert.match(managed.SSEKMSKeyId!, /:key\//);
     assert.equal((await body((await s3.send(new GetObjectCommand({ Bucket: 'enc', Key: 'kms-default' }))).Body)).toString(), 'm');
-    assert.equal(await errorName(s3.send(new PutObjectCommand({ Bucket: 'enc', Key: 'k', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/none' }))), 'KMS.NotFoundException');
+    assert.equal(
+      await errorName(s3.send(new PutObjectCommand({ Bucket: 'enc', Key: 'k', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/none' }))),
+      'KMS.NotFoundException',
+    );
   });
 
   it('a disabled KMS key makes GET fail at once; re-enabling restores it', async () => {
@@ -83,24 +114,48 @@ describe('S3 server-side encryption (wire)', () => {
     await iam.send(new CreateUserCommand({ UserName: 'reader' }));
     const k = await iam.send(new CreateAccessKeyCommand({ UserName: 'reader' }));
     const creds = { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
-    await iam.send(new PutUserPolicyCommand({ UserName: 'reader', PolicyName: 's3', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }) }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'reader',
+        PolicyName: 's3',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }),
+      }),
+    );
     const reader = s.s3({ credentials: creds });
-    assert.equal((await body((await reader.send(new GetObjectCommand({ Bucket: 'enc', Key: 'plain' }))).Body)).toString(), 'x', 'SSE-S3 needs no KMS permission');
+    assert.equal(
+      (await body((await reader.send(new GetObjectCommand({ Bucket: 'enc', Key: 'plain' }))).Body)).toString(),
+      'x',
+      'SSE-S3 needs no KMS permission',
+    );
     assert.equal(await errorName(reader.send(new GetObjectCommand({ Bucket: 'enc', Key: 'kms' }))), 'KMS.AccessDeniedException');
-    await iam.send(new PutUserPolicyCommand({ UserName: 'reader', PolicyName: 'kms', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn }] }) }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'reader',
+        PolicyName: 'kms',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn }] }),
+      }),
+    );
     assert.equal((await reader.send(new GetObjectCommand({ Bucket: 'enc', Key: 'kms' }))).SSEKMSKeyId, keyArn);
   });
 
   it('bucket keys cut KMS calls by at least 99% for many small puts', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'bkeys' }));
-    await s3.send(new PutBucketEncryptionCommand({ Bucket: 'bkeys', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn }, BucketKeyEnabled: true }] } }));
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: 'bkeys',
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn }, BucketKeyEnabled: true }],
+        },
+      }),
+    );
     const kms = s.s3Service().s3.kms;
     const before = kms.calls;
     for (let i = 0; i < 100; i++) {
       const r = await s3.send(new PutObjectCommand({ Bucket: 'bkeys', Key: `o${i}`, Body: `v${i}` }));
       assert.equal(r.BucketKeyEnabled, true);
     }
-    for (let i = 0; i < 100; i += 10) assert.equal((await body((await s3.send(new GetObjectCommand({ Bucket: 'bkeys', Key: `o${i}` }))).Body)).toString(), `v${i}`);
+    for (let i = 0; i < 100; i += 10)
+      assert.equal((await body((await s3.send(new GetObjectCommand({ Bucket: 'bkeys', Key: `o${i}` }))).Body)).toString(), `v${i}`);
     const calls = kms.calls - before;
     assert.ok(calls <= 2, `${calls} KMS calls for 100 puts and 10 gets (without bucket keys: 110)`);
   });
@@ -117,9 +172,19 @@ describe('S3 server-side encryption (wire)', () => {
     const ranged = await s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'c', Range: 'bytes=65530-65600', ...sseC(key) }));
     assert.deepEqual(await body(ranged.Body), data.subarray(65530, 65601));
     assert.equal(await errorName(s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'c' }))), 'InvalidRequest');
-    const wrong = (await s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'c', ...sseC(randomBytes(32)) })).catch((e: unknown) => e)) as { name: string; $metadata: { httpStatusCode: number } };
+    const wrong = (await s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'c', ...sseC(randomBytes(32)) })).catch((e: unknown) => e)) as {
+      name: string;
+      $metadata: { httpStatusCode: number };
+    };
     assert.equal(wrong.$metadata.httpStatusCode, 403);
-    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: 'ssec', Key: 'c', ...sseC(randomBytes(32)) })).catch((e: unknown) => e) as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode, 403);
+    assert.equal(
+      (
+        (await s3.send(new HeadObjectCommand({ Bucket: 'ssec', Key: 'c', ...sseC(randomBytes(32)) })).catch((e: unknown) => e)) as {
+          $metadata: { httpStatusCode: number };
+        }
+      ).$metadata.httpStatusCode,
+      403,
+    );
     await s3.send(new PutObjectCommand({ Bucket: 'ssec', Key: 'plain', Body: 'p' }));
     assert.equal(await errorName(s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'plain', ...sseC(key) }))), 'InvalidRequest');
     const http = s.s3({ endpoint: s.kh.httpEndpoint });
@@ -127,12 +192,22 @@ describe('S3 server-side encryption (wire)', () => {
     const newKey = randomBytes(32);
     await s3.send(new CopyObjectCommand({ Bucket: 'ssec', Key: 'c', CopySource: 'ssec/c', ...sseC(newKey), ...copySseC(key) }));
     assert.deepEqual(await body((await s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'c', ...sseC(newKey) }))).Body), data);
-    assert.equal((await s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'c', ...sseC(key) })).catch((e: unknown) => e) as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode, 403, 'the old key no longer opens it');
+    assert.equal(
+      ((await s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'c', ...sseC(key) })).catch((e: unknown) => e)) as { $metadata: { httpStatusCode: number } })
+        .$metadata.httpStatusCode,
+      403,
+      'the old key no longer opens it',
+    );
   });
 
   it('default bucket encryption with SSE-KMS applies to puts without headers; DELETE returns to SSE-S3', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'defkms' }));
-    await s3.send(new PutBucketEncryptionCommand({ Bucket: 'defkms', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } }] } }));
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: 'defkms',
+        ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } }] },
+      }),
+    );
     const r = await s3.send(new PutObjectCommand({ Bucket: 'defkms', Key: 'k', Body: 'x' }));
     assert.equal(r.ServerSideEncryption, 'aws:kms');
     assert.equal(r.SSEKMSKeyId, keyArn);
@@ -149,7 +224,16 @@ describe('S3 server-side encryption (wire)', () => {
         Bucket: 'policed',
         Policy: JSON.stringify({
           Version: '2012-10-17',
-          Statement: [{ Sid: 'RequireKms', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::policed/*', Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } } }],
+          Statement: [
+            {
+              Sid: 'RequireKms',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:PutObject',
+              Resource: 'arn:aws:s3:::policed/*',
+              Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+            },
+          ],
         }),
       }),
     );
@@ -176,7 +260,11 @@ describe('S3 server-side encryption (wire)', () => {
     assert.equal(list.Versions?.length, 2);
     assert.equal(list.DeleteMarkers?.length, 1);
     await s3.send(new DeleteObjectCommand({ Bucket: 'versions', Key: 'doc', VersionId: del.VersionId }));
-    assert.equal((await body((await s3.send(new GetObjectCommand({ Bucket: 'versions', Key: 'doc' }))).Body)).toString(), 'two', 'removing the marker restores the object');
+    assert.equal(
+      (await body((await s3.send(new GetObjectCommand({ Bucket: 'versions', Key: 'doc' }))).Body)).toString(),
+      'two',
+      'removing the marker restores the object',
+    );
   });
 
   it('multipart upload (lib-storage) with SSE-C on every part, partNumber reads, md5-of-md5s ETag', async () => {
@@ -192,7 +280,9 @@ describe('S3 server-side encryption (wire)', () => {
     const p2 = await s3.send(new GetObjectCommand({ Bucket: 'mpu', Key: 'big', PartNumber: 2, ...sseC(key) }));
     assert.equal(p2.PartsCount, 3);
     assert.deepEqual(await body(p2.Body), data.subarray(5 * 1024 * 1024, 10 * 1024 * 1024));
-    const range = await s3.send(new GetObjectCommand({ Bucket: 'mpu', Key: 'big', Range: `bytes=${5 * 1024 * 1024 - 10}-${5 * 1024 * 1024 + 10}`, ...sseC(key) }));
+    const range = await s3.send(
+      new GetObjectCommand({ Bucket: 'mpu', Key: 'big', Range: `bytes=${5 * 1024 * 1024 - 10}-${5 * 1024 * 1024 + 10}`, ...sseC(key) }),
+    );
     assert.deepEqual(await body(range.Body), data.subarray(5 * 1024 * 1024 - 10, 5 * 1024 * 1024 + 11), 'a range across two parts');
     assert.equal(await errorName(s3.send(new GetObjectCommand({ Bucket: 'mpu', Key: 'big' }))), 'InvalidRequest');
     const plain = new Upload({ client: s3, params: { Bucket: 'mpu', Key: 'plain-big', Body: data.subarray(0, 6 * 1024 * 1024) }, partSize: 5 * 1024 * 1024 });

@@ -51,14 +51,19 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
     const eu = s.s3({ region: 'eu-west-1' });
     await eu.send(new CreateBucketCommand({ Bucket: 'eu-bucket-1', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
     assert.equal((await eu.send(new GetBucketLocationCommand({ Bucket: 'eu-bucket-1' }))).LocationConstraint, 'eu-west-1');
-    assert.equal(await errorName(s3.send(new CreateBucketCommand({ Bucket: 'x-bucket-2', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }))), 'IllegalLocationConstraintException');
+    assert.equal(
+      await errorName(s3.send(new CreateBucketCommand({ Bucket: 'x-bucket-2', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }))),
+      'IllegalLocationConstraintException',
+    );
   });
 
   it('round-trips Buffer and stream bodies exactly (checksums on, and off)', async () => {
     for (const checksums of ['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const) {
       const c = s.s3({ checksums });
       const data = randomBytes(150_000);
-      await c.send(new PutObjectCommand({ Bucket: bucket, Key: `buf-${checksums}`, Body: data, ContentType: 'application/x-test', Metadata: { color: 'blue' } }));
+      await c.send(
+        new PutObjectCommand({ Bucket: bucket, Key: `buf-${checksums}`, Body: data, ContentType: 'application/x-test', Metadata: { color: 'blue' } }),
+      );
       const got = await c.send(new GetObjectCommand({ Bucket: bucket, Key: `buf-${checksums}`, ChecksumMode: 'ENABLED' }));
       assert.deepEqual(await body(got.Body), data);
       assert.equal(got.ContentType, 'application/x-test');
@@ -67,7 +72,14 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
       assert.equal(got.ServerSideEncryption, 'AES256');
       if (checksums === 'WHEN_SUPPORTED') assert.ok(got.ChecksumCRC32);
       const streamed = randomBytes(300_000);
-      await c.send(new PutObjectCommand({ Bucket: bucket, Key: `stream-${checksums}`, Body: Readable.from([streamed.subarray(0, 70_000), streamed.subarray(70_000)]), ContentLength: streamed.length }));
+      await c.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `stream-${checksums}`,
+          Body: Readable.from([streamed.subarray(0, 70_000), streamed.subarray(70_000)]),
+          ContentLength: streamed.length,
+        }),
+      );
       assert.deepEqual(await body((await c.send(new GetObjectCommand({ Bucket: bucket, Key: `stream-${checksums}` }))).Body), streamed);
     }
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'empty', Body: Buffer.alloc(0) }));
@@ -96,9 +108,14 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
     const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'cond', Body: 'x' }));
     await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfMatch: put.ETag }));
     assert.equal(await errorName(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfMatch: '"nope"' }))), 'PreconditionFailed');
-    const notModified = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfNoneMatch: put.ETag })).catch((e: unknown) => e)) as { $metadata: { httpStatusCode: number } };
+    const notModified = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfNoneMatch: put.ETag })).catch((e: unknown) => e)) as {
+      $metadata: { httpStatusCode: number };
+    };
     assert.equal(notModified.$metadata.httpStatusCode, 304);
-    assert.equal(await errorName(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfUnmodifiedSince: new Date(Date.now() - 86_400_000) }))), 'PreconditionFailed');
+    assert.equal(
+      await errorName(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfUnmodifiedSince: new Date(Date.now() - 86_400_000) }))),
+      'PreconditionFailed',
+    );
   });
 
   it('lists with v1 and v2, prefixes, delimiters and pagination', async () => {
@@ -107,10 +124,19 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
     const keys = ['a/1', 'a/2', 'a/b/3', 'c', 'd/4', 'é', 'z'];
     for (const k of keys) await s3.send(new PutObjectCommand({ Bucket: b, Key: k, Body: k }));
     const v1 = await s3.send(new ListObjectsCommand({ Bucket: b, Delimiter: '/' }));
-    assert.deepEqual(v1.Contents?.map((c) => c.Key), ['c', 'z', 'é']);
-    assert.deepEqual(v1.CommonPrefixes?.map((p) => p.Prefix), ['a/', 'd/']);
+    assert.deepEqual(
+      v1.Contents?.map((c) => c.Key),
+      ['c', 'z', 'é'],
+    );
+    assert.deepEqual(
+      v1.CommonPrefixes?.map((p) => p.Prefix),
+      ['a/', 'd/'],
+    );
     const v2 = await s3.send(new ListObjectsV2Command({ Bucket: b, Prefix: 'a/' }));
-    assert.deepEqual(v2.Contents?.map((c) => c.Key), ['a/1', 'a/2', 'a/b/3']);
+    assert.deepEqual(
+      v2.Contents?.map((c) => c.Key),
+      ['a/1', 'a/2', 'a/b/3'],
+    );
     assert.equal(v2.KeyCount, 3);
     const seen: string[] = [];
     let token: string | undefined;
@@ -119,7 +145,10 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
       seen.push(...(page.Contents ?? []).map((c) => c.Key!));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    assert.deepEqual(seen, [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
+    assert.deepEqual(
+      seen,
+      [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))),
+    );
     let marker: string | undefined;
     const v1seen: string[] = [];
     for (;;) {
@@ -155,7 +184,10 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
 
   it('object tagging', async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'tagged', Body: 't', Tagging: 'a=1&b=2' }));
-    assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }))).TagSet, [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }]);
+    assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }))).TagSet, [
+      { Key: 'a', Value: '1' },
+      { Key: 'b', Value: '2' },
+    ]);
     await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'tagged', Tagging: { TagSet: [{ Key: 'c', Value: '3' }] } }));
     assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }))).TagSet, [{ Key: 'c', Value: '3' }]);
     assert.equal((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'tagged' }))).TagCount, 1);
@@ -164,7 +196,12 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
   it('presigned GET and PUT URLs', async () => {
     const data = randomBytes(1000);
     const putUrl = await getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: 'presigned' }), { expiresIn: 300 });
-    const put = await send(s.endpoint, s.agent, { method: 'PUT', path: new URL(putUrl).pathname + new URL(putUrl).search, headers: { 'content-length': String(data.length) }, body: data });
+    const put = await send(s.endpoint, s.agent, {
+      method: 'PUT',
+      path: new URL(putUrl).pathname + new URL(putUrl).search,
+      headers: { 'content-length': String(data.length) },
+      body: data,
+    });
     assert.equal(put.status, 200, put.body);
     const getUrl = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: 'presigned' }), { expiresIn: 300 });
     const { request } = await import('node:https');

@@ -30,6 +30,8 @@ const parser = new XMLParser({
   ignoreAttributes: true,
   // Only the five predefined entities can appear: any DOCTYPE (and so any entity definition) is refused above.
   processEntities: true,
+  // Numeric character references (Go's encoder writes &#34; for quotes) are decoded too.
+  htmlEntities: true,
   parseTagValue: false,
   trimValues: true,
   isArray: (_name, jpath) => /(^|\.)(Rule|Object|Part|Tag|Grant|Statement|Member|member)$/.test(String(jpath)),

@@ -1,0 +1,171 @@
+// S3 requests the SDKs do not send, signed by the SDK's signer: signed aws-chunked uploads, digests
+// that do not match (nothing becomes visible), DOCTYPE bodies, SSE headers on reads, bad SSE-C MD5.
+import assert from 'node:assert/strict';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { CreateBucketCommand, HeadObjectCommand, PutBucketEncryptionCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { chunkSignature } from '../../src/protocol/sigv4/chunked.js';
+import { deriveSigningKey } from '../../src/protocol/sigv4/signing-key.js';
+import { send } from '../helpers/raw-request.js';
+import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
+
+class Sha256 {
+  #h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
+  constructor(secret?: unknown) {
+    this.#h = secret ? createHmac('sha256', Buffer.from(secret as Uint8Array)) : createHash('sha256');
+  }
+  update(d: unknown) {
+    this.#h.update(typeof d === 'string' ? d : Buffer.from(d as Uint8Array));
+  }
+  reset() {}
+  async digest() {
+    return this.#h.digest();
+  }
+}
+
+describe('S3 raw requests', () => {
+  let s: TestServer;
+  const bucket = 'raw-bucket';
+  async function signed(method: string, path: string, headers: Record<string, string>, body?: Buffer | string, date = new Date()) {
+    const url = new URL(s.endpoint);
+    const signer = new SignatureV4({
+      credentials: s.credentials,
+      region: 'us-east-1',
+      service: 's3',
+      sha256: Sha256 as never,
+      uriEscapePath: false,
+      applyChecksum: false,
+    });
+    const [pathOnly, search] = path.split('?') as [string, string | undefined];
+    const query = Object.fromEntries(new URLSearchParams(search ?? ''));
+    const req = await signer.sign(
+      { method, protocol: 'https:', hostname: url.hostname, port: Number(url.port), path: pathOnly, query, headers: { host: url.host, ...headers }, body },
+      { signingDate: date },
+    );
+    return {
+      headers: req.headers as Record<string, string>,
+      send: (b = body) => send(s.endpoint, s.agent, { method, path, headers: req.headers as Record<string, string>, body: b }),
+    };
+  }
+  const exists = async (key: string) =>
+    (await errorName(
+      s
+        .s3()
+        .send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+        .then(() => Promise.reject(Object.assign(new Error(), { name: 'Exists' }))),
+    ).catch(() => 'x')) === 'Exists';
+
+  before(async () => {
+    s = await startTestServer();
+    await s.s3().send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+  after(() => s.stop());
+
+  it('accepts a signed aws-chunked upload (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) and stores the decoded bytes', async () => {
+    const data = randomBytes(20_000);
+    const date = new Date();
+    const r = await signed(
+      'PUT',
+      `/${bucket}/chunked`,
+      { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(data.length) },
+      undefined,
+      date,
+    );
+    const seed = /Signature=([0-9a-f]{64})/.exec(r.headers.authorization!)![1]!;
+    const amzDate = r.headers['x-amz-date']!;
+    const signing = {
+      signingKey: deriveSigningKey(s.credentials.secretAccessKey, amzDate.slice(0, 8), 'us-east-1', 's3'),
+      amzDate,
+      scope: `${amzDate.slice(0, 8)}/us-east-1/s3/aws4_request`,
+      seedSignature: seed,
+    };
+    const c1 = data.subarray(0, 8192);
+    const c2 = data.subarray(8192);
+    const s1 = chunkSignature(signing, seed, c1);
+    const s2 = chunkSignature(signing, s1, c2);
+    const s3sig = chunkSignature(signing, s2, Buffer.alloc(0));
+    const frame = (d: Buffer, sig: string) => Buffer.concat([Buffer.from(`${d.length.toString(16)};chunk-signature=${sig}\r\n`), d, Buffer.from('\r\n')]);
+    const body = Buffer.concat([frame(c1, s1), frame(c2, s2), Buffer.from(`0;chunk-signature=${s3sig}\r\n\r\n`)]);
+    const res = await r.send(body);
+    assert.equal(res.status, 200, res.body);
+    const got = await s.s3().send(new (await import('@aws-sdk/client-s3')).GetObjectCommand({ Bucket: bucket, Key: 'chunked' }));
+    assert.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), data);
+    const tampered = Buffer.from(body);
+    tampered[100] = tampered[100]! ^ 1;
+    const r2 = await signed(
+      'PUT',
+      `/${bucket}/chunked-bad`,
+      { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(data.length) },
+      undefined,
+      date,
+    );
+    const bad = await r2.send(tampered);
+    assert.equal(bad.status, 403);
+    assert.match(bad.body, /SignatureDoesNotMatch/);
+    assert.equal(await exists('chunked-bad'), false, 'nothing visible after a failed upload');
+  });
+
+  it('refuses bodies whose digests do not match, leaving nothing visible', async () => {
+    const payload = 'the real body';
+    const wrongHash = await signed('PUT', `/${bucket}/h`, { 'x-amz-content-sha256': createHash('sha256').update('another body').digest('hex') }, payload);
+    const r1 = await wrongHash.send();
+    assert.equal(r1.status, 400);
+    assert.match(r1.body, /XAmzContentSHA256Mismatch/);
+    const md5 = await signed(
+      'PUT',
+      `/${bucket}/m`,
+      { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-md5': createHash('md5').update('nope').digest('base64') },
+      payload,
+    );
+    const r2 = await md5.send();
+    assert.equal(r2.status, 400);
+    assert.match(r2.body, /BadDigest/);
+    const crc = await signed('PUT', `/${bucket}/c`, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'x-amz-checksum-crc32': 'AAAAAA==' }, payload);
+    const r3 = await crc.send();
+    assert.equal(r3.status, 400);
+    assert.match(r3.body, /BadDigest/);
+    for (const k of ['h', 'm', 'c']) assert.equal(await exists(k), false, k);
+    assert.equal(await errorName(s.s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'ok', Body: payload }))).catch(() => 'ok'), 'ok');
+  });
+
+  it('refuses DOCTYPE in XML bodies, SSE headers on reads, and a wrong SSE-C key MD5', async () => {
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>&e;</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
+    const r = await (await signed('PUT', `/${bucket}?encryption`, { 'x-amz-content-sha256': createHash('sha256').update(xxe).digest('hex') }, xxe)).send();
+    assert.equal(r.status, 400);
+    assert.match(r.body, /MalformedXML/);
+    await s.s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'read-me', Body: 'x' }));
+    const g = await (
+      await signed('GET', `/${bucket}/read-me`, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'x-amz-server-side-encryption': 'AES256' })
+    ).send();
+    assert.equal(g.status, 400);
+    assert.match(g.body, /InvalidArgument/);
+    await s
+      .s3()
+      .send(
+        new PutBucketEncryptionCommand({
+          Bucket: bucket,
+          ServerSideEncryptionConfiguration: {
+            Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BlockedEncryptionTypes: { EncryptionType: ['NONE'] } }],
+          },
+        }),
+      );
+    const key = randomBytes(32);
+    const md5 = await signed(
+      'PUT',
+      `/${bucket}/ssec`,
+      {
+        'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+        'x-amz-server-side-encryption-customer-algorithm': 'AES256',
+        'x-amz-server-side-encryption-customer-key': key.toString('base64'),
+        'x-amz-server-side-encryption-customer-key-md5': createHash('md5').update('other').digest('base64'),
+      },
+      'x',
+    );
+    const m = await md5.send();
+    assert.equal(m.status, 400);
+    assert.match(m.body, /InvalidArgument/);
+    assert.doesNotMatch(m.body + JSON.stringify(m.headers), new RegExp(key.toString('base64').replace(/[+/=]/g, '.')), 'the key is never echoed');
+  });
+});
