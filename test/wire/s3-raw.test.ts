@@ -141,16 +141,14 @@ describe('S3 raw requests', () => {
     ).send();
     assert.equal(g.status, 400);
     assert.match(g.body, /InvalidArgument/);
-    await s
-      .s3()
-      .send(
-        new PutBucketEncryptionCommand({
-          Bucket: bucket,
-          ServerSideEncryptionConfiguration: {
-            Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BlockedEncryptionTypes: { EncryptionType: ['NONE'] } }],
-          },
-        }),
-      );
+    await s.s3().send(
+      new PutBucketEncryptionCommand({
+        Bucket: bucket,
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BlockedEncryptionTypes: { EncryptionType: ['NONE'] } }],
+        },
+      }),
+    );
     const key = randomBytes(32);
     const md5 = await signed(
       'PUT',
