@@ -87,7 +87,10 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     }
 
     const pki = new ListenerCertificates(kv, barrier);
-    const tlsNames = [...DEFAULT_TLS_NAMES, ...config.tlsName];
+    // Virtual-hosted S3 addressing needs *.<base domain> (TLS clients refuse a wildcard over a single label,
+    // hence s3.localhost rather than localhost).
+    const s3Names = (config.s3BaseDomain ?? ['s3.localhost']).flatMap((d) => [d, `*.${d}`]);
+    const tlsNames = [...DEFAULT_TLS_NAMES, ...config.tlsName, ...s3Names];
     const material = await pki.ensure(tlsNames, new Date(clock()));
     const caPath = join(dataDir, CA_FILE);
     writeFileDurable(caPath, Buffer.from(material.caPem), 0o644);

@@ -60,8 +60,8 @@ export const SERVE_OPTIONS: ReadonlyArray<OptionSpec> = [
     name: 's3-base-domain',
     env: 'KEYHOLD_S3_BASE_DOMAINS',
     type: 'list',
-    default: ['localhost'],
-    help: 'host name under which <bucket>.<name> addresses an S3 bucket (virtual-hosted style); repeatable',
+    default: ['s3.localhost'],
+    help: 'host name under which <bucket>.<name> addresses an S3 bucket (virtual-hosted style; the listener certificate covers *.<name>); repeatable',
   },
   { name: 'config', env: 'KEYHOLD_CONFIG', type: 'string', help: 'JSON config file; keys are the camelCase option names' },
 ];

@@ -1,53 +1,19 @@
 // S3 requests the SDKs do not send, signed by the SDK's signer: signed aws-chunked uploads, digests
 // that do not match (nothing becomes visible), DOCTYPE bodies, SSE headers on reads, bad SSE-C MD5.
 import assert from 'node:assert/strict';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, HeadObjectCommand, PutBucketEncryptionCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { chunkSignature } from '../../src/protocol/sigv4/chunked.js';
 import { deriveSigningKey } from '../../src/protocol/sigv4/signing-key.js';
-import { send } from '../helpers/raw-request.js';
+import { signedS3 } from '../helpers/s3-signer.js';
 import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
-
-class Sha256 {
-  #h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(secret?: unknown) {
-    this.#h = secret ? createHmac('sha256', Buffer.from(secret as Uint8Array)) : createHash('sha256');
-  }
-  update(d: unknown) {
-    this.#h.update(typeof d === 'string' ? d : Buffer.from(d as Uint8Array));
-  }
-  reset() {}
-  async digest() {
-    return this.#h.digest();
-  }
-}
 
 describe('S3 raw requests', () => {
   let s: TestServer;
   const bucket = 'raw-bucket';
-  async function signed(method: string, path: string, headers: Record<string, string>, body?: Buffer | string, date = new Date()) {
-    const url = new URL(s.endpoint);
-    const signer = new SignatureV4({
-      credentials: s.credentials,
-      region: 'us-east-1',
-      service: 's3',
-      sha256: Sha256 as never,
-      uriEscapePath: false,
-      applyChecksum: false,
-    });
-    const [pathOnly, search] = path.split('?') as [string, string | undefined];
-    const query = Object.fromEntries(new URLSearchParams(search ?? ''));
-    const req = await signer.sign(
-      { method, protocol: 'https:', hostname: url.hostname, port: Number(url.port), path: pathOnly, query, headers: { host: url.host, ...headers }, body },
-      { signingDate: date },
-    );
-    return {
-      headers: req.headers as Record<string, string>,
-      send: (b = body) => send(s.endpoint, s.agent, { method, path, headers: req.headers as Record<string, string>, body: b }),
-    };
-  }
+  const signed = (method: string, path: string, headers: Record<string, string>, body?: Buffer | string, date = new Date()) =>
+    signedS3(s.endpoint, s.agent, s.credentials, method, path, headers, body, date);
   const exists = async (key: string) =>
     (await errorName(
       s

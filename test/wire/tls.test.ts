@@ -52,7 +52,14 @@ describe('TLS listener', () => {
     sock.destroy();
     const cert = new X509Certificate(pem);
     const san = cert.subjectAltName ?? '';
-    for (const n of ['DNS:localhost', 'IP Address:127.0.0.1', 'IP Address:0:0:0:0:0:0:0:1', 'DNS:keyhold.internal', 'IP Address:10.1.2.3'])
+    for (const n of [
+      'DNS:localhost',
+      'IP Address:127.0.0.1',
+      'IP Address:0:0:0:0:0:0:0:1',
+      'DNS:keyhold.internal',
+      'IP Address:10.1.2.3',
+      'DNS:*.s3.localhost',
+    ])
       assert.ok(san.includes(n), `${n} in ${san}`);
     assert.equal(cert.ca, false);
     assert.ok(cert.checkIssued(new X509Certificate(s.ca)));

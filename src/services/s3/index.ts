@@ -33,7 +33,7 @@ export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
     audit: deps.audit,
     log: deps.log,
     clock: deps.clock,
-    baseDomains: deps.config.s3BaseDomain ?? ['localhost'],
+    baseDomains: deps.config.s3BaseDomain ?? ['s3.localhost'],
   });
   return { protocol: 'rest-xml', signingName: 's3', s3, handle: (req, res, e) => edge.handle(req, res, e) };
 }

@@ -1,0 +1,41 @@
+// Signs raw S3 requests with the AWS SDK's own SigV4 signer, for requests the S3 client never sends.
+import { createHash, createHmac } from 'node:crypto';
+import type { Agent } from 'node:https';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { type RawResponse, send } from './raw-request.js';
+
+export class NodeSha256 {
+  #h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
+  constructor(secret?: unknown) {
+    this.#h = secret ? createHmac('sha256', Buffer.from(secret as Uint8Array)) : createHash('sha256');
+  }
+  update(d: unknown) {
+    this.#h.update(typeof d === 'string' ? d : Buffer.from(d as Uint8Array));
+  }
+  reset() {}
+  async digest() {
+    return this.#h.digest();
+  }
+}
+
+export async function signedS3(
+  endpoint: string,
+  agent: Agent,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer | string,
+  date = new Date(),
+): Promise<{ headers: Record<string, string>; send: (b?: Buffer | string) => Promise<RawResponse> }> {
+  const url = new URL(endpoint);
+  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 's3', sha256: NodeSha256 as never, uriEscapePath: false, applyChecksum: false });
+  const [pathOnly, search] = path.split('?') as [string, string | undefined];
+  const query = Object.fromEntries(new URLSearchParams(search ?? ''));
+  const req = await signer.sign(
+    { method, protocol: 'https:', hostname: url.hostname, port: Number(url.port), path: pathOnly, query, headers: { host: url.host, ...headers }, body },
+    { signingDate: date },
+  );
+  const signedHeaders = req.headers as Record<string, string>;
+  return { headers: signedHeaders, send: (b = body) => send(endpoint, agent, { method, path, headers: signedHeaders, body: b }) };
+}
