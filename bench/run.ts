@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { authzBench } from './authz-bench.js';
 import { kmsBench, type Profile } from './kms-bench.js';
+import { type ObjectProfile, s3Bench } from './s3-bench.js';
 import { REPO } from './processes.js';
 
 const PROFILES: Record<string, Profile> = {
@@ -14,10 +15,30 @@ const PROFILES: Record<string, Profile> = {
   smoke: { rounds: 1, durationMs: 300, warmupMs: 100, concurrency: 4, peer: false },
 };
 
+const MiB = 1024 * 1024;
+const OBJECT_PROFILES: Record<string, ObjectProfile> = {
+  quick: {
+    rounds: 3,
+    sizes: [MiB, 64 * MiB],
+    objectsPerRound: (size) => (size <= MiB ? 64 : 3),
+    bigBytes: 1024 * MiB,
+    smallCount: 500,
+    throttleMs: 5000,
+    concurrency: 8,
+  },
+  full: {
+    rounds: 5,
+    sizes: [MiB, 64 * MiB],
+    objectsPerRound: (size) => (size <= MiB ? 200 : 8),
+    bigBytes: 1024 * MiB,
+    smallCount: 2000,
+    throttleMs: 20_000,
+    concurrency: 16,
+  },
+  smoke: { rounds: 1, sizes: [MiB], objectsPerRound: () => 4, bigBytes: 16 * MiB, smallCount: 40, throttleMs: 500, concurrency: 4 },
+};
+
 const SKIPPED_PARTS = {
-  objects: 'skipped: the S3 service has not landed yet (issue: object storage)',
-  smallObjects: 'skipped: the S3 service has not landed yet (issue: object storage)',
-  throttling: 'skipped: the S3 service has not landed yet (issue: object storage)',
   certificates: 'skipped: the certificate manager has not landed yet (issue: certificate manager)',
 };
 
@@ -38,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
   log('part 1: KMS throughput over HTTPS with SigV4');
   const started = Date.now();
   const kms = await kmsBench(profile, log);
+  const objects = await s3Bench(OBJECT_PROFILES[name]!, log);
   log('authorization: cost of one decision for a Decrypt');
   const authz = authzBench();
   const decryptCpu = kms.serverCpuMicrosPerRequest.Decrypt;
@@ -52,7 +74,14 @@ async function main(argv: string[]): Promise<void> {
     profile: name,
     settings: profile,
     machine,
-    parts: { kms, authorization, ...SKIPPED_PARTS },
+    parts: {
+      kms,
+      authorization,
+      objects: { throughput: objects.throughput, aesGcmMiBps: objects.aesGcmMiBps, memory: objects.memory },
+      smallObjects: objects.smallObjects,
+      throttling: objects.throttling,
+      ...SKIPPED_PARTS,
+    },
     elapsedSeconds: (Date.now() - started) / 1000,
   };
   mkdirSync(dirname(out), { recursive: true });
@@ -80,6 +109,37 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(
     `\nAuthorization per Decrypt (target < 10%): root ${authz.rootDecisionMicros.toFixed(2)} us = ${pct(authorization.rootShareOfDecrypt)}, ` +
       `IAM user with a conditional policy ${authz.userDecisionMicros.toFixed(2)} us = ${pct(authorization.userShareOfDecrypt)} of ${decryptCpu?.toFixed(0) ?? 'n/a'} us server CPU per Decrypt\n`,
+  );
+  const orows = [['size', 'SSE', 'PUT MiB/s', 'GET MiB/s', 'plain PUT', 'plain GET', 'PUT/plain', 'GET/plain', 'target']];
+  for (const r of objects.throughput) {
+    orows.push([
+      `${r.size / MiB} MiB`,
+      r.mode,
+      r.putMiBps.median.toFixed(0),
+      r.getMiBps.median.toFixed(0),
+      r.ceilingPutMiBps.median.toFixed(0),
+      r.ceilingGetMiBps.median.toFixed(0),
+      r.putVsCeiling.toFixed(2),
+      r.getVsCeiling.toFixed(2),
+      '>=0.9 / >=0.8',
+    ]);
+  }
+  const ow = orows[0]!.map((_, i) => Math.max(...orows.map((r) => r[i]!.length)));
+  process.stdout.write(
+    `\nObjects over HTTPS + SigV4 (median of ${OBJECT_PROFILES[name]!.rounds} rounds; plain = a streaming HTTPS server writing files; raw AES-256-GCM ${objects.aesGcmMiBps.toFixed(0)} MiB/s)\n`,
+  );
+  process.stdout.write(`${orows.map((r) => r.map((c, i) => c.padEnd(ow[i]!)).join('  ')).join('\n')}\n`);
+  const m = objects.memory;
+  process.stdout.write(
+    `Memory through a ${(m.bytes / MiB).toFixed(0)} MiB PUT and GET: peak RSS ${m.peakRssPutMiB.toFixed(0)} / ${m.peakRssGetMiB.toFixed(0)} MiB (start ${m.rssBeforeMiB.toFixed(0)} MiB; target < 150 MiB)\n`,
+  );
+  const so = objects.smallObjects;
+  process.stdout.write(
+    `Small 4 KiB SSE-KMS objects: without bucket keys PUT ${so.withoutBucketKeys.putOps.toFixed(0)}/s GET ${so.withoutBucketKeys.getOps.toFixed(0)}/s, ${so.withoutBucketKeys.kmsCallsPer1000.toFixed(1)} KMS calls/1,000; with bucket keys PUT ${so.withBucketKeys.putOps.toFixed(0)}/s GET ${so.withBucketKeys.getOps.toFixed(0)}/s, ${so.withBucketKeys.kmsCallsPer1000.toFixed(1)} KMS calls/1,000 -> ${(100 * so.kmsCallSaving).toFixed(1)}% fewer (target >= 99%)\n`,
+  );
+  const th = objects.throttling;
+  process.stdout.write(
+    `Throttling scenario: KMS quota ${th.kmsQuotaPerSecond}/s, ${th.getsPerSecond.toFixed(0)} GET/s, ${th.throttled} ThrottlingExceptions (target 0)\n`,
   );
   for (const [part, why] of Object.entries(SKIPPED_PARTS)) process.stdout.write(`${part}: ${why}\n`);
   process.stdout.write(`\nresults: ${out}\n`);

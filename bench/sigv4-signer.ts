@@ -43,3 +43,31 @@ export class JsonSigner {
     return headers;
   }
 }
+
+/** Signs S3 requests with UNSIGNED-PAYLOAD (header auth), the way the AWS CLI signs uploads. */
+export class S3Signer {
+  #keyFor = '';
+  #key: Buffer = Buffer.alloc(0);
+  constructor(
+    private readonly creds: Credentials,
+    private readonly region: string,
+  ) {}
+
+  sign(method: string, host: string, path: string, extra: Record<string, string> = {}): Record<string, string> {
+    const amzDate = formatAmzDate(Date.now());
+    const date = amzDate.slice(0, 8);
+    if (this.#keyFor !== date) {
+      this.#key = deriveSigningKey(this.creds.secretAccessKey, date, this.region, 's3');
+      this.#keyFor = date;
+    }
+    const headers: Record<string, string> = { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'x-amz-date': amzDate, ...extra };
+    const signed = Object.keys(headers)
+      .map((h) => h.toLowerCase())
+      .sort();
+    const canon = canonicalRequest(method, path, '', headerMap(Object.entries(headers)), signed, 'UNSIGNED-PAYLOAD');
+    const scope = `${date}/${this.region}/s3/aws4_request`;
+    const signature = signHex(this.#key, stringToSign(amzDate, scope, canon));
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=${this.creds.accessKeyId}/${scope}, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
+    return headers;
+  }
+}

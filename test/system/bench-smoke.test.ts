@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/server.js';
 
 it('npm run bench (smoke profile) produces every part', async () => {
   const out = join(tempDir(), 'bench.json');
-  const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'run.js'), '--smoke', '--out', out], { timeout: 120_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'run.js'), '--smoke', '--out', out], { timeout: 240_000 });
   assert.match(stdout, /keyhold\/ceiling/);
   const r = JSON.parse(readFileSync(out, 'utf8'));
   for (const op of ['Encrypt', 'Decrypt', 'GenerateDataKey']) {
@@ -21,6 +21,10 @@ it('npm run bench (smoke profile) produces every part', async () => {
     assert.ok(o.keyholdVsCeiling > 0);
   }
   for (const part of ['objects', 'smallObjects', 'throttling', 'certificates']) assert.ok(part in r.parts, part);
+  assert.ok(r.parts.objects.throughput.length >= 3);
+  for (const row of r.parts.objects.throughput) assert.ok(row.putMiBps.median > 0 && row.getMiBps.median > 0, row.mode);
+  assert.ok(r.parts.smallObjects.kmsCallSaving > 0.5, 'bucket keys save KMS calls');
+  assert.equal(r.parts.throttling.throttled, 0);
   assert.ok(r.parts.authorization.userDecisionMicros > 0);
   assert.ok(r.parts.authorization.userShareOfDecrypt < 0.1, 'authorization adds under 10% to a Decrypt');
 });

@@ -29,40 +29,53 @@ export class KmsBridge {
   constructor(
     private readonly kms: KmsService,
     private readonly clock: () => number,
+    /** Records each KMS call as its own CloudTrail event, invokedBy s3.amazonaws.com (as AWS does). */
+    private readonly audit?: (ctx: RequestContext, operation: string, params: Record<string, unknown>, error?: ServiceError) => Promise<void>,
   ) {}
 
   #as(ctx: RequestContext, operation: string): RequestContext {
     return { ...ctx, operation, viaService: `s3.${ctx.region}.amazonaws.com`, conditionKeys: undefined };
   }
 
-  async #run<T>(fn: () => Promise<T>): Promise<T> {
+  async #run<T>(fn: () => Promise<T>, audited?: { ctx: RequestContext; operation: string; params: Record<string, unknown> }): Promise<T> {
     try {
-      return await fn();
+      const out = await fn();
+      if (audited) await this.audit?.(audited.ctx, audited.operation, audited.params);
+      return out;
     } catch (err) {
-      if (err instanceof ServiceError) throw kmsFailure(err);
+      if (err instanceof ServiceError) {
+        if (audited) await this.audit?.(audited.ctx, audited.operation, audited.params, err);
+        throw kmsFailure(err);
+      }
       throw err;
     }
   }
 
   async generateDataKey(ctx: RequestContext, keyId: string, context: EncryptionContext): Promise<DataKey> {
     const k = this.#as(ctx, 'GenerateDataKey');
-    return this.#run(async () => {
-      this.kms.checkQuota?.(k, 'GenerateDataKey');
-      this.calls++;
-      const key = await this.kms.crypto.usableKey(k, keyId, { encryptionContext: context });
-      const out = await this.kms.crypto.generateDataKey(key, 32, context);
-      return { plaintext: out.plaintext, ciphertext: out.blob, keyArn: key.arn };
-    });
+    return this.#run(
+      async () => {
+        this.kms.checkQuota?.(k, 'GenerateDataKey');
+        this.calls++;
+        const key = await this.kms.crypto.usableKey(k, keyId, { encryptionContext: context });
+        const out = await this.kms.crypto.generateDataKey(key, 32, context);
+        return { plaintext: out.plaintext, ciphertext: out.blob, keyArn: key.arn };
+      },
+      { ctx: k, operation: 'GenerateDataKey', params: { keyId, encryptionContext: context, numberOfBytes: 32 } },
+    );
   }
 
   async decrypt(ctx: RequestContext, ciphertext: Buffer, context: EncryptionContext): Promise<{ plaintext: Buffer; keyArn: string }> {
     const k = this.#as(ctx, 'Decrypt');
-    return this.#run(async () => {
-      this.kms.checkQuota?.(k, 'Decrypt');
-      this.calls++;
-      const out = await this.kms.crypto.decrypt(k, ciphertext, context);
-      return { plaintext: out.plaintext, keyArn: out.key.arn };
-    });
+    return this.#run(
+      async () => {
+        this.kms.checkQuota?.(k, 'Decrypt');
+        this.calls++;
+        const out = await this.kms.crypto.decrypt(k, ciphertext, context);
+        return { plaintext: out.plaintext, keyArn: out.key.arn };
+      },
+      { ctx: k, operation: 'Decrypt', params: { encryptionContext: context, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' } },
+    );
   }
 
   /** Resolves a KMS key id for a write (checking that the requester may use it) without a data key. */

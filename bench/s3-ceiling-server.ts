@@ -1,0 +1,45 @@
+// The object ceiling: a minimal Node HTTPS server (Keyhold's TLS settings) that streams PUT bodies to
+// plain files (temp file, fsync, rename — the same durability as Keyhold's blob store) and streams them
+// back on GET, with no authentication, no encryption and no metadata. argv: certPath keyPath dataDir.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { readFileSync } from 'node:fs';
+import { secureContextOptions, serverTlsOptions } from '../src/server/tls-options.js';
+
+const [, , certPath, keyPath, dir] = process.argv as [string, string, string, string, string];
+mkdirSync(dir, { recursive: true });
+const fileOf = (path: string) => join(dir, createHash('sha256').update(path).digest('hex'));
+let n = 0;
+const server = createServer(serverTlsOptions(secureContextOptions(readFileSync(certPath, 'utf8'), readFileSync(keyPath, 'utf8'))), (req, res) => {
+  const file = fileOf(req.url ?? '/');
+  if (req.method === 'PUT') {
+    const tmp = `${file}.tmp${n++}`;
+    pipeline(req, createWriteStream(tmp))
+      .then(async () => {
+        const fh = await open(tmp, 'r');
+        await fh.sync();
+        await fh.close();
+        await rename(tmp, file);
+        res.writeHead(200, { etag: '"x"', 'content-length': '0' });
+        res.end();
+      })
+      .catch(() => res.destroy());
+    return;
+  }
+  req.resume();
+  if (!existsSync(file)) {
+    res.writeHead(404, { 'content-length': '0' });
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'content-length': String(statSync(file).size) });
+  pipeline(createReadStream(file), res).catch(() => res.destroy());
+});
+server.keepAliveTimeout = 65_000;
+server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
