@@ -72,12 +72,21 @@ export async function* encryptStream(p: StreamParams, source: AsyncIterable<Buff
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let index = 0;
+  // Takes n bytes from the front of the queue, copying only when a segment spans several chunks.
   const take = (n: number): Buffer => {
-    const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    if (n === 0) return Buffer.alloc(0);
+    if (pending[0]!.length >= n) {
+      const head = pending[0]!;
+      const out = head.subarray(0, n);
+      if (head.length === n) pending.shift();
+      else pending[0] = head.subarray(n);
+      pendingBytes -= n;
+      return out;
+    }
+    const all = Buffer.concat(pending, pendingBytes);
     const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    pending = rest.length ? [rest] : [];
-    pendingBytes = rest.length;
+    pending = all.length > n ? [all.subarray(n)] : [];
+    pendingBytes -= n;
     return out;
   };
   const seal = (pt: Buffer, final: boolean) => {
@@ -148,7 +157,24 @@ export async function* decryptRange(
   let index = plan.firstSegment;
   let skip = plan.skip;
   let remaining = plan.length;
-  let buf = Buffer.alloc(0);
+  // Incoming chunks are queued and joined only once a whole sealed segment is available.
+  let queue: Buffer[] = [];
+  let queued = 0;
+  const takeBytes = (n: number): Buffer => {
+    if (queue[0]!.length >= n) {
+      const head = queue[0]!;
+      const out = head.subarray(0, n);
+      if (head.length === n) queue.shift();
+      else queue[0] = head.subarray(n);
+      queued -= n;
+      return out;
+    }
+    const all = Buffer.concat(queue, queued);
+    const out = all.subarray(0, n);
+    queue = all.length > n ? [all.subarray(n)] : [];
+    queued -= n;
+    return out;
+  };
   const open = (sealed: Buffer): Buffer => {
     try {
       return gcmOpen(
@@ -165,18 +191,19 @@ export async function* decryptRange(
   };
   try {
     for await (const chunk of source) {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : Buffer.from(chunk);
-      while (index <= plan.lastSegment && buf.length >= sealedSize(index)) {
-        const size = sealedSize(index);
-        const pt = open(buf.subarray(0, size));
-        buf = buf.subarray(size);
+      const c = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      if (c.length === 0) continue;
+      queue.push(c);
+      queued += c.length;
+      while (index <= plan.lastSegment && queued >= sealedSize(index)) {
+        const pt = open(takeBytes(sealedSize(index)));
         index++;
         const out = pt.subarray(skip, skip + Math.min(remaining, pt.length - skip));
         skip = 0;
         remaining -= out.length;
         if (out.length) yield out;
       }
-      if (index > plan.lastSegment && buf.length > 0) throw new StreamAuthError('object ciphertext is longer than its metadata says');
+      if (index > plan.lastSegment && queued > 0) throw new StreamAuthError('object ciphertext is longer than its metadata says');
     }
     if (index <= plan.lastSegment) throw new StreamAuthError('object ciphertext is truncated');
   } finally {

@@ -132,4 +132,78 @@ describe('S3 raw requests', () => {
     assert.match(m.body, /InvalidArgument/);
     assert.doesNotMatch(m.body + JSON.stringify(m.headers), new RegExp(key.toString('base64').replace(/[+/=]/g, '.')), 'the key is never echoed');
   });
+
+  it('signed chunks with a signed checksum trailer, and unsigned trailers with CRC32C / SHA-256 checked', async () => {
+    const { createChecksum } = await import('../../src/protocol/checksums.js');
+    const { trailerSignature } = await import('../../src/protocol/sigv4/chunked.js');
+    const data = randomBytes(12_000);
+    const crc = createChecksum('crc32c');
+    crc.update(data);
+    const headers = {
+      'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+      'content-encoding': 'aws-chunked',
+      'x-amz-decoded-content-length': String(data.length),
+      'x-amz-trailer': 'x-amz-checksum-crc32c',
+    };
+    const r = await signed('PUT', `/${bucket}/signed-trailer`, headers);
+    const seed = /Signature=([0-9a-f]{64})/.exec(r.headers.authorization!)![1]!;
+    const amzDate = r.headers['x-amz-date']!;
+    const signing = {
+      signingKey: deriveSigningKey(s.credentials.secretAccessKey, amzDate.slice(0, 8), 'us-east-1', 's3'),
+      amzDate,
+      scope: `${amzDate.slice(0, 8)}/us-east-1/s3/aws4_request`,
+      seedSignature: seed,
+    };
+    const s1 = chunkSignature(signing, seed, data);
+    const fin = chunkSignature(signing, s1, Buffer.alloc(0));
+    const trailer = (value: string) => `x-amz-checksum-crc32c:${value}\n`;
+    const framed = (value: string) =>
+      Buffer.concat([
+        Buffer.from(`${data.length.toString(16)};chunk-signature=${s1}\r\n`),
+        data,
+        Buffer.from(
+          `\r\n0;chunk-signature=${fin}\r\nx-amz-checksum-crc32c:${value}\r\nx-amz-trailer-signature:${trailerSignature(signing, fin, trailer(value))}\r\n\r\n`,
+        ),
+      ]);
+    const ok = await r.send(framed(crc.digest()));
+    assert.equal(ok.status, 200, ok.body);
+    assert.equal(ok.headers['x-amz-checksum-crc32c'], crc.digest());
+    const r2 = await signed('PUT', `/${bucket}/signed-trailer-bad`, headers);
+    const seed2 = /Signature=([0-9a-f]{64})/.exec(r2.headers.authorization!)![1]!;
+    const signing2 = { ...signing, amzDate: r2.headers['x-amz-date']!, seedSignature: seed2 };
+    const t1 = chunkSignature(signing2, seed2, data);
+    const tf = chunkSignature(signing2, t1, Buffer.alloc(0));
+    const wrongValue = 'AAAAAA==';
+    const badBody = Buffer.concat([
+      Buffer.from(`${data.length.toString(16)};chunk-signature=${t1}\r\n`),
+      data,
+      Buffer.from(
+        `\r\n0;chunk-signature=${tf}\r\nx-amz-checksum-crc32c:${wrongValue}\r\nx-amz-trailer-signature:${trailerSignature(signing2, tf, trailer(wrongValue))}\r\n\r\n`,
+      ),
+    ]);
+    const bad = await r2.send(badBody);
+    assert.equal(bad.status, 400);
+    assert.match(bad.body, /BadDigest/);
+    assert.equal(await exists('signed-trailer-bad'), false);
+
+    for (const alg of ['crc32c', 'sha256'] as const) {
+      const sum = createChecksum(alg);
+      sum.update(data);
+      const unsignedHeaders = {
+        'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+        'content-encoding': 'aws-chunked',
+        'x-amz-decoded-content-length': String(data.length),
+        'x-amz-trailer': `x-amz-checksum-${alg}`,
+      };
+      const body = (v: string) =>
+        Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from(`\r\n0\r\nx-amz-checksum-${alg}:${v}\r\n\r\n`)]);
+      const good = await (await signed('PUT', `/${bucket}/unsigned-${alg}`, unsignedHeaders)).send(body(sum.digest()));
+      assert.equal(good.status, 200, good.body);
+      const wrong = await (await signed('PUT', `/${bucket}/unsigned-${alg}-bad`, unsignedHeaders)).send(
+        body(alg === 'sha256' ? createHash('sha256').update('x').digest('base64') : 'AAAAAA=='),
+      );
+      assert.equal(wrong.status, 400, wrong.body);
+      assert.equal(await exists(`unsigned-${alg}-bad`), false);
+    }
+  });
 });
