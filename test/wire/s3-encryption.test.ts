@@ -241,6 +241,30 @@ describe('S3 server-side encryption (wire)', () => {
     assert.equal(await errorName(s3.send(new PutObjectCommand({ Bucket: 'policed', Key: 'a', Body: 'x' }))), 'AccessDenied');
     await s3.send(new PutObjectCommand({ Bucket: 'policed', Key: 'a', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn }));
     assert.equal(await errorName(s3.send(new PutBucketPolicyCommand({ Bucket: 'policed', Policy: '{"Statement":[]}' }))), 'MalformedPolicy');
+    // A policy can also pin the KMS key.
+    const other = (await s.kms().send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: 'policed',
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:PutObject',
+              Resource: 'arn:aws:s3:::policed/*',
+              Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn } },
+            },
+          ],
+        }),
+      }),
+    );
+    assert.equal(
+      await errorName(s3.send(new PutObjectCommand({ Bucket: 'policed', Key: 'b', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: other }))),
+      'AccessDenied',
+    );
+    await s3.send(new PutObjectCommand({ Bucket: 'policed', Key: 'b', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn }));
   });
 
   it('versioning keeps every version with its own key; delete markers; versionId reads', async () => {

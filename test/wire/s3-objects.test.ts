@@ -10,6 +10,7 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectTaggingCommand,
   DeleteObjectsCommand,
   GetBucketLocationCommand,
   GetObjectCommand,
@@ -191,6 +192,8 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
     await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'tagged', Tagging: { TagSet: [{ Key: 'c', Value: '3' }] } }));
     assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }))).TagSet, [{ Key: 'c', Value: '3' }]);
     assert.equal((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'tagged' }))).TagCount, 1);
+    await s3.send(new DeleteObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }));
+    assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }))).TagSet ?? [], []);
   });
 
   it('presigned GET and PUT URLs', async () => {

@@ -21,8 +21,9 @@ export interface DataKey {
 }
 
 export class KmsBridge {
-  readonly #bucketKeys = new Map<string, DataKey & { at: number }>();
-  readonly #decrypted = new Map<string, { plaintext: Buffer; keyArn: string; at: number }>();
+  // Promises, so concurrent requests that miss the cache share one KMS call (single flight).
+  readonly #bucketKeys = new Map<string, { key: Promise<DataKey>; at: number }>();
+  readonly #decrypted = new Map<string, { key: Promise<{ plaintext: Buffer; keyArn: string }>; at: number }>();
   /** KMS calls made (for the bucket-key benchmark). */
   calls = 0;
 
@@ -89,28 +90,32 @@ export class KmsBridge {
   /** The bucket key for new objects: a cached KMS data key, renewed after the TTL. */
   async bucketKey(ctx: RequestContext, bucketArn: string, keyId: string): Promise<DataKey> {
     const id = `${ctx.principal.arn}\u0000${bucketArn}\u0000${keyId}`;
-    const hit = this.#bucketKeys.get(id);
+    let hit = this.#bucketKeys.get(id);
     if (hit && this.clock() - hit.at < BUCKET_KEY_TTL_MS) {
-      await this.#assertUsable(hit.keyArn);
-      return hit;
+      const dk = await hit.key;
+      await this.#assertUsable(dk.keyArn);
+      return dk;
     }
-    const dk = await this.generateDataKey(ctx, keyId, { 'aws:s3:arn': bucketArn });
     if (this.#bucketKeys.size > MAX_CACHE) this.#bucketKeys.clear();
-    this.#bucketKeys.set(id, { ...dk, at: this.clock() });
-    return dk;
+    hit = { key: this.generateDataKey(ctx, keyId, { 'aws:s3:arn': bucketArn }), at: this.clock() };
+    this.#bucketKeys.set(id, hit);
+    hit.key.catch(() => this.#bucketKeys.delete(id));
+    return hit.key;
   }
 
   /** A bucket key from its KMS ciphertext, decrypted at most once per TTL per requester. */
   async openBucketKey(ctx: RequestContext, bucketArn: string, ciphertext: Buffer): Promise<Buffer> {
     const id = `${ctx.principal.arn}\u0000${createHash('sha256').update(ciphertext).digest('hex')}`;
-    const hit = this.#decrypted.get(id);
+    let hit = this.#decrypted.get(id);
     if (hit && this.clock() - hit.at < BUCKET_KEY_TTL_MS) {
-      await this.#assertUsable(hit.keyArn);
-      return hit.plaintext;
+      const out = await hit.key;
+      await this.#assertUsable(out.keyArn);
+      return out.plaintext;
     }
-    const out = await this.decrypt(ctx, ciphertext, { 'aws:s3:arn': bucketArn });
     if (this.#decrypted.size > MAX_CACHE) this.#decrypted.clear();
-    this.#decrypted.set(id, { plaintext: out.plaintext, keyArn: out.keyArn, at: this.clock() });
-    return out.plaintext;
+    hit = { key: this.decrypt(ctx, ciphertext, { 'aws:s3:arn': bucketArn }), at: this.clock() };
+    this.#decrypted.set(id, hit);
+    hit.key.catch(() => this.#decrypted.delete(id));
+    return (await hit.key).plaintext;
   }
 }
