@@ -297,7 +297,12 @@ export async function s3Bench(p: ObjectProfile, log: (s: string) => void) {
     const quota = Math.max(1, Math.floor(getRate / 10));
     log(`part 4: throttling scenario (KMS quota ${quota}/s, a tenth of ${getRate.toFixed(0)} GET/s)`);
     const limited = await startKeyhold(`${dir}/kh-limited`, CREDS, ['--kms-quota', `symmetric=${quota}`]);
-    let throttling: { kmsQuotaPerSecond: number; getsPerSecond: number; throttled: number; errors: number } = { kmsQuotaPerSecond: quota, getsPerSecond: 0, throttled: 0, errors: 0 };
+    let throttling: { kmsQuotaPerSecond: number; getsPerSecond: number; throttled: number; errors: number } = {
+      kmsQuotaPerSecond: quota,
+      getsPerSecond: 0,
+      throttled: 0,
+      errors: 0,
+    };
     try {
       await s3Call(limited, 'PUT', '/media');
       await s3Call(limited, 'PUT', '/media?encryption', encryptionXml('aws:kms', true));
