@@ -1,25 +1,8 @@
 // Raw HTTPS requests signed by the AWS SDK's own SigV4 signer (@smithy/signature-v4), for edge cases
 // the SDK clients never send: malformed JSON, unknown targets, oversized bodies, skewed clocks.
-import { createHash, createHmac } from 'node:crypto';
 import { type Agent, request } from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
-
-const toBuf = (d: string | ArrayBuffer | ArrayBufferView): Buffer =>
-  typeof d === 'string' ? Buffer.from(d) : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
-
-class NodeSha256 {
-  #h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.#h = secret ? createHmac('sha256', toBuf(secret)) : createHash('sha256');
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.#h.update(toBuf(data));
-  }
-  reset(): void {}
-  async digest(): Promise<Uint8Array> {
-    return this.#h.digest();
-  }
-}
+import { NodeSha256 } from './sha256.js';
 
 export interface RawResponse {
   status: number;

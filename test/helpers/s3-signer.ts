@@ -1,22 +1,8 @@
 // Signs raw S3 requests with the AWS SDK's own SigV4 signer, for requests the S3 client never sends.
-import { createHash, createHmac } from 'node:crypto';
 import type { Agent } from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { type RawResponse, send } from './raw-request.js';
-
-export class NodeSha256 {
-  #h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(secret?: unknown) {
-    this.#h = secret ? createHmac('sha256', Buffer.from(secret as Uint8Array)) : createHash('sha256');
-  }
-  update(d: unknown) {
-    this.#h.update(typeof d === 'string' ? d : Buffer.from(d as Uint8Array));
-  }
-  reset() {}
-  async digest() {
-    return this.#h.digest();
-  }
-}
+import { NodeSha256 } from './sha256.js';
 
 export async function signedS3(
   endpoint: string,

@@ -8,7 +8,7 @@ import { after, it } from 'node:test';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { send } from '../helpers/raw-request.js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac } from 'node:crypto';
+import { NodeSha256 } from '../helpers/sha256.js';
 import { tempDir } from '../helpers/server.js';
 
 const procs: ServerProcess[] = [];
@@ -18,24 +18,10 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-class Sha256 {
-  #h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(secret?: unknown) {
-    this.#h = secret ? createHmac('sha256', Buffer.from(secret as Uint8Array)) : createHash('sha256');
-  }
-  update(d: unknown) {
-    this.#h.update(typeof d === 'string' ? d : Buffer.from(d as Uint8Array));
-  }
-  reset() {}
-  async digest() {
-    return this.#h.digest();
-  }
-}
-
 async function callerArn(endpoint: string, creds: { accessKeyId: string; secretAccessKey: string }): Promise<string> {
   const url = new URL(endpoint);
   const body = 'Action=GetCallerIdentity&Version=2011-06-15';
-  const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 'sts', sha256: Sha256 as never });
+  const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 'sts', sha256: NodeSha256 as never });
   const signed = await signer.sign({
     method: 'POST',
     protocol: 'https:',

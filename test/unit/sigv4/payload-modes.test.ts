@@ -2,34 +2,21 @@
 // UNSIGNED-PAYLOAD verifies when the edge passes that mode (S3 path rules), and fails when the edge
 // expects a signed body; every failure reason maps to an S3 error code.
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash } from 'node:crypto';
+import { NodeSha256 } from '../../helpers/sha256.js';
 import { authErrorToJson } from '../../../src/protocol/aws-json.js';
 import { authErrorToS3 } from '../../../src/protocol/s3-auth-errors.js';
 import { type AuthFailure, SigV4Error } from '../../../src/protocol/sigv4/errors.js';
 import { verifySigV4 } from '../../../src/protocol/sigv4/verifier.js';
-
-class Sha256 {
-  #h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(secret?: unknown) {
-    this.#h = secret ? createHmac('sha256', Buffer.from(secret as Uint8Array)) : createHash('sha256');
-  }
-  update(d: unknown) {
-    this.#h.update(typeof d === 'string' ? d : Buffer.from(d as Uint8Array));
-  }
-  reset() {}
-  async digest() {
-    return this.#h.digest();
-  }
-}
 
 const creds = { accessKeyId: 'AKIAPAYLOADMODES0001', secretAccessKey: 'payload-modes-secret-0123456789' };
 const lookup = (id: string) => (id === creds.accessKeyId ? { ...creds, active: true, principal: 'p' } : undefined);
 
 describe('SigV4 payload modes', () => {
   it('verifies UNSIGNED-PAYLOAD on S3 path rules, and a signed body hash', async () => {
-    const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 's3', sha256: Sha256 as never, uriEscapePath: false });
+    const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 's3', sha256: NodeSha256 as never, uriEscapePath: false });
     const now = new Date();
     const signed = await signer.sign(
       {
