@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { createRouter } from './router.js';
 import { secureContextOptions, serverTlsOptions } from './tls-options.js';
 
@@ -14,6 +15,9 @@ export interface Listeners {
   httpsPort: number;
   httpPort?: number;
   setCertificate(certPem: string, keyPem: string): void;
+  /** Serves a certificate by SNI for its names (exact or *. wildcard); replacing an id swaps it live. */
+  setSniCertificate(id: string, names: ReadonlyArray<string>, certChainPem: string, keyPem: string): void;
+  removeSniCertificate(id: string): void;
   close(): Promise<void>;
 }
 
@@ -60,7 +64,20 @@ export async function startListeners(
   tls: { certPem: string; keyPem: string },
   opts: { host: string; port: number; httpPort?: number },
 ): Promise<Listeners> {
-  const https = tune(createHttpsServer(serverTlsOptions(secureContextOptions(tls.certPem, tls.keyPem)), (req, res) => void route(req, res, true)));
+  const sni = new Map<string, { names: ReadonlyArray<string>; context: SecureContext }>();
+  const pick = (servername: string): SecureContext | undefined => {
+    const name = servername.toLowerCase();
+    for (const e of sni.values()) {
+      if (e.names.some((n) => n === name || (n.startsWith('*.') && name.endsWith(n.slice(1)) && !name.slice(0, -n.length + 1).includes('.')))) return e.context;
+    }
+    return undefined;
+  };
+  const https = tune(
+    createHttpsServer(
+      { ...serverTlsOptions(secureContextOptions(tls.certPem, tls.keyPem)), SNICallback: (servername, cb) => cb(null, pick(servername)) },
+      (req, res) => void route(req, res, true),
+    ),
+  );
   https.on('tlsClientError', () => undefined);
   const httpsPort = await listen(https, opts.port, opts.host);
   let http: HttpServer | undefined;
@@ -76,6 +93,12 @@ export async function startListeners(
     httpPort,
     setCertificate(certPem, keyPem) {
       https.setSecureContext(secureContextOptions(certPem, keyPem));
+    },
+    setSniCertificate(id, names, certChainPem, keyPem) {
+      sni.set(id, { names: names.map((n) => n.toLowerCase()), context: createSecureContext(secureContextOptions(certChainPem, keyPem)) });
+    },
+    removeSniCertificate(id) {
+      sni.delete(id);
     },
     async close() {
       await Promise.all([closeServer(https), http ? closeServer(http) : Promise.resolve()]);

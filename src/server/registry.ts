@@ -3,6 +3,7 @@ import type { Barrier } from '../barrier/barrier.js';
 import type { RootKey } from '../barrier/root-key.js';
 import type { Authorizer } from '../iam/authorizer.js';
 import type { IdentityStore } from '../iam/identity-store.js';
+import { createAcmService } from '../services/acm/index.js';
 import { createIamService } from '../services/iam/index.js';
 import { createKmsService } from '../services/kms/index.js';
 import { createS3Service } from '../services/s3/index.js';
@@ -31,4 +32,4 @@ export interface ServiceDeps {
 
 export type ServiceFactory = (deps: ServiceDeps) => Promise<AnyService>;
 
-export const SERVICE_FACTORIES: ReadonlyArray<ServiceFactory> = [createKmsService, createIamService, createStsService, createS3Service];
+export const SERVICE_FACTORIES: ReadonlyArray<ServiceFactory> = [createKmsService, createIamService, createStsService, createAcmService, createS3Service];

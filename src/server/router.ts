@@ -13,6 +13,8 @@ export interface RouterDeps {
   query: QueryEdge;
   /** The S3 edge, when registered: every request no other edge claims. */
   rest?: RestService;
+  /** Unauthenticated GET routes of services (e.g. the CRLs of the certificate manager). */
+  publicGet?: (path: string) => Promise<{ status: number; headers: Record<string, string>; body: Buffer } | undefined>;
   log: Logger;
   isReady: () => boolean;
 }
@@ -31,6 +33,14 @@ export function createRouter(deps: RouterDeps) {
           req.method === 'HEAD' ? '' : JSON.stringify({ status: ready ? 'ok' : 'starting' }),
         );
         return;
+      }
+      if (req.method === 'GET' && deps.publicGet && path.startsWith('/acm/')) {
+        const r = await deps.publicGet(path);
+        if (r) {
+          req.resume();
+          send(res, r.status, r.headers, r.body);
+          return;
+        }
       }
       const target = req.headers['x-amz-target'];
       if (typeof target === 'string') {

@@ -63,6 +63,48 @@ export const SERVE_OPTIONS: ReadonlyArray<OptionSpec> = [
     default: ['s3.localhost'],
     help: 'host name under which <bucket>.<name> addresses an S3 bucket (virtual-hosted style; the listener certificate covers *.<name>); repeatable',
   },
+  {
+    name: 'tls-certificate',
+    env: 'KEYHOLD_TLS_CERTIFICATES',
+    type: 'list',
+    default: [],
+    help: 'ARN of an issued certificate-manager certificate to serve by SNI for its names (repeatable); shows the listener in InUseBy',
+  },
+  {
+    name: 'acm-validity',
+    env: 'KEYHOLD_ACM_VALIDITY',
+    type: 'duration',
+    default: 198 * 86_400_000,
+    help: 'validity of issued certificates (e.g. 198d, 90d, 10m)',
+  },
+  {
+    name: 'acm-renew-before',
+    env: 'KEYHOLD_ACM_RENEW_BEFORE',
+    type: 'duration',
+    default: 60 * 86_400_000,
+    help: 'renew managed certificates this long before expiry (or at a third of the lifetime when shorter)',
+  },
+  {
+    name: 'acm-validation-interval',
+    env: 'KEYHOLD_ACM_VALIDATION_INTERVAL',
+    type: 'duration',
+    default: 60_000,
+    help: 'how often DNS validation and renewal run',
+  },
+  {
+    name: 'dns-resolver',
+    env: 'KEYHOLD_DNS_RESOLVERS',
+    type: 'list',
+    default: [],
+    help: 'DNS resolver HOST:PORT for DNS validation (repeatable; default the system resolvers)',
+  },
+  {
+    name: 'acm-validation-zone',
+    env: 'KEYHOLD_ACM_VALIDATION_ZONE',
+    type: 'string',
+    default: 'acm-validations.keyhold.test',
+    help: 'zone that validation CNAME records point into',
+  },
   { name: 'config', env: 'KEYHOLD_CONFIG', type: 'string', help: 'JSON config file; keys are the camelCase option names' },
 ];
 
@@ -76,4 +118,10 @@ export interface ServeConfig {
   logLevel: string;
   kmsQuota: string[];
   s3BaseDomain?: string[];
+  tlsCertificate?: string[];
+  acmValidity?: number;
+  acmRenewBefore?: number;
+  acmValidationInterval?: number;
+  dnsResolver?: string[];
+  acmValidationZone?: string;
 }

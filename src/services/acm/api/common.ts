@@ -1,0 +1,171 @@
+// Shared pieces of the ACM operations: the operation shape, authorization (identity policies, acm:<Action>
+// on the certificate ARN), ARN parsing, the CertificateDetail / summary renderings, tag rules.
+import { Authorizer } from '../../../iam/authorizer.js';
+import type { Input } from '../../../protocol/fields.js';
+import { optList, reqString } from '../../../protocol/fields.js';
+import type { RequestContext } from '../../../server/context.js';
+import type { ApiOperation } from '../../../server/service.js';
+import { certificateFacts } from '../../../pki/issuance.js';
+import type { Certificates } from '../domain/certificates.js';
+import { AcmAccessDeniedException, InvalidArnException, InvalidTagException, ResourceNotFoundException, TooManyTagsException } from '../errors.js';
+import type { CertRecord } from '../model.js';
+
+export interface AcmDeps {
+  certs: Certificates;
+  authorizer: Authorizer;
+}
+
+export interface AcmOperationDef {
+  name: string;
+  readOnly: boolean;
+  handler(deps: AcmDeps, ctx: RequestContext, input: Input): Promise<Record<string, unknown>>;
+}
+
+export function bindAcmOperation(def: AcmOperationDef, deps: AcmDeps): ApiOperation {
+  return {
+    readOnly: def.readOnly,
+    handler: (ctx, input) => def.handler(deps, ctx, input),
+    audit: (_ctx, input, output) => {
+      const params = Object.fromEntries(
+        Object.entries(input)
+          .filter(([k]) => !['PrivateKey', 'Passphrase', 'Certificate', 'CertificateChain'].includes(k))
+          .map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), v]),
+      );
+      const arn = (input.CertificateArn ?? output?.CertificateArn) as string | undefined;
+      return {
+        requestParameters: params,
+        responseElements:
+          def.readOnly || !output
+            ? null
+            : Object.fromEntries(Object.entries(output).filter(([k]) => !['PrivateKey', 'Certificate', 'CertificateChain'].includes(k))),
+        ...(arn ? { resources: [{ accountId: arn.split(':')[4] ?? '', type: 'AWS::ACM::Certificate', ARN: arn }] } : {}),
+      };
+    },
+  };
+}
+
+export function authorizeAcm(deps: AcmDeps, ctx: RequestContext, action: string, resource: string): void {
+  const check = { action: `acm:${action}`, resource };
+  const d = deps.authorizer.decide(ctx, check);
+  if (!d.allowed) throw new AcmAccessDeniedException(Authorizer.message(ctx, check, d));
+}
+
+const ARN_RE = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/([0-9a-f-]{36})$/;
+
+/** The caller's certificate named by CertificateArn, in the request's region (certificates are regional). */
+export async function certificate(deps: AcmDeps, ctx: RequestContext, input: Input, action: string): Promise<CertRecord> {
+  const arn = reqString(input, 'CertificateArn', { min: 20, max: 2048 });
+  const m = ARN_RE.exec(arn);
+  if (!m) throw new InvalidArnException(`String '${arn}' is not a valid ARN.`);
+  authorizeAcm(deps, ctx, action, arn);
+  const c = m[1] === ctx.region && m[2] === ctx.principal.accountId ? await deps.certs.store.get(m[1]!, m[2]!, m[3]!) : undefined;
+  if (!c) throw new ResourceNotFoundException(`Could not find certificate ${arn}.`);
+  return c;
+}
+
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+
+export function renewalEligibility(certs: Certificates, c: CertRecord): string {
+  return certs.eligibleForRenewal(c) ? 'ELIGIBLE' : 'INELIGIBLE';
+}
+
+function keyAlgorithmOut(c: CertRecord): string {
+  if (c.certPem) return certificateFacts(c.certPem).keyAlgorithm;
+  return String(c.keyAlgorithm).replace('_', '-');
+}
+
+export function detail(certs: Certificates, c: CertRecord): Record<string, unknown> {
+  const f = c.certPem ? certificateFacts(c.certPem) : undefined;
+  return {
+    CertificateArn: c.arn,
+    DomainName: c.domainName,
+    SubjectAlternativeNames: c.sans,
+    DomainValidationOptions: c.domainValidations.map((d) => ({
+      DomainName: d.domainName,
+      ValidationDomain: d.validationDomain,
+      ValidationStatus: d.status,
+      ...(c.type === 'AMAZON_ISSUED' ? { ResourceRecord: { Name: d.recordName, Type: 'CNAME', Value: d.recordValue }, ValidationMethod: 'DNS' } : {}),
+    })),
+    ...(f
+      ? {
+          Serial: f.serialColon,
+          Subject: f.subject,
+          Issuer: f.issuer,
+          NotBefore: f.notBefore.getTime() / 1000,
+          NotAfter: f.notAfter.getTime() / 1000,
+          SignatureAlgorithm: f.signatureAlgorithm,
+        }
+      : {}),
+    CreatedAt: seconds(c.createdAt),
+    ...(c.issuedAt ? { IssuedAt: seconds(c.issuedAt) } : {}),
+    ...(c.importedAt ? { ImportedAt: seconds(c.importedAt) } : {}),
+    Status: c.status,
+    ...(c.revokedAt ? { RevokedAt: seconds(c.revokedAt), RevocationReason: c.revocationReason } : {}),
+    ...(c.failureReason ? { FailureReason: c.failureReason } : {}),
+    KeyAlgorithm: keyAlgorithmOut(c),
+    InUseBy: c.inUseBy,
+    Type: c.type,
+    ...(c.renewal
+      ? {
+          RenewalSummary: {
+            RenewalStatus: c.renewal.status,
+            DomainValidationOptions: c.domainValidations.map((d) => ({ DomainName: d.domainName, ValidationStatus: d.status })),
+            UpdatedAt: seconds(c.renewal.updatedAt),
+            ...(c.renewal.reason ? { RenewalStatusReason: c.renewal.reason } : {}),
+          },
+        }
+      : {}),
+    ...(c.type !== 'IMPORTED' || c.certPem
+      ? {
+          KeyUsages: [{ Name: 'DIGITAL_SIGNATURE' }, ...(String(c.keyAlgorithm).startsWith('RSA') ? [{ Name: 'KEY_ENCIPHERMENT' }] : [])],
+          ExtendedKeyUsages: [{ Name: 'TLS_WEB_SERVER_AUTHENTICATION', OID: '1.3.6.1.5.5.7.3.1' }],
+        }
+      : {}),
+    ...(c.certificateAuthorityArn ? { CertificateAuthorityArn: c.certificateAuthorityArn } : {}),
+    RenewalEligibility: renewalEligibility(certs, c),
+    Options: c.options,
+  };
+}
+
+export function summary(certs: Certificates, c: CertRecord): Record<string, unknown> {
+  const f = c.certPem ? certificateFacts(c.certPem) : undefined;
+  return {
+    CertificateArn: c.arn,
+    DomainName: c.domainName,
+    SubjectAlternativeNameSummaries: c.sans.slice(0, 100),
+    HasAdditionalSubjectAlternativeNames: c.sans.length > 100,
+    Status: c.status,
+    Type: c.type,
+    KeyAlgorithm: keyAlgorithmOut(c),
+    KeyUsages: ['DIGITAL_SIGNATURE'],
+    ExtendedKeyUsages: ['TLS_WEB_SERVER_AUTHENTICATION'],
+    ExportOption: c.options.Export,
+    InUse: c.inUseBy.length > 0,
+    Exported: c.exported,
+    RenewalEligibility: renewalEligibility(certs, c),
+    ...(f ? { NotBefore: f.notBefore.getTime() / 1000, NotAfter: f.notAfter.getTime() / 1000 } : {}),
+    CreatedAt: seconds(c.createdAt),
+    ...(c.issuedAt ? { IssuedAt: seconds(c.issuedAt) } : {}),
+    ...(c.importedAt ? { ImportedAt: seconds(c.importedAt) } : {}),
+    ...(c.revokedAt ? { RevokedAt: seconds(c.revokedAt) } : {}),
+  };
+}
+
+export function parseTags(input: Input): Array<{ Key: string; Value?: string }> {
+  const list = optList(input, 'Tags') ?? [];
+  return list.map((t) => {
+    const { Key, Value } = (t ?? {}) as Record<string, unknown>;
+    if (typeof Key !== 'string' || Key.length < 1 || Key.length > 128 || (Value !== undefined && (typeof Value !== 'string' || Value.length > 256))) {
+      throw new InvalidTagException('A tag must have a Key of 1-128 characters and an optional Value of at most 256.');
+    }
+    if (Key.startsWith('aws:')) throw new InvalidTagException('Tags beginning with aws: are reserved.');
+    return Value === undefined ? { Key } : { Key, Value };
+  });
+}
+
+export function mergeTags(existing: CertRecord['tags'], added: CertRecord['tags']): CertRecord['tags'] {
+  const m = new Map(existing.map((t) => [t.Key, t]));
+  for (const t of added) m.set(t.Key, t);
+  if (m.size > 50) throw new TooManyTagsException('A certificate can have at most 50 tags.');
+  return [...m.values()];
+}

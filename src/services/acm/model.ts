@@ -1,0 +1,50 @@
+// ACM records (stored in the metadata store as acm/cert <region>/<account>/<id>). Private keys are kept
+// only sealed by KMS (alias/aws/acm): a KMS data key wraps the PKCS#8 key, AAD = the certificate ARN.
+import type { KeyAlgorithm } from '../../pki/issuance.js';
+
+export type CertStatus = 'PENDING_VALIDATION' | 'ISSUED' | 'INACTIVE' | 'EXPIRED' | 'VALIDATION_TIMED_OUT' | 'REVOKED' | 'FAILED';
+export type CertType = 'AMAZON_ISSUED' | 'PRIVATE' | 'IMPORTED';
+
+export interface SealedPrivateKey {
+  kmsCiphertext: string;
+  wrapped: string;
+}
+
+export interface DomainValidationState {
+  domainName: string;
+  validationDomain: string;
+  status: 'PENDING_VALIDATION' | 'SUCCESS' | 'FAILED';
+  recordName: string;
+  recordValue: string;
+}
+
+export interface CertRecord {
+  id: string;
+  arn: string;
+  accountId: string;
+  region: string;
+  domainName: string;
+  sans: string[];
+  type: CertType;
+  status: CertStatus;
+  keyAlgorithm: KeyAlgorithm | 'IMPORTED';
+  validationMethod?: 'DNS';
+  domainValidations: DomainValidationState[];
+  createdAt: number;
+  issuedAt?: number;
+  importedAt?: number;
+  revokedAt?: number;
+  revocationReason?: string;
+  failureReason?: string;
+  certPem?: string;
+  chainPem?: string;
+  sealedKey?: SealedPrivateKey;
+  exported: boolean;
+  inUseBy: string[];
+  options: { CertificateTransparencyLoggingPreference: string; Export: string };
+  renewal?: { status: string; updatedAt: number; reason?: string };
+  tags: Array<{ Key: string; Value?: string }>;
+  idempotencyToken?: string;
+  certificateAuthorityArn?: string;
+  /** Revoked serials of earlier renewals stay on the CRL; the current serial is in the certificate. */
+}
