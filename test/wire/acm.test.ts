@@ -1,0 +1,220 @@
+// The certificate manager through @aws-sdk/client-acm: private issuance (chains verified by Node and
+// `openssl verify`), export with a passphrase, DNS validation against a DNS server on loopback (dns2) with
+// the CertificateValidated waiter, listings and filters, import and re-import, tags, revocation with the CRL,
+// account configuration, regional scope and errors; private keys never in clear in the data directory.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { get } from 'node:https';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  AddTagsToCertificateCommand,
+  DeleteCertificateCommand,
+  DescribeCertificateCommand,
+  ExportCertificateCommand,
+  GetAccountConfigurationCommand,
+  GetCertificateCommand,
+  ImportCertificateCommand,
+  ListCertificatesCommand,
+  ListTagsForCertificateCommand,
+  PutAccountConfigurationCommand,
+  RemoveTagsFromCertificateCommand,
+  RequestCertificateCommand,
+  RevokeCertificateCommand,
+  waitUntilCertificateValidated,
+  type ACMClient,
+} from '@aws-sdk/client-acm';
+import dns2 from 'dns2';
+import { x509 } from '../../src/pki/issuance.js';
+import type { AcmService } from '../../src/services/acm/index.js';
+import { errorName, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+
+const records = new Map<string, string>();
+
+function startDns(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = dns2.createServer({
+    udp: true,
+    handle: (request, send) => {
+      const response = dns2.Packet.createResponseFromRequest(request);
+      const q = request.questions[0];
+      const target = q ? records.get(q.name.toLowerCase().replace(/\.$/, '')) : undefined;
+      if (q && target) response.answers.push({ name: q.name, type: dns2.Packet.TYPE.CNAME, class: dns2.Packet.CLASS.IN, ttl: 1, domain: target } as never);
+      send(response);
+    },
+  });
+  return new Promise((resolve) => {
+    server.on('listening', () => {
+      const addr = (server as unknown as { addresses(): { udp: { port: number } } }).addresses();
+      resolve({ port: addr.udp.port, close: () => server.close() as unknown as Promise<void> });
+    });
+    void server.listen({ udp: { port: 0, address: '127.0.0.1' } });
+  });
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
+  let s: TestServer;
+  let acm: ACMClient;
+  let dns: { port: number; close: () => Promise<void> };
+  let caArn: string;
+  before(async () => {
+    dns = await startDns();
+    s = await startTestServer({ config: { dnsResolver: [`127.0.0.1:${dns.port}`], acmValidationInterval: 200 } });
+    acm = s.acm();
+    caArn = `arn:aws:acm-pca:us-east-1:${s.kh.accountId}:certificate-authority/keyhold-us-east-1`;
+  });
+  after(async () => {
+    await s.stop();
+    await dns.close();
+  });
+
+  it('issues private certificates at once; chains verify with Node and openssl; the profile is right', async () => {
+    for (const [alg, shown] of [['EC_prime256v1', 'EC-prime256v1'], ['RSA_2048', 'RSA-2048'], ['EC_secp384r1', 'EC-secp384r1']] as const) {
+      const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'app.example.test', SubjectAlternativeNames: ['www.example.test'], CertificateAuthorityArn: caArn, KeyAlgorithm: alg }));
+      assert.match(CertificateArn!, new RegExp(`^arn:aws:acm:us-east-1:${s.kh.accountId}:certificate/[0-9a-f-]{36}$`));
+      const d = (await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate!;
+      assert.equal(d.Status, 'ISSUED');
+      assert.equal(d.Type, 'PRIVATE');
+      assert.equal(d.KeyAlgorithm, shown);
+      assert.deepEqual(d.SubjectAlternativeNames, ['app.example.test', 'www.example.test']);
+      assert.equal(d.RenewalEligibility, 'ELIGIBLE');
+      const g = await acm.send(new GetCertificateCommand({ CertificateArn }));
+      const leaf = new X509Certificate(g.Certificate!);
+      const inter = new X509Certificate(g.CertificateChain!);
+      assert.ok(leaf.checkIssued(inter) && leaf.verify(inter.publicKey));
+      assert.ok(inter.checkIssued(new X509Certificate(s.ca)));
+      assert.ok(Buffer.from(leaf.serialNumber, 'hex').length >= 8, 'serial >= 64 bits');
+      const x = new x509.X509Certificate(g.Certificate!);
+      assert.equal(x.getExtension(x509.BasicConstraintsExtension)?.ca, false);
+      assert.deepEqual([...(x.getExtension(x509.ExtendedKeyUsageExtension)?.usages ?? [])], [x509.ExtendedKeyUsage.serverAuth]);
+      assert.ok(x.getExtension(x509.CRLDistributionPointsExtension));
+      assert.ok(x.getExtension(x509.AuthorityKeyIdentifierExtension) && x.getExtension(x509.SubjectKeyIdentifierExtension));
+      const dir = tempDir();
+      writeFileSync(join(dir, 'leaf.pem'), g.Certificate!);
+      writeFileSync(join(dir, 'chain.pem'), g.CertificateChain!);
+      assert.match(execFileSync('openssl', ['verify', '-CAfile', s.kh.caPath, '-untrusted', join(dir, 'chain.pem'), '-purpose', 'sslserver', join(dir, 'leaf.pem')], { encoding: 'utf8' }), /: OK/);
+    }
+  });
+
+  it('exports the private key as passphrase-encrypted PKCS#8 that matches the certificate; no key in clear on disk', async () => {
+    const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'export.example.test', CertificateAuthorityArn: caArn, KeyAlgorithm: 'EC_prime256v1' }));
+    const out = await acm.send(new ExportCertificateCommand({ CertificateArn, Passphrase: Buffer.from('correct horse') }));
+    assert.match(out.PrivateKey!, /^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    assert.throws(() => createPrivateKey({ key: out.PrivateKey!, passphrase: 'wrong' }));
+    const key = createPrivateKey({ key: out.PrivateKey!, passphrase: 'correct horse' });
+    const spki = (k: ReturnType<typeof createPublicKey>) => k.export({ type: 'spki', format: 'der' });
+    assert.deepEqual(spki(createPublicKey(key)), spki(new X509Certificate(out.Certificate!).publicKey));
+    const der = key.export({ type: 'pkcs8', format: 'der' });
+    const needles = [der, Buffer.from(der.toString('base64').slice(0, 60)), Buffer.from(der.toString('hex'))];
+    for (const f of filesUnder(s.dataDir)) {
+      const hay = readFileSync(f);
+      for (const n of needles) assert.equal(hay.includes(n), false, `private key found in ${f}`);
+    }
+    assert.equal((await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate!.RenewalEligibility, 'ELIGIBLE');
+  });
+
+  it('validates DNS: deterministic CNAME per account and domain, the CertificateValidated waiter resolves, wildcard on the base domain', async () => {
+    const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'site.example.test', SubjectAlternativeNames: ['*.site.example.test'], ValidationMethod: 'DNS', KeyAlgorithm: 'EC_prime256v1' }));
+    const d = (await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate!;
+    assert.equal(d.Status, 'PENDING_VALIDATION');
+    assert.equal(d.Type, 'AMAZON_ISSUED');
+    const opts = d.DomainValidationOptions!;
+    assert.equal(opts.length, 2);
+    assert.equal(opts[0]!.ResourceRecord!.Name, opts[1]!.ResourceRecord!.Name, 'the wildcard is validated on its base domain');
+    assert.match(opts[0]!.ResourceRecord!.Name!, /^_[0-9a-f]{32}\.site\.example\.test\.$/);
+    assert.equal(await errorName(acm.send(new GetCertificateCommand({ CertificateArn }))), 'RequestInProgressException');
+    const again = await acm.send(new RequestCertificateCommand({ DomainName: 'site.example.test', ValidationMethod: 'DNS' }));
+    const d2 = (await acm.send(new DescribeCertificateCommand({ CertificateArn: again.CertificateArn }))).Certificate!;
+    assert.deepEqual(d2.DomainValidationOptions![0]!.ResourceRecord, opts[0]!.ResourceRecord, 'deterministic per account and domain');
+    const rr = opts[0]!.ResourceRecord!;
+    records.set(rr.Name!.replace(/\.$/, ''), rr.Value!.replace(/\.$/, ''));
+    const result = await waitUntilCertificateValidated({ client: acm, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { CertificateArn });
+    assert.equal(result.state, 'SUCCESS');
+    const issued = (await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate!;
+    assert.equal(issued.Status, 'ISSUED');
+    const g = await acm.send(new GetCertificateCommand({ CertificateArn }));
+    assert.match(new X509Certificate(g.Certificate!).subjectAltName!, /DNS:\*\.site\.example\.test/);
+  });
+
+  it('lists with the default key-type filter, statuses and paging', async () => {
+    const list = await acm.send(new ListCertificatesCommand({}));
+    assert.ok(list.CertificateSummaryList!.every((c) => String(c.KeyAlgorithm) === 'RSA-2048'), 'RSA_1024/RSA_2048 only by default');
+    const ec = await acm.send(new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1'] }, CertificateStatuses: ['ISSUED'] }));
+    assert.ok(ec.CertificateSummaryList!.length >= 2);
+    assert.ok(ec.CertificateSummaryList!.every((c) => c.Status === 'ISSUED' && String(c.KeyAlgorithm) === 'EC-prime256v1'));
+    const first = await acm.send(new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1', 'RSA_2048', 'EC_secp384r1'] }, MaxItems: 2 }));
+    assert.equal(first.CertificateSummaryList!.length, 2);
+    assert.ok(first.NextToken);
+    const second = await acm.send(new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1', 'RSA_2048', 'EC_secp384r1'] }, MaxItems: 2, NextToken: first.NextToken }));
+    assert.notEqual(second.CertificateSummaryList![0]!.CertificateArn, first.CertificateSummaryList![0]!.CertificateArn);
+  });
+
+  it('imports and re-imports to the same ARN; refuses a mismatched key; tags', async () => {
+    const mk = async () => {
+      const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'import.example.test', CertificateAuthorityArn: caArn, KeyAlgorithm: 'EC_prime256v1' }));
+      const out = await acm.send(new ExportCertificateCommand({ CertificateArn, Passphrase: Buffer.from('pw-pw-pw') }));
+      const key = createPrivateKey({ key: out.PrivateKey!, passphrase: 'pw-pw-pw' }).export({ type: 'pkcs8', format: 'pem' }).toString();
+      return { cert: out.Certificate!, chain: out.CertificateChain!, key };
+    };
+    const a = await mk();
+    const b = await mk();
+    const imp = await acm.send(new ImportCertificateCommand({ Certificate: Buffer.from(a.cert), PrivateKey: Buffer.from(a.key), CertificateChain: Buffer.from(a.chain), Tags: [{ Key: 'team', Value: 'x' }] }));
+    const d = (await acm.send(new DescribeCertificateCommand({ CertificateArn: imp.CertificateArn }))).Certificate!;
+    assert.equal(d.Type, 'IMPORTED');
+    assert.equal(d.RenewalEligibility, 'INELIGIBLE');
+    await acm.send(new ImportCertificateCommand({ CertificateArn: imp.CertificateArn, Certificate: Buffer.from(b.cert), PrivateKey: Buffer.from(b.key) }));
+    const g = await acm.send(new GetCertificateCommand({ CertificateArn: imp.CertificateArn }));
+    assert.equal(new X509Certificate(g.Certificate!).serialNumber, new X509Certificate(b.cert).serialNumber);
+    assert.equal(await errorName(acm.send(new ImportCertificateCommand({ Certificate: Buffer.from(a.cert), PrivateKey: Buffer.from(b.key) }))), 'ValidationException');
+    assert.equal(await errorName(acm.send(new ImportCertificateCommand({ CertificateArn: imp.CertificateArn, Certificate: Buffer.from(a.cert), PrivateKey: Buffer.from(a.key), Tags: [{ Key: 'a', Value: 'b' }] }))), 'InvalidParameterException');
+    await acm.send(new AddTagsToCertificateCommand({ CertificateArn: imp.CertificateArn, Tags: [{ Key: 'env', Value: 'prod' }] }));
+    await acm.send(new RemoveTagsFromCertificateCommand({ CertificateArn: imp.CertificateArn, Tags: [{ Key: 'team' }] }));
+    assert.deepEqual((await acm.send(new ListTagsForCertificateCommand({ CertificateArn: imp.CertificateArn }))).Tags, [{ Key: 'env', Value: 'prod' }]);
+    assert.equal(await errorName(acm.send(new AddTagsToCertificateCommand({ CertificateArn: imp.CertificateArn, Tags: [{ Key: 'aws:x', Value: 'y' }] }))), 'InvalidTagException');
+    await acm.send(new DeleteCertificateCommand({ CertificateArn: imp.CertificateArn }));
+    assert.equal(await errorName(acm.send(new DescribeCertificateCommand({ CertificateArn: imp.CertificateArn }))), 'ResourceNotFoundException');
+  });
+
+  it('revokes: status REVOKED and the serial on the CRL served as DER', async () => {
+    const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'revoke.example.test', CertificateAuthorityArn: caArn, KeyAlgorithm: 'EC_prime256v1' }));
+    const serial = new X509Certificate((await acm.send(new GetCertificateCommand({ CertificateArn }))).Certificate!).serialNumber;
+    await acm.send(new RevokeCertificateCommand({ CertificateArn, RevocationReason: 'KEY_COMPROMISE' }));
+    assert.equal((await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate!.Status, 'REVOKED');
+    const der = await new Promise<Buffer>((resolve, reject) =>
+      get(`${s.endpoint}/acm/crl/us-east-1.crl`, { ca: s.ca }, (res) => {
+        assert.equal(res.headers['content-type'], 'application/pkix-crl');
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+      }).on('error', reject),
+    );
+    const crl = new x509.X509Crl(new Uint8Array(der));
+    assert.ok(crl.entries.some((e) => e.serialNumber.toLowerCase().replace(/^0+/, '') === serial.toLowerCase().replace(/^0+/, '')));
+    const inter = new x509.X509Certificate((await acm.send(new GetCertificateCommand({ CertificateArn }))).CertificateChain!);
+    assert.ok(await crl.verify({ publicKey: inter.publicKey }));
+  });
+
+  it('account configuration, regional scope and errors', async () => {
+    assert.equal((await acm.send(new GetAccountConfigurationCommand({}))).ExpiryEvents?.DaysBeforeExpiry, 45);
+    await acm.send(new PutAccountConfigurationCommand({ ExpiryEvents: { DaysBeforeExpiry: 30 }, IdempotencyToken: 'tok1' }));
+    assert.equal((await acm.send(new GetAccountConfigurationCommand({}))).ExpiryEvents?.DaysBeforeExpiry, 30);
+    const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'region.example.test', CertificateAuthorityArn: caArn }));
+    const eu = s.acm({ region: 'eu-west-1' });
+    assert.equal(await errorName(eu.send(new DescribeCertificateCommand({ CertificateArn }))), 'ResourceNotFoundException', 'certificates are regional');
+    assert.equal(await errorName(acm.send(new DescribeCertificateCommand({ CertificateArn: 'arn:aws:acm:us-east-1:123:cert/not-a-certificate' }))), 'InvalidArnException');
+    assert.equal(await errorName(acm.send(new RequestCertificateCommand({ DomainName: 'x.example.test', KeyAlgorithm: 'RSA_4096' }))), 'ValidationException');
+    assert.equal(await errorName(acm.send(new RequestCertificateCommand({ DomainName: 'x.example.test', CertificateAuthorityArn: 'arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/other' }))), 'ResourceNotFoundException');
+    const tok = await acm.send(new RequestCertificateCommand({ DomainName: 'idem.example.test', IdempotencyToken: 'same', ValidationMethod: 'DNS' }));
+    assert.equal((await acm.send(new RequestCertificateCommand({ DomainName: 'idem.example.test', IdempotencyToken: 'same', ValidationMethod: 'DNS' }))).CertificateArn, tok.CertificateArn);
+    const svc = s.kh.service('acm') as AcmService;
+    assert.ok(svc.certs);
+  });
+});
