@@ -77,8 +77,19 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
   });
 
   it('issues private certificates at once; chains verify with Node and openssl; the profile is right', async () => {
-    for (const [alg, shown] of [['EC_prime256v1', 'EC-prime256v1'], ['RSA_2048', 'RSA-2048'], ['EC_secp384r1', 'EC-secp384r1']] as const) {
-      const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'app.example.test', SubjectAlternativeNames: ['www.example.test'], CertificateAuthorityArn: caArn, KeyAlgorithm: alg }));
+    for (const [alg, shown] of [
+      ['EC_prime256v1', 'EC-prime256v1'],
+      ['RSA_2048', 'RSA-2048'],
+      ['EC_secp384r1', 'EC-secp384r1'],
+    ] as const) {
+      const { CertificateArn } = await acm.send(
+        new RequestCertificateCommand({
+          DomainName: 'app.example.test',
+          SubjectAlternativeNames: ['www.example.test'],
+          CertificateAuthorityArn: caArn,
+          KeyAlgorithm: alg,
+        }),
+      );
       assert.match(CertificateArn!, new RegExp(`^arn:aws:acm:us-east-1:${s.kh.accountId}:certificate/[0-9a-f-]{36}$`));
       const d = (await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate!;
       assert.equal(d.Status, 'ISSUED');
@@ -100,12 +111,19 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
       const dir = tempDir();
       writeFileSync(join(dir, 'leaf.pem'), g.Certificate!);
       writeFileSync(join(dir, 'chain.pem'), g.CertificateChain!);
-      assert.match(execFileSync('openssl', ['verify', '-CAfile', s.kh.caPath, '-untrusted', join(dir, 'chain.pem'), '-purpose', 'sslserver', join(dir, 'leaf.pem')], { encoding: 'utf8' }), /: OK/);
+      assert.match(
+        execFileSync('openssl', ['verify', '-CAfile', s.kh.caPath, '-untrusted', join(dir, 'chain.pem'), '-purpose', 'sslserver', join(dir, 'leaf.pem')], {
+          encoding: 'utf8',
+        }),
+        /: OK/,
+      );
     }
   });
 
   it('exports the private key as passphrase-encrypted PKCS#8 that matches the certificate; no key in clear on disk', async () => {
-    const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'export.example.test', CertificateAuthorityArn: caArn, KeyAlgorithm: 'EC_prime256v1' }));
+    const { CertificateArn } = await acm.send(
+      new RequestCertificateCommand({ DomainName: 'export.example.test', CertificateAuthorityArn: caArn, KeyAlgorithm: 'EC_prime256v1' }),
+    );
     const out = await acm.send(new ExportCertificateCommand({ CertificateArn, Passphrase: Buffer.from('correct horse') }));
     assert.match(out.PrivateKey!, /^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
     assert.throws(() => createPrivateKey({ key: out.PrivateKey!, passphrase: 'wrong' }));
@@ -122,7 +140,14 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
   });
 
   it('validates DNS: deterministic CNAME per account and domain, the CertificateValidated waiter resolves, wildcard on the base domain', async () => {
-    const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'site.example.test', SubjectAlternativeNames: ['*.site.example.test'], ValidationMethod: 'DNS', KeyAlgorithm: 'EC_prime256v1' }));
+    const { CertificateArn } = await acm.send(
+      new RequestCertificateCommand({
+        DomainName: 'site.example.test',
+        SubjectAlternativeNames: ['*.site.example.test'],
+        ValidationMethod: 'DNS',
+        KeyAlgorithm: 'EC_prime256v1',
+      }),
+    );
     const d = (await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate!;
     assert.equal(d.Status, 'PENDING_VALIDATION');
     assert.equal(d.Type, 'AMAZON_ISSUED');
@@ -146,45 +171,79 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
 
   it('lists with the default key-type filter, statuses and paging', async () => {
     const list = await acm.send(new ListCertificatesCommand({}));
-    assert.ok(list.CertificateSummaryList!.every((c) => String(c.KeyAlgorithm) === 'RSA-2048'), 'RSA_1024/RSA_2048 only by default');
+    assert.ok(
+      list.CertificateSummaryList!.every((c) => String(c.KeyAlgorithm) === 'RSA-2048'),
+      'RSA_1024/RSA_2048 only by default',
+    );
     const ec = await acm.send(new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1'] }, CertificateStatuses: ['ISSUED'] }));
     assert.ok(ec.CertificateSummaryList!.length >= 2);
     assert.ok(ec.CertificateSummaryList!.every((c) => c.Status === 'ISSUED' && String(c.KeyAlgorithm) === 'EC-prime256v1'));
     const first = await acm.send(new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1', 'RSA_2048', 'EC_secp384r1'] }, MaxItems: 2 }));
     assert.equal(first.CertificateSummaryList!.length, 2);
     assert.ok(first.NextToken);
-    const second = await acm.send(new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1', 'RSA_2048', 'EC_secp384r1'] }, MaxItems: 2, NextToken: first.NextToken }));
+    const second = await acm.send(
+      new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1', 'RSA_2048', 'EC_secp384r1'] }, MaxItems: 2, NextToken: first.NextToken }),
+    );
     assert.notEqual(second.CertificateSummaryList![0]!.CertificateArn, first.CertificateSummaryList![0]!.CertificateArn);
   });
 
   it('imports and re-imports to the same ARN; refuses a mismatched key; tags', async () => {
     const mk = async () => {
-      const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'import.example.test', CertificateAuthorityArn: caArn, KeyAlgorithm: 'EC_prime256v1' }));
+      const { CertificateArn } = await acm.send(
+        new RequestCertificateCommand({ DomainName: 'import.example.test', CertificateAuthorityArn: caArn, KeyAlgorithm: 'EC_prime256v1' }),
+      );
       const out = await acm.send(new ExportCertificateCommand({ CertificateArn, Passphrase: Buffer.from('pw-pw-pw') }));
       const key = createPrivateKey({ key: out.PrivateKey!, passphrase: 'pw-pw-pw' }).export({ type: 'pkcs8', format: 'pem' }).toString();
       return { cert: out.Certificate!, chain: out.CertificateChain!, key };
     };
     const a = await mk();
     const b = await mk();
-    const imp = await acm.send(new ImportCertificateCommand({ Certificate: Buffer.from(a.cert), PrivateKey: Buffer.from(a.key), CertificateChain: Buffer.from(a.chain), Tags: [{ Key: 'team', Value: 'x' }] }));
+    const imp = await acm.send(
+      new ImportCertificateCommand({
+        Certificate: Buffer.from(a.cert),
+        PrivateKey: Buffer.from(a.key),
+        CertificateChain: Buffer.from(a.chain),
+        Tags: [{ Key: 'team', Value: 'x' }],
+      }),
+    );
     const d = (await acm.send(new DescribeCertificateCommand({ CertificateArn: imp.CertificateArn }))).Certificate!;
     assert.equal(d.Type, 'IMPORTED');
     assert.equal(d.RenewalEligibility, 'INELIGIBLE');
     await acm.send(new ImportCertificateCommand({ CertificateArn: imp.CertificateArn, Certificate: Buffer.from(b.cert), PrivateKey: Buffer.from(b.key) }));
     const g = await acm.send(new GetCertificateCommand({ CertificateArn: imp.CertificateArn }));
     assert.equal(new X509Certificate(g.Certificate!).serialNumber, new X509Certificate(b.cert).serialNumber);
-    assert.equal(await errorName(acm.send(new ImportCertificateCommand({ Certificate: Buffer.from(a.cert), PrivateKey: Buffer.from(b.key) }))), 'ValidationException');
-    assert.equal(await errorName(acm.send(new ImportCertificateCommand({ CertificateArn: imp.CertificateArn, Certificate: Buffer.from(a.cert), PrivateKey: Buffer.from(a.key), Tags: [{ Key: 'a', Value: 'b' }] }))), 'InvalidParameterException');
+    assert.equal(
+      await errorName(acm.send(new ImportCertificateCommand({ Certificate: Buffer.from(a.cert), PrivateKey: Buffer.from(b.key) }))),
+      'ValidationException',
+    );
+    assert.equal(
+      await errorName(
+        acm.send(
+          new ImportCertificateCommand({
+            CertificateArn: imp.CertificateArn,
+            Certificate: Buffer.from(a.cert),
+            PrivateKey: Buffer.from(a.key),
+            Tags: [{ Key: 'a', Value: 'b' }],
+          }),
+        ),
+      ),
+      'InvalidParameterException',
+    );
     await acm.send(new AddTagsToCertificateCommand({ CertificateArn: imp.CertificateArn, Tags: [{ Key: 'env', Value: 'prod' }] }));
     await acm.send(new RemoveTagsFromCertificateCommand({ CertificateArn: imp.CertificateArn, Tags: [{ Key: 'team' }] }));
     assert.deepEqual((await acm.send(new ListTagsForCertificateCommand({ CertificateArn: imp.CertificateArn }))).Tags, [{ Key: 'env', Value: 'prod' }]);
-    assert.equal(await errorName(acm.send(new AddTagsToCertificateCommand({ CertificateArn: imp.CertificateArn, Tags: [{ Key: 'aws:x', Value: 'y' }] }))), 'InvalidTagException');
+    assert.equal(
+      await errorName(acm.send(new AddTagsToCertificateCommand({ CertificateArn: imp.CertificateArn, Tags: [{ Key: 'aws:x', Value: 'y' }] }))),
+      'InvalidTagException',
+    );
     await acm.send(new DeleteCertificateCommand({ CertificateArn: imp.CertificateArn }));
     assert.equal(await errorName(acm.send(new DescribeCertificateCommand({ CertificateArn: imp.CertificateArn }))), 'ResourceNotFoundException');
   });
 
   it('revokes: status REVOKED and the serial on the CRL served as DER', async () => {
-    const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'revoke.example.test', CertificateAuthorityArn: caArn, KeyAlgorithm: 'EC_prime256v1' }));
+    const { CertificateArn } = await acm.send(
+      new RequestCertificateCommand({ DomainName: 'revoke.example.test', CertificateAuthorityArn: caArn, KeyAlgorithm: 'EC_prime256v1' }),
+    );
     const serial = new X509Certificate((await acm.send(new GetCertificateCommand({ CertificateArn }))).Certificate!).serialNumber;
     await acm.send(new RevokeCertificateCommand({ CertificateArn, RevocationReason: 'KEY_COMPROMISE' }));
     assert.equal((await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate!.Status, 'REVOKED');
@@ -209,11 +268,27 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
     const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'region.example.test', CertificateAuthorityArn: caArn }));
     const eu = s.acm({ region: 'eu-west-1' });
     assert.equal(await errorName(eu.send(new DescribeCertificateCommand({ CertificateArn }))), 'ResourceNotFoundException', 'certificates are regional');
-    assert.equal(await errorName(acm.send(new DescribeCertificateCommand({ CertificateArn: 'arn:aws:acm:us-east-1:123:cert/not-a-certificate' }))), 'InvalidArnException');
+    assert.equal(
+      await errorName(acm.send(new DescribeCertificateCommand({ CertificateArn: 'arn:aws:acm:us-east-1:123:cert/not-a-certificate' }))),
+      'InvalidArnException',
+    );
     assert.equal(await errorName(acm.send(new RequestCertificateCommand({ DomainName: 'x.example.test', KeyAlgorithm: 'RSA_4096' }))), 'ValidationException');
-    assert.equal(await errorName(acm.send(new RequestCertificateCommand({ DomainName: 'x.example.test', CertificateAuthorityArn: 'arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/other' }))), 'ResourceNotFoundException');
+    assert.equal(
+      await errorName(
+        acm.send(
+          new RequestCertificateCommand({
+            DomainName: 'x.example.test',
+            CertificateAuthorityArn: 'arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/other',
+          }),
+        ),
+      ),
+      'ResourceNotFoundException',
+    );
     const tok = await acm.send(new RequestCertificateCommand({ DomainName: 'idem.example.test', IdempotencyToken: 'same', ValidationMethod: 'DNS' }));
-    assert.equal((await acm.send(new RequestCertificateCommand({ DomainName: 'idem.example.test', IdempotencyToken: 'same', ValidationMethod: 'DNS' }))).CertificateArn, tok.CertificateArn);
+    assert.equal(
+      (await acm.send(new RequestCertificateCommand({ DomainName: 'idem.example.test', IdempotencyToken: 'same', ValidationMethod: 'DNS' }))).CertificateArn,
+      tok.CertificateArn,
+    );
     const svc = s.kh.service('acm') as AcmService;
     assert.ok(svc.certs);
   });

@@ -13,6 +13,7 @@ import {
   InvalidArnException,
 } from '../errors.js';
 import { type AcmOperationDef, authorizeAcm, certificate, mergeTags, parseTags } from './common.js';
+import type { CertRecord } from '../model.js';
 
 export const importCertificate: AcmOperationDef = {
   name: 'ImportCertificate',
@@ -48,7 +49,7 @@ export const importCertificate: AcmOperationDef = {
       .map((s) => s.slice(4));
     const cn = /CN=([^\n,]+)/.exec(cert.subject)?.[1];
     const pkcs8 = Buffer.from(key.export({ type: 'pkcs8', format: 'der' }));
-    let rec;
+    let rec: CertRecord;
     if (arn) {
       const m = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/([0-9a-f-]{36})$/.exec(arn);
       if (!m) throw new InvalidArnException(`String '${arn}' is not a valid ARN.`);

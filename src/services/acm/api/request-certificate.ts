@@ -36,7 +36,7 @@ export const requestCertificate: AcmOperationDef = {
     const caArn = optString(input, 'CertificateAuthorityArn', { min: 20, max: 2048 });
     const options = input.Options as { Export?: string; CertificateTransparencyLoggingPreference?: string } | undefined;
     const dvo = optList(input, 'DomainValidationOptions');
-    if (dvo && dvo.some((d) => !names.includes(String((d as { DomainName?: string }).DomainName ?? '').toLowerCase()))) {
+    if (dvo?.some((d) => !names.includes(String((d as { DomainName?: string }).DomainName ?? '').toLowerCase()))) {
       throw new InvalidDomainValidationOptionsException('DomainValidationOptions must name domains of the request.');
     }
     const tags = parseTags(input);
