@@ -13,6 +13,7 @@ import type { AcmService } from '../services/acm/index.js';
 import { JsonEdge } from '../protocol/aws-json.js';
 import { QueryEdge } from '../protocol/aws-query.js';
 import { writeFileDurable } from '../storage/durable-file.js';
+import { adoptDefaultListenerCertificate } from './default-listener-certificate.js';
 import { startListeners } from './listeners.js';
 import { createLogger, type Logger } from './logger.js';
 import { openState } from './open-state.js';
@@ -161,8 +162,26 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
       });
     }
 
+    // The default certificate comes from the certificate manager when it is built in (issue #6); the
+    // bootstrap certificate, renewed by its own timer, remains only as the fallback without it.
+    const defaultCert = acm
+      ? await adoptDefaultListenerCertificate({
+          acm,
+          accountId,
+          region: config.region,
+          names: tlsNames,
+          listenerId: `arn:aws:keyhold:${config.region}:${accountId}:listener/${config.host}:${listeners.httpsPort}`,
+          listeners,
+          log,
+        }).catch((e: Error) => {
+          // Serving stays up on the bootstrap certificate rather than refusing to start.
+          log.error({ err: e.message }, 'default listener certificate could not be adopted from the certificate manager');
+          return undefined;
+        })
+      : undefined;
+    if (defaultCert) cleanups.push(() => defaultCert.close());
     let currentSerial = material.serial;
-    const refreshListenerCertificate = async (o: { force?: boolean } = {}) => {
+    const refreshBootstrapCertificate = async (o: { force?: boolean } = {}) => {
       const m = await pki.ensure(tlsNames, new Date(clock()), o.force);
       if (m.serial !== currentSerial) {
         listeners.setCertificate(m.certPem, m.keyPem);
@@ -171,12 +190,15 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
       }
       return m.serial;
     };
-    const timer = setInterval(
-      () => void refreshListenerCertificate().catch((e: Error) => log.error({ err: e.message }, 'certificate renewal failed')),
-      CERT_CHECK_INTERVAL_MS,
-    );
-    timer.unref();
-    cleanups.push(() => clearInterval(timer));
+    const refreshListenerCertificate = defaultCert ? (o: { force?: boolean } = {}) => defaultCert.refresh(o) : refreshBootstrapCertificate;
+    if (!defaultCert) {
+      const timer = setInterval(
+        () => void refreshBootstrapCertificate().catch((e: Error) => log.error({ err: e.message }, 'certificate renewal failed')),
+        CERT_CHECK_INTERVAL_MS,
+      );
+      timer.unref();
+      cleanups.push(() => clearInterval(timer));
+    }
 
     ready = true;
     const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '127.0.0.1' ? 'localhost' : config.host;

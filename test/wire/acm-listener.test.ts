@@ -9,7 +9,14 @@ import { promisify } from 'node:util';
 import { Agent, request } from 'node:https';
 import { connect, type TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { DeleteCertificateCommand, DescribeCertificateCommand, RenewCertificateCommand, RequestCertificateCommand } from '@aws-sdk/client-acm';
+import {
+  DeleteCertificateCommand,
+  DescribeCertificateCommand,
+  ListCertificatesCommand,
+  ListTagsForCertificateCommand,
+  RenewCertificateCommand,
+  RequestCertificateCommand,
+} from '@aws-sdk/client-acm';
 import type { AcmService } from '../../src/services/acm/index.js';
 import { errorName, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 
@@ -137,5 +144,59 @@ describe('certificates in use by the listener', () => {
         `${version} ${cipher}`,
       );
     }
+  });
+});
+
+describe("Keyhold's own default listener certificate", () => {
+  const dataDir = tempDir();
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ dataDir });
+  });
+  after(() => s.stop());
+
+  const listenerCert = async () => {
+    const list = (await s.acm().send(new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1'] } }))).CertificateSummaryList ?? [];
+    const found = [];
+    for (const c of list) {
+      const tags = (await s.acm().send(new ListTagsForCertificateCommand({ CertificateArn: c.CertificateArn! }))).Tags ?? [];
+      if (tags.some((t) => t.Key === 'keyhold:listener' && t.Value === 'default')) found.push(c.CertificateArn!);
+    }
+    assert.equal(found.length, 1, 'exactly one default listener certificate is listed');
+    return (await s.acm().send(new DescribeCertificateCommand({ CertificateArn: found[0]! }))).Certificate!;
+  };
+  const hex = (serial: string) => serial.replace(/:/g, '').replace(/^0+/, '').toLowerCase();
+
+  it('is a listed private certificate, InUseBy the listener, and is the one served by default', async () => {
+    const d = await listenerCert();
+    assert.equal(d.Type, 'PRIVATE');
+    assert.equal(d.Status, 'ISSUED');
+    assert.deepEqual(d.InUseBy, [`arn:aws:keyhold:us-east-1:${s.kh.accountId}:listener/127.0.0.1:${s.kh.port}`]);
+    assert.ok(d.SubjectAlternativeNames?.includes('localhost'));
+    assert.equal(hex(await servedSerial(s.kh.port, 'localhost', s.ca)), hex(d.Serial!));
+    assert.equal(await errorName(s.acm().send(new DeleteCertificateCommand({ CertificateArn: d.CertificateArn! }))), 'ResourceInUseException');
+  });
+
+  it('renews like any other certificate: RenewCertificate swaps the served default certificate, same ARN', async () => {
+    const d = await listenerCert();
+    await s.acm().send(new RenewCertificateCommand({ CertificateArn: d.CertificateArn! }));
+    const after = await listenerCert();
+    assert.equal(after.CertificateArn, d.CertificateArn);
+    assert.notEqual(hex(after.Serial!), hex(d.Serial!));
+    let served = '';
+    for (let i = 0; i < 50 && served !== hex(after.Serial!); i++) {
+      if (i) await new Promise((r) => setTimeout(r, 20));
+      served = hex(await servedSerial(s.kh.port, 'localhost', s.ca));
+    }
+    assert.equal(served, hex(after.Serial!));
+  });
+
+  it('keeps its ARN across a restart and moves InUseBy to the new listener', async () => {
+    const d = await listenerCert();
+    await s.stop({ keepData: true });
+    s = await startTestServer({ dataDir });
+    const again = await listenerCert();
+    assert.equal(again.CertificateArn, d.CertificateArn);
+    assert.deepEqual(again.InUseBy, [`arn:aws:keyhold:us-east-1:${s.kh.accountId}:listener/127.0.0.1:${s.kh.port}`]);
   });
 });

@@ -48,7 +48,9 @@ describe('TLS listener', () => {
 
   it('serves a certificate for localhost, 127.0.0.1, ::1 and every --tls-name; openssl verifies the chain', async () => {
     const sock = await handshake(s.kh.port, { ca: s.ca });
-    const pem = new X509Certificate(sock.getPeerX509Certificate()!.raw).toString();
+    const peer = sock.getPeerCertificate(true);
+    const pem = new X509Certificate(peer.raw).toString();
+    const intermediate = new X509Certificate(peer.issuerCertificate.raw);
     sock.destroy();
     const cert = new X509Certificate(pem);
     const san = cert.subjectAltName ?? '';
@@ -62,10 +64,19 @@ describe('TLS listener', () => {
     ])
       assert.ok(san.includes(n), `${n} in ${san}`);
     assert.equal(cert.ca, false);
-    assert.ok(cert.checkIssued(new X509Certificate(s.ca)));
+    // Leaf → the region's issuing CA (sent in the handshake) → the root in ca.pem.
+    assert.ok(cert.checkIssued(intermediate));
+    assert.ok(intermediate.checkIssued(new X509Certificate(s.ca)));
     const dir = tempDir();
     writeFileSync(join(dir, 'leaf.pem'), pem);
-    const out = execFileSync('openssl', ['verify', '-CAfile', s.kh.caPath, '-purpose', 'sslserver', join(dir, 'leaf.pem')], { encoding: 'utf8' });
+    writeFileSync(join(dir, 'chain.pem'), intermediate.toString());
+    const out = execFileSync(
+      'openssl',
+      ['verify', '-CAfile', s.kh.caPath, '-untrusted', join(dir, 'chain.pem'), '-purpose', 'sslserver', join(dir, 'leaf.pem')],
+      {
+        encoding: 'utf8',
+      },
+    );
     assert.match(out, /: OK/);
   });
 
