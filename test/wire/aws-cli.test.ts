@@ -1,5 +1,5 @@
 // Debian's AWS CLI v2 (`command -p aws`, installed by .ci/run) against a running Keyhold:
-// create-key, encrypt, decrypt, generate-data-key, with --endpoint-url (2.9 predates AWS_ENDPOINT_URL).
+// KMS, ACM, STS and IAM commands, with --endpoint-url (2.9 predates AWS_ENDPOINT_URL).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -60,6 +60,42 @@ describe('AWS CLI v2 (Debian) against Keyhold', {
     await aws('kms', 'enable-key-rotation', '--key-id', keyId);
     const st = await aws('kms', 'get-key-rotation-status', '--key-id', keyId);
     assert.equal(st.KeyRotationEnabled, true);
+  });
+
+  it('acm request-certificate (private), describe, list, get, export, tags, renew, delete', async () => {
+    const caArn = `arn:aws:acm-pca:us-east-1:${s.kh.accountId}:certificate-authority/keyhold-us-east-1`;
+    const req = await aws(
+      'acm',
+      'request-certificate',
+      '--domain-name',
+      'cli.example.test',
+      '--certificate-authority-arn',
+      caArn,
+      '--key-algorithm',
+      'EC_prime256v1',
+    );
+    const arn = req.CertificateArn as string;
+    assert.match(arn, /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/);
+    const d = (await aws('acm', 'describe-certificate', '--certificate-arn', arn)).Certificate;
+    assert.equal(d.Status, 'ISSUED');
+    assert.equal(d.KeyAlgorithm, 'EC-prime256v1');
+    const listed = await aws('acm', 'list-certificates', '--includes', 'keyTypes=EC_prime256v1');
+    assert.ok(listed.CertificateSummaryList.some((c: { CertificateArn: string }) => c.CertificateArn === arn));
+    const got = await aws('acm', 'get-certificate', '--certificate-arn', arn);
+    assert.match(got.Certificate, /^-----BEGIN CERTIFICATE-----/);
+    assert.match(got.CertificateChain, /-----BEGIN CERTIFICATE-----/);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'pass.txt'), 'cli passphrase 1');
+    const exported = await aws('acm', 'export-certificate', '--certificate-arn', arn, '--passphrase', `fileb://${join(dir, 'pass.txt')}`);
+    assert.match(exported.PrivateKey, /^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    await aws('acm', 'add-tags-to-certificate', '--certificate-arn', arn, '--tags', 'Key=team,Value=cli');
+    const tags = await aws('acm', 'list-tags-for-certificate', '--certificate-arn', arn);
+    assert.deepEqual(tags.Tags, [{ Key: 'team', Value: 'cli' }]);
+    await aws('acm', 'renew-certificate', '--certificate-arn', arn);
+    const renewed = (await aws('acm', 'describe-certificate', '--certificate-arn', arn)).Certificate;
+    assert.notEqual(renewed.Serial, d.Serial);
+    await aws('acm', 'delete-certificate', '--certificate-arn', arn);
+    await assert.rejects(aws('acm', 'describe-certificate', '--certificate-arn', arn), /ResourceNotFoundException/);
   });
 
   it('sts get-caller-identity and iam create-user / put-user-policy / create-access-key', async () => {
