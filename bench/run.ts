@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { type AcmProfile, acmBench } from './acm-bench.js';
 import { authzBench } from './authz-bench.js';
 import { kmsBench, type Profile } from './kms-bench.js';
 import { type ObjectProfile, s3Bench } from './s3-bench.js';
@@ -38,8 +39,10 @@ const OBJECT_PROFILES: Record<string, ObjectProfile> = {
   smoke: { rounds: 1, sizes: [MiB], objectsPerRound: () => 4, bigBytes: 16 * MiB, smallCount: 40, throttleMs: 500, concurrency: 4 },
 };
 
-const SKIPPED_PARTS = {
-  certificates: 'skipped: the certificate manager has not landed yet (issue: certificate manager)',
+const ACM_PROFILES: Record<string, AcmProfile> = {
+  quick: { rounds: 3, perRound: { EC_prime256v1: 200, RSA_2048: 24 }, concurrency: 4 },
+  full: { rounds: 5, perRound: { EC_prime256v1: 1000, RSA_2048: 100 }, concurrency: 4 },
+  smoke: { rounds: 1, perRound: { EC_prime256v1: 10, RSA_2048: 2 }, concurrency: 2 },
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -62,6 +65,7 @@ async function main(argv: string[]): Promise<void> {
   const objects = await s3Bench(OBJECT_PROFILES[name]!, log);
   log('authorization: cost of one decision for a Decrypt');
   const authz = authzBench();
+  const certificates = await acmBench(ACM_PROFILES[name]!, log);
   const decryptCpu = kms.serverCpuMicrosPerRequest.Decrypt;
   const authorization = {
     ...authz,
@@ -80,7 +84,7 @@ async function main(argv: string[]): Promise<void> {
       objects: { throughput: objects.throughput, aesGcmMiBps: objects.aesGcmMiBps, memory: objects.memory },
       smallObjects: objects.smallObjects,
       throttling: objects.throttling,
-      ...SKIPPED_PARTS,
+      certificates,
     },
     elapsedSeconds: (Date.now() - started) / 1000,
   };
@@ -141,7 +145,12 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(
     `Throttling scenario: KMS quota ${th.kmsQuotaPerSecond}/s, ${th.getsPerSecond.toFixed(0)} GET/s, ${th.throttled} ThrottlingExceptions (target 0)\n`,
   );
-  for (const [part, why] of Object.entries(SKIPPED_PARTS)) process.stdout.write(`${part}: ${why}\n`);
+  for (const c of certificates) {
+    process.stdout.write(
+      `Certificate issuance ${c.keyAlgorithm}: ${c.certsPerSecond.median.toFixed(1)} private certificates/s via RequestCertificate; ` +
+        `key-pair generation alone ${c.keyPairsPerSecond.median.toFixed(1)}/s -> ${c.keyholdVsKeyGeneration.toFixed(2)} of the floor\n`,
+    );
+  }
   process.stdout.write(`\nresults: ${out}\n`);
 }
 

@@ -26,5 +26,10 @@ it('npm run bench (smoke profile) produces every part', async () => {
   assert.ok(r.parts.smallObjects.kmsCallSaving > 0.5, 'bucket keys save KMS calls');
   assert.equal(r.parts.throttling.throttled, 0);
   assert.ok(r.parts.authorization.userDecisionMicros > 0);
+  assert.deepEqual(
+    r.parts.certificates.map((c: { keyAlgorithm: string }) => c.keyAlgorithm),
+    ['EC_prime256v1', 'RSA_2048'],
+  );
+  for (const c of r.parts.certificates) assert.ok(c.certsPerSecond.median > 0 && c.keyholdVsKeyGeneration > 0, c.keyAlgorithm);
   assert.ok(r.parts.authorization.userShareOfDecrypt < 0.1, 'authorization adds under 10% to a Decrypt');
 });
