@@ -26,7 +26,7 @@ export interface TestServer {
   credentials: { accessKeyId: string; secretAccessKey: string };
   kms(opts?: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): KMSClient;
   iam(credentials?: { accessKeyId: string; secretAccessKey: string }): IAMClient;
-  acm(opts?: { region?: string }): ACMClient;
+  acm(opts?: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): ACMClient;
   s3(opts?: {
     credentials?: { accessKeyId: string; secretAccessKey: string };
     checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
@@ -94,7 +94,7 @@ export async function startTestServer(
     kmsAggregated: (region = 'us-east-1') => new KMS(common(region)),
     s3Service: () => kh.service('s3') as import('../../src/services/s3/index.js').S3Service,
     iam: (creds) => new IAMClient(common('us-east-1', creds)),
-    acm: (o = {}) => new ACMClient(common(o.region ?? 'us-east-1')),
+    acm: (o = {}) => new ACMClient(common(o.region ?? 'us-east-1', o.credentials)),
     s3: (o = {}) =>
       new S3Client({
         ...common(o.region ?? 'us-east-1', o.credentials),

@@ -26,6 +26,7 @@ import {
   waitUntilCertificateValidated,
   type ACMClient,
 } from '@aws-sdk/client-acm';
+import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import dns2 from 'dns2';
 import { x509 } from '../../src/pki/issuance.js';
 import type { AcmService } from '../../src/services/acm/index.js';
@@ -291,5 +292,64 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
     );
     const svc = s.kh.service('acm') as AcmService;
     assert.ok(svc.certs);
+  });
+
+  it('request, tag, state and permission errors change nothing', async () => {
+    const before = (await acm.send(new ListCertificatesCommand({ CertificateStatuses: ['ISSUED', 'PENDING_VALIDATION'] }))).CertificateSummaryList?.length;
+    const sans = Array.from({ length: 10 }, (_, i) => `n${i}.limit.example.test`);
+    assert.equal(
+      await errorName(
+        acm.send(new RequestCertificateCommand({ DomainName: 'limit.example.test', SubjectAlternativeNames: sans, CertificateAuthorityArn: caArn })),
+      ),
+      'LimitExceededException',
+    );
+    assert.equal(
+      await errorName(
+        acm.send(
+          new RequestCertificateCommand({
+            DomainName: 'dvo.example.test',
+            DomainValidationOptions: [{ DomainName: 'other.example.test', ValidationDomain: 'example.test' }],
+          }),
+        ),
+      ),
+      'InvalidDomainValidationOptionsException',
+    );
+    const tags = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    assert.equal(
+      await errorName(acm.send(new RequestCertificateCommand({ DomainName: 'tags.example.test', CertificateAuthorityArn: caArn, Tags: tags }))),
+      'TooManyTagsException',
+    );
+    assert.equal(
+      (await acm.send(new ListCertificatesCommand({ CertificateStatuses: ['ISSUED', 'PENDING_VALIDATION'] }))).CertificateSummaryList?.length,
+      before,
+      'nothing was created',
+    );
+
+    const pending = (await acm.send(new RequestCertificateCommand({ DomainName: 'pending.example.test', ValidationMethod: 'DNS' }))).CertificateArn!;
+    assert.equal(await errorName(acm.send(new GetCertificateCommand({ CertificateArn: pending }))), 'RequestInProgressException');
+    assert.equal(
+      await errorName(acm.send(new ExportCertificateCommand({ CertificateArn: pending, Passphrase: Buffer.from('passphrase-1') }))),
+      'ValidationException',
+      'a DNS-validated certificate requested without Export=ENABLED is not exportable',
+    );
+    const priv = (await acm.send(new RequestCertificateCommand({ DomainName: 'state.example.test', CertificateAuthorityArn: caArn }))).CertificateArn!;
+    const got = await acm.send(new GetCertificateCommand({ CertificateArn: priv }));
+    const exported = await acm.send(new ExportCertificateCommand({ CertificateArn: priv, Passphrase: Buffer.from('passphrase-1') }));
+    const keyPem = createPrivateKey({ key: exported.PrivateKey!, passphrase: 'passphrase-1' }).export({ type: 'pkcs8', format: 'pem' });
+    assert.equal(
+      await errorName(
+        acm.send(new ImportCertificateCommand({ CertificateArn: priv, Certificate: Buffer.from(got.Certificate!), PrivateKey: Buffer.from(keyPem) })),
+      ),
+      'InvalidStateException',
+      'only imported certificates can be re-imported',
+    );
+
+    const iam = s.iam();
+    await iam.send(new CreateUserCommand({ UserName: 'acm-nobody' }));
+    const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'acm-nobody' }))).AccessKey!;
+    const nobody = s.acm({ credentials: { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! } });
+    assert.equal(await errorName(nobody.send(new DescribeCertificateCommand({ CertificateArn: priv }))), 'AccessDeniedException');
+    assert.equal(await errorName(nobody.send(new DeleteCertificateCommand({ CertificateArn: priv }))), 'AccessDeniedException');
+    assert.equal((await acm.send(new DescribeCertificateCommand({ CertificateArn: priv }))).Certificate?.Status, 'ISSUED', 'still there');
   });
 });

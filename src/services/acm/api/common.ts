@@ -153,6 +153,8 @@ export function summary(certs: Certificates, c: CertRecord): Record<string, unkn
 
 export function parseTags(input: Input): Array<{ Key: string; Value?: string }> {
   const list = optList(input, 'Tags') ?? [];
+  // The API caps a request at 50 tags, the same as a certificate (ACM quotas).
+  if (list.length > 50) throw new TooManyTagsException('A certificate can have at most 50 tags.');
   return list.map((t) => {
     const { Key, Value } = (t ?? {}) as Record<string, unknown>;
     if (typeof Key !== 'string' || Key.length < 1 || Key.length > 128 || (Value !== undefined && (typeof Value !== 'string' || Value.length > 256))) {
