@@ -23,6 +23,7 @@ import {
   RemoveTagsFromCertificateCommand,
   RequestCertificateCommand,
   RevokeCertificateCommand,
+  UpdateCertificateOptionsCommand,
   waitUntilCertificateValidated,
   type ACMClient,
 } from '@aws-sdk/client-acm';
@@ -344,6 +345,15 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
       'only imported certificates can be re-imported',
     );
 
+    await acm.send(new UpdateCertificateOptionsCommand({ CertificateArn: priv, Options: { CertificateTransparencyLoggingPreference: 'DISABLED' } }));
+    assert.equal(
+      (await acm.send(new DescribeCertificateCommand({ CertificateArn: priv }))).Certificate?.Options?.CertificateTransparencyLoggingPreference,
+      'DISABLED',
+    );
+    assert.equal(
+      await errorName(acm.send(new UpdateCertificateOptionsCommand({ CertificateArn: priv, Options: { Export: 'DISABLED' } as never }))),
+      'ValidationException',
+    );
     const iam = s.iam();
     await iam.send(new CreateUserCommand({ UserName: 'acm-nobody' }));
     const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'acm-nobody' }))).AccessKey!;

@@ -14,6 +14,7 @@ import {
   removeTagsFromCertificate,
   renewCertificate,
   revokeCertificate,
+  updateCertificateOptions,
 } from './api/changes.js';
 import { describeCertificate, getAccountConfiguration, getCertificate, listCertificates, listTagsForCertificate } from './api/reads.js';
 import { requestCertificate } from './api/request-certificate.js';
@@ -38,6 +39,7 @@ export const ACM_OPERATIONS: ReadonlyArray<AcmOperationDef> = [
   listTagsForCertificate,
   getAccountConfiguration,
   putAccountConfiguration,
+  updateCertificateOptions,
 ];
 
 export interface AcmService extends JsonService {

@@ -198,3 +198,23 @@ export const putAccountConfiguration: AcmOperationDef = {
     return {};
   },
 };
+
+export const updateCertificateOptions: AcmOperationDef = {
+  name: 'UpdateCertificateOptions',
+  readOnly: false,
+  async handler(deps, ctx, input) {
+    const c = await certificate(deps, ctx, input, 'UpdateCertificateOptions');
+    const options = (input.Options ?? undefined) as Record<string, unknown> | undefined;
+    if (!options || typeof options !== 'object') throw new ValidationException('Options is required.');
+    const unknown = Object.keys(options).filter((k) => k !== 'CertificateTransparencyLoggingPreference');
+    // Export is fixed when the certificate is requested (it decides what the CA may issue).
+    if (unknown.length > 0) throw new ValidationException(`Only CertificateTransparencyLoggingPreference can be updated, not ${unknown.join(', ')}.`);
+    const pref = optString(options, 'CertificateTransparencyLoggingPreference', { enum: ['ENABLED', 'DISABLED'] });
+    if (!pref) throw new ValidationException('Options.CertificateTransparencyLoggingPreference is required.');
+    if (c.type === 'IMPORTED') throw new InvalidStateException('Transparency logging options do not apply to imported certificates.');
+    await deps.certs.store.update(c.region, c.accountId, c.id, (r) => {
+      r.options = { ...r.options, CertificateTransparencyLoggingPreference: pref };
+    });
+    return {};
+  },
+};
