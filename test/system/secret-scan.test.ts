@@ -1,7 +1,8 @@
 // After a scripted run, no secret appears in clear anywhere in the data directory or the server's logs:
 // not the root key, the secret access keys, KMS key material, data keys, plaintexts, or TLS/CA private
-// keys — as raw bytes, hex (both cases), base64 or base64url.
+// keys (including a certificate-manager key) — as raw bytes, hex (both cases), base64 or base64url.
 import assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
@@ -67,6 +68,22 @@ describe('secret scan of the data directory and logs', () => {
     await call('Encrypt', { KeyId: keyId, Plaintext: plaintext.toString('base64') });
     await call('Decrypt', { CiphertextBlob: 'AAAA' });
     await jsonCall(srv.endpoint, agent, 'TrentService.ListKeys', '{}', { credentials: { ...creds, secretAccessKey: 'wrong-wrong-wrong-wrong' } });
+    // A certificate-manager private key: issued, exported under a passphrase (so the test knows it), and
+    // then searched for as DER, as its private scalar and as the scalar-bearing line of its PEM.
+    const account = (await call('DescribeKey', { KeyId: keyId })).KeyMetadata.AWSAccountId;
+    const acmCall = async (op: string, body: unknown) =>
+      JSON.parse((await jsonCall(srv.endpoint, agent, `CertificateManager.${op}`, JSON.stringify(body), { credentials: creds, service: 'acm' })).body);
+    const { CertificateArn } = await acmCall('RequestCertificate', {
+      DomainName: 'scan.example.test',
+      KeyAlgorithm: 'EC_prime256v1',
+      CertificateAuthorityArn: `arn:aws:acm-pca:us-east-1:${account}:certificate-authority/keyhold-us-east-1`,
+    });
+    const exported = await acmCall('ExportCertificate', { CertificateArn, Passphrase: Buffer.from('scan-passphrase').toString('base64') });
+    const certKey = createPrivateKey({ key: exported.PrivateKey, passphrase: 'scan-passphrase' });
+    const certKeyPem = certKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    secrets.push(['certificate private key (DER)', certKey.export({ type: 'pkcs8', format: 'der' })]);
+    secrets.push(['certificate private scalar', Buffer.from(certKey.export({ format: 'jwk' }).d!, 'base64url')]);
+    secrets.push(['certificate private key (PEM line)', Buffer.from(certKeyPem.split('\n')[2]!)]);
     agent.destroy();
     assert.equal(await srv.stop(), 0);
 
