@@ -26,7 +26,8 @@ export interface TestServer {
   credentials: { accessKeyId: string; secretAccessKey: string };
   kms(opts?: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): KMSClient;
   iam(credentials?: { accessKeyId: string; secretAccessKey: string }): IAMClient;
-  acm(opts?: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): ACMClient;
+  /** `clockOffset`: sign as if this many ms later, for servers started with an injected clock. */
+  acm(opts?: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string }; clockOffset?: number }): ACMClient;
   s3(opts?: {
     credentials?: { accessKeyId: string; secretAccessKey: string };
     checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
@@ -94,7 +95,7 @@ export async function startTestServer(
     kmsAggregated: (region = 'us-east-1') => new KMS(common(region)),
     s3Service: () => kh.service('s3') as import('../../src/services/s3/index.js').S3Service,
     iam: (creds) => new IAMClient(common('us-east-1', creds)),
-    acm: (o = {}) => new ACMClient(common(o.region ?? 'us-east-1', o.credentials)),
+    acm: (o = {}) => new ACMClient({ ...common(o.region ?? 'us-east-1', o.credentials), systemClockOffset: o.clockOffset ?? 0 }),
     s3: (o = {}) =>
       new S3Client({
         ...common(o.region ?? 'us-east-1', o.credentials),
