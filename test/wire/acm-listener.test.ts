@@ -199,4 +199,15 @@ describe("Keyhold's own default listener certificate", () => {
     assert.equal(again.CertificateArn, d.CertificateArn);
     assert.deepEqual(again.InUseBy, [`arn:aws:keyhold:us-east-1:${s.kh.accountId}:listener/127.0.0.1:${s.kh.port}`]);
   });
+
+  it('is replaced (old one deleted) when the configured names change', async () => {
+    const d = await listenerCert();
+    await s.stop({ keepData: true });
+    s = await startTestServer({ dataDir, config: { tlsName: ['renamed.internal'] } });
+    const now = await listenerCert();
+    assert.notEqual(now.CertificateArn, d.CertificateArn);
+    assert.ok(now.SubjectAlternativeNames?.includes('renamed.internal'));
+    assert.equal(await errorName(s.acm().send(new DescribeCertificateCommand({ CertificateArn: d.CertificateArn! }))), 'ResourceNotFoundException');
+    assert.equal(hex(await servedSerial(s.kh.port, 'renamed.internal', s.ca)), hex(now.Serial!));
+  });
 });

@@ -66,7 +66,7 @@ export const requestCertificate: AcmOperationDef = {
       if (same) return { CertificateArn: same.arn };
     }
     await deps.certs.store.put(rec, true);
-    if (type === 'PRIVATE') await deps.certs.issue(rec);
+    if (type === 'PRIVATE') await deps.certs.issueOrDefer(rec);
     return { CertificateArn: rec.arn };
   },
 };

@@ -37,6 +37,7 @@ const REASONS: Record<string, x509.X509CrlReason> = {
 
 export class Certificates {
   readonly #renewed = new Set<RenewedListener>();
+  readonly #issuing = new Map<string, Promise<CertRecord>>();
   readonly #caCache = new Map<string, Signer>();
   readonly #crlCache = new Map<string, Buffer>();
   publicEndpoint = 'https://localhost';
@@ -110,7 +111,10 @@ export class Certificates {
       domainName: p.domainName,
       sans: names,
       type: p.type,
-      status: p.type === 'AMAZON_ISSUED' ? 'PENDING_VALIDATION' : 'ISSUED',
+      // A private certificate is stored pending and becomes ISSUED only with its certificate and sealed key:
+      // if issuance fails or the process dies in between, the background tick finishes it (its names are
+      // already validated), so a record never claims ISSUED without a certificate.
+      status: p.type === 'IMPORTED' ? 'ISSUED' : 'PENDING_VALIDATION',
       keyAlgorithm: p.keyAlgorithm,
       ...(p.type === 'AMAZON_ISSUED' ? { validationMethod: 'DNS' as const } : {}),
       domainValidations:
@@ -136,8 +140,19 @@ export class Certificates {
     };
   }
 
-  /** Issues (or re-issues, keeping the ARN) the certificate from the region's CA. */
-  async issue(c: CertRecord): Promise<CertRecord> {
+  /**
+   * Issues (or re-issues, keeping the ARN) the certificate from the region's CA. Single-flight per ARN:
+   * a request and a background pass that reach the same pending certificate get one issuance.
+   */
+  issue(c: CertRecord): Promise<CertRecord> {
+    const running = this.#issuing.get(c.arn);
+    if (running) return running;
+    const p = this.#issueNow(c).finally(() => this.#issuing.delete(c.arn));
+    this.#issuing.set(c.arn, p);
+    return p;
+  }
+
+  async #issueNow(c: CertRecord): Promise<CertRecord> {
     const ca = await this.ca(c.region);
     const issued = await issueLeaf(ca, {
       names: c.sans,
@@ -161,6 +176,14 @@ export class Certificates {
     if (!updated) throw new Error(`certificate ${c.arn} vanished during issuance`);
     if (previousSerial) for (const l of this.#renewed) l(updated);
     return updated;
+  }
+
+  /**
+   * Issues a private certificate now; should that fail, the request still stands (ACM issues
+   * asynchronously): the record stays PENDING_VALIDATION and the next tick() issues it.
+   */
+  async issueOrDefer(c: CertRecord): Promise<void> {
+    await this.issue(c).catch((err: Error) => this.log.error({ arn: c.arn, err: err.message }, 'private certificate issuance deferred to the next pass'));
   }
 
   privateKeySealer(): KeySealer {
@@ -226,7 +249,11 @@ export class Certificates {
               });
             } else all = false;
           }
-          if (all) await this.issue((await this.store.get(c.region, c.accountId, c.id))!);
+          if (all) {
+            // Re-read: a request may have issued it since this pass listed the store.
+            const fresh = await this.store.get(c.region, c.accountId, c.id);
+            if (fresh?.status === 'PENDING_VALIDATION') await this.issue(fresh);
+          }
           continue;
         }
         if (c.status === 'ISSUED' && c.certPem) {
