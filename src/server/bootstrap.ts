@@ -8,8 +8,8 @@ import { EncryptedJsonlSink } from '../audit/encrypted-jsonl-sink.js';
 import type { AuditSink } from '../audit/sink.js';
 import { Authorizer } from '../iam/authorizer.js';
 import { ListenerCertificates } from '../pki/listener-certs.js';
-import { pkcs8ToPem } from '../pki/x509.js';
 import type { AcmService } from '../services/acm/index.js';
+import { type CertRecord, parseCertificateArn } from '../services/acm/model.js';
 import { JsonEdge } from '../protocol/aws-json.js';
 import { QueryEdge } from '../protocol/aws-query.js';
 import { writeFileDurable } from '../storage/durable-file.js';
@@ -127,20 +127,18 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
       log.warn({ port: listeners.httpPort }, 'plain-HTTP listener enabled: requests and responses on it are not encrypted in transit');
     }
 
-    const hostForUrl0 = config.host.includes(':') ? `[${config.host}]` : config.host === '127.0.0.1' ? 'localhost' : config.host;
-    if (acm) acm.certs.publicEndpoint = `https://${hostForUrl0}:${listeners.httpsPort}`;
+    const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '127.0.0.1' ? 'localhost' : config.host;
+    if (acm) acm.certs.publicEndpoint = `https://${hostForUrl}:${listeners.httpsPort}`;
     // Certificate-manager certificates served by SNI (--tls-certificate), hot-swapped when renewed.
     const attached = new Map<string, { region: string; accountId: string; id: string; listenerId: string }>();
-    const serveAcm = async (c: { arn: string; sans: string[]; certPem?: string; chainPem?: string; sealedKey?: unknown }) => {
-      const rec = c as Parameters<NonNullable<typeof acm>['certs']['privateKeyPkcs8']>[0];
-      const key = await acm!.certs.privateKeyPkcs8(rec);
-      listeners.setSniCertificate(c.arn, c.sans, `${c.certPem!.trim()}\n${(c.chainPem ?? '').trim()}\n`, pkcs8ToPem(key));
-      key.fill(0);
+    const serveAcm = async (c: CertRecord) => {
+      const m = await acm!.certs.servingMaterial(c);
+      listeners.setSniCertificate(c.arn, c.sans, m.certChainPem, m.keyPem);
     };
     for (const arn of config.tlsCertificate ?? []) {
-      const m = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/([0-9a-f-]{36})$/.exec(arn);
-      const rec = m && acm ? await acm.certs.store.get(m[1]!, m[2]!, m[3]!) : undefined;
-      if (!m || !rec || rec.status !== 'ISSUED' || !rec.certPem) throw new Error(`--tls-certificate ${arn}: not an issued certificate in this data directory`);
+      const a = parseCertificateArn(arn);
+      const rec = a && acm ? await acm.certs.store.get(a.region, a.accountId, a.id) : undefined;
+      if (rec?.status !== 'ISSUED' || !rec.certPem) throw new Error(`--tls-certificate ${arn}: not an issued certificate in this data directory`);
       await serveAcm(rec);
       const listenerId = `arn:aws:keyhold:${rec.region}:${rec.accountId}:listener/${config.host}:${listeners.httpsPort}`;
       await acm!.certs.store.update(rec.region, rec.accountId, rec.id, (r) => {
@@ -149,8 +147,10 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
       attached.set(arn, { region: rec.region, accountId: rec.accountId, id: rec.id, listenerId });
     }
     if (acm) {
-      const off = acm.certs.onRenewed((c) => {
-        if (attached.has(c.arn)) void serveAcm(c).then(() => log.info({ arn: c.arn }, 'served certificate renewed and swapped in'));
+      const off = acm.certs.onRenewed(async (c) => {
+        if (!attached.has(c.arn)) return;
+        await serveAcm(c);
+        log.info({ arn: c.arn }, 'served certificate renewed and swapped in');
       });
       cleanups.push(async () => {
         off();
@@ -201,7 +201,6 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     }
 
     ready = true;
-    const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '127.0.0.1' ? 'localhost' : config.host;
     return {
       dataDir,
       endpoint: `https://${hostForUrl}:${listeners.httpsPort}`,

@@ -6,7 +6,6 @@
 // always when the certificate manager is not built in.
 import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
-import { pkcs8ToPem } from '../pki/x509.js';
 import type { AcmService } from '../services/acm/index.js';
 import type { CertRecord } from '../services/acm/model.js';
 import type { Listeners } from './listeners.js';
@@ -60,25 +59,23 @@ export async function adoptDefaultListenerCertificate(p: {
   }))!;
   let serial = '';
   const install = async (c: CertRecord) => {
-    const key = await certs.privateKeyPkcs8(c);
-    p.listeners.setCertificate(`${c.certPem!.trim()}\n${(c.chainPem ?? '').trim()}\n`, pkcs8ToPem(key));
-    key.fill(0);
+    const m = await certs.servingMaterial(c);
+    p.listeners.setCertificate(m.certChainPem, m.keyPem);
     serial = new X509Certificate(c.certPem!).serialNumber;
   };
   await install(current);
   const arn = current.arn;
-  const off = certs.onRenewed((c) => {
+  // Every renewal (managed, RenewCertificate or refresh below) arrives here, and completes after the swap.
+  const off = certs.onRenewed(async (c) => {
     if (c.arn !== arn) return;
-    void install(c).then(
-      () => p.log.info({ arn, serial }, 'default listener certificate renewed and swapped in'),
-      (e: Error) => p.log.error({ arn, err: e.message }, 'default listener certificate swap failed'),
-    );
+    await install(c);
+    p.log.info({ arn, serial }, 'default listener certificate renewed and swapped in');
   });
   return {
     arn,
     async refresh(o = {}) {
       const rec = await certs.store.get(p.region, p.accountId, current.id);
-      if (o.force && rec) await install(await certs.renew(rec));
+      if (o.force && rec) await certs.renew(rec);
       return serial;
     },
     async close() {

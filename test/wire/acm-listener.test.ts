@@ -102,11 +102,7 @@ describe('certificates in use by the listener', () => {
     await s.acm().send(new RenewCertificateCommand({ CertificateArn: arn }));
     const d = (await s.acm().send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate!;
     assert.equal(d.RenewalSummary?.RenewalStatus, 'SUCCESS');
-    let after = before;
-    for (let i = 0; i < 50 && after === before; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      after = await servedSerial(s.kh.port, 'app.example.test', s.ca);
-    }
+    const after = await servedSerial(s.kh.port, 'app.example.test', s.ca);
     assert.notEqual(after, before, 'the listener serves the renewed certificate');
     const again = await health();
     assert.equal(again.status, 200);
@@ -118,11 +114,7 @@ describe('certificates in use by the listener', () => {
     const before = await servedSerial(s.kh.port, 'app.example.test', s.ca, false);
     offset += 180 * DAY; // 198-day certificates renew 60 days before expiry
     await (s.kh.service('acm') as AcmService).certs.tick();
-    let after = before;
-    for (let i = 0; i < 50 && after === before; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      after = await servedSerial(s.kh.port, 'app.example.test', s.ca, false);
-    }
+    const after = await servedSerial(s.kh.port, 'app.example.test', s.ca, false);
     assert.notEqual(after, before);
   });
 
@@ -183,11 +175,7 @@ describe("Keyhold's own default listener certificate", () => {
     const after = await listenerCert();
     assert.equal(after.CertificateArn, d.CertificateArn);
     assert.notEqual(hex(after.Serial!), hex(d.Serial!));
-    let served = '';
-    for (let i = 0; i < 50 && served !== hex(after.Serial!); i++) {
-      if (i) await new Promise((r) => setTimeout(r, 20));
-      served = hex(await servedSerial(s.kh.port, 'localhost', s.ca));
-    }
+    const served = hex(await servedSerial(s.kh.port, 'localhost', s.ca));
     assert.equal(served, hex(after.Serial!));
   });
 

@@ -5,6 +5,14 @@ import type { KeyAlgorithm } from '../../pki/issuance.js';
 export type CertStatus = 'PENDING_VALIDATION' | 'ISSUED' | 'INACTIVE' | 'EXPIRED' | 'VALIDATION_TIMED_OUT' | 'REVOKED' | 'FAILED';
 export type CertType = 'AMAZON_ISSUED' | 'PRIVATE' | 'IMPORTED';
 
+const CERT_ARN = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/([0-9a-f-]{36})$/;
+
+/** `arn:aws:acm:<region>:<account>:certificate/<uuid>` → its parts, or undefined when malformed. */
+export function parseCertificateArn(arn: string): { region: string; accountId: string; id: string } | undefined {
+  const m = CERT_ARN.exec(arn);
+  return m ? { region: m[1]!, accountId: m[2]!, id: m[3]! } : undefined;
+}
+
 export interface SealedPrivateKey {
   kmsCiphertext: string;
   wrapped: string;

@@ -4,14 +4,7 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { optInt, optString, reqBlob, reqString } from '../../../protocol/fields.js';
 import { ValidationException } from '../../../protocol/errors.js';
-import {
-  InvalidParameterException,
-  InvalidStateException,
-  ResourceInUseException,
-  ResourceNotFoundException,
-  AcmValidationException,
-  InvalidArnException,
-} from '../errors.js';
+import { InvalidParameterException, InvalidStateException, ResourceInUseException, AcmValidationException } from '../errors.js';
 import { type AcmOperationDef, authorizeAcm, certificate, mergeTags, parseTags } from './common.js';
 import type { CertRecord } from '../model.js';
 
@@ -51,11 +44,7 @@ export const importCertificate: AcmOperationDef = {
     const pkcs8 = Buffer.from(key.export({ type: 'pkcs8', format: 'der' }));
     let rec: CertRecord;
     if (arn) {
-      const m = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/([0-9a-f-]{36})$/.exec(arn);
-      if (!m) throw new InvalidArnException(`String '${arn}' is not a valid ARN.`);
-      authorizeAcm(deps, ctx, 'ImportCertificate', arn);
-      const existing = m[1] === ctx.region && m[2] === ctx.principal.accountId ? await deps.certs.store.get(m[1]!, m[2]!, m[3]!) : undefined;
-      if (!existing) throw new ResourceNotFoundException(`Could not find certificate ${arn}.`);
+      const existing = await certificate(deps, ctx, input, 'ImportCertificate');
       if (existing.type !== 'IMPORTED') throw new InvalidStateException('Only imported certificates can be re-imported.');
       rec = existing;
     } else {

@@ -8,7 +8,7 @@ import type { ApiOperation } from '../../../server/service.js';
 import { certificateFacts } from '../../../pki/issuance.js';
 import type { Certificates } from '../domain/certificates.js';
 import { AcmAccessDeniedException, InvalidArnException, InvalidTagException, ResourceNotFoundException, TooManyTagsException } from '../errors.js';
-import type { CertRecord } from '../model.js';
+import { type CertRecord, parseCertificateArn } from '../model.js';
 
 export interface AcmDeps {
   certs: Certificates;
@@ -50,15 +50,13 @@ export function authorizeAcm(deps: AcmDeps, ctx: RequestContext, action: string,
   if (!d.allowed) throw new AcmAccessDeniedException(Authorizer.message(ctx, check, d));
 }
 
-const ARN_RE = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/([0-9a-f-]{36})$/;
-
 /** The caller's certificate named by CertificateArn, in the request's region (certificates are regional). */
 export async function certificate(deps: AcmDeps, ctx: RequestContext, input: Input, action: string): Promise<CertRecord> {
   const arn = reqString(input, 'CertificateArn', { min: 20, max: 2048 });
-  const m = ARN_RE.exec(arn);
-  if (!m) throw new InvalidArnException(`String '${arn}' is not a valid ARN.`);
+  const a = parseCertificateArn(arn);
+  if (!a) throw new InvalidArnException(`String '${arn}' is not a valid ARN.`);
   authorizeAcm(deps, ctx, action, arn);
-  const c = m[1] === ctx.region && m[2] === ctx.principal.accountId ? await deps.certs.store.get(m[1]!, m[2]!, m[3]!) : undefined;
+  const c = a.region === ctx.region && a.accountId === ctx.principal.accountId ? await deps.certs.store.get(a.region, a.accountId, a.id) : undefined;
   if (!c) throw new ResourceNotFoundException(`Could not find certificate ${arn}.`);
   return c;
 }

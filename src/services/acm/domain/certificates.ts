@@ -2,6 +2,7 @@
 // expiry, revocation with CRLs, and the listeners that serve certificates (InUseBy, hot swap on renewal).
 import { randomUUID } from 'node:crypto';
 import { createCrl, createIntermediate, issueLeaf, type KeyAlgorithm, type Signer, x509 } from '../../../pki/issuance.js';
+import { pkcs8ToPem } from '../../../pki/x509.js';
 import type { Logger } from '../../../server/logger.js';
 import type { CertRecord } from '../model.js';
 import type { KeySealer } from './key-sealing.js';
@@ -19,7 +20,8 @@ export interface AcmSettings {
   ownerAccountId: string;
 }
 
-export type RenewedListener = (c: CertRecord) => void;
+/** Told of every renewal; issuance waits for it, so a renewal is complete once listeners have swapped. */
+export type RenewedListener = (c: CertRecord) => void | Promise<void>;
 
 const REASONS: Record<string, x509.X509CrlReason> = {
   UNSPECIFIED: x509.X509CrlReason.unspecified,
@@ -174,7 +176,18 @@ export class Certificates {
       if (previousSerial) r.renewal = { status: 'SUCCESS', updatedAt: this.clock() };
     });
     if (!updated) throw new Error(`certificate ${c.arn} vanished during issuance`);
-    if (previousSerial) for (const l of this.#renewed) l(updated);
+    if (previousSerial) {
+      await Promise.all(
+        [...this.#renewed].map(async (l) => {
+          try {
+            await l(updated);
+          } catch (err) {
+            // The new certificate is stored either way; a listener that failed keeps serving the old one.
+            this.log.error({ arn: c.arn, err: (err as Error).message }, 'renewal listener failed');
+          }
+        }),
+      );
+    }
     return updated;
   }
 
@@ -184,6 +197,16 @@ export class Certificates {
    */
   async issueOrDefer(c: CertRecord): Promise<void> {
     await this.issue(c).catch((err: Error) => this.log.error({ arn: c.arn, err: err.message }, 'private certificate issuance deferred to the next pass'));
+  }
+
+  /** What a TLS listener needs to serve an issued certificate: leaf + chain PEM and the unsealed key PEM. */
+  async servingMaterial(c: CertRecord): Promise<{ certChainPem: string; keyPem: string }> {
+    const key = await this.privateKeyPkcs8(c);
+    try {
+      return { certChainPem: `${c.certPem!.trim()}\n${(c.chainPem ?? '').trim()}\n`, keyPem: pkcs8ToPem(key) };
+    } finally {
+      key.fill(0);
+    }
   }
 
   privateKeySealer(): KeySealer {
