@@ -60,6 +60,15 @@ const enc = (req: S3Request) => (req.query.get('encoding-type') === 'url' ? (s: 
 const owner = (req: S3Request) => ({ ID: req.ctx.principal.accountId, DisplayName: req.ctx.principal.accountId });
 const live = (e: ObjectEntry) => e.versions.length > 0 && !e.versions[0]!.deleteMarker;
 
+/** The part every listing shares: the bucket (authorized), prefix, delimiter, max-keys, key encoder. */
+async function listing(deps: S3Deps, req: S3Request, action: string) {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, action, bucketArn(b.name), b);
+  return { b, prefix: req.query.get('prefix') ?? '', delimiter: req.query.get('delimiter') ?? '', max: maxKeys(req), e: enc(req) };
+}
+
+const xmlOk = (root: string, body: Record<string, XmlNode>) => ({ status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument(root, body) });
+
 function contents(req: S3Request, e: ObjectEntry, withOwner: boolean): Record<string, XmlNode> {
   const v = e.versions[0]!;
   return {
@@ -74,37 +83,25 @@ function contents(req: S3Request, e: ObjectEntry, withOwner: boolean): Record<st
 }
 
 export const listObjects: S3Handler = async (deps, req) => {
-  const b = await requireBucket(deps, req);
-  authorizeS3(deps, req, 's3:ListBucket', bucketArn(b.name), b);
-  const prefix = req.query.get('prefix') ?? '';
-  const delimiter = req.query.get('delimiter') ?? '';
+  const { b, prefix, delimiter, max, e } = await listing(deps, req, 's3:ListBucket');
   const marker = req.query.get('marker') ?? '';
-  const max = maxKeys(req);
   const r = await walk(deps, b.name, prefix, delimiter, marker || undefined, max, live);
-  const e = enc(req);
-  return {
-    status: 200,
-    headers: { 'content-type': 'application/xml' },
-    body: xmlDocument('ListBucketResult', {
-      Name: b.name,
-      Prefix: e(prefix),
-      Marker: e(marker),
-      ...(r.truncated && delimiter && r.last ? { NextMarker: e(r.last) } : {}),
-      MaxKeys: max,
-      ...(delimiter ? { Delimiter: e(delimiter) } : {}),
-      IsTruncated: r.truncated,
-      ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
-      Contents: r.entries.map((x) => contents(req, x, true)),
-      CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
-    }),
-  };
+  return xmlOk('ListBucketResult', {
+    Name: b.name,
+    Prefix: e(prefix),
+    Marker: e(marker),
+    ...(r.truncated && delimiter && r.last ? { NextMarker: e(r.last) } : {}),
+    MaxKeys: max,
+    ...(delimiter ? { Delimiter: e(delimiter) } : {}),
+    IsTruncated: r.truncated,
+    ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
+    Contents: r.entries.map((x) => contents(req, x, true)),
+    CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
+  });
 };
 
 export const listObjectsV2: S3Handler = async (deps, req) => {
-  const b = await requireBucket(deps, req);
-  authorizeS3(deps, req, 's3:ListBucket', bucketArn(b.name), b);
-  const prefix = req.query.get('prefix') ?? '';
-  const delimiter = req.query.get('delimiter') ?? '';
+  const { b, prefix, delimiter, max, e } = await listing(deps, req, 's3:ListBucket');
   const token = req.query.get('continuation-token');
   const startAfter = req.query.get('start-after') ?? '';
   let after: string | undefined = startAfter || undefined;
@@ -115,38 +112,27 @@ export const listObjectsV2: S3Handler = async (deps, req) => {
       throw S3.InvalidArgument('The continuation token provided is incorrect');
     }
   }
-  const max = maxKeys(req);
   const r = await walk(deps, b.name, prefix, delimiter, after, max, live);
-  const e = enc(req);
-  return {
-    status: 200,
-    headers: { 'content-type': 'application/xml' },
-    body: xmlDocument('ListBucketResult', {
-      Name: b.name,
-      Prefix: e(prefix),
-      ...(delimiter ? { Delimiter: e(delimiter) } : {}),
-      MaxKeys: max,
-      KeyCount: r.entries.length + r.prefixes.length,
-      IsTruncated: r.truncated,
-      ...(token !== null ? { ContinuationToken: token } : {}),
-      ...(r.truncated && r.last ? { NextContinuationToken: Buffer.from(r.last).toString('base64url') } : {}),
-      ...(startAfter ? { StartAfter: e(startAfter) } : {}),
-      ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
-      Contents: r.entries.map((x) => contents(req, x, req.query.get('fetch-owner') === 'true')),
-      CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
-    }),
-  };
+  return xmlOk('ListBucketResult', {
+    Name: b.name,
+    Prefix: e(prefix),
+    ...(delimiter ? { Delimiter: e(delimiter) } : {}),
+    MaxKeys: max,
+    KeyCount: r.entries.length + r.prefixes.length,
+    IsTruncated: r.truncated,
+    ...(token !== null ? { ContinuationToken: token } : {}),
+    ...(r.truncated && r.last ? { NextContinuationToken: Buffer.from(r.last).toString('base64url') } : {}),
+    ...(startAfter ? { StartAfter: e(startAfter) } : {}),
+    ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
+    Contents: r.entries.map((x) => contents(req, x, req.query.get('fetch-owner') === 'true')),
+    CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
+  });
 };
 
 export const listObjectVersions: S3Handler = async (deps, req) => {
-  const b = await requireBucket(deps, req);
-  authorizeS3(deps, req, 's3:ListBucketVersions', bucketArn(b.name), b);
-  const prefix = req.query.get('prefix') ?? '';
-  const delimiter = req.query.get('delimiter') ?? '';
+  const { b, prefix, delimiter, max, e } = await listing(deps, req, 's3:ListBucketVersions');
   const keyMarker = req.query.get('key-marker') ?? '';
-  const max = maxKeys(req);
   const r = await walk(deps, b.name, prefix, delimiter, keyMarker || undefined, max, (x) => x.versions.length > 0);
-  const e = enc(req);
   const versions: Array<Record<string, XmlNode>> = [];
   const markers: Array<Record<string, XmlNode>> = [];
   for (const entry of r.entries) {
@@ -156,21 +142,17 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
       else versions.push({ ...common, ETag: `"${v.etag}"`, Size: v.size, StorageClass: v.storageClass });
     });
   }
-  return {
-    status: 200,
-    headers: { 'content-type': 'application/xml' },
-    body: xmlDocument('ListVersionsResult', {
-      Name: b.name,
-      Prefix: e(prefix),
-      KeyMarker: e(keyMarker),
-      VersionIdMarker: req.query.get('version-id-marker') ?? '',
-      ...(r.truncated && r.last ? { NextKeyMarker: e(r.last) } : {}),
-      MaxKeys: max,
-      ...(delimiter ? { Delimiter: e(delimiter) } : {}),
-      IsTruncated: r.truncated,
-      Version: versions,
-      DeleteMarker: markers,
-      CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
-    }),
-  };
+  return xmlOk('ListVersionsResult', {
+    Name: b.name,
+    Prefix: e(prefix),
+    KeyMarker: e(keyMarker),
+    VersionIdMarker: req.query.get('version-id-marker') ?? '',
+    ...(r.truncated && r.last ? { NextKeyMarker: e(r.last) } : {}),
+    MaxKeys: max,
+    ...(delimiter ? { Delimiter: e(delimiter) } : {}),
+    IsTruncated: r.truncated,
+    Version: versions,
+    DeleteMarker: markers,
+    CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
+  });
 };
