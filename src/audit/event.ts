@@ -55,6 +55,15 @@ export function userIdentityOf(p: Principal | undefined, accessKeyId?: string): 
   };
 }
 
+// CloudTrail times have second precision; requests in the same second share one formatted string.
+let lastSecond = Number.NaN;
+let lastText = '';
+
 export function cloudTrailTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }

@@ -6,6 +6,7 @@ import { GCM_TAG_BYTES, gcmOpen } from '../crypto/aead.js';
 import type { AuditEvent } from './event.js';
 import { auditAad, auditFileKey, auditIv } from './encrypted-jsonl-sink.js';
 
+/** One event, or one record that could not be read (seq is the record's sequence number). */
 export type AuditReadResult = { file: string; seq: number } & ({ event: AuditEvent } | { error: string });
 
 export function* readAuditFile(auditKey: Buffer, path: string): Generator<AuditReadResult> {
@@ -15,7 +16,7 @@ export function* readAuditFile(auditKey: Buffer, path: string): Generator<AuditR
   let expected = 1;
   for (const line of lines) {
     if (line === '') continue;
-    let rec: { v?: number; seq?: number; d?: string };
+    let rec: { v?: 1 | 2; seq?: number; d?: string };
     try {
       rec = JSON.parse(line) as typeof rec;
     } catch {
@@ -23,19 +24,27 @@ export function* readAuditFile(auditKey: Buffer, path: string): Generator<AuditR
       continue;
     }
     const seq = rec.seq ?? -1;
-    if (rec.v !== 1 || typeof rec.d !== 'string' || seq !== expected) {
+    if ((rec.v !== 1 && rec.v !== 2) || typeof rec.d !== 'string' || seq !== expected) {
       yield { file, seq, error: `unexpected record (expected seq ${expected})` };
       expected = seq + 1;
       continue;
     }
     expected++;
     const blob = Buffer.from(rec.d, 'base64');
+    let events: AuditEvent[];
     try {
-      const pt = gcmOpen(key, auditIv(seq), blob.subarray(0, blob.length - GCM_TAG_BYTES), blob.subarray(blob.length - GCM_TAG_BYTES), auditAad(file, seq));
-      yield { file, seq, event: JSON.parse(pt.toString('utf8')) as AuditEvent };
+      const aad = auditAad(file, seq, rec.v);
+      const pt = gcmOpen(key, auditIv(seq), blob.subarray(0, blob.length - GCM_TAG_BYTES), blob.subarray(blob.length - GCM_TAG_BYTES), aad);
+      // v1: one event per record; v2: the events of one group commit, one JSON per line.
+      events = pt
+        .toString('utf8')
+        .split('\n')
+        .map((l) => JSON.parse(l) as AuditEvent);
     } catch {
       yield { file, seq, error: 'record failed authentication' };
+      continue;
     }
+    for (const event of events) yield { file, seq, event };
   }
 }
 

@@ -1,7 +1,7 @@
 // The part of a request every protocol edge shares: SigV4 authentication of a buffered body, the request
 // context, and the audited execution of an operation (audit health, input parsing, quota, handler,
 // CloudTrail event, fail-closed write). The edges only parse their wire format and render results.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type AuditEvent, cloudTrailTime, redactSecrets, userIdentityOf } from '../audit/event.js';
 import type { AuditSink } from '../audit/sink.js';
@@ -12,6 +12,7 @@ import type { Logger } from '../server/logger.js';
 import type { ApiOperation, ApiService, AuditProjection } from '../server/service.js';
 import { InternalFailure, ServiceError, ServiceUnavailableException } from './errors.js';
 import type { Input } from './fields.js';
+import { sha256Hex } from './sigv4/canonical.js';
 import { SigV4Error } from './sigv4/errors.js';
 import { type VerifiableCredential, verifySigV4 } from './sigv4/verifier.js';
 
@@ -43,7 +44,7 @@ export function authenticateBuffered(
   mustSign: ReadonlyArray<string> = [],
 ): { principal: Principal; region: string } {
   const declared = req.headers['x-amz-content-sha256'];
-  const actual = createHash('sha256').update(body).digest('hex');
+  const actual = sha256Hex(body);
   if (typeof declared === 'string' && HEX64.test(declared) && declared !== actual) {
     throw new SigV4Error('ContentSha256Mismatch', 'The provided x-amz-content-sha256 header does not match what was computed.');
   }

@@ -40,14 +40,18 @@ export function splitUrl(url: string | undefined): { path: string; query: string
   return q < 0 ? { path: u, query: '' } : { path: u.slice(0, q), query: u.slice(q + 1) };
 }
 
+// The negotiated protocol and suite never change on a connection: read them once per socket.
+const sessionOf = new WeakMap<object, { tlsVersion: string; cipherSuite: string }>();
+
 export function tlsDetails(req: IncomingMessage): { tlsVersion: string; cipherSuite: string; clientProvidedHostHeader: string } | undefined {
   const sock = req.socket as Partial<TLSSocket>;
   if (typeof sock.getProtocol !== 'function') return undefined;
-  return {
-    tlsVersion: sock.getProtocol() ?? 'unknown',
-    cipherSuite: sock.getCipher?.()?.standardName ?? 'unknown',
-    clientProvidedHostHeader: req.headers.host ?? '',
-  };
+  let session = sessionOf.get(sock);
+  if (!session) {
+    session = { tlsVersion: sock.getProtocol() ?? 'unknown', cipherSuite: sock.getCipher?.()?.standardName ?? 'unknown' };
+    sessionOf.set(sock, session);
+  }
+  return { ...session, clientProvidedHostHeader: req.headers.host ?? '' };
 }
 
 export function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer, closeConnection = false): void {

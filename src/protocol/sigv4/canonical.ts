@@ -1,7 +1,7 @@
 // SigV4 canonical request (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
 // Two path rules exist: S3 signs the path as sent, single-encoded and unnormalized; every other service
 // normalizes dot segments and duplicate slashes and URI-encodes the already-encoded path once more.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface SignableRequest {
   method: string;
@@ -109,7 +109,8 @@ export function canonicalRequest(
 }
 
 export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  // crypto.hash is the one-shot form (no Hash object): half the cost of createHash for short inputs.
+  return hash('sha256', data, 'hex');
 }
 
 export function stringToSign(amzDate: string, scope: string, canonical: string): string {
