@@ -3,6 +3,7 @@
 // same run, interleaved per round so machine noise hits all three alike.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Agent, request } from 'node:https';
 import type { LoadResult } from './load-generator.js';
 import { findMoto, makeCert, type Running, runLoad, startCeiling, startKeyhold, startMoto, tempDir } from './processes.js';
@@ -15,6 +16,8 @@ export interface Profile {
   warmupMs: number;
   concurrency: number;
   peer: boolean;
+  /** Also measure `keyhold serve --workers auto` (one process per CPU), when the machine has several. */
+  allCores: boolean;
 }
 
 export interface OpFigures {
@@ -29,13 +32,18 @@ export interface KmsOpResult {
   keyhold: OpFigures;
   ceiling: OpFigures;
   moto?: OpFigures;
+  /** `keyhold serve --workers auto`: every CPU serving (cluster mode). */
+  keyholdAllCores?: OpFigures;
   keyholdVsCeiling: number;
   keyholdVsMoto?: number;
+  allCoresVsCeiling?: number;
 }
 
 export interface KmsBenchResult {
   ops: Record<string, KmsOpResult>;
   peer: string;
+  /** Processes of the all-cores Keyhold (0 when not measured). */
+  allCoresWorkers: number;
   /** Keyhold server CPU time per request (user + system), microseconds, median over rounds. */
   serverCpuMicrosPerRequest: Record<string, number>;
 }
@@ -104,6 +112,8 @@ export async function kmsBench(profile: Profile, log: (s: string) => void): Prom
   const motoBin = profile.peer ? findMoto() : undefined;
   try {
     servers.push(['keyhold', await startKeyhold(`${dir}/data`, CREDS)]);
+    const workers = profile.allCores ? availableParallelism() : 1;
+    if (workers > 1) servers.push(['keyhold-all-cores', await startKeyhold(`${dir}/data-all-cores`, CREDS, ['--workers', String(workers)])]);
     servers.push(['ceiling', await startCeiling(cert)]);
     if (motoBin) servers.push(['moto', await startMoto(motoBin, cert)]);
     const bodies = new Map<string, Record<string, string[]>>();
@@ -139,20 +149,23 @@ export async function kmsBench(profile: Profile, log: (s: string) => void): Prom
       const keyhold = fig('keyhold')!;
       const ceiling = fig('ceiling')!;
       const moto = fig('moto');
+      const allCores = fig('keyhold-all-cores');
       ops[op] = {
         keyhold,
         ceiling,
         ...(moto ? { moto } : {}),
+        ...(allCores ? { keyholdAllCores: allCores, allCoresVsCeiling: allCores.rps.median / ceiling.rps.median } : {}),
         keyholdVsCeiling: keyhold.rps.median / ceiling.rps.median,
         ...(moto ? { keyholdVsMoto: keyhold.rps.median / moto.rps.median } : {}),
       };
       log(
-        `  ${op}: keyhold ${keyhold.rps.median.toFixed(0)} req/s, ceiling ${ceiling.rps.median.toFixed(0)}${moto ? `, moto ${moto.rps.median.toFixed(0)}` : ''}`,
+        `  ${op}: keyhold ${keyhold.rps.median.toFixed(0)} req/s${allCores ? `, all cores ${allCores.rps.median.toFixed(0)}` : ''}, ceiling ${ceiling.rps.median.toFixed(0)}${moto ? `, moto ${moto.rps.median.toFixed(0)}` : ''}`,
       );
     }
     return {
       ops,
       serverCpuMicrosPerRequest,
+      allCoresWorkers: servers.some(([n]) => n === 'keyhold-all-cores') ? availableParallelism() : 0,
       peer: motoBin ? `moto_server (${motoBin})` : profile.peer ? 'skipped: moto_server not found on PATH' : 'skipped: --no-peer',
     };
   } finally {

@@ -2,7 +2,8 @@
 import { DataDirLockedError } from '../server/data-dir-lock.js';
 import { startKeyhold } from '../server/bootstrap.js';
 import { SealError } from '../barrier/seal.js';
-import { SERVE_OPTIONS, type ServeConfig } from '../server/serve-options.js';
+import { SERVE_OPTIONS, type ServeConfig, workerCount } from '../server/serve-options.js';
+import { READY_MESSAGE, runClusterPrimary, workerRole } from './serve-cluster.js';
 import { formatHelp, parseOptions, UsageError } from './options.js';
 import { writeRuntimeInfo } from './runtime-file.js';
 
@@ -25,11 +26,25 @@ export async function runServe(argv: string[]): Promise<number> {
   const stopRequested = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
+    // A cluster worker whose primary is gone (even killed with -9) stops too: nobody holds the lock.
+    process.once('disconnect', () => resolve('primary gone'));
   });
+  const workers = workerCount(config.workers);
+  const role = workerRole();
+  if (!role && workers > 1) return runClusterPrimary(config, workers, stopRequested);
+  try {
+    return await serveOne(config, role, stopRequested);
+  } finally {
+    if (process.connected) process.disconnect();
+  }
+}
+
+async function serveOne(config: ServeConfig, role: ReturnType<typeof workerRole>, stopRequested: Promise<string>): Promise<number> {
   let generated: { accessKeyId: string; path: string } | undefined;
   let kh: Awaited<ReturnType<typeof startKeyhold>>;
   try {
     kh = await startKeyhold(config, {
+      ...(role ? { cluster: role } : {}),
       onGeneratedCredentials: (c) => {
         generated = { accessKeyId: c.accessKeyId, path: c.path };
       },
@@ -45,6 +60,12 @@ export async function runServe(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  if (role?.role === 'follower') {
+    process.send?.({ type: READY_MESSAGE });
+    await stopRequested;
+    await kh.close().catch((e: Error) => process.stderr.write(`keyhold: error while stopping: ${e.message}\n`));
+    return 0;
+  }
   writeRuntimeInfo(kh.dataDir, { endpoint: kh.endpoint, httpEndpoint: kh.httpEndpoint, region: config.region, accountId: kh.accountId, pid: process.pid });
   const lines = [
     '',
@@ -57,15 +78,19 @@ export async function runServe(argv: string[]): Promise<number> {
       ? `  credentials  ${kh.credentialsPath} (profile "keyhold")${generated ? ` — new root access key ${generated.accessKeyId}` : ''}`
       : '  credentials  the root access key given in KEYHOLD_ROOT_ACCESS_KEY_ID at first start',
     `  data         ${kh.dataDir}`,
+    ...(role ? [`  workers      ${role.workers} processes (cluster mode)`] : []),
     '',
     `Point the AWS CLI and SDKs at it:  eval "$(npx keyhold env --data-dir ${kh.dataDir})"`,
     `  e.g. aws kms create-key   (AWS CLI < 2.13: add --endpoint-url ${kh.endpoint})`,
     '',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // A cluster's banner is printed by the primary once every worker listens: whoever reads it as the
+  // ready signal must find the whole node serving.
+  if (role) process.send?.({ type: READY_MESSAGE, banner: `${lines.join('\n')}\n` });
+  else process.stdout.write(`${lines.join('\n')}\n`);
 
   const signal = await stopRequested;
-  process.stderr.write(`keyhold: ${signal} received, finishing in-flight requests\n`);
+  if (!role) process.stderr.write(`keyhold: ${signal} received, finishing in-flight requests\n`);
   try {
     await kh.close();
   } catch (e) {

@@ -21,8 +21,16 @@ export interface Check {
 export class Authorizer {
   constructor(private readonly identity: IdentityStore) {}
 
-  decide(ctx: RequestContext, check: Check): Decision {
-    const context = new LazyContext((k) => ctx.conditionKeys?.get(k) ?? globalKey(ctx, k));
+  /**
+   * `serviceKeys` supplies the service's condition keys (they take precedence over ctx.conditionKeys); it
+   * runs only if a policy condition reads a key, which most policies (the default key policy) never do.
+   */
+  decide(ctx: RequestContext, check: Check, serviceKeys?: () => ReadonlyMap<string, ReadonlyArray<string>>): Decision {
+    let own: ReadonlyMap<string, ReadonlyArray<string>> | undefined;
+    const context = new LazyContext((k) => {
+      if (serviceKeys) own ??= serviceKeys();
+      return own?.get(k) ?? ctx.conditionKeys?.get(k) ?? globalKey(ctx, k);
+    });
     return authorize({
       request: { principal: ctx.principal, action: check.action, resource: check.resource, context },
       resourceAccount: check.resourceAccount,

@@ -83,12 +83,23 @@ export class IdentityStore {
 
   static async open(kv: KvStore, barrier: Barrier): Promise<IdentityStore> {
     const store = new IdentityStore(kv, barrier);
-    for (const e of await kv.list(NS_KEY)) store.#cache(JSON.parse(e.value.toString()) as AccessKeyRecord);
-    for (const e of await kv.list(NS_USER_POLICY)) {
-      const user = e.key.slice(0, e.key.lastIndexOf('/'));
-      store.#userPolicies.set(user, [...(store.#userPolicies.get(user) ?? []), cachedPolicy(e.value.toString(), 'identity')]);
-    }
+    await store.#load();
+    // Access keys and policies changed by another Keyhold process sharing the store (cluster mode).
+    kv.changes?.watch(['iam/'], () => store.#load());
     return store;
+  }
+
+  /** (Re)builds the memory copy from the store; the maps are swapped in one synchronous step. */
+  async #load(): Promise<void> {
+    const keys = await this.kv.list(NS_KEY);
+    const policies = await this.kv.list(NS_USER_POLICY);
+    this.#creds.clear();
+    this.#userPolicies.clear();
+    for (const e of keys) this.#cache(JSON.parse(e.value.toString()) as AccessKeyRecord);
+    for (const e of policies) {
+      const user = e.key.slice(0, e.key.lastIndexOf('/'));
+      this.#userPolicies.set(user, [...(this.#userPolicies.get(user) ?? []), cachedPolicy(e.value.toString(), 'identity')]);
+    }
   }
 
   #cache(rec: AccessKeyRecord): void {

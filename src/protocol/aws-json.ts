@@ -86,8 +86,17 @@ export class JsonEdge {
     send(res, 200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': edge.requestId, date: this.#date() }, JSON.stringify(outcome.output));
   }
 
+  // The Date header has second precision: formatted once per second, not per response.
+  #dateSecond = Number.NaN;
+  #dateText = '';
+
   #date(): string {
-    return new Date(this.deps.clock()).toUTCString();
+    const second = Math.floor(this.deps.clock() / 1000);
+    if (second !== this.#dateSecond) {
+      this.#dateText = new Date(second * 1000).toUTCString();
+      this.#dateSecond = second;
+    }
+    return this.#dateText;
   }
 
   #error(res: ServerResponse, edge: EdgeRequest, err: ServiceError, close = false): void {

@@ -9,10 +9,10 @@ import type { AuditSink } from '../audit/sink.js';
 import { Authorizer } from '../iam/authorizer.js';
 import { ListenerCertificates } from '../pki/listener-certs.js';
 import type { AcmService } from '../services/acm/index.js';
-import { type CertRecord, parseCertificateArn } from '../services/acm/model.js';
 import { JsonEdge } from '../protocol/aws-json.js';
 import { QueryEdge } from '../protocol/aws-query.js';
 import { writeFileDurable } from '../storage/durable-file.js';
+import { attachCertificates } from './attached-certificates.js';
 import { adoptDefaultListenerCertificate } from './default-listener-certificate.js';
 import { startListeners } from './listeners.js';
 import { createLogger, type Logger } from './logger.js';
@@ -27,7 +27,15 @@ export const CA_FILE = 'ca.pem';
 const DEFAULT_TLS_NAMES = ['localhost', '127.0.0.1', '::1'];
 const CERT_CHECK_INTERVAL_MS = 12 * 3_600_000;
 
+/** A worker process of `keyhold serve --workers N` (src/cli/serve-cluster.ts). */
+export interface ClusterRole {
+  /** The leader runs the first start's set-up and all background work; followers only serve. */
+  role: 'leader' | 'follower';
+  workers: number;
+}
+
 export interface StartOptions {
+  cluster?: ClusterRole;
   env?: NodeJS.ProcessEnv;
   log?: Logger;
   clock?: () => number;
@@ -58,7 +66,8 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
   const env = opts.env ?? process.env;
   const log = opts.log ?? createLogger(config.logLevel);
   const clock = opts.clock ?? Date.now;
-  const state = await openState(config.dataDir, env, { create: true, log });
+  const follower = opts.cluster?.role === 'follower';
+  const state = await openState(config.dataDir, env, { create: true, log, lock: opts.cluster === undefined });
   const { dataDir, root, kv, blobs, barrier, identity } = state;
   const cleanups: Array<() => Promise<void> | void> = [() => state.close()];
   const closeAll = async () => {
@@ -68,7 +77,7 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     // Each step is idempotent, so a crash anywhere in the first start is repaired by the next start.
     const accountId = (await identity.defaultAccountId()) ?? (await identity.createAccount('default', { makeDefault: true })).accountId;
     let credentialsPath: string | undefined = existsSync(join(dataDir, CREDENTIALS_FILE)) ? join(dataDir, CREDENTIALS_FILE) : undefined;
-    if ((await identity.listAccessKeys(accountId, undefined)).length === 0) {
+    if (!follower && (await identity.listAccessKeys(accountId, undefined)).length === 0) {
       const givenId = env.KEYHOLD_ROOT_ACCESS_KEY_ID;
       const givenSecret = env.KEYHOLD_ROOT_SECRET_ACCESS_KEY;
       if (givenId && givenSecret) {
@@ -96,14 +105,15 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     const tlsNames = [...DEFAULT_TLS_NAMES, ...config.tlsName, ...s3Names];
     const material = await pki.ensure(tlsNames, new Date(clock()));
     const caPath = join(dataDir, CA_FILE);
-    writeFileDurable(caPath, Buffer.from(material.caPem), 0o644);
+    if (!follower) writeFileDurable(caPath, Buffer.from(material.caPem), 0o644);
 
     const audit = opts.auditSink ? opts.auditSink(root, dataDir) : new EncryptedJsonlSink(root.derive('audit-v1'), { dir: join(dataDir, 'audit') });
     cleanups.push(() => audit.close());
 
     const authorizer = new Authorizer(identity);
     const bySigningName = new Map<string, AnyService>();
-    const deps = { kv, blobs, barrier, root, identity, authorizer, log, clock, config, audit, getService: (n: string) => bySigningName.get(n) };
+    const cluster = { runsBackgroundWork: !follower, workers: opts.cluster?.workers ?? 1 };
+    const deps = { kv, blobs, barrier, root, identity, authorizer, log, clock, config, audit, cluster, getService: (n: string) => bySigningName.get(n) };
     const services = new Map<string, JsonService>();
     const queryServices = new Map<string, QueryService>();
     let rest: RestService | undefined;
@@ -120,7 +130,15 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     const json = new JsonEdge({ services, lookup: identity.lookup, audit, clock, log });
     const query = new QueryEdge({ services: queryServices, lookup: identity.lookup, audit, clock, log });
     const acm = bySigningName.get('acm') as AcmService | undefined;
-    const route = createRouter({ json, query, rest, log, isReady: () => ready, ...(acm ? { publicGet: (p: string) => acm.publicGet(p) } : {}) });
+    const route = createRouter({
+      json,
+      query,
+      rest,
+      log,
+      isReady: () => ready,
+      syncState: () => kv.changes.sync(),
+      ...(acm ? { publicGet: (p: string) => acm.publicGet(p) } : {}),
+    });
     const listeners = await startListeners(route, material, { host: config.host, port: config.port, httpPort: config.httpPort });
     cleanups.push(() => listeners.close());
     if (listeners.httpPort !== undefined) {
@@ -129,38 +147,16 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
 
     const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '127.0.0.1' ? 'localhost' : config.host;
     if (acm) acm.certs.publicEndpoint = `https://${hostForUrl}:${listeners.httpsPort}`;
-    // Certificate-manager certificates served by SNI (--tls-certificate), hot-swapped when renewed.
-    const attached = new Map<string, { region: string; accountId: string; id: string; listenerId: string }>();
-    const serveAcm = async (c: CertRecord) => {
-      const m = await acm!.certs.servingMaterial(c);
-      listeners.setSniCertificate(c.arn, c.sans, m.certChainPem, m.keyPem);
-    };
-    for (const arn of config.tlsCertificate ?? []) {
-      const a = parseCertificateArn(arn);
-      const rec = a && acm ? await acm.certs.store.get(a.region, a.accountId, a.id) : undefined;
-      if (rec?.status !== 'ISSUED' || !rec.certPem) throw new Error(`--tls-certificate ${arn}: not an issued certificate in this data directory`);
-      await serveAcm(rec);
-      const listenerId = `arn:aws:keyhold:${rec.region}:${rec.accountId}:listener/${config.host}:${listeners.httpsPort}`;
-      await acm!.certs.store.update(rec.region, rec.accountId, rec.id, (r) => {
-        r.inUseBy = [...new Set([...r.inUseBy, listenerId])];
-      });
-      attached.set(arn, { region: rec.region, accountId: rec.accountId, id: rec.id, listenerId });
-    }
-    if (acm) {
-      const off = acm.certs.onRenewed(async (c) => {
-        if (!attached.has(c.arn)) return;
-        await serveAcm(c);
-        log.info({ arn: c.arn }, 'served certificate renewed and swapped in');
-      });
-      cleanups.push(async () => {
-        off();
-        for (const a of attached.values()) {
-          await acm.certs.store.update(a.region, a.accountId, a.id, (r) => {
-            r.inUseBy = r.inUseBy.filter((x) => x !== a.listenerId);
-          });
-        }
-      });
-    }
+    const listenerId = (region: string, acct: string) => `arn:aws:keyhold:${region}:${acct}:listener/${config.host}:${listeners.httpsPort}`;
+    const attached = await attachCertificates({
+      acm,
+      arns: config.tlsCertificate ?? [],
+      listeners,
+      listenerId: (rec) => listenerId(rec.region, rec.accountId),
+      follower,
+      log,
+    });
+    cleanups.push(() => attached.close());
 
     // The default certificate comes from the certificate manager when it is built in (issue #6); the
     // bootstrap certificate, renewed by its own timer, remains only as the fallback without it.
@@ -170,8 +166,9 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
           accountId,
           region: config.region,
           names: tlsNames,
-          listenerId: `arn:aws:keyhold:${config.region}:${accountId}:listener/${config.host}:${listeners.httpsPort}`,
+          listenerId: listenerId(config.region, accountId),
           listeners,
+          follower,
           log,
         }).catch((e: Error) => {
           // Serving stays up on the bootstrap certificate rather than refusing to start.
@@ -191,7 +188,7 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
       return m.serial;
     };
     const refreshListenerCertificate = defaultCert ? (o: { force?: boolean } = {}) => defaultCert.refresh(o) : refreshBootstrapCertificate;
-    if (!defaultCert) {
+    if (!defaultCert && !follower) {
       const timer = setInterval(
         () => void refreshBootstrapCertificate().catch((e: Error) => log.error({ err: e.message }, 'certificate renewal failed')),
         CERT_CHECK_INTERVAL_MS,

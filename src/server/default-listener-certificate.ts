@@ -3,7 +3,9 @@
 // DIR/ca.pem), tagged `keyhold:listener=default`, listed like any other, InUseBy this listener, renewed
 // by the managed-renewal loop and hot-swapped into the listener (setSecureContext keeps open connections).
 // The barrier-sealed bootstrap certificate (pki/listener-certs) serves only until this is installed, and
-// always when the certificate manager is not built in.
+// always when the certificate manager is not built in. In a cluster (--workers) the leader adopts, issues
+// and renews; followers install the leader's certificate and follow its renewals through the store's
+// change feed, as every process does for renewals made by another.
 import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AcmService } from '../services/acm/index.js';
@@ -30,12 +32,14 @@ export async function adoptDefaultListenerCertificate(p: {
   listenerId: string;
   listeners: Listeners;
   log: Logger;
-}): Promise<DefaultListenerCertificate> {
+  follower?: boolean;
+}): Promise<DefaultListenerCertificate | undefined> {
   const { certs } = p.acm;
   const mine = (await certs.store.list(p.region, p.accountId)).filter(isListenerCert);
   let current = mine.find((c) => c.status === 'ISSUED' && c.certPem && sameNames(c.sans, p.names));
+  if (p.follower && !current) return undefined;
   // Certificates for names no longer configured are Keyhold's own, so they go rather than renew forever.
-  for (const old of mine) if (old !== current) await certs.store.delete(old);
+  if (!p.follower) for (const old of mine) if (old !== current) await certs.store.delete(old);
   if (!current) {
     const domainName = p.names.find((n) => !n.includes(':') && !/^\d+\.\d+\.\d+\.\d+$/.test(n)) ?? 'localhost';
     const rec = certs.newRecord({
@@ -54,23 +58,30 @@ export async function adoptDefaultListenerCertificate(p: {
     p.log.info({ arn: current.arn }, 'default listener certificate issued by the certificate manager');
   }
   // Only this listener uses it; a listener id left behind by a crash is dropped here.
-  current = (await certs.store.update(p.region, p.accountId, current.id, (r) => {
-    r.inUseBy = [p.listenerId];
-  }))!;
+  if (!p.follower) {
+    current = (await certs.store.update(p.region, p.accountId, current.id, (r) => {
+      r.inUseBy = [p.listenerId];
+    }))!;
+  }
   let serial = '';
+  let installedPem = '';
   const install = async (c: CertRecord) => {
     const m = await certs.servingMaterial(c);
     p.listeners.setCertificate(m.certChainPem, m.keyPem);
     serial = new X509Certificate(c.certPem!).serialNumber;
+    installedPem = c.certPem!;
   };
   await install(current);
   const arn = current.arn;
-  // Every renewal (managed, RenewCertificate or refresh below) arrives here, and completes after the swap.
-  const off = certs.onRenewed(async (c) => {
-    if (c.arn !== arn) return;
+  const swapIfChanged = async (c: CertRecord | undefined) => {
+    if (c?.arn !== arn || !c.certPem || c.certPem === installedPem) return;
     await install(c);
     p.log.info({ arn, serial }, 'default listener certificate renewed and swapped in');
-  });
+  };
+  // Every renewal in this process (managed, RenewCertificate or refresh below) arrives here, and completes
+  // after the swap; renewals by another process of a cluster arrive through the change feed.
+  const off = certs.onRenewed(swapIfChanged);
+  certs.store.kv.changes?.watch(['acm/cert'], async () => swapIfChanged(await certs.store.get(p.region, p.accountId, current.id)));
   return {
     arn,
     async refresh(o = {}) {
@@ -80,6 +91,7 @@ export async function adoptDefaultListenerCertificate(p: {
     },
     async close() {
       off();
+      if (p.follower) return;
       await certs.store.update(p.region, p.accountId, current.id, (r) => {
         r.inUseBy = r.inUseBy.filter((x) => x !== p.listenerId);
       });

@@ -54,12 +54,15 @@ export function tlsDetails(req: IncomingMessage): { tlsVersion: string; cipherSu
   return { ...session, clientProvidedHostHeader: req.headers.host ?? '' };
 }
 
+/** Writes a whole response; `headers` is taken over (content-length is added to it), pass a fresh object. */
 export function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer, closeConnection = false): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const payload = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(status, { ...headers, 'content-length': String(payload.length), ...(closeConnection ? { connection: 'close' } : {}) });
+  headers['content-length'] = String(payload.length);
+  if (closeConnection) headers.connection = 'close';
+  res.writeHead(status, headers);
   res.end(payload);
 }

@@ -25,14 +25,18 @@ export interface DataDirState {
   close(): Promise<void>;
 }
 
-export async function openState(dataDirArg: string, env: NodeJS.ProcessEnv, opts: { create: boolean; log?: Logger }): Promise<DataDirState> {
+/**
+ * `lock: false` is for the worker processes of a cluster (--workers): the primary process holds the
+ * data-directory lock for all of them.
+ */
+export async function openState(dataDirArg: string, env: NodeJS.ProcessEnv, opts: { create: boolean; log?: Logger; lock?: boolean }): Promise<DataDirState> {
   const dataDir = resolve(dataDirArg);
   if (!opts.create && !keyringExists(dataDir))
     throw new SealError(`${dataDir} is not a Keyhold data directory (no keyring.json); start the server on it first`);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);
-  const lock = DataDirLock.acquire(dataDir);
-  const closers: Array<() => unknown> = [() => lock.release()];
+  const lock = opts.lock === false ? undefined : DataDirLock.acquire(dataDir);
+  const closers: Array<() => unknown> = [() => lock?.release()];
   const close = async () => {
     for (const c of closers.reverse()) await c();
   };

@@ -26,6 +26,11 @@ export interface ServiceDeps {
   clock: () => number;
   config: ServeConfig;
   audit: AuditSink;
+  /**
+   * This process's place in a cluster (--workers): background work (schedulers, renewals) runs in one
+   * process only, and per-process quotas are the account's quota divided by the number of processes.
+   */
+  cluster: { runsBackgroundWork: boolean; workers: number };
   /** A service registered earlier in SERVICE_FACTORIES, by signing name. */
   getService(signingName: string): AnyService | undefined;
 }

@@ -17,6 +17,11 @@ export interface RouterDeps {
   publicGet?: (path: string) => Promise<{ status: number; headers: Record<string, string>; body: Buffer } | undefined>;
   log: Logger;
   isReady: () => boolean;
+  /**
+   * Brings caches up to date with commits of other processes sharing the store (cluster mode) before the
+   * request reads them; undefined when nothing changed (one SQLite pragma per request).
+   */
+  syncState?: () => Promise<void> | undefined;
 }
 
 export function createRouter(deps: RouterDeps) {
@@ -34,11 +39,13 @@ export function createRouter(deps: RouterDeps) {
         );
         return;
       }
+      const syncing = deps.syncState?.();
+      if (syncing) await syncing;
       if (req.method === 'GET' && deps.publicGet && path.startsWith('/acm/')) {
         const r = await deps.publicGet(path);
         if (r) {
           req.resume();
-          send(res, r.status, r.headers, r.body);
+          send(res, r.status, { ...r.headers }, r.body);
           return;
         }
       }

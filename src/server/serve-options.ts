@@ -1,5 +1,6 @@
 // The options of `keyhold serve` (flags, KEYHOLD_* variables, config file keys).
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import type { OptionSpec } from '../cli/options.js';
 
 export const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -105,8 +106,24 @@ export const SERVE_OPTIONS: ReadonlyArray<OptionSpec> = [
     default: 'acm-validations.keyhold.test',
     help: 'zone that validation CNAME records point into',
   },
+  {
+    name: 'workers',
+    env: 'KEYHOLD_WORKERS',
+    type: 'string',
+    default: '1',
+    help: 'server processes sharing the port and the data directory: a number, or auto for one per CPU (docs/architecture.md, cluster mode)',
+    validate: (v) =>
+      String(v) === 'auto' || (/^\d+$/.test(String(v)) && Number(v) >= 1 && Number(v) <= 256)
+        ? undefined
+        : `'${String(v)}' is not auto or a number from 1 to 256`,
+  },
   { name: 'config', env: 'KEYHOLD_CONFIG', type: 'string', help: 'JSON config file; keys are the camelCase option names' },
 ];
+
+/** The number of server processes `--workers` asks for. */
+export function workerCount(value: string | undefined): number {
+  return value === 'auto' ? availableParallelism() : Number(value ?? '1');
+}
 
 export interface ServeConfig {
   dataDir: string;
@@ -124,4 +141,5 @@ export interface ServeConfig {
   acmValidationInterval?: number;
   dnsResolver?: string[];
   acmValidationZone?: string;
+  workers?: string;
 }

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { promisify } from 'node:util';
@@ -19,6 +20,11 @@ it('npm run bench (smoke profile) produces every part', async () => {
     assert.equal(o.keyhold.errors, 0, `${op} had errors`);
     assert.equal(o.keyhold.throttled, 0, `${op} was throttled under the default quotas`);
     assert.ok(o.keyholdVsCeiling > 0);
+    // Cluster mode (--workers auto) is measured whenever the machine has more than one CPU.
+    if (availableParallelism() > 1) {
+      assert.ok(o.keyholdAllCores.rps.median > 0, `${op} all cores`);
+      assert.equal(o.keyholdAllCores.errors, 0, `${op} all cores had errors`);
+    }
   }
   for (const part of ['objects', 'smallObjects', 'throttling', 'certificates']) assert.ok(part in r.parts, part);
   assert.ok(r.parts.objects.throughput.length >= 3);

@@ -32,6 +32,10 @@ export function cachedSigningKey(cred: SigningKeyCache, date: string, region: st
   return key;
 }
 
+export function sign(signingKey: Buffer, stringToSign: string): Buffer {
+  return createHmac('sha256', signingKey).update(stringToSign).digest();
+}
+
 export function signHex(signingKey: Buffer, stringToSign: string): string {
-  return createHmac('sha256', signingKey).update(stringToSign).digest('hex');
+  return sign(signingKey, stringToSign).toString('hex');
 }

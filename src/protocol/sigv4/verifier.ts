@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { canonicalQuery, canonicalRequest, canonicalUri, headerMap, type PathRule, parseQuery, type SignableRequest, stringToSign } from './canonical.js';
 import { SigV4Error } from './errors.js';
-import { cachedSigningKey, type SigningKeyCache, signHex } from './signing-key.js';
+import { cachedSigningKey, type SigningKeyCache, sign } from './signing-key.js';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -113,9 +113,10 @@ function checkSkew(requestMs: number, amzDate: string, now: number): void {
   );
 }
 
-function constantTimeHexEqual(a: string, b: string): boolean {
-  if (!SIG_RE.test(a) || !SIG_RE.test(b)) return false;
-  return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
+/** Constant-time comparison of a computed HMAC with the hex signature the client sent. */
+function signatureEquals(computed: Buffer, provided: string): boolean {
+  if (!SIG_RE.test(provided)) return false;
+  return timingSafeEqual(computed, Buffer.from(provided, 'hex'));
 }
 
 function signedHeaderList(raw: string, headers: Map<string, string>, mustSign: ReadonlyArray<string>): string[] {
@@ -219,8 +220,8 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
   const signingKey = cachedSigningKey(cred, scope.date, scope.region, scope.service);
   const scopeStr = `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
   const matches = (query: string) =>
-    constantTimeHexEqual(
-      signHex(signingKey, stringToSign(amzDate, scopeStr, canonicalRequest(req.method, uri, query, headers, signedHeaders, opts.payloadHash))),
+    signatureEquals(
+      sign(signingKey, stringToSign(amzDate, scopeStr, canonicalRequest(req.method, uri, query, headers, signedHeaders, opts.payloadHash))),
       signature,
     );
   let ok = matches(canonQuery);

@@ -72,13 +72,17 @@ export async function createAcmService(deps: ServiceDeps): Promise<AcmService> {
   const operations = new Map<string, ApiOperation>(ACM_OPERATIONS.map((d) => [d.name, bindAcmOperation(d, acmDeps)]));
   let running: Promise<void> | undefined;
   const tick = () => {
-    running ??= certs.tick().finally(() => {
+    running ??= (async () => {
+      await deps.kv.changes?.sync();
+      await certs.tick();
+    })().finally(() => {
       running = undefined;
     });
     return running;
   };
-  const timer = setInterval(() => void tick(), deps.config.acmValidationInterval ?? 60_000);
-  timer.unref();
+  // Validation, renewal and expiry run in one process of a cluster; the others follow through the store.
+  const timer = deps.cluster.runsBackgroundWork ? setInterval(() => void tick(), deps.config.acmValidationInterval ?? 60_000) : undefined;
+  timer?.unref();
   return {
     protocol: 'json',
     signingName: 'acm',

@@ -97,9 +97,9 @@ export async function createKmsService(deps: ServiceDeps): Promise<KmsService> {
   access.grantCheck = (ctx, key, op, ec) => grants.allows(ctx, key, op, ec);
   access.beforeAuthorize = (keyId) => grants.warm(keyId);
   const kmsDeps: KmsDeps = { access, crypto, grants };
-  const quotas = new KmsQuotas(deps.config.kmsQuota);
-  const scheduler = new KmsScheduler(access, deps.log);
-  scheduler.start();
+  const quotas = new KmsQuotas(deps.config.kmsQuota, deps.cluster.workers);
+  const scheduler = new KmsScheduler(access, deps.log, () => deps.kv.changes?.sync());
+  if (deps.cluster.runsBackgroundWork) scheduler.start();
   const operations = new Map<string, JsonOperation>(KMS_OPERATIONS.map((def) => [def.name, bindOperation(def, kmsDeps)]));
   return {
     protocol: 'json',

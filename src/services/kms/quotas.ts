@@ -54,8 +54,15 @@ export class KmsQuotas {
   readonly #buckets = new TokenBuckets();
   readonly #overrides: Map<string, number>;
 
-  /** overrides: "Group=rate" strings; Group is "symmetric" or an operation name. */
-  constructor(overrides: ReadonlyArray<string>) {
+  /**
+   * overrides: "Group=rate" strings; Group is "symmetric" or an operation name. `processes`: the number of
+   * Keyhold processes serving the account (cluster mode); each enforces its share of every rate, so the
+   * node as a whole enforces the account's quota without a shared counter on the request path.
+   */
+  constructor(
+    overrides: ReadonlyArray<string>,
+    private readonly processes = 1,
+  ) {
     this.#overrides = new Map(
       overrides.map((o) => {
         const [g, r] = o.split('=') as [string, string];
@@ -70,7 +77,7 @@ export class KmsQuotas {
 
   check(ctx: RequestContext, operation: string): void {
     const group = GROUP_OF[operation] ?? operation;
-    if (!this.#buckets.take(`${ctx.principal.accountId}/${ctx.region}/${group}`, this.rateFor(group, ctx.region), ctx.now)) {
+    if (!this.#buckets.take(`${ctx.principal.accountId}/${ctx.region}/${group}`, this.rateFor(group, ctx.region) / this.processes, ctx.now)) {
       throw new ThrottlingException(THROTTLE_MESSAGE);
     }
   }

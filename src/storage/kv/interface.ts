@@ -32,7 +32,19 @@ export class KvConflictError extends Error {
   }
 }
 
+export type ChangeListener = () => void | Promise<void>;
+
+/** Commits made by other processes sharing one store, for cache invalidation (cluster mode). */
+export interface ChangeFeed {
+  /** Runs `listener` after another process commits to a namespace starting with one of `prefixes`. */
+  watch(prefixes: ReadonlyArray<string>, listener: ChangeListener): void;
+  /** Undefined when nothing changed elsewhere since the last call (the per-request fast path). */
+  sync(): Promise<void> | undefined;
+}
+
 export interface KvStore {
+  /** Commits made by other processes sharing the store (cluster mode); see sqlite-change-feed.ts. */
+  readonly changes?: ChangeFeed;
   get(namespace: string, key: string): Promise<KvEntry | undefined>;
   list(namespace: string, options?: ListOptions): Promise<KvEntry[]>;
   /** Applies every op or none; throws KvConflictError when an expectVersion does not hold. */

@@ -11,6 +11,12 @@ const MIGRATIONS: ReadonlyArray<string> = [
      version INTEGER NOT NULL,
      PRIMARY KEY (ns, k)
    ) WITHOUT ROWID;`,
+  // 2: per-namespace change counters, bumped by every commit, read by other processes sharing the file
+  //    to invalidate their caches (./sqlite-change-feed.ts).
+  `CREATE TABLE kv_changes (
+     ns TEXT PRIMARY KEY,
+     n INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export function applyMigrations(db: Database.Database): void {

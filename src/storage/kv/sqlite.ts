@@ -3,6 +3,7 @@
 // transaction can roll back after power loss (https://www.sqlite.org/pragma.html#pragma_synchronous).
 import Database from 'better-sqlite3';
 import { type KvEntry, KvConflictError, type KvOp, type KvStore, type ListOptions } from './interface.js';
+import { SqliteChangeFeed } from './sqlite-change-feed.js';
 import { applyMigrations } from './sqlite-migrations.js';
 
 type Row = { k: string; v: Buffer; version: number };
@@ -14,6 +15,7 @@ export class SqliteKvStore implements KvStore {
   readonly #update: Database.Statement<[Buffer, string, string]>;
   readonly #delete: Database.Statement<[string, string]>;
   readonly #commitTx: (ops: ReadonlyArray<KvOp>) => void;
+  readonly changes: SqliteChangeFeed;
 
   constructor(path: string) {
     this.#db = new Database(path);
@@ -29,6 +31,7 @@ export class SqliteKvStore implements KvStore {
     this.#insert = this.#db.prepare('INSERT INTO kv (ns, k, v, version) VALUES (?, ?, ?, 1)');
     this.#update = this.#db.prepare('UPDATE kv SET v = ?, version = version + 1 WHERE ns = ? AND k = ?');
     this.#delete = this.#db.prepare('DELETE FROM kv WHERE ns = ? AND k = ?');
+    this.changes = new SqliteChangeFeed(this.#db);
     this.#commitTx = this.#db.transaction((ops: ReadonlyArray<KvOp>) => {
       for (const op of ops) {
         const current = this.#get.get(op.namespace, op.key);
@@ -42,6 +45,7 @@ export class SqliteKvStore implements KvStore {
           this.#delete.run(op.namespace, op.key);
         }
       }
+      this.changes.bump(ops.map((op) => op.namespace));
     });
   }
 

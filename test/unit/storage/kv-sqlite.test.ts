@@ -33,3 +33,56 @@ it('refuses a database from a newer Keyhold', async () => {
   assert.throws(() => new SqliteKvStore(join(dir, 'kv.db')), /newer than this Keyhold/);
   rmSync(dir, { recursive: true, force: true });
 });
+
+it('tells a second connection which namespaces another committed to, and only then', async () => {
+  const dir = tempDir();
+  const a = new SqliteKvStore(join(dir, 'kv.db'));
+  const b = new SqliteKvStore(join(dir, 'kv.db'));
+  const seen: string[] = [];
+  b.changes.watch(['kms/'], () => {
+    seen.push('kms');
+  });
+  b.changes.watch(['iam/key'], () => {
+    seen.push('iam');
+  });
+  assert.equal(b.changes.sync(), undefined, 'nothing committed elsewhere: the fast path');
+  await a.commit([{ type: 'put', namespace: 'kms/key', key: 'k1', value: Buffer.from('x') }]);
+  await b.changes.sync();
+  assert.deepEqual(seen, ['kms']);
+  assert.equal(b.changes.sync(), undefined, 'a change is reported once');
+  await a.commit([
+    { type: 'put', namespace: 'iam/key', key: 'AKIA1', value: Buffer.from('x') },
+    { type: 'put', namespace: 's3/object', key: 'o', value: Buffer.from('x') },
+  ]);
+  await b.changes.sync();
+  assert.deepEqual(seen, ['kms', 'iam'], 'a commit to an unwatched namespace runs no listener');
+  await b.commit([{ type: 'put', namespace: 'kms/key', key: 'k2', value: Buffer.from('y') }]);
+  assert.equal(b.changes.sync(), undefined, "a connection's own commits do not change its data_version");
+  await a.close();
+  await b.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('makes a request that arrives while listeners run wait for them', async () => {
+  const dir = tempDir();
+  const a = new SqliteKvStore(join(dir, 'kv.db'));
+  const b = new SqliteKvStore(join(dir, 'kv.db'));
+  let release!: () => void;
+  let reloaded = false;
+  b.changes.watch(['kms/'], async () => {
+    await new Promise<void>((r) => {
+      release = r;
+    });
+    reloaded = true;
+  });
+  await a.commit([{ type: 'put', namespace: 'kms/key', key: 'k1', value: Buffer.from('x') }]);
+  const first = b.changes.sync();
+  const second = b.changes.sync();
+  assert.ok(first && second, 'the second caller gets the running reload, not the fast path');
+  release();
+  await second;
+  assert.ok(reloaded);
+  await a.close();
+  await b.close();
+  rmSync(dir, { recursive: true, force: true });
+});

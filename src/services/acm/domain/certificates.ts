@@ -53,7 +53,10 @@ export class Certificates {
     readonly settings: AcmSettings,
     readonly clock: () => number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // A revocation by another Keyhold process sharing the store: the CRL is rebuilt on next fetch.
+    store.kv.changes?.watch(['acm/revoked'], () => this.#crlCache.clear());
+  }
 
   caArn(region: string): string {
     return `arn:aws:acm-pca:${region}:${this.settings.ownerAccountId}:certificate-authority/keyhold-${region}`;

@@ -15,7 +15,7 @@ export interface CaRecord {
 }
 
 export class AcmStore {
-  constructor(private readonly kv: KvStore) {}
+  constructor(readonly kv: KvStore) {}
 
   async get(region: string, accountId: string, id: string): Promise<CertRecord | undefined> {
     const e = await this.kv.get('acm/cert', `${region}/${accountId}/${id}`);

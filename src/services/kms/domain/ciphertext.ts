@@ -43,6 +43,24 @@ function bytesToUuid(b: Buffer): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+// version || key id || material id is the same for every blob under one material: encoded once.
+const FIXED_BYTES = 1 + KEY_ID_BYTES + MATERIAL_ID_BYTES;
+const fixedHeads = new Map<string, Buffer>();
+
+function fixedHead(header: BlobHeader): Buffer {
+  const id = `${header.keyId}/${header.materialId}`;
+  let fixed = fixedHeads.get(id);
+  if (!fixed) {
+    fixed = Buffer.allocUnsafe(FIXED_BYTES);
+    fixed[0] = BLOB_VERSION;
+    uuidToBytes(header.keyId).copy(fixed, 1);
+    Buffer.from(header.materialId, 'hex').copy(fixed, 1 + KEY_ID_BYTES);
+    if (fixedHeads.size >= 10_000) fixedHeads.clear();
+    fixedHeads.set(id, fixed);
+  }
+  return fixed;
+}
+
 export function encryptBlob(
   header: BlobHeader,
   material: Buffer,
@@ -51,10 +69,8 @@ export function encryptBlob(
   random: RandomSource = csprng,
 ): Buffer {
   const head = Buffer.allocUnsafe(HEADER_BYTES);
-  head[0] = BLOB_VERSION;
-  uuidToBytes(header.keyId).copy(head, 1);
-  Buffer.from(header.materialId, 'hex').copy(head, 1 + KEY_ID_BYTES);
-  random(SALT_BYTES).copy(head, 1 + KEY_ID_BYTES + MATERIAL_ID_BYTES);
+  fixedHead(header).copy(head, 0);
+  random(SALT_BYTES).copy(head, FIXED_BYTES);
   const key = sp800108(material, LABEL, head.subarray(HEADER_BYTES - SALT_BYTES));
   const { iv, ciphertext, tag } = gcmSeal(key, plaintext, Buffer.concat([head, encodeEncryptionContext(context)]), random(GCM_IV_BYTES));
   key.fill(0);

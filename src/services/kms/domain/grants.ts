@@ -62,7 +62,10 @@ export function constraintsHold(c: GrantConstraints | undefined, ec: EncryptionC
 export class GrantStore {
   readonly #byKey = new Map<string, GrantRecord[]>();
 
-  constructor(private readonly kv: KvStore) {}
+  constructor(private readonly kv: KvStore) {
+    // Another Keyhold process sharing the store created or retired a grant: reload on next use.
+    kv.changes?.watch([NS_GRANT], () => this.#byKey.clear());
+  }
 
   async forKey(keyId: string): Promise<GrantRecord[]> {
     let list = this.#byKey.get(keyId);

@@ -79,9 +79,10 @@ export class KeyAccess {
   authorizeKey(ctx: RequestContext, rec: KeyRecord, opts: AccessOptions & { keyIdInput?: string } = {}): void {
     const action = opts.action ?? `kms:${ctx.operation}`;
     const operation = action.slice(4);
-    const scoped = { ...ctx, conditionKeys: kmsConditionKeys(ctx, rec, { encryptionContext: opts.encryptionContext, keyIdInput: opts.keyIdInput }) };
     const check = { action, resource: rec.arn, resourceAccount: rec.accountId, resourcePolicy: rec.policy, resourcePolicyRequired: true };
-    const decision = this.authorizer.decide(scoped, check);
+    const decision = this.authorizer.decide(ctx, check, () =>
+      kmsConditionKeys(ctx, rec, { encryptionContext: opts.encryptionContext, keyIdInput: opts.keyIdInput }),
+    );
     if (decision.allowed) return;
     // Grants are consulted only when policies alone do not allow, and never override an explicit deny.
     if (decision.reason === 'implicit' && this.grantCheck(ctx, rec, operation, opts.encryptionContext)) return;
@@ -93,21 +94,20 @@ export class KeyAccess {
    * the caller change the key policy (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#prevent-unmanageable-key).
    */
   policyKeepsCallerInControl(ctx: RequestContext, policy: string, resource: { arn: string; accountId: string }): boolean {
-    const scoped = { ...ctx, conditionKeys: kmsConditionKeys(ctx, undefined, {}) };
-    return this.authorizer.decide(scoped, {
+    const check = {
       action: 'kms:PutKeyPolicy',
       resource: resource.arn,
       resourceAccount: resource.accountId,
       resourcePolicy: policy,
       resourcePolicyRequired: true,
-    }).allowed;
+    };
+    return this.authorizer.decide(ctx, check, () => kmsConditionKeys(ctx, undefined, {})).allowed;
   }
 
   /** Actions without a key resource (CreateKey, ListKeys, ...): identity policies decide. */
   authorizeKeyless(ctx: RequestContext, action = `kms:${ctx.operation}`): void {
-    const scoped = { ...ctx, conditionKeys: kmsConditionKeys(ctx, undefined, {}) };
     const check = { action, resource: '*' };
-    const decision = this.authorizer.decide(scoped, check);
+    const decision = this.authorizer.decide(ctx, check, () => kmsConditionKeys(ctx, undefined, {}));
     if (!decision.allowed) throw new AccessDeniedException(Authorizer.message(ctx, check, decision));
   }
 

@@ -8,7 +8,8 @@
 // A key and its first material (and a rotation and its new material) are written in one atomic commit,
 // so a crash never leaves a key without the material its ciphertexts need.
 // Every write goes through this class and updates the cache after the commit, so a disabled key is
-// refused by the very next request (no stale cache). Writes use the record version for
+// refused by the very next request (no stale cache); writes by other processes arrive through the
+// store's change feed. Writes use the record version for
 // compare-and-set, so a future multi-node store detects lost updates.
 import type { Barrier } from '../../../barrier/barrier.js';
 import { KvConflictError, type KvOp, type KvStore } from '../../../storage/kv/interface.js';
@@ -34,7 +35,11 @@ export class KeyStore {
   constructor(
     private readonly kv: KvStore,
     private readonly barrier: Barrier,
-  ) {}
+  ) {
+    // Key records changed by another Keyhold process sharing the store (cluster mode) are re-read on next
+    // use; material is immutable once written, so it stays cached.
+    kv.changes?.watch([NS_KEY], () => this.#keys.clear());
+  }
 
   async get(keyId: string): Promise<KeyRecord | undefined> {
     return (await this.#load(keyId))?.rec;

@@ -12,6 +12,8 @@ export class KmsScheduler {
   constructor(
     private readonly access: KeyAccess,
     private readonly log: Logger,
+    /** Picks up changes made by other processes sharing the store before a sweep reads cached keys. */
+    private readonly syncState: () => Promise<void> | undefined = () => undefined,
     private readonly intervalMs = 60_000,
   ) {}
 
@@ -31,6 +33,7 @@ export class KmsScheduler {
 
   async #sweep(): Promise<void> {
     try {
+      await this.syncState();
       const now = this.access.clock();
       for (const keyId of await this.access.store.allKeyIds()) {
         const rec = await this.access.store.get(keyId);

@@ -1,0 +1,127 @@
+// Cluster mode (`keyhold serve --workers 2`) as a real process tree: one endpoint served by two worker
+// processes sharing the data directory. Connections land on both workers, and a change acknowledged by
+// one (disable a key, delete an access key) holds on the very next request at the other: the caches are
+// coherent through the store's change feed. The primary holds the data-directory lock and stops every
+// worker on SIGTERM.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { readAuditDir } from '../../src/audit/reader.js';
+import { openKeyringForTest } from '../helpers/audit.js';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
+import { ROOT_KEY_ID, ROOT_SECRET, tempDir } from '../helpers/server.js';
+
+const ROOT = { accessKeyId: ROOT_KEY_ID, secretAccessKey: ROOT_SECRET };
+const CONNECTIONS = 8;
+
+describe('keyhold serve --workers 2', () => {
+  const dataDir = tempDir();
+  let server: ServerProcess;
+  // One client per connection: round-robin hands consecutive connections to alternating workers.
+  const handler = () => ({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpsAgent: new Agent({ ca: readFileSync(join(dataDir, 'ca.pem')), keepAlive: true, maxSockets: 1 }) }),
+  });
+  const kms: KMSClient[] = [];
+  const everywhere = <T>(f: (c: KMSClient) => Promise<T>) => Promise.allSettled(kms.map(f));
+
+  before(async () => {
+    server = await startServerProcess(dataDir, { KEYHOLD_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, KEYHOLD_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey }, [
+      '--workers',
+      '2',
+    ]);
+    for (let i = 0; i < CONNECTIONS; i++) kms.push(new KMSClient({ ...handler(), credentials: ROOT }));
+  });
+  after(async () => {
+    for (const c of kms) c.destroy();
+    if (server.proc.exitCode === null) await server.stop();
+  });
+
+  it('prints one banner naming the workers and serves from both of them (one audit file each)', async () => {
+    assert.match(server.stdout(), /workers\s+2 processes \(cluster mode\)/);
+    assert.equal(server.stdout().match(/Keyhold is running/g)?.length, 1);
+    const { KeyMetadata } = await kms[0]!.send(new CreateKeyCommand({}));
+    const results = await everywhere((c) => c.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: Buffer.from('x') })));
+    assert.ok(results.every((r) => r.status === 'fulfilled'));
+    const root = await openKeyringForTest(dataDir);
+    const files = new Set(
+      [...readAuditDir(root.derive('audit-v1'), join(dataDir, 'audit'))].flatMap((r) => ('event' in r && r.event.eventName === 'Encrypt' ? [r.file] : [])),
+    );
+    assert.equal(files.size, 2, `Encrypt events were recorded by two worker processes: ${[...files].join(', ')} ${server.stderr()}`);
+  });
+
+  it('refuses a key disabled through one worker on every connection, and serves it again once enabled', async () => {
+    const { KeyMetadata } = await kms[0]!.send(new CreateKeyCommand({}));
+    const keyId = KeyMetadata!.KeyId!;
+    const encrypt = (c: KMSClient) => c.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') }));
+    assert.ok(
+      (await everywhere(encrypt)).every((r) => r.status === 'fulfilled'),
+      'every worker has the key cached',
+    );
+    await kms[1]!.send(new DisableKeyCommand({ KeyId: keyId }));
+    const refused = await everywhere(encrypt);
+    assert.deepEqual(
+      refused.map((r) => (r.status === 'rejected' ? (r.reason as Error).name : 'served')),
+      Array(CONNECTIONS).fill('DisabledException'),
+    );
+    await kms[2]!.send(new EnableKeyCommand({ KeyId: keyId }));
+    assert.ok((await everywhere(encrypt)).every((r) => r.status === 'fulfilled'));
+  });
+
+  it('stops accepting an access key deleted through one worker on every connection', async () => {
+    const iam = new IAMClient({ ...handler(), credentials: ROOT });
+    await iam.send(new CreateUserCommand({ UserName: 'cluster-user' }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'cluster-user' }));
+    const creds = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+    const sts = Array.from({ length: CONNECTIONS }, () => new STSClient({ ...handler(), credentials: creds }));
+    const who = () => Promise.allSettled(sts.map((c) => c.send(new GetCallerIdentityCommand({}))));
+    assert.ok(
+      (await who()).every((r) => r.status === 'fulfilled'),
+      'the new key is known to every worker',
+    );
+    await iam.send(new DeleteAccessKeyCommand({ UserName: 'cluster-user', AccessKeyId: creds.accessKeyId }));
+    const after = await who();
+    assert.ok(
+      after.every((r) => r.status === 'rejected'),
+      `a deleted key is refused everywhere: ${after.map((r) => r.status).join(',')}`,
+    );
+    for (const c of sts) c.destroy();
+    iam.destroy();
+  });
+
+  it('holds the data directory for the whole node and stops every worker on SIGTERM', async () => {
+    const second = await runCli(['serve', '--data-dir', dataDir, '--port', '0']);
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, /in use by another Keyhold process/);
+    const pids = (await runCliPs()).filter((p) => p.includes(dataDir));
+    assert.equal(pids.length, 3, 'a primary and two workers');
+    assert.equal(await server.stop('SIGTERM'), 0);
+    assert.deepEqual(
+      (await runCliPs()).filter((p) => p.includes(dataDir)),
+      [],
+      'no worker outlives the primary',
+    );
+  });
+});
+
+/** Command lines of running processes (Linux /proc), to count the node's processes. */
+async function runCliPs(): Promise<string[]> {
+  const { readdirSync } = await import('node:fs');
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        return [readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ')];
+      } catch {
+        return [];
+      }
+    });
+}
