@@ -7,10 +7,11 @@
 // worker is a complete Keyhold serving whole connections. The workers share the SQLite store and the blob
 // directory; each keeps its own caches, kept coherent by the store's change feed, and its own audit file.
 import cluster, { type Worker } from 'node:cluster';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DataDirLock, DataDirLockedError } from '../server/data-dir-lock.js';
 import type { ServeConfig } from '../server/serve-options.js';
+import { LocalDiskBlobStore } from '../storage/blob/local-disk.js';
 
 export const READY_MESSAGE = 'keyhold-worker-ready';
 const MAX_RESTARTS_PER_MINUTE = 5;
@@ -28,6 +29,8 @@ export async function runClusterPrimary(config: ServeConfig, workers: number, st
     process.stderr.write(`keyhold: ${err.message}\n`);
     return 1;
   }
+  // The one moment no worker can be writing a temp file: sweep what a crash left, then start them.
+  if (existsSync(join(dataDir, 'blobs'))) new LocalDiskBlobStore(join(dataDir, 'blobs'));
   let stopping = false;
   let failed: (reason: string) => void = () => undefined;
   const failure = new Promise<string>((r) => {

@@ -56,7 +56,7 @@ export async function openState(dataDirArg: string, env: NodeJS.ProcessEnv, opts
     closers.push(() => root.destroy());
     const kv = new SqliteKvStore(join(dataDir, 'keyhold.db'));
     closers.push(() => kv.close());
-    const blobs = new LocalDiskBlobStore(join(dataDir, 'blobs'));
+    const blobs = new LocalDiskBlobStore(join(dataDir, 'blobs'), { sweepTemp: opts.lock !== false });
     closers.push(() => blobs.close());
     const barrier = new Barrier(root);
     const identity = await IdentityStore.open(kv, barrier);

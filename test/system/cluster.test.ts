@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readAuditDir } from '../../src/audit/reader.js';
@@ -95,6 +96,20 @@ describe('keyhold serve --workers 2', () => {
     );
     for (const c of sts) c.destroy();
     iam.destroy();
+  });
+
+  it('serves an object written through one worker from every connection, encrypted under KMS', async () => {
+    const s3 = Array.from({ length: CONNECTIONS }, () => new S3Client({ ...handler(), credentials: ROOT, forcePathStyle: true }));
+    await s3[0]!.send(new CreateBucketCommand({ Bucket: 'cluster-bucket' }));
+    await s3[1]!.send(new PutObjectCommand({ Bucket: 'cluster-bucket', Key: 'k', Body: 'across workers', ServerSideEncryption: 'aws:kms' }));
+    const bodies = await Promise.all(
+      s3.map(async (c) => {
+        const o = await c.send(new GetObjectCommand({ Bucket: 'cluster-bucket', Key: 'k' }));
+        return `${o.ServerSideEncryption} ${await o.Body!.transformToString()}`;
+      }),
+    );
+    assert.deepEqual(bodies, Array(CONNECTIONS).fill('aws:kms across workers'));
+    for (const c of s3) c.destroy();
   });
 
   it('holds the data directory for the whole node and stops every worker on SIGTERM', async () => {

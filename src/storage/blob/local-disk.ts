@@ -15,8 +15,16 @@ const ID_RE = /^[0-9a-f]{32}$/;
 const TMP_DIR = 'tmp';
 
 export class LocalDiskBlobStore implements BlobStore {
-  constructor(private readonly root: string) {
+  /**
+   * Temp files left by a crash are swept at open, unless other processes may be writing theirs right now
+   * (`sweepTemp: false` for cluster workers; the cluster's primary sweeps once before starting them).
+   */
+  constructor(
+    private readonly root: string,
+    opts: { sweepTemp?: boolean } = {},
+  ) {
     mkdirSync(join(root, TMP_DIR), { recursive: true, mode: 0o700 });
+    if (opts.sweepTemp === false) return;
     for (const name of readdirSync(join(root, TMP_DIR))) rmSync(join(root, TMP_DIR, name), { force: true });
   }
 

@@ -20,3 +20,12 @@ it('sweeps temp files left by a crash', () => {
   assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
   rmSync(dir, { recursive: true, force: true });
 });
+
+it('leaves temp files alone when other processes may be writing them (cluster workers)', () => {
+  const dir = tempDir();
+  new LocalDiskBlobStore(dir);
+  writeFileSync(join(dir, 'tmp', 'cafebabe'), 'in flight elsewhere');
+  new LocalDiskBlobStore(dir, { sweepTemp: false });
+  assert.deepEqual(readdirSync(join(dir, 'tmp')), ['cafebabe']);
+  rmSync(dir, { recursive: true, force: true });
+});
