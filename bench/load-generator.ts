@@ -45,10 +45,17 @@ function connection(
 ): Promise<void> {
   return new Promise((done) => {
     const signer = new JsonSigner(spec.credentials, spec.region, spec.service);
-    const open = (): Socket =>
-      url.protocol === 'https:'
-        ? tlsConnect({ host: url.hostname, port: Number(url.port), servername: url.hostname, ca })
-        : netConnect({ host: url.hostname, port: Number(url.port) });
+    // Reconnections (servers that close after each response, like moto's) resume the TLS session, as
+    // Node's https.Agent under the AWS SDK does.
+    let session: Buffer | undefined;
+    const open = (): Socket => {
+      if (url.protocol !== 'https:') return netConnect({ host: url.hostname, port: Number(url.port) });
+      const s = tlsConnect({ host: url.hostname, port: Number(url.port), servername: url.hostname, ca, ...(session ? { session } : {}) });
+      s.on('session', (t: Buffer) => {
+        session = t;
+      });
+      return s;
+    };
     let socket = open();
     let parser = new Http1ResponseParser();
     let t0 = 0;
