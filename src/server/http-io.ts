@@ -40,18 +40,26 @@ export function splitUrl(url: string | undefined): { path: string; query: string
   return q < 0 ? { path: u, query: '' } : { path: u.slice(0, q), query: u.slice(q + 1) };
 }
 
-// The negotiated protocol and suite never change on a connection: read them once per socket.
-const sessionOf = new WeakMap<object, { tlsVersion: string; cipherSuite: string }>();
+type TlsDetails = { tlsVersion: string; cipherSuite: string; clientProvidedHostHeader: string };
 
-export function tlsDetails(req: IncomingMessage): { tlsVersion: string; cipherSuite: string; clientProvidedHostHeader: string } | undefined {
+// The negotiated protocol and suite never change on a connection, and clients send the same Host on it:
+// the details are read once per socket and rebuilt only if the Host differs.
+const detailsOf = new WeakMap<object, TlsDetails>();
+
+export function tlsDetails(req: IncomingMessage): TlsDetails | undefined {
   const sock = req.socket as Partial<TLSSocket>;
   if (typeof sock.getProtocol !== 'function') return undefined;
-  let session = sessionOf.get(sock);
-  if (!session) {
-    session = { tlsVersion: sock.getProtocol() ?? 'unknown', cipherSuite: sock.getCipher?.()?.standardName ?? 'unknown' };
-    sessionOf.set(sock, session);
+  const host = req.headers.host ?? '';
+  let d = detailsOf.get(sock);
+  if (d?.clientProvidedHostHeader !== host) {
+    d = {
+      tlsVersion: d?.tlsVersion ?? sock.getProtocol() ?? 'unknown',
+      cipherSuite: d?.cipherSuite ?? sock.getCipher?.()?.standardName ?? 'unknown',
+      clientProvidedHostHeader: host,
+    };
+    detailsOf.set(sock, d);
   }
-  return { ...session, clientProvidedHostHeader: req.headers.host ?? '' };
+  return d;
 }
 
 /** Writes a whole response; `headers` is taken over (content-length is added to it), pass a fresh object. */

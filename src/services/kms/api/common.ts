@@ -47,10 +47,13 @@ export function bindOperation(def: KmsOperationDef, deps: KmsDeps): JsonOperatio
 
 const lcFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
+// CloudTrail spells request members in camelCase. Plain loops: this runs on every KMS request.
 function camelize(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(camelize);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [lcFirst(k), camelize(x)]));
-  return v;
+  if (!v || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[lcFirst(k)] = camelize((v as Record<string, unknown>)[k]);
+  return out;
 }
 
 export function kmsAuditProjection(input: Input, output: Record<string, unknown> | undefined, logResponse: boolean): AuditProjection {
