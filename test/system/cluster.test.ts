@@ -4,7 +4,7 @@
 // coherent through the store's change feed. The primary holds the data-directory lock and stops every
 // worker on SIGTERM.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -127,9 +127,72 @@ describe('keyhold serve --workers 2', () => {
   });
 });
 
+describe('keyhold serve --workers 2 after a crash', () => {
+  it('replaces a worker killed with SIGKILL and keeps serving; its workers stop when the primary is killed', async () => {
+    const dataDir = tempDir();
+    const server = await startServerProcess(dataDir, { KEYHOLD_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, KEYHOLD_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey }, [
+      '--workers',
+      '2',
+    ]);
+    const workers = () => childrenOf(server.proc.pid!);
+    const [victim] = workers();
+    const replaced = new Promise<void>((resolve) => {
+      server.proc.stderr!.on('data', () => {
+        if (/worker \d+ exited \(SIGKILL\); starting another/.test(server.stderr())) resolve();
+      });
+    });
+    process.kill(victim!, 'SIGKILL');
+    await replaced;
+    const ca = readFileSync(join(dataDir, 'ca.pem'));
+    const clients = Array.from(
+      { length: CONNECTIONS },
+      () =>
+        new KMSClient({
+          endpoint: server.endpoint,
+          region: 'us-east-1',
+          maxAttempts: 1,
+          credentials: ROOT,
+          requestHandler: new NodeHttpHandler({ httpsAgent: new Agent({ ca, keepAlive: true, maxSockets: 1 }) }),
+        }),
+    );
+    const { KeyMetadata } = await clients[0]!.send(new CreateKeyCommand({}));
+    // The replacement may still be starting: retry (bounded) until every connection is served.
+    let served = false;
+    for (let attempt = 0; attempt < 100 && !served; attempt++) {
+      const r = await Promise.allSettled(clients.map((c) => c.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: Buffer.from('x') }))));
+      served = r.every((x) => x.status === 'fulfilled') && workers().length === 2;
+    }
+    assert.ok(served, 'every connection is served again by two workers');
+    for (const c of clients) c.destroy();
+    const left = workers();
+    process.kill(server.proc.pid!, 'SIGKILL');
+    await server.exited;
+    await Promise.all(left.map((pid) => exitOf(pid)));
+    const again = await startServerProcess(dataDir);
+    assert.equal(await again.stop('SIGTERM'), 0, 'the data directory is free again');
+  });
+});
+
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Resolves when a process that is not our child has gone (polls /proc: there is no event for it). */
+async function exitOf(pid: number): Promise<void> {
+  while (existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z')) await new Promise((r) => setTimeout(r, 20));
+}
+
 /** Command lines of running processes (Linux /proc), to count the node's processes. */
 async function runCliPs(): Promise<string[]> {
-  const { readdirSync } = await import('node:fs');
   return readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .flatMap((d) => {
