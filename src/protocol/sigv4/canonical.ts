@@ -84,11 +84,17 @@ export function canonicalQuery(params: ReadonlyArray<QueryParam>, exclude?: stri
 }
 
 /** Lower-cased header name -> canonical value (trimmed, inner whitespace runs collapsed, repeats joined by ','). */
+// True exactly when collapsing /\s+/ to one space would change the (trimmed) value: two whitespace
+// characters in a row, or any whitespace that is not a plain space. Testing first spares the replace on
+// nearly every header, which SDKs send already canonical.
+const NEEDS_COLLAPSE = /\s\s|[^\S ]/;
+
 export function headerMap(headers: ReadonlyArray<readonly [string, string]>): Map<string, string> {
   const map = new Map<string, string>();
   for (const [name, value] of headers) {
     const k = name.toLowerCase();
-    const v = value.trim().replace(/\s+/g, ' ');
+    const t = value.trim();
+    const v = NEEDS_COLLAPSE.test(t) ? t.replace(/\s+/g, ' ') : t;
     const prev = map.get(k);
     map.set(k, prev === undefined ? v : `${prev},${v}`);
   }

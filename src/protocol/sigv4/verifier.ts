@@ -86,19 +86,29 @@ function parseAuthorizationHeader(value: string): { credential: string; signedHe
   if (algorithm !== ALGORITHM) {
     throw new SigV4Error('IncompleteSignature', `Unsupported authorization type or algorithm: ${algorithm.slice(0, 64)}`);
   }
-  const fields = new Map<string, string>();
+  let credential = '';
+  let signedHeaders = '';
+  let signature = '';
   for (const part of value.slice(space + 1).split(',')) {
     const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (name === 'Credential') credential = part.slice(eq + 1).trim();
+    else if (name === 'SignedHeaders') signedHeaders = part.slice(eq + 1).trim();
+    else if (name === 'Signature') signature = part.slice(eq + 1).trim();
   }
-  const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((f) => !fields.get(f));
-  if (missing.length > 0) {
+  if (!credential || !signedHeaders || !signature) {
+    const missing = [
+      ['Credential', credential],
+      ['SignedHeaders', signedHeaders],
+      ['Signature', signature],
+    ].flatMap(([f, v]) => (v ? [] : [f]));
     throw new SigV4Error(
       'IncompleteSignature',
       `Authorization header requires ${missing.map((m) => `'${m}'`).join(', ')} parameter${missing.length > 1 ? 's' : ''}. Authorization=${ALGORITHM} ...`,
     );
   }
-  return { credential: fields.get('Credential')!, signedHeaders: fields.get('SignedHeaders')!, signature: fields.get('Signature')! };
+  return { credential, signedHeaders, signature };
 }
 
 function checkSkew(requestMs: number, amzDate: string, now: number): void {
