@@ -1,4 +1,5 @@
 // keyhold serve: start the server, print where it is and how to use it, stop cleanly on SIGTERM/SIGINT.
+import cluster from 'node:cluster';
 import { DataDirLockedError } from '../server/data-dir-lock.js';
 import { startKeyhold } from '../server/bootstrap.js';
 import { SealError } from '../barrier/seal.js';
@@ -27,7 +28,7 @@ export async function runServe(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
     // A cluster worker whose primary is gone (even killed with -9) stops too: nobody holds the lock.
-    process.once('disconnect', () => resolve('primary gone'));
+    if (cluster.isWorker) process.once('disconnect', () => resolve('primary gone'));
   });
   const workers = workerCount(config.workers);
   const role = workerRole();
@@ -35,7 +36,8 @@ export async function runServe(argv: string[]): Promise<number> {
   try {
     return await serveOne(config, role, stopRequested);
   } finally {
-    if (process.connected) process.disconnect();
+    // A worker's IPC channel would keep it alive after the server closed.
+    if (cluster.isWorker && process.connected) process.disconnect();
   }
 }
 
