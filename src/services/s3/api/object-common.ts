@@ -1,8 +1,7 @@
 // Pieces shared by the object operations: metadata from headers, version ids, writing a version
 // (compare-and-set on the key's entry), encrypting a body into a blob with its digests, the SSE response
 // headers, and reading back a (ranged) plaintext stream of a stored version.
-import { createHmac, randomBytes } from 'node:crypto';
-import { md5Stream } from '../../../crypto/offloaded-md5.js';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { type ChecksumAlgorithm, checksumHeaderAlgorithm, createChecksum } from '../../../protocol/checksums.js';
 import { assertCiphertextLength, decryptRange, encryptStream, planRange, STREAM_SALT_BYTES } from '../../../crypto/stream-aead.js';
@@ -110,8 +109,7 @@ export async function writeEncryptedBlob(
   opts: { requestBody: boolean } = { requestBody: true },
 ): Promise<{ blobId: string; salt: string; cipherSize: number } & Digests> {
   const salt = randomBytes(STREAM_SALT_BYTES);
-  const length = opts.requestBody ? Number(header(req, 'x-amz-decoded-content-length') ?? header(req, 'content-length')) : Number.NaN;
-  const md5 = md5Stream(Number.isFinite(length) ? length : undefined);
+  const md5 = createHash('md5');
   const declared = opts.requestBody ? declaredChecksum(req) : undefined;
   const sum = declared ? createChecksum(declared.algorithm) : undefined;
   let size = 0;
@@ -123,20 +121,14 @@ export async function writeEncryptedBlob(
       yield c;
     }
   }
-  let put: { id: string; size: number };
+  const put = await deps.blobs.put(encryptStream({ objectKey, salt, binding: place, segmentBytes: SEGMENT_BYTES }, tap()));
   try {
-    put = await deps.blobs.put(encryptStream({ objectKey, salt, binding: place, segmentBytes: SEGMENT_BYTES }, tap()));
-  } catch (err) {
-    md5.abort();
-    throw err;
-  }
-  try {
-    if (!opts.requestBody) return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, md5: (await md5.digest()).toString('hex'), size };
+    if (!opts.requestBody) return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, md5: md5.digest('hex'), size };
     await req.bodyVerified();
     const expectedLength =
       header(req, 'x-amz-decoded-content-length') ?? (header(req, 'content-encoding')?.includes('aws-chunked') ? undefined : header(req, 'content-length'));
     if (expectedLength !== undefined && Number(expectedLength) !== size) throw S3.IncompleteBody();
-    const md5raw = await md5.digest();
+    const md5raw = md5.digest();
     const contentMd5 = header(req, 'content-md5');
     if (contentMd5 !== undefined) {
       if (Buffer.from(contentMd5, 'base64').length !== 16) throw S3.InvalidDigest();
@@ -155,7 +147,6 @@ export async function writeEncryptedBlob(
     }
     return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, md5: md5raw.toString('hex'), size, ...(checksum ? { checksum } : {}) };
   } catch (err) {
-    md5.abort();
     await deps.blobs.delete(put.id).catch(() => undefined);
     throw err;
   }
