@@ -44,12 +44,14 @@ async function run(spec: S3LoadSpec): Promise<S3LoadResult> {
   let errors = 0;
   let throttled = 0;
   let bytes = 0;
+  let succeeded = 0;
   let firstError: string | undefined;
   let n = 0;
   const start = performance.now();
   const deadline = spec.durationMs !== undefined ? start + spec.durationMs : Number.POSITIVE_INFINITY;
   const one = (key: string) =>
     new Promise<void>((resolve) => {
+      let settled = false;
       const t0 = performance.now();
       const path = `/${spec.bucket}/${key}`;
       const extra: Record<string, string> = { ...spec.headers, ...(spec.op === 'put' ? { 'content-length': String(spec.size) } : {}) };
@@ -62,17 +64,26 @@ async function run(spec: S3LoadSpec): Promise<S3LoadResult> {
           if (res.statusCode !== 200 && errBody.length < 4) errBody.push(c);
         });
         res.on('end', () => {
+          if (settled) return;
+          settled = true;
           lat.push(performance.now() - t0);
           if (res.statusCode !== 200) {
             const text = Buffer.concat(errBody).toString();
             if (/Throttling|SlowDown/.test(text)) throttled++;
             else errors++;
             firstError ??= `${res.statusCode} ${text.slice(0, 200)}`;
-          } else bytes += spec.op === 'put' ? spec.size : got;
+          } else {
+            bytes += spec.op === 'put' ? spec.size : got;
+            succeeded++;
+          }
           resolve();
         });
       });
+      // A server that answers early (an error before the body is in) also resets the upload: one outcome
+      // per request, whichever comes first.
       req.on('error', (e) => {
+        if (settled) return;
+        settled = true;
         errors++;
         firstError ??= e.message;
         resolve();
@@ -102,7 +113,7 @@ async function run(spec: S3LoadSpec): Promise<S3LoadResult> {
   const elapsedMs = performance.now() - start;
   agent.destroy();
   lat.sort((a, b) => a - b);
-  const ok = lat.length - errors - throttled;
+  const ok = succeeded;
   return {
     requests: lat.length,
     errors,
