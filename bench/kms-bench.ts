@@ -165,7 +165,7 @@ export async function kmsBench(profile: Profile, log: (s: string) => void): Prom
     return {
       ops,
       serverCpuMicrosPerRequest,
-      allCoresWorkers: servers.some(([n]) => n === 'keyhold-all-cores') ? availableParallelism() : 0,
+      allCoresWorkers: workers > 1 ? workers : 0,
       peer: motoBin ? `moto_server (${motoBin})` : profile.peer ? 'skipped: moto_server not found on PATH' : 'skipped: --no-peer',
     };
   } finally {

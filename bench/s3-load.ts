@@ -113,13 +113,12 @@ async function run(spec: S3LoadSpec): Promise<S3LoadResult> {
   const elapsedMs = performance.now() - start;
   agent.destroy();
   lat.sort((a, b) => a - b);
-  const ok = succeeded;
   return {
     requests: lat.length,
     errors,
     throttled,
     elapsedMs,
-    opsPerSecond: (ok * 1000) / elapsedMs,
+    opsPerSecond: (succeeded * 1000) / elapsedMs,
     mibPerSecond: bytes / 1024 / 1024 / (elapsedMs / 1000),
     p50ms: percentile(lat, 50),
     p99ms: percentile(lat, 99),

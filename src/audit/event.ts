@@ -2,6 +2,7 @@
 // Secrets never enter a record: services supply a projection of their request and response, and
 // redactSecrets() strips any member whose name marks it as secret as a second line of defence.
 import type { Principal } from '../iam/principal.js';
+import { perSecond } from '../server/per-second.js';
 
 export interface AuditEvent {
   eventVersion: '1.09';
@@ -55,15 +56,5 @@ export function userIdentityOf(p: Principal | undefined, accessKeyId?: string): 
   };
 }
 
-// CloudTrail times have second precision; requests in the same second share one formatted string.
-let lastSecond = Number.NaN;
-let lastText = '';
-
-export function cloudTrailTime(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== lastSecond) {
-    lastText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    lastSecond = second;
-  }
-  return lastText;
-}
+/** CloudTrail's eventTime: ISO 8601 with second precision. */
+export const cloudTrailTime = perSecond((ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));

@@ -62,12 +62,29 @@ async function serveOne(config: ServeConfig, role: ReturnType<typeof workerRole>
     }
     throw err;
   }
-  if (role?.role === 'follower') {
-    process.send?.({ type: READY_MESSAGE });
-    await stopRequested;
-    await kh.close().catch((e: Error) => process.stderr.write(`keyhold: error while stopping: ${e.message}\n`));
-    return 0;
+  // A follower of a cluster prints nothing; the leader's banner is printed by the primary once every worker
+  // listens, so whoever reads it as the ready signal finds the whole node serving.
+  const banner = role?.role === 'follower' ? undefined : started(config, kh, generated, role);
+  if (role) process.send?.({ type: READY_MESSAGE, banner });
+  else process.stdout.write(banner!);
+
+  const signal = await stopRequested;
+  if (!role) process.stderr.write(`keyhold: ${signal} received, finishing in-flight requests\n`);
+  try {
+    await kh.close();
+  } catch (e) {
+    process.stderr.write(`keyhold: error while stopping: ${(e as Error).message}\n`);
   }
+  return 0;
+}
+
+/** Records where the server is (DIR/runtime.json) and returns the banner telling a newcomer how to use it. */
+function started(
+  config: ServeConfig,
+  kh: Awaited<ReturnType<typeof startKeyhold>>,
+  generated: { accessKeyId: string } | undefined,
+  role: ReturnType<typeof workerRole>,
+): string {
   writeRuntimeInfo(kh.dataDir, { endpoint: kh.endpoint, httpEndpoint: kh.httpEndpoint, region: config.region, accountId: kh.accountId, pid: process.pid });
   const lines = [
     '',
@@ -86,17 +103,5 @@ async function serveOne(config: ServeConfig, role: ReturnType<typeof workerRole>
     `  e.g. aws kms create-key   (AWS CLI < 2.13: add --endpoint-url ${kh.endpoint})`,
     '',
   ];
-  // A cluster's banner is printed by the primary once every worker listens: whoever reads it as the
-  // ready signal must find the whole node serving.
-  if (role) process.send?.({ type: READY_MESSAGE, banner: `${lines.join('\n')}\n` });
-  else process.stdout.write(`${lines.join('\n')}\n`);
-
-  const signal = await stopRequested;
-  if (!role) process.stderr.write(`keyhold: ${signal} received, finishing in-flight requests\n`);
-  try {
-    await kh.close();
-  } catch (e) {
-    process.stderr.write(`keyhold: error while stopping: ${(e as Error).message}\n`);
-  }
-  return 0;
+  return `${lines.join('\n')}\n`;
 }

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../iam/principal.js';
 import { BodyTooLargeError, readBody, send } from '../server/http-io.js';
+import { httpDate } from '../server/per-second.js';
 import type { JsonService } from '../server/service.js';
 import {
   IncompleteSignatureException,
@@ -86,17 +87,8 @@ export class JsonEdge {
     send(res, 200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': edge.requestId, date: this.#date() }, JSON.stringify(outcome.output));
   }
 
-  // The Date header has second precision: formatted once per second, not per response.
-  #dateSecond = Number.NaN;
-  #dateText = '';
-
   #date(): string {
-    const second = Math.floor(this.deps.clock() / 1000);
-    if (second !== this.#dateSecond) {
-      this.#dateText = new Date(second * 1000).toUTCString();
-      this.#dateSecond = second;
-    }
-    return this.#dateText;
+    return httpDate(this.deps.clock());
   }
 
   #error(res: ServerResponse, edge: EdgeRequest, err: ServiceError, close = false): void {

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../iam/principal.js';
 import { BodyTooLargeError, readBody, send } from '../server/http-io.js';
+import { httpDate } from '../server/per-second.js';
 import type { QueryService } from '../server/service.js';
 import { defineError, type ServiceError } from './errors.js';
 import type { Input } from './fields.js';
@@ -100,7 +101,7 @@ export class QueryEdge {
       `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${service.xmlNamespace}">` +
       `<${action}Result>${toXml(outcome.output)}</${action}Result>` +
       `<ResponseMetadata><RequestId>${edge.requestId}</RequestId></ResponseMetadata></${action}Response>`;
-    send(res, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': edge.requestId, date: new Date(now).toUTCString() }, xml);
+    send(res, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': edge.requestId, date: httpDate(now) }, xml);
   }
 
   #error(res: ServerResponse, edge: EdgeRequest, service: QueryService | undefined, err: ServiceError, close = false): void {
@@ -109,6 +110,6 @@ export class QueryEdge {
     const xml =
       `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${ns}"><Error><Type>${type}</Type><Code>${escapeXml(err.code)}</Code>` +
       `<Message>${escapeXml(err.message)}</Message></Error><RequestId>${edge.requestId}</RequestId></ErrorResponse>`;
-    send(res, err.status, { 'content-type': 'text/xml', 'x-amzn-requestid': edge.requestId, date: new Date(this.deps.clock()).toUTCString() }, xml, close);
+    send(res, err.status, { 'content-type': 'text/xml', 'x-amzn-requestid': edge.requestId, date: httpDate(this.deps.clock()) }, xml, close);
   }
 }

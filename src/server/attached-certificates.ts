@@ -20,11 +20,10 @@ export async function attachCertificates(p: {
   log: Logger;
 }): Promise<AttachedCertificates> {
   const { acm } = p;
-  const served = new Map<string, { rec: CertRecord; listenerId: string; pem: string }>();
+  const served: Array<{ rec: CertRecord; stop: () => void }> = [];
   const serve = async (c: CertRecord) => {
     const m = await acm!.certs.servingMaterial(c);
     p.listeners.setSniCertificate(c.arn, c.sans, m.certChainPem, m.keyPem);
-    served.set(c.arn, { rec: c, listenerId: p.listenerId(c), pem: c.certPem ?? '' });
   };
   for (const arn of p.arns) {
     const a = parseCertificateArn(arn);
@@ -36,24 +35,19 @@ export async function attachCertificates(p: {
         r.inUseBy = [...new Set([...r.inUseBy, p.listenerId(rec)])];
       });
     }
+    const stop = acm!.certs.follow(rec, async (c) => {
+      await serve(c);
+      p.log.info({ arn: c.arn }, 'served certificate renewed and swapped in');
+    });
+    served.push({ rec, stop });
   }
-  if (!acm || served.size === 0) return { close: async () => undefined };
-  const swapIfChanged = async (c: CertRecord | undefined) => {
-    if (!c?.certPem || !served.has(c.arn) || served.get(c.arn)!.pem === c.certPem) return;
-    await serve(c);
-    p.log.info({ arn: c.arn }, 'served certificate renewed and swapped in');
-  };
-  const off = acm.certs.onRenewed(swapIfChanged);
-  acm.certs.store.kv.changes?.watch(['acm/cert'], async () => {
-    for (const { rec } of served.values()) await swapIfChanged(await acm.certs.store.get(rec.region, rec.accountId, rec.id));
-  });
   return {
     async close() {
-      off();
-      if (p.follower) return;
-      for (const { rec, listenerId } of served.values()) {
-        await acm.certs.store.update(rec.region, rec.accountId, rec.id, (r) => {
-          r.inUseBy = r.inUseBy.filter((x) => x !== listenerId);
+      for (const { rec, stop } of served) {
+        stop();
+        if (p.follower) continue;
+        await acm!.certs.store.update(rec.region, rec.accountId, rec.id, (r) => {
+          r.inUseBy = r.inUseBy.filter((x) => x !== p.listenerId(rec));
         });
       }
     },

@@ -64,24 +64,18 @@ export async function adoptDefaultListenerCertificate(p: {
     }))!;
   }
   let serial = '';
-  let installedPem = '';
   const install = async (c: CertRecord) => {
     const m = await certs.servingMaterial(c);
     p.listeners.setCertificate(m.certChainPem, m.keyPem);
     serial = new X509Certificate(c.certPem!).serialNumber;
-    installedPem = c.certPem!;
   };
   await install(current);
   const arn = current.arn;
-  const swapIfChanged = async (c: CertRecord | undefined) => {
-    if (c?.arn !== arn || !c.certPem || c.certPem === installedPem) return;
+  // Every renewal (managed, RenewCertificate or refresh below, here or in another worker) is swapped in.
+  const off = certs.follow(current, async (c) => {
     await install(c);
     p.log.info({ arn, serial }, 'default listener certificate renewed and swapped in');
-  };
-  // Every renewal in this process (managed, RenewCertificate or refresh below) arrives here, and completes
-  // after the swap; renewals by another process of a cluster arrive through the change feed.
-  const off = certs.onRenewed(swapIfChanged);
-  certs.store.kv.changes?.watch(['acm/cert'], async () => swapIfChanged(await certs.store.get(p.region, p.accountId, current.id)));
+  });
   return {
     arn,
     async refresh(o = {}) {

@@ -15,6 +15,7 @@ import { SigV4Error } from '../../protocol/sigv4/errors.js';
 import { isPresigned, type VerifiableCredential, verifySigV4 } from '../../protocol/sigv4/verifier.js';
 import { escapeXml } from '../../protocol/xml-writer.js';
 import { rawHeaderPairs, tlsDetails } from '../../server/http-io.js';
+import { httpDate } from '../../server/per-second.js';
 import type { Logger } from '../../server/logger.js';
 import { S3, S3Error } from './errors.js';
 import { HANDLERS } from './handlers.js';
@@ -232,7 +233,7 @@ export class S3Edge {
     const headers: Record<string, string> = {
       'x-amz-request-id': edge.requestId,
       'x-amz-id-2': randomBytes(24).toString('base64'),
-      date: new Date(this.deps.clock()).toUTCString(),
+      date: httpDate(this.deps.clock()),
       ...r.headers,
     };
     const isHead = req.method === 'HEAD';
@@ -283,7 +284,7 @@ export class S3Edge {
     const headers: Record<string, string> = {
       'x-amz-request-id': edge.requestId,
       'x-amz-id-2': randomBytes(24).toString('base64'),
-      date: new Date(this.deps.clock()).toUTCString(),
+      date: httpDate(this.deps.clock()),
       'content-type': 'application/xml',
     };
     for (const [k, v] of Object.entries(extra)) if (k.startsWith('x-amz-')) headers[k] = v;

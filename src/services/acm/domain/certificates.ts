@@ -226,6 +226,27 @@ export class Certificates {
     return () => this.#renewed.delete(l);
   }
 
+  /**
+   * Calls `swap` whenever the stored certificate `served` holds a certificate other than the one served:
+   * after a renewal in this process (which awaits the swap) or in another process sharing the store (its
+   * change feed, cluster mode). Returns the function that stops following.
+   */
+  follow(served: CertRecord, swap: (c: CertRecord) => Promise<void>): () => void {
+    let pem = served.certPem;
+    let following = true;
+    const check = async (c: CertRecord | undefined) => {
+      if (!following || c?.arn !== served.arn || !c.certPem || c.certPem === pem) return;
+      await swap(c);
+      pem = c.certPem;
+    };
+    const off = this.onRenewed(check);
+    this.store.kv.changes?.watch(['acm/cert'], async () => check(await this.store.get(served.region, served.accountId, served.id)));
+    return () => {
+      following = false;
+      off();
+    };
+  }
+
   renewBefore(c: CertRecord): number {
     if (!c.certPem) return this.settings.renewBeforeMs;
     const x = new x509.X509Certificate(c.certPem);
