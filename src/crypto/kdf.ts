@@ -20,7 +20,7 @@ export function sp800108(keyIn: Buffer, label: Buffer | string, context: Buffer,
     input.writeUInt32BE(i, 0);
     blocks.push(createHmac('sha256', keyIn).update(input).digest());
   }
-  const out = Buffer.concat(blocks);
+  const out = blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
   return out.length === outBytes ? out : out.subarray(0, outBytes);
 }
 

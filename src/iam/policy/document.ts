@@ -143,16 +143,18 @@ export function parsePolicy(text: string, opts: ParseOptions): PolicyDocument {
   return { version, statements };
 }
 
-const parsedCache = new Map<string, PolicyDocument>();
+// One map per kind, keyed by the text itself: a stored policy's string is the same object on every request,
+// so V8 hashes it once, where a "kind + text" key was a new string to build and hash on every decision.
+const parsedCache: Record<ParseOptions['kind'], Map<string, PolicyDocument>> = { resource: new Map(), identity: new Map() };
 
 /** Parses a stored (already validated) policy once and caches it by its text. */
 export function cachedPolicy(text: string, kind: ParseOptions['kind']): PolicyDocument {
-  const id = `${kind}\u0000${text}`;
-  let doc = parsedCache.get(id);
+  const cache = parsedCache[kind];
+  let doc = cache.get(text);
   if (!doc) {
     doc = parsePolicy(text, { kind });
-    if (parsedCache.size > 5000) parsedCache.clear();
-    parsedCache.set(id, doc);
+    if (cache.size > 5000) cache.clear();
+    cache.set(text, doc);
   }
   return doc;
 }

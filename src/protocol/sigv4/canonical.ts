@@ -84,21 +84,38 @@ export function canonicalQuery(params: ReadonlyArray<QueryParam>, exclude?: stri
 }
 
 /** Lower-cased header name -> canonical value (trimmed, inner whitespace runs collapsed, repeats joined by ','). */
-// True exactly when collapsing /\s+/ to one space would change the (trimmed) value: two whitespace
-// characters in a row, or any whitespace that is not a plain space. Testing first spares the replace on
-// nearly every header, which SDKs send already canonical.
-const NEEDS_COLLAPSE = /\s\s|[^\S ]/;
-
 export function headerMap(headers: ReadonlyArray<readonly [string, string]>): Map<string, string> {
   const map = new Map<string, string>();
   for (const [name, value] of headers) {
     const k = name.toLowerCase();
     const t = value.trim();
-    const v = NEEDS_COLLAPSE.test(t) ? t.replace(/\s+/g, ' ') : t;
+    const v = needsCollapse(t) ? t.replace(/\s+/g, ' ') : t;
     const prev = map.get(k);
     map.set(k, prev === undefined ? v : `${prev},${v}`);
   }
   return map;
+}
+
+// True when collapsing /\s+/ to one space could change the (trimmed) value: two spaces in a row, or any
+// character that may be whitespace other than a plain space (controls, and the non-ASCII ones that /\s/
+// matches, which are all >= U+00A0). SDKs send canonical values, so this is a loop over printable ASCII
+// that answers false; anything doubtful goes to the exact regular expression.
+const EXACT_COLLAPSE = /\s\s|[^\S ]/;
+
+function needsCollapse(t: string): boolean {
+  let prevSpace = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 0x20) {
+      if (prevSpace) return true;
+      prevSpace = true;
+    } else if (c < 0x20 || c >= 0x7f) {
+      return EXACT_COLLAPSE.test(t);
+    } else {
+      prevSpace = false;
+    }
+  }
+  return false;
 }
 
 export function canonicalRequest(

@@ -16,8 +16,14 @@ export interface SigningKeyCache {
 
 const MAX_CACHED_SCOPES = 64;
 
-export function cachedSigningKey(cred: SigningKeyCache, date: string, region: string, service: string): Buffer {
-  const id = `${date}/${region}/${service}`;
+/** `id` names the scope (callers that already hold the scope text pass it, sparing a string per request). */
+export function cachedSigningKey(
+  cred: SigningKeyCache,
+  date: string,
+  region: string,
+  service: string,
+  id = `${date}/${region}/${service}/aws4_request`,
+): Buffer {
   let cache = cred.signingKeys;
   if (!cache) {
     cache = new Map();

@@ -51,7 +51,19 @@ export interface VerifiedRequest<P> {
 const AMZ_DATE_RE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const SIG_RE = /^[0-9a-f]{64}$/;
 
+// Requests signed in the same second carry the same X-Amz-Date: the last one parsed is remembered.
+let lastAmzDate = '';
+let lastAmzDateMs: number | undefined;
+
 export function parseAmzDate(value: string): number | undefined {
+  if (value === lastAmzDate) return lastAmzDateMs;
+  const t = parseAmzDateUncached(value);
+  lastAmzDate = value;
+  lastAmzDateMs = t;
+  return t;
+}
+
+function parseAmzDateUncached(value: string): number | undefined {
   const m = AMZ_DATE_RE.exec(value);
   if (!m) return undefined;
   const t = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
@@ -129,12 +141,18 @@ function signatureEquals(computed: Buffer, provided: string): boolean {
   return timingSafeEqual(computed, Buffer.from(provided, 'hex'));
 }
 
-function signedHeaderList(raw: string, headers: Map<string, string>, mustSign: ReadonlyArray<string>): string[] {
+/** The SignedHeaders list as a client wrote it: lower-case names, host among them. */
+function parseSignedHeaders(raw: string): string[] {
   const list = raw.split(';');
   if (list.some((h) => h === '' || h !== h.toLowerCase())) {
     throw new SigV4Error('IncompleteSignature', 'SignedHeaders must be a semicolon-separated list of lower-case header names.');
   }
   if (!list.includes('host')) throw new SigV4Error('SignatureMismatch', "'Host' must be a signed header.");
+  return list;
+}
+
+/** Every signed header is present, and every header of `mustSign` that is present is signed. */
+function checkSignedHeaders(list: ReadonlyArray<string>, headers: Map<string, string>, mustSign: ReadonlyArray<string>): void {
   for (const h of list) {
     if (!headers.has(h))
       throw new SigV4Error(
@@ -145,7 +163,32 @@ function signedHeaderList(raw: string, headers: Map<string, string>, mustSign: R
   for (const h of mustSign) {
     if (headers.has(h) && !list.includes(h)) throw new SigV4Error('SignatureMismatch', `There were headers present in the request which were not signed: ${h}`);
   }
-  return list;
+}
+
+/**
+ * The parts of an Authorization header that a client repeats on every request (credential, scope,
+ * signed-header list), parsed and validated once. Only headers whose one "Signature=" is the last
+ * member are cached, keyed by the text before it, so a hit means the same text as a header that passed
+ * every check below; the request-dependent checks (date, skew, present headers, the signature) run on
+ * every request, in the same order as without the cache.
+ */
+interface ParsedAuthorization {
+  accessKeyId: string;
+  scope: Scope;
+  /** "date/region/service/aws4_request", also the signing-key cache id. */
+  scopeText: string;
+  signedHeaders: string[];
+}
+
+const MAX_CACHED_AUTHORIZATIONS = 1024;
+const authorizationCache = new Map<string, ParsedAuthorization>();
+
+/** The cache key of an Authorization value (the text before its only, final "Signature="), or undefined. */
+function authorizationCacheKey(value: string): string | undefined {
+  const i = value.lastIndexOf('Signature=');
+  if (i <= 0 || value.indexOf('Signature=') !== i || value.indexOf(',', i) >= 0) return undefined;
+  const before = value.charCodeAt(i - 1);
+  return before === 0x20 || before === 0x2c ? value.slice(0, i) : undefined;
 }
 
 const MISMATCH =
@@ -172,6 +215,8 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
   let signature: string;
   let amzDate: string;
   let canonQuery: string;
+  let cacheKey: string | undefined;
+  let cached: ParsedAuthorization | undefined;
   const params = parseQuery(req.query);
   if (presigned) {
     const get = (n: string) => params.find((p) => p.name === n)?.value;
@@ -194,7 +239,15 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
     if (t - opts.now > MAX_SKEW_MS) throw new SigV4Error('PresignNotYetValid', 'Request is not valid yet');
     canonQuery = canonicalQuery(params, 'X-Amz-Signature');
   } else {
-    ({ credential, signedHeaders: signedHeadersRaw, signature } = parseAuthorizationHeader(authorization!));
+    cacheKey = authorizationCacheKey(authorization!);
+    cached = cacheKey === undefined ? undefined : authorizationCache.get(cacheKey);
+    if (cached) {
+      credential = '';
+      signedHeadersRaw = '';
+      signature = authorization!.slice(cacheKey!.length + 'Signature='.length).trim();
+    } else {
+      ({ credential, signedHeaders: signedHeadersRaw, signature } = parseAuthorizationHeader(authorization!));
+    }
     const xAmzDate = headers.get('x-amz-date');
     let t: number | undefined;
     if (xAmzDate !== undefined) {
@@ -212,14 +265,21 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
     canonQuery = canonicalQuery(params);
   }
 
-  const { accessKeyId, scope } = parseScope(credential);
+  const { accessKeyId, scope } = cached ?? parseScope(credential);
   if (scope.date !== amzDate.slice(0, 8)) {
     throw new SigV4Error(
       'MalformedAuthorization',
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${amzDate.slice(0, 8)}'`,
     );
   }
-  const signedHeaders = signedHeaderList(signedHeadersRaw, headers, opts.mustSign ?? []);
+  const signedHeaders = cached?.signedHeaders ?? parseSignedHeaders(signedHeadersRaw);
+  const scopeText = cached?.scopeText ?? `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
+  if (!cached && cacheKey !== undefined) {
+    // Everything cached was checked above without looking at the rest of the request.
+    if (authorizationCache.size >= MAX_CACHED_AUTHORIZATIONS) authorizationCache.clear();
+    authorizationCache.set(cacheKey, { accessKeyId, scope, scopeText, signedHeaders });
+  }
+  checkSignedHeaders(signedHeaders, headers, opts.mustSign ?? []);
   const cred = opts.lookup(accessKeyId);
   if (!cred) throw new SigV4Error('UnknownAccessKey', 'The security token included in the request is invalid.');
   if (scope.service !== opts.service) {
@@ -227,11 +287,10 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
   }
 
   const uri = canonicalUri(req.path, opts.pathRule);
-  const signingKey = cachedSigningKey(cred, scope.date, scope.region, scope.service);
-  const scopeStr = `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
+  const signingKey = cachedSigningKey(cred, scope.date, scope.region, scope.service, scopeText);
   const matches = (query: string) =>
     signatureEquals(
-      sign(signingKey, stringToSign(amzDate, scopeStr, canonicalRequest(req.method, uri, query, headers, signedHeaders, opts.payloadHash))),
+      sign(signingKey, stringToSign(amzDate, scopeText, canonicalRequest(req.method, uri, query, headers, signedHeaders, opts.payloadHash))),
       signature,
     );
   let ok = matches(canonQuery);

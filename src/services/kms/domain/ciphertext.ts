@@ -45,19 +45,19 @@ function bytesToUuid(b: Buffer): string {
 
 // version || key id || material id is the same for every blob under one material: encoded once.
 const FIXED_BYTES = 1 + KEY_ID_BYTES + MATERIAL_ID_BYTES;
-const fixedHeads = new Map<string, Buffer>();
+// Keyed by the material id's string alone (a stable string of the key record, hashed once by V8) and
+// checked against the key id: ids are random 256-bit values, the check only guards the encoding.
+const fixedHeads = new Map<string, { keyId: string; bytes: Buffer }>();
 
 function fixedHead(header: BlobHeader): Buffer {
-  const id = `${header.keyId}/${header.materialId}`;
-  let fixed = fixedHeads.get(id);
-  if (!fixed) {
-    fixed = Buffer.allocUnsafe(FIXED_BYTES);
-    fixed[0] = BLOB_VERSION;
-    uuidToBytes(header.keyId).copy(fixed, 1);
-    Buffer.from(header.materialId, 'hex').copy(fixed, 1 + KEY_ID_BYTES);
-    if (fixedHeads.size >= 10_000) fixedHeads.clear();
-    fixedHeads.set(id, fixed);
-  }
+  const hit = fixedHeads.get(header.materialId);
+  if (hit?.keyId === header.keyId) return hit.bytes;
+  const fixed = Buffer.allocUnsafe(FIXED_BYTES);
+  fixed[0] = BLOB_VERSION;
+  uuidToBytes(header.keyId).copy(fixed, 1);
+  Buffer.from(header.materialId, 'hex').copy(fixed, 1 + KEY_ID_BYTES);
+  if (fixedHeads.size >= 10_000) fixedHeads.clear();
+  fixedHeads.set(header.materialId, { keyId: header.keyId, bytes: fixed });
   return fixed;
 }
 
@@ -68,13 +68,19 @@ export function encryptBlob(
   context: EncryptionContext | undefined,
   random: RandomSource = csprng,
 ): Buffer {
-  const head = Buffer.allocUnsafe(HEADER_BYTES);
-  fixedHead(header).copy(head, 0);
-  random(SALT_BYTES).copy(head, FIXED_BYTES);
-  const key = sp800108(material, LABEL, head.subarray(HEADER_BYTES - SALT_BYTES));
-  const { iv, ciphertext, tag } = gcmSeal(key, plaintext, Buffer.concat([head, encodeEncryptionContext(context)]), random(GCM_IV_BYTES));
+  const aadContext = encodeEncryptionContext(context);
+  // The blob is assembled in place: header, salt and IV are written into it and used from there.
+  const blob = Buffer.allocUnsafe(BLOB_OVERHEAD + plaintext.length);
+  fixedHead(header).copy(blob, 0);
+  random(SALT_BYTES).copy(blob, FIXED_BYTES);
+  random(GCM_IV_BYTES).copy(blob, HEADER_BYTES);
+  const head = blob.subarray(0, HEADER_BYTES);
+  const key = sp800108(material, LABEL, blob.subarray(FIXED_BYTES, HEADER_BYTES));
+  const { ciphertext, tag } = gcmSeal(key, plaintext, Buffer.concat([head, aadContext]), blob.subarray(HEADER_BYTES, HEADER_BYTES + GCM_IV_BYTES));
   key.fill(0);
-  return Buffer.concat([head, iv, ciphertext, tag]);
+  ciphertext.copy(blob, HEADER_BYTES + GCM_IV_BYTES);
+  tag.copy(blob, blob.length - GCM_TAG_BYTES);
+  return blob;
 }
 
 /** Reads the clear header; throws InvalidBlobError for anything that is not a v1 blob. */

@@ -33,7 +33,7 @@ export class CryptoOps {
   }
 
   async encryptWith(key: KeyRecord, plaintext: Buffer, context: EncryptionContext | undefined): Promise<Encrypted> {
-    const material = await this.access.store.material(key.keyId, key.currentMaterialId);
+    const material = this.access.store.cachedMaterial(key.keyId, key.currentMaterialId) ?? (await this.access.store.material(key.keyId, key.currentMaterialId));
     if (!material) throw new Error(`material ${key.currentMaterialId} of ${key.keyId} is missing`);
     return { key, blob: encryptBlob({ keyId: key.keyId, materialId: key.currentMaterialId }, material, plaintext, context), materialId: key.currentMaterialId };
   }
@@ -55,20 +55,23 @@ export class CryptoOps {
     } catch {
       throw new InvalidCiphertextException();
     }
-    const key = await this.access.store.get(header.keyId);
-    if (!key || key.region !== ctx.region || (await this.access.purgeIfDue(key))) throw new InvalidCiphertextException();
+    // Cached records and grants are used without awaiting, as in KeyAccess.resolve.
+    let key = this.access.store.cached(header.keyId);
+    if (key === undefined) key = await this.access.store.get(header.keyId);
+    if (!key || key.region !== ctx.region || (this.access.isDue(key) && (await this.access.purgeIfDue(key)))) throw new InvalidCiphertextException();
     if (keyIdInput !== undefined) {
       const named = await this.access.resolve(ctx, keyIdInput, { ...opts, skipAuthorization: true });
       if (named.keyId !== key.keyId) throw new IncorrectKeyException();
     }
-    await this.access.beforeAuthorize(key.keyId);
+    const loading = this.access.prepareAuthorization(key.keyId);
+    if (loading) await loading;
     this.access.authorizeKey(ctx, key, { ...opts, keyIdInput });
     this.access.requireEnabled(key);
     return { key, materialId: header.materialId };
   }
 
   async decryptWith(key: KeyRecord, materialId: string, blob: Buffer, context: EncryptionContext | undefined): Promise<Decrypted> {
-    const material = await this.access.store.material(key.keyId, materialId);
+    const material = this.access.store.cachedMaterial(key.keyId, materialId) ?? (await this.access.store.material(key.keyId, materialId));
     if (!material) throw new InvalidCiphertextException();
     try {
       return { key, plaintext: decryptBlob(blob, material, context), materialId };

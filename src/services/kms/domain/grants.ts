@@ -83,6 +83,11 @@ export class GrantStore {
     return list.some((g) => g.granteePrincipal === ctx.principal.arn && g.operations.includes(operation) && constraintsHold(g.constraints, ec));
   }
 
+  /** True when the key's grants are cached (warm would not read the store). */
+  isWarm(keyId: string): boolean {
+    return this.#byKey.has(keyId);
+  }
+
   async warm(keyId: string): Promise<void> {
     await this.forKey(keyId);
   }

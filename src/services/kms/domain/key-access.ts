@@ -33,6 +33,8 @@ export class KeyAccess {
   grantCheck: GrantCheck = () => false;
   /** Loads what authorization needs (the key's grants) before the synchronous decision. */
   beforeAuthorize: (keyId: string) => Promise<void> = async () => undefined;
+  /** True when what beforeAuthorize loads is already cached (then resolve does not await it). */
+  authorizationReady: (keyId: string) => boolean = () => true;
 
   constructor(
     readonly store: KeyStore,
@@ -40,9 +42,19 @@ export class KeyAccess {
     private readonly authorizer: Authorizer,
   ) {}
 
+  /** A key pending deletion whose window has ended (destroyed on access by purgeIfDue). */
+  isDue(rec: KeyRecord, now = this.clock()): boolean {
+    return rec.state === 'PendingDeletion' && rec.deletionDate !== undefined && now >= rec.deletionDate;
+  }
+
+  /** Loads what authorizing a use of `keyId` needs, unless it is cached: then undefined (nothing to await). */
+  prepareAuthorization(keyId: string): Promise<void> | undefined {
+    return this.authorizationReady(keyId) ? undefined : this.beforeAuthorize(keyId);
+  }
+
   /** Destroys a key whose deletion window has ended; returns true when it did. */
   async purgeIfDue(rec: KeyRecord, now = this.clock()): Promise<boolean> {
-    if (rec.state !== 'PendingDeletion' || rec.deletionDate === undefined || now < rec.deletionDate) return false;
+    if (!this.isDue(rec, now)) return false;
     await this.store.destroy(rec);
     return true;
   }
@@ -50,6 +62,8 @@ export class KeyAccess {
   /**
    * Finds the key named by `input` in the caller's region (NotFoundException when there is none) and
    * authorizes the request against its key policy, the caller's IAM policies and grants.
+   * Cached records and grants are used without awaiting (a KMS Encrypt or Decrypt runs this on every call);
+   * the awaits below happen only on a cache miss, an alias, or a key whose deletion is due.
    */
   async resolve(ctx: RequestContext, input: string, opts: AccessOptions = {}): Promise<KeyRecord> {
     const ref = parseKeyRef(input);
@@ -64,12 +78,17 @@ export class KeyAccess {
     } else {
       keyId = ref.keyId;
     }
-    const rec = region === ctx.region ? await this.store.get(keyId) : undefined;
-    if (!rec || rec.accountId !== accountId || rec.region !== region || (await this.purgeIfDue(rec))) {
+    let rec: KeyRecord | null | undefined;
+    if (region === ctx.region) {
+      rec = this.store.cached(keyId);
+      if (rec === undefined) rec = await this.store.get(keyId);
+    }
+    if (!rec || rec.accountId !== accountId || rec.region !== region || (this.isDue(rec) && (await this.purgeIfDue(rec)))) {
       throw new NotFoundException(`Key '${keyArn(region, accountId, keyId)}' does not exist`);
     }
     if (!opts.skipAuthorization) {
-      await this.beforeAuthorize(rec.keyId);
+      const loading = this.prepareAuthorization(rec.keyId);
+      if (loading) await loading;
       this.authorizeKey(ctx, rec, { ...opts, keyIdInput: input });
     }
     return rec;

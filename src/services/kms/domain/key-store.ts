@@ -30,7 +30,8 @@ const aliasKey = (accountId: string, region: string, aliasName: string) => `${ac
 
 export class KeyStore {
   readonly #keys = new Map<string, CachedKey | null>();
-  readonly #materials = new Map<string, Buffer>();
+  /** keyId -> materialId -> material. Nested, so a look-up hashes the two stable id strings, not a new joined one. */
+  readonly #materials = new Map<string, Map<string, Buffer>>();
 
   constructor(
     private readonly kv: KvStore,
@@ -45,6 +46,20 @@ export class KeyStore {
     return (await this.#load(keyId))?.rec;
   }
 
+  /**
+   * The cached record without a promise: `null` when the key is known not to exist, `undefined` when it is
+   * not cached (call get). The hot path of Encrypt/Decrypt reads through this and awaits only on a miss.
+   */
+  cached(keyId: string): KeyRecord | null | undefined {
+    const hit = this.#keys.get(keyId);
+    return hit === undefined ? undefined : (hit?.rec ?? null);
+  }
+
+  /** Cached key material without a promise; undefined when not cached (call material). */
+  cachedMaterial(keyId: string, materialId: string): Buffer | undefined {
+    return this.#materials.get(keyId)?.get(materialId);
+  }
+
   async #load(keyId: string): Promise<CachedKey | undefined> {
     const hit = this.#keys.get(keyId);
     if (hit !== undefined) return hit ?? undefined;
@@ -56,14 +71,23 @@ export class KeyStore {
   }
 
   async material(keyId: string, materialId: string): Promise<Buffer | undefined> {
-    const id = `${keyId}/${materialId}`;
-    const hit = this.#materials.get(id);
+    const hit = this.cachedMaterial(keyId, materialId);
     if (hit) return hit;
+    const id = `${keyId}/${materialId}`;
     const e = await this.kv.get(NS_MATERIAL, id);
     if (!e) return undefined;
     const m = this.barrier.open({ namespace: NS_MATERIAL, id, version: 1 }, e.value);
-    this.#materials.set(id, m);
+    this.#cacheMaterial(keyId, materialId, m);
     return m;
+  }
+
+  #cacheMaterial(keyId: string, materialId: string, material: Buffer): void {
+    let forKey = this.#materials.get(keyId);
+    if (!forKey) {
+      forKey = new Map();
+      this.#materials.set(keyId, forKey);
+    }
+    forKey.set(materialId, material);
   }
 
   #materialOp(keyId: string, materialId: string, material: Buffer): KvOp {
@@ -80,7 +104,7 @@ export class KeyStore {
       ...aliases.map((a): KvOp => ({ type: 'put', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName), value: json(a), expectVersion: 0 })),
     ]);
     this.#keys.set(rec.keyId, { rec, version: 1 });
-    this.#materials.set(`${rec.keyId}/${rec.currentMaterialId}`, material);
+    this.#cacheMaterial(rec.keyId, rec.currentMaterialId, material);
   }
 
   /**
@@ -105,7 +129,7 @@ export class KeyStore {
         throw err;
       }
       this.#keys.set(keyId, { rec: next, version: current.version + 1 });
-      if (added) this.#materials.set(`${keyId}/${added.materialId}`, added.material);
+      if (added) this.#cacheMaterial(keyId, added.materialId, added.material);
       return next;
     }
   }
@@ -122,10 +146,8 @@ export class KeyStore {
       ...aliases.map((a): KvOp => ({ type: 'delete', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName) })),
     ]);
     this.#keys.set(rec.keyId, null);
-    for (const m of rec.materials) {
-      this.#materials.get(`${rec.keyId}/${m.id}`)?.fill(0);
-      this.#materials.delete(`${rec.keyId}/${m.id}`);
-    }
+    for (const m of this.#materials.get(rec.keyId)?.values() ?? []) m.fill(0);
+    this.#materials.delete(rec.keyId);
   }
 
   /** Key ids of an account in a region, in id order, after `after`. */
