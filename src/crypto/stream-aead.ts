@@ -51,6 +51,44 @@ function prepare(p: StreamParams): Prepared {
   };
 }
 
+/**
+ * Bytes queued in arrival order. take(n) returns a view when the first chunk holds n bytes and otherwise
+ * copies exactly n bytes, leaving the rest of the last chunk it touched as a view: reading 1 MiB chunks
+ * into 64 KiB segments copies only the segments that straddle two chunks, not every chunk again.
+ */
+class ByteQueue {
+  #chunks: Buffer[] = [];
+  length = 0;
+
+  push(b: Buffer): void {
+    if (b.length === 0) return;
+    this.#chunks.push(b);
+    this.length += b.length;
+  }
+
+  take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
+    const first = this.#chunks[0]!;
+    this.length -= n;
+    if (first.length >= n) {
+      if (first.length === n) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.#chunks[0]!;
+      const used = Math.min(c.length, n - filled);
+      c.copy(out, filled, 0, used);
+      filled += used;
+      if (used === c.length) this.#chunks.shift();
+      else this.#chunks[0] = c.subarray(used);
+    }
+    return out;
+  }
+}
+
 function iv(index: number, final: boolean): Buffer {
   const b = Buffer.alloc(12);
   b.writeBigUInt64BE(BigInt(index), 0);
@@ -69,39 +107,19 @@ export function ciphertextLength(plainLength: number, segmentBytes = DEFAULT_SEG
 /** Encrypts a plaintext stream of any chunking into sealed segments. */
 export async function* encryptStream(p: StreamParams, source: AsyncIterable<Buffer | Uint8Array>): AsyncGenerator<Buffer> {
   const { key, aad, seg } = prepare(p);
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  const pending = new ByteQueue();
   let index = 0;
-  // Takes n bytes from the front of the queue, copying only when a segment spans several chunks.
-  const take = (n: number): Buffer => {
-    if (n === 0) return Buffer.alloc(0);
-    if (pending[0]!.length >= n) {
-      const head = pending[0]!;
-      const out = head.subarray(0, n);
-      if (head.length === n) pending.shift();
-      else pending[0] = head.subarray(n);
-      pendingBytes -= n;
-      return out;
-    }
-    const all = Buffer.concat(pending, pendingBytes);
-    const out = all.subarray(0, n);
-    pending = all.length > n ? [all.subarray(n)] : [];
-    pendingBytes -= n;
-    return out;
-  };
   const seal = (pt: Buffer, final: boolean) => {
     const { ciphertext, tag } = gcmSeal(key, pt, aad, iv(index++, final));
     return Buffer.concat([ciphertext, tag]);
   };
   try {
     for await (const chunk of source) {
-      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-      pending.push(b);
-      pendingBytes += b.length;
+      pending.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
       // Seal a segment only once more data follows it, so the last one can be marked final.
-      while (pendingBytes > seg) yield seal(take(seg), false);
+      while (pending.length > seg) yield seal(pending.take(seg), false);
     }
-    yield seal(take(pendingBytes), true);
+    yield seal(pending.take(pending.length), true);
   } finally {
     key.fill(0);
   }
@@ -158,23 +176,7 @@ export async function* decryptRange(
   let skip = plan.skip;
   let remaining = plan.length;
   // Incoming chunks are queued and joined only once a whole sealed segment is available.
-  let queue: Buffer[] = [];
-  let queued = 0;
-  const takeBytes = (n: number): Buffer => {
-    if (queue[0]!.length >= n) {
-      const head = queue[0]!;
-      const out = head.subarray(0, n);
-      if (head.length === n) queue.shift();
-      else queue[0] = head.subarray(n);
-      queued -= n;
-      return out;
-    }
-    const all = Buffer.concat(queue, queued);
-    const out = all.subarray(0, n);
-    queue = all.length > n ? [all.subarray(n)] : [];
-    queued -= n;
-    return out;
-  };
+  const queue = new ByteQueue();
   const open = (sealed: Buffer): Buffer => {
     try {
       return gcmOpen(
@@ -191,19 +193,16 @@ export async function* decryptRange(
   };
   try {
     for await (const chunk of source) {
-      const c = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-      if (c.length === 0) continue;
-      queue.push(c);
-      queued += c.length;
-      while (index <= plan.lastSegment && queued >= sealedSize(index)) {
-        const pt = open(takeBytes(sealedSize(index)));
+      queue.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      while (index <= plan.lastSegment && queue.length >= sealedSize(index)) {
+        const pt = open(queue.take(sealedSize(index)));
         index++;
         const out = pt.subarray(skip, skip + Math.min(remaining, pt.length - skip));
         skip = 0;
         remaining -= out.length;
         if (out.length) yield out;
       }
-      if (index > plan.lastSegment && queued > 0) throw new StreamAuthError('object ciphertext is longer than its metadata says');
+      if (index > plan.lastSegment && queue.length > 0) throw new StreamAuthError('object ciphertext is longer than its metadata says');
     }
     if (index <= plan.lastSegment) throw new StreamAuthError('object ciphertext is truncated');
   } finally {

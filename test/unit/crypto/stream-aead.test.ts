@@ -39,11 +39,11 @@ async function seal(pt: Buffer, p = params(), chunkSize = 333): Promise<Buffer> 
   return collect(encryptStream(p, chunks(pt, chunkSize)));
 }
 
-async function open(ct: Buffer, len: number, p = params(), start = 0, end = len - 1): Promise<{ out: Buffer; error?: unknown }> {
+async function open(ct: Buffer, len: number, p = params(), start = 0, end = len - 1, chunkSize = 500): Promise<{ out: Buffer; error?: unknown }> {
   const plan = planRange(len, start, Math.max(start, end), p.segmentBytes);
   const parts: Buffer[] = [];
   try {
-    for await (const c of decryptRange(p, len, plan, chunks(ct.subarray(plan.cipherStart, plan.cipherEnd + 1), 500))) parts.push(c);
+    for await (const c of decryptRange(p, len, plan, chunks(ct.subarray(plan.cipherStart, plan.cipherEnd + 1), chunkSize))) parts.push(c);
     return { out: Buffer.concat(parts) };
   } catch (error) {
     return { out: Buffer.concat(parts), error };
@@ -57,9 +57,13 @@ describe('object stream AEAD v1', () => {
         const pt = randomBytes(len);
         const ct = await seal(pt, params(), chunkSize);
         assert.equal(ct.length, ciphertextLength(len, SEG), `length ${len}`);
-        const r = await open(ct, len);
-        assert.equal(r.error, undefined, `len ${len} chunk ${chunkSize}`);
-        assert.deepEqual(r.out, pt);
+        // Reads arrive in any size too: byte by byte, one sealed segment, or several segments per chunk
+        // (the blob store reads 1 MiB), so segments straddle chunks at every offset.
+        for (const readSize of [1, 500, SEG + 16, 3 * SEG + 7]) {
+          const r = await open(ct, len, params(), 0, len - 1, readSize);
+          assert.equal(r.error, undefined, `len ${len} chunk ${chunkSize} read ${readSize}`);
+          assert.deepEqual(r.out, pt);
+        }
       }
     }
   });
