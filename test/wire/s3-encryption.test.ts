@@ -160,6 +160,37 @@ describe('S3 server-side encryption (wire)', () => {
     assert.ok(calls <= 2, `${calls} KMS calls for 100 puts and 10 gets (without bucket keys: 110)`);
   });
 
+  it('SSE-KMS and SSE-C: Content-MD5 is checked when sent, the ETag (not the MD5) is stable and follows the content', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'etags' }));
+    await allowSseC('etags');
+    const data = randomBytes(70_000); // more than one 64 KiB segment
+    const md5 = createHash('md5').update(data).digest();
+    for (const [key, enc] of [
+      ['md5-kms', { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: keyArn }],
+      ['md5-c', sseC(randomBytes(32))],
+    ] as const) {
+      const ok = await s3.send(new PutObjectCommand({ Bucket: 'etags', Key: key, Body: data, ContentMD5: md5.toString('base64'), ...enc }));
+      assert.match(ok.ETag!, /^"[0-9a-f]{32}"$/, key);
+      assert.notEqual(ok.ETag, `"${md5.toString('hex')}"`, `${key}: not the MD5`);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: 'etags', Key: key, ...('SSECustomerKey' in enc ? enc : {}) }));
+      assert.equal(head.ETag, ok.ETag, `${key}: HEAD answers the ETag the PUT returned`);
+      const bad = await errorName(
+        s3.send(
+          new PutObjectCommand({ Bucket: 'etags', Key: `${key}-bad`, Body: data, ContentMD5: createHash('md5').update('other').digest('base64'), ...enc }),
+        ),
+      );
+      assert.equal(bad, 'BadDigest', `${key}: a wrong Content-MD5 is refused without computing the MD5 for the ETag`);
+      assert.equal(
+        await errorName(s3.send(new HeadObjectCommand({ Bucket: 'etags', Key: `${key}-bad`, ...('SSECustomerKey' in enc ? enc : {}) }))),
+        'NotFound',
+      );
+      const other = Buffer.from(data);
+      other[69_999] = other[69_999]! ^ 1;
+      const changed = await s3.send(new PutObjectCommand({ Bucket: 'etags', Key: `${key}-2`, Body: other, ...enc }));
+      assert.notEqual(changed.ETag, ok.ETag, `${key}: one changed byte changes the ETag`);
+    }
+  });
+
   it('SSE-C: round trip, missing/wrong/bad-MD5 keys, key on a non-SSE-C object, HTTP refused, key rotation by copy', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'ssec' }));
     await allowSseC('ssec');

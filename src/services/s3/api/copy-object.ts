@@ -13,7 +13,6 @@ import { copySource } from './copy-source.js';
 import {
   commitVersion,
   deleteBlobs,
-  etagFor,
   newVersionId,
   readPlaintext,
   SEGMENT_BYTES,
@@ -46,8 +45,8 @@ export const copyObject: S3Handler = async (deps, req) => {
   const place = binding(b.name, key, versionId);
   const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, key), place);
   const plaintext = readPlaintext(deps, req, src.bucket.name, src.key, s, 0, s.size - 1, src.customerKey);
-  const written = await writeEncryptedBlob(deps, req, objectKey, place, plaintext, { requestBody: false });
-  const etag = etagFor(sealed, objectKey, written.md5);
+  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, plaintext, { requestBody: false });
+  const etag = written.etag;
   objectKey.fill(0);
   const replaced = metaDirective === 'REPLACE';
   const v: VersionRecord = {

@@ -15,7 +15,6 @@ import { requireBucket } from './bucket-common.js';
 import { copySource } from './copy-source.js';
 import {
   deleteBlobs,
-  etagFor,
   newVersionId,
   partBindingId,
   readPlaintext,
@@ -115,8 +114,8 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
   const enc = partEncryption(req, upload);
   const place = binding(b.name, req.key!, partBindingId(upload.uploadId), n);
   const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, req.key!), place);
-  const written = await writeEncryptedBlob(deps, req, objectKey, place, source, { requestBody: fromRequest });
-  const etag = etagFor(sealed, objectKey, written.md5);
+  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, source, { requestBody: fromRequest });
+  const etag = written.etag;
   objectKey.fill(0);
   for (;;) {
     const cur = await requireUpload(deps, req);

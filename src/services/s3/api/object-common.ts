@@ -4,6 +4,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { type ChecksumAlgorithm, checksumHeaderAlgorithm, createChecksum } from '../../../protocol/checksums.js';
+import { GCM_TAG_BYTES } from '../../../crypto/aead.js';
 import { assertCiphertextLength, decryptRange, encryptStream, planRange, STREAM_SALT_BYTES } from '../../../crypto/stream-aead.js';
 import { S3 } from '../errors.js';
 import type { BucketRecord, ObjectEntry, SealedObjectKey, VersionRecord } from '../model.js';
@@ -77,8 +78,13 @@ export async function deleteBlobs(deps: S3Deps, ids: string[]): Promise<void> {
   for (const id of ids) await deps.blobs.delete(id).catch(() => undefined);
 }
 
+// Domain separation for the SSE-KMS / SSE-C ETag MAC (the object key's other use, SP 800-108, starts its
+// input with a 32-bit counter, never with this text).
+const ETAG_LABEL = 'keyhold-s3-etag-v1';
+
 export interface Digests {
-  md5: string;
+  /** S3's ETag of the stored data, without quotes (see writeEncryptedBlob). */
+  etag: string;
   size: number;
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
 }
@@ -99,40 +105,56 @@ export function declaredChecksum(req: S3Request): { algorithm: ChecksumAlgorithm
 /**
  * Encrypts a plaintext body into a new blob under `objectKey`, checking Content-MD5 and any declared
  * checksum once the whole body is in; on any failure the blob is deleted and nothing becomes visible.
+ *
+ * The ETag: S3 documents it as the MD5 of the data for SSE-S3 objects, and as not an MD5 digest of the data
+ * for SSE-KMS and SSE-C objects (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Object.html). So the
+ * MD5 — the costliest pass of an upload (docs/benchmarks.md part 2) — is computed only when the ETag or a
+ * Content-MD5 check needs it; an SSE-KMS or SSE-C ETag is an HMAC under the object key of the segments'
+ * GCM tags (which depend on every byte), so it reveals nothing about the data and changes with the content.
  */
 export async function writeEncryptedBlob(
   deps: S3Deps,
   req: S3Request,
   objectKey: Buffer,
+  sealed: SealedObjectKey,
   place: Buffer,
   source: AsyncIterable<Buffer>,
   opts: { requestBody: boolean } = { requestBody: true },
 ): Promise<{ blobId: string; salt: string; cipherSize: number } & Digests> {
   const salt = randomBytes(STREAM_SALT_BYTES);
-  const md5 = createHash('md5');
+  const contentMd5 = opts.requestBody ? header(req, 'content-md5') : undefined;
+  const md5EtagWanted = sealed.mode === 'AES256';
+  const md5 = md5EtagWanted || contentMd5 !== undefined ? createHash('md5') : undefined;
+  const tagMac = md5EtagWanted ? undefined : createHmac('sha256', objectKey).update(ETAG_LABEL);
   const declared = opts.requestBody ? declaredChecksum(req) : undefined;
   const sum = declared ? createChecksum(declared.algorithm) : undefined;
   let size = 0;
   async function* tap(): AsyncGenerator<Buffer> {
     for await (const c of source) {
-      md5.update(c);
+      md5?.update(c);
       sum?.update(c);
       size += c.length;
       yield c;
     }
   }
-  const put = await deps.blobs.put(encryptStream({ objectKey, salt, binding: place, segmentBytes: SEGMENT_BYTES }, tap()));
+  async function* tagged(segments: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const s of segments) {
+      tagMac?.update(s.subarray(s.length - GCM_TAG_BYTES));
+      yield s;
+    }
+  }
+  const put = await deps.blobs.put(tagged(encryptStream({ objectKey, salt, binding: place, segmentBytes: SEGMENT_BYTES }, tap())));
   try {
-    if (!opts.requestBody) return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, md5: md5.digest('hex'), size };
+    const md5raw = md5?.digest();
+    const etag = md5EtagWanted ? md5raw!.toString('hex') : tagMac!.digest('hex').slice(0, 32);
+    if (!opts.requestBody) return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, etag, size };
     await req.bodyVerified();
     const expectedLength =
       header(req, 'x-amz-decoded-content-length') ?? (header(req, 'content-encoding')?.includes('aws-chunked') ? undefined : header(req, 'content-length'));
     if (expectedLength !== undefined && Number(expectedLength) !== size) throw S3.IncompleteBody();
-    const md5raw = md5.digest();
-    const contentMd5 = header(req, 'content-md5');
     if (contentMd5 !== undefined) {
       if (Buffer.from(contentMd5, 'base64').length !== 16) throw S3.InvalidDigest();
-      if (md5raw.toString('base64') !== contentMd5) throw S3.BadDigest();
+      if (md5raw!.toString('base64') !== contentMd5) throw S3.BadDigest();
     }
     let checksum: Digests['checksum'];
     if (declared && sum) {
@@ -145,17 +167,11 @@ export async function writeEncryptedBlob(
       }
       checksum = { algorithm: declared.algorithm, value };
     }
-    return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, md5: md5raw.toString('hex'), size, ...(checksum ? { checksum } : {}) };
+    return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, etag, size, ...(checksum ? { checksum } : {}) };
   } catch (err) {
     await deps.blobs.delete(put.id).catch(() => undefined);
     throw err;
   }
-}
-
-/** S3's ETag: the MD5 of the data for plain and SSE-S3 objects; for SSE-KMS and SSE-C not the MD5 (as S3). */
-export function etagFor(sealed: SealedObjectKey, objectKey: Buffer, md5hex: string): string {
-  if (sealed.mode === 'AES256') return md5hex;
-  return createHmac('sha256', objectKey).update(md5hex).digest('hex').slice(0, 32);
 }
 
 export function sseHeaders(sealed: SealedObjectKey | undefined, opts: { customerKeyMd5?: string; withContext?: boolean } = {}): Record<string, string> {

@@ -9,7 +9,6 @@ import { requireBucket } from './bucket-common.js';
 import {
   commitVersion,
   deleteBlobs,
-  etagFor,
   newVersionId,
   SEGMENT_BYTES,
   sseHeaders,
@@ -33,8 +32,8 @@ export const putObject: S3Handler = async (deps, req) => {
   const versionId = newVersionId(b);
   const place = binding(b.name, key, versionId);
   const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, key), place);
-  const written = await writeEncryptedBlob(deps, req, objectKey, place, req.body);
-  const etag = etagFor(sealed, objectKey, written.md5);
+  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, req.body);
+  const etag = written.etag;
   objectKey.fill(0);
   const v: VersionRecord = {
     versionId,
