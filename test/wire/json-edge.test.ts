@@ -122,7 +122,7 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
   it('audits every authenticated call exactly once, with no plaintext or data key', async () => {
     const kms = s.kms();
     const secret = `audit-probe-${randomBytes(8).toString('hex')}`;
-    const enc = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(secret), EncryptionContext: { project: 'audit' } }));
+    const enc = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(secret), EncryptionContext: { project: 'audit', Department: 'IT' } }));
     const gdk = await call('TrentService.GenerateDataKey', JSON.stringify({ KeyId: keyId, KeySpec: 'AES_256' }));
     const dataKey = JSON.parse(gdk.body).Plaintext as string;
     const failing = await call('TrentService.DescribeKey', JSON.stringify({ KeyId: 'alias/nope' }));
@@ -142,6 +142,8 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
       (e) => e.eventName === 'Encrypt' && (e.requestParameters as { encryptionContext?: { project?: string } })?.encryptionContext?.project === 'audit',
     );
     assert.ok(encEvent, 'the Encrypt call is audited with its (non-secret) encryption context');
+    // Context keys are the caller's: logged as sent, not camel-cased like member names (CloudTrail shows them so).
+    assert.deepEqual(encEvent.requestParameters?.encryptionContext, { project: 'audit', Department: 'IT' });
     assert.equal(encEvent.eventSource, 'kms.amazonaws.com');
     assert.equal(encEvent.userIdentity.accessKeyId, s.credentials.accessKeyId);
     assert.equal(encEvent.resources?.[0]?.ARN, enc.KeyId);

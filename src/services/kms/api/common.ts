@@ -47,12 +47,30 @@ export function bindOperation(def: KmsOperationDef, deps: KmsDeps): JsonOperatio
 
 const lcFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
-// CloudTrail spells request members in camelCase. Plain loops: this runs on every KMS request.
+// Members whose values are maps of the caller's own keys: CloudTrail shows those keys as sent (an encryption
+// context {"Department": "IT"} is logged as {"department"...} by no one, and "a" and "A" are different keys).
+const MAP_MEMBERS: ReadonlySet<string> = new Set([
+  'EncryptionContext',
+  'SourceEncryptionContext',
+  'DestinationEncryptionContext',
+  'EncryptionContextSubset',
+  'EncryptionContextEquals',
+]);
+
+// Members that are secrets, left out here rather than copied and then removed by the audit trail's own
+// redaction (which still runs on every event as the second line of defence).
+const SECRET_MEMBERS: ReadonlySet<string> = new Set(['Plaintext', 'CiphertextBlob']);
+
+// CloudTrail spells request and response members in camelCase. Plain loops: this runs on every KMS request.
 function camelize(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(camelize);
   if (!v || typeof v !== 'object') return v;
   const out: Record<string, unknown> = {};
-  for (const k in v) out[lcFirst(k)] = camelize((v as Record<string, unknown>)[k]);
+  for (const k in v) {
+    if (SECRET_MEMBERS.has(k)) continue;
+    const value = (v as Record<string, unknown>)[k];
+    out[lcFirst(k)] = MAP_MEMBERS.has(k) && value && typeof value === 'object' ? { ...value } : camelize(value);
+  }
   return out;
 }
 
