@@ -183,6 +183,11 @@ interface ParsedAuthorization {
 const MAX_CACHED_AUTHORIZATIONS = 1024;
 const authorizationCache = new Map<string, ParsedAuthorization>();
 
+/** Empties the Authorization parse cache (tests compare cached and uncached verification with it). */
+export function clearAuthorizationCache(): void {
+  authorizationCache.clear();
+}
+
 /** The cache key of an Authorization value (the text before its only, final "Signature="), or undefined. */
 function authorizationCacheKey(value: string): string | undefined {
   const i = value.lastIndexOf('Signature=');

@@ -4,11 +4,12 @@
 // check that depends on the request, nor change which error is reported.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../../helpers/sha256.js';
 import { sha256Hex } from '../../../src/protocol/sigv4/canonical.js';
 import { SigV4Error } from '../../../src/protocol/sigv4/errors.js';
-import { verifySigV4 } from '../../../src/protocol/sigv4/verifier.js';
+import { clearAuthorizationCache, verifySigV4 } from '../../../src/protocol/sigv4/verifier.js';
 
 const creds = { accessKeyId: 'AKIAAUTHCACHE0000001', secretAccessKey: 'authorization-cache-secret-0123456789' };
 const lookup = (id: string) => (id === creds.accessKeyId ? { ...creds, active: true, principal: 'p' } : undefined);
@@ -103,6 +104,36 @@ describe('SigV4 Authorization parse cache', () => {
     assert.equal(
       reason(() => verify(withAuth(auth.replace('/us-east-1/', '/US_EAST/')), now.getTime())),
       'MalformedAuthorization',
+    );
+  });
+
+  it('a cache hit never answers differently from a fresh parse (property over mutated headers)', async () => {
+    const now = new Date();
+    const good = await signed('TrentService.Encrypt', now);
+    const auth = good.headers.find(([n]) => n === 'authorization')![1];
+    const withAuth = (v: string) => ({ ...good, headers: good.headers.map(([n, x]): [string, string] => [n, n === 'authorization' ? v : x]) });
+    const piece = fc.oneof(
+      fc.constantFrom('Signature=', ', ', ',', ' ', '\t', 'SignedHeaders=host', 'Credential=', '/', ';', '0'.repeat(64)),
+      fc.string({ maxLength: 8 }),
+    );
+    await fc.assert(
+      // Positions anywhere, but often around and after the signature, where the cache key is decided.
+      fc.property(
+        fc.oneof(fc.nat({ max: auth.length }), fc.integer({ min: auth.length - 80, max: auth.length }), fc.constant(auth.length)),
+        fc.nat({ max: 20 }),
+        piece,
+        (at, cut, insert) => {
+          const mutant = auth.slice(0, at) + insert + auth.slice(Math.min(auth.length, at + cut));
+          clearAuthorizationCache();
+          const fresh = reason(() => verify(withAuth(mutant), now.getTime()));
+          // Warm the cache with the valid header and with the mutant itself, then ask again.
+          verify(good, now.getTime());
+          reason(() => verify(withAuth(mutant), now.getTime()));
+          const cached = reason(() => verify(withAuth(mutant), now.getTime()));
+          assert.equal(cached, fresh, `mutant ${JSON.stringify(mutant)}`);
+        },
+      ),
+      { numRuns: 600 },
     );
   });
 });
