@@ -38,7 +38,10 @@ export function gcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer, iv: Buffer 
   if (iv.length !== GCM_IV_BYTES) throw new AeadError('invalid IV length');
   const cipher = createCipheriv(cipherName(key), key, iv, { authTagLength: GCM_TAG_BYTES });
   cipher.setAAD(aad);
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const head = cipher.update(plaintext);
+  // GCM is a stream mode: final() returns nothing, so the update output is the whole ciphertext (no copy).
+  const tail = cipher.final();
+  const ciphertext = tail.length === 0 ? head : Buffer.concat([head, tail]);
   return { iv, ciphertext, tag: cipher.getAuthTag() };
 }
 
