@@ -16,24 +16,18 @@ export interface SigningKeyCache {
 
 const MAX_CACHED_SCOPES = 64;
 
-/** `id` names the scope (callers that already hold the scope text pass it, sparing a string per request). */
-export function cachedSigningKey(
-  cred: SigningKeyCache,
-  date: string,
-  region: string,
-  service: string,
-  id = `${date}/${region}/${service}/aws4_request`,
-): Buffer {
+/** `scopeText` is the credential scope "date/region/service/aws4_request", which also names the cache entry. */
+export function cachedSigningKey(cred: SigningKeyCache, date: string, region: string, service: string, scopeText: string): Buffer {
   let cache = cred.signingKeys;
   if (!cache) {
     cache = new Map();
     cred.signingKeys = cache;
   }
-  let key = cache.get(id);
+  let key = cache.get(scopeText);
   if (!key) {
     key = deriveSigningKey(cred.secretAccessKey, date, region, service);
     if (cache.size >= MAX_CACHED_SCOPES) cache.clear();
-    cache.set(id, key);
+    cache.set(scopeText, key);
   }
   return key;
 }

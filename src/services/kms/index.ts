@@ -96,7 +96,6 @@ export async function createKmsService(deps: ServiceDeps): Promise<KmsService> {
   const grants = new GrantStore(deps.kv);
   access.grantCheck = (ctx, key, op, ec) => grants.allows(ctx, key, op, ec);
   access.beforeAuthorize = (keyId) => grants.warm(keyId);
-  access.authorizationReady = (keyId) => grants.isWarm(keyId);
   const kmsDeps: KmsDeps = { access, crypto, grants };
   const quotas = new KmsQuotas(deps.config.kmsQuota, deps.cluster.workers);
   const scheduler = new KmsScheduler(access, deps.log, () => deps.kv.changes?.sync());

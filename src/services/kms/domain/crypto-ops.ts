@@ -63,7 +63,7 @@ export class CryptoOps {
       const named = await this.access.resolve(ctx, keyIdInput, { ...opts, skipAuthorization: true });
       if (named.keyId !== key.keyId) throw new IncorrectKeyException();
     }
-    const loading = this.access.prepareAuthorization(key.keyId);
+    const loading = this.access.beforeAuthorize(key.keyId);
     if (loading) await loading;
     this.access.authorizeKey(ctx, key, { ...opts, keyIdInput });
     this.access.requireEnabled(key);

@@ -83,13 +83,9 @@ export class GrantStore {
     return list.some((g) => g.granteePrincipal === ctx.principal.arn && g.operations.includes(operation) && constraintsHold(g.constraints, ec));
   }
 
-  /** True when the key's grants are cached (warm would not read the store). */
-  isWarm(keyId: string): boolean {
-    return this.#byKey.has(keyId);
-  }
-
-  async warm(keyId: string): Promise<void> {
-    await this.forKey(keyId);
+  /** Loads the key's grants unless they are cached: then undefined (nothing to await). */
+  warm(keyId: string): Promise<void> | undefined {
+    return this.#byKey.has(keyId) ? undefined : this.forKey(keyId).then(() => undefined);
   }
 
   async create(g: Omit<GrantRecord, 'grantId' | 'tokenSecret'>): Promise<GrantRecord> {

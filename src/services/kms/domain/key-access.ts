@@ -31,10 +31,11 @@ export type GrantCheck = (ctx: RequestContext, key: KeyRecord, operation: string
 
 export class KeyAccess {
   grantCheck: GrantCheck = () => false;
-  /** Loads what authorization needs (the key's grants) before the synchronous decision. */
-  beforeAuthorize: (keyId: string) => Promise<void> = async () => undefined;
-  /** True when what beforeAuthorize loads is already cached (then resolve does not await it). */
-  authorizationReady: (keyId: string) => boolean = () => true;
+  /**
+   * Loads what authorization needs (the key's grants) before the synchronous decision; undefined when it is
+   * already cached, so the hot path has nothing to await.
+   */
+  beforeAuthorize: (keyId: string) => Promise<void> | undefined = () => undefined;
 
   constructor(
     readonly store: KeyStore,
@@ -45,11 +46,6 @@ export class KeyAccess {
   /** A key pending deletion whose window has ended (destroyed on access by purgeIfDue). */
   isDue(rec: KeyRecord, now = this.clock()): boolean {
     return rec.state === 'PendingDeletion' && rec.deletionDate !== undefined && now >= rec.deletionDate;
-  }
-
-  /** Loads what authorizing a use of `keyId` needs, unless it is cached: then undefined (nothing to await). */
-  prepareAuthorization(keyId: string): Promise<void> | undefined {
-    return this.authorizationReady(keyId) ? undefined : this.beforeAuthorize(keyId);
   }
 
   /** Destroys a key whose deletion window has ended; returns true when it did. */
@@ -87,7 +83,7 @@ export class KeyAccess {
       throw new NotFoundException(`Key '${keyArn(region, accountId, keyId)}' does not exist`);
     }
     if (!opts.skipAuthorization) {
-      const loading = this.prepareAuthorization(rec.keyId);
+      const loading = this.beforeAuthorize(rec.keyId);
       if (loading) await loading;
       this.authorizeKey(ctx, rec, { ...opts, keyIdInput: input });
     }
