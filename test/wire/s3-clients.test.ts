@@ -1,12 +1,13 @@
 // Real S3 clients from Debian against a running Keyhold (installed by .ci/run): the AWS CLI v2 (s3 cp/sync,
-// s3api put-object --sse), rclone (copy, check, multipart) and s3cmd (put/get, multipart, SSE).
+// s3api put-object --sse), rclone (copy, check, multipart, SSE-KMS) and s3cmd (put/get, multipart, SSE).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
@@ -82,6 +83,19 @@ describe('real S3 clients', () => {
     assert.equal(await rclone('cat', 'kh:rclone-bucket/dir/small.txt'), 'small file');
     const ls = await rclone('lsf', 'kh:rclone-bucket/dir');
     assert.match(ls, /big\.bin/);
+    // SSE-KMS, as rclone users configure it: the ETags of SSE-KMS objects are not MD5s (as on AWS), so rclone
+    // keeps the MD5 in its md5chksum metadata and verifies copies against that.
+    const kms = (...args: string[]) => rclone('--s3-server-side-encryption', 'aws:kms', ...args);
+    await kms('mkdir', 'kh:rclone-kms');
+    await kms('copy', dir, 'kh:rclone-kms/dir');
+    await kms('check', dir, 'kh:rclone-kms/dir');
+    const sums = await kms('md5sum', 'kh:rclone-kms/dir');
+    assert.match(sums, new RegExp(`${createHash('md5').update('small file').digest('hex')}\\s+small\\.txt`));
+    assert.equal(await kms('cat', 'kh:rclone-kms/dir/small.txt'), 'small file');
+    for (const Key of ['dir/small.txt', 'dir/big.bin']) {
+      const head = await s.s3().send(new HeadObjectCommand({ Bucket: 'rclone-kms', Key }));
+      assert.equal(head.ServerSideEncryption, 'aws:kms', Key);
+    }
   });
 
   it('s3cmd: mb, put/get (single and multipart), ls, server-side encryption', { skip: need('/usr/bin/s3cmd') }, async () => {

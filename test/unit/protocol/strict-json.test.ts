@@ -14,6 +14,24 @@ describe('strict JSON', () => {
   it('allows the same member name in sibling objects and strings that look like members', () => {
     assert.deepEqual(parseStrictJson('{"a":{"k":1},"b":{"k":2},"c":"\\"k\\":"}'), { a: { k: 1 }, b: { k: 2 }, c: '"k":' });
   });
+  it('finds the end of strings that end in escaped backslashes', () => {
+    assert.throws(() => parseStrictJson('{"a\\\\":1,"a\\\\":2}'), StrictJsonError);
+    assert.throws(() => parseStrictJson('{"x":"\\\\","x":1}'), StrictJsonError);
+    assert.throws(() => parseStrictJson('{"x":"\\\"{[","x":1}'), StrictJsonError);
+    assert.deepEqual(parseStrictJson('{"x":"\\\\","y":"\\\"}{"}'), { x: '\\', y: '"}{' });
+  });
+  it('refuses a repeated member of any object (property)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue(), { minKeys: 1 }), fc.nat(), fc.boolean(), (obj, pick, pretty) => {
+        const keys = Object.keys(obj);
+        const key = keys[pick % keys.length]!;
+        const text = JSON.stringify({ outer: obj }, null, pretty ? 2 : undefined);
+        const repeated = `${text.slice(0, text.lastIndexOf('}', text.length - 2))},${JSON.stringify(key)}:null${text.slice(text.lastIndexOf('}', text.length - 2))}`;
+        assert.throws(() => parseStrictJson(repeated), StrictJsonError);
+      }),
+      { numRuns: 300 },
+    );
+  });
   it('refuses __proto__ members', () => {
     assert.throws(() => parseStrictJson('{"__proto__":{"polluted":true}}'), StrictJsonError);
   });
