@@ -1,5 +1,5 @@
 // Real S3 clients from Debian against a running Keyhold (installed by .ci/run): the AWS CLI v2 (s3 cp/sync,
-// s3api put-object --sse), rclone (copy, check, multipart, SSE-KMS) and s3cmd (put/get, multipart, SSE).
+// s3api put-object --sse), rclone (copy, check, multipart, SSE-KMS) and s3cmd (put/get, multipart, SSE, info, setacl).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -120,5 +120,12 @@ describe('real S3 clients', () => {
     assert.deepEqual(readFileSync(join(work, 'big.out')), readFileSync(big));
     await s3cmd('get', '--force', 's3://s3cmd-bucket/small.txt', join(work, 'small.out'));
     assert.equal(readFileSync(join(work, 'small.out'), 'utf8'), 'hello s3cmd');
+    // info reads the ACL, policy, CORS and lifecycle of a bucket or object (ACLs disabled: the owner only).
+    assert.match(await s3cmd('info', 's3://s3cmd-bucket/small.txt'), /ACL:\s+\d{12}: FULL_CONTROL/);
+    const bucketInfo = await s3cmd('info', 's3://s3cmd-bucket');
+    assert.match(bucketInfo, /ACL:\s+\d{12}: FULL_CONTROL/);
+    assert.match(bucketInfo, /CORS:\s+none/);
+    await s3cmd('setacl', '--acl-private', 's3://s3cmd-bucket/small.txt');
+    await assert.rejects(s3cmd('setacl', '--acl-public', 's3://s3cmd-bucket/small.txt'), /AccessControlListNotSupported/);
   });
 });

@@ -1,4 +1,5 @@
 // The S3 operation table: route name -> handler.
+import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './api/acl.js';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './api/bucket-encryption.js';
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './api/bucket-policy.js';
 import {
@@ -28,6 +29,7 @@ import {
 } from './api/multipart.js';
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './api/object-tagging.js';
 import { putObject } from './api/put-object.js';
+import { UNCONFIGURED_SETTINGS } from './api/unconfigured-settings.js';
 import type { S3Handler } from './request.js';
 
 export const HANDLERS: Readonly<Record<string, S3Handler>> = {
@@ -67,4 +69,9 @@ export const HANDLERS: Readonly<Record<string, S3Handler>> = {
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
   ListMultipartUploads: listMultipartUploads,
+  GetBucketAcl: getBucketAcl,
+  PutBucketAcl: putBucketAcl,
+  GetObjectAcl: getObjectAcl,
+  PutObjectAcl: putObjectAcl,
+  ...UNCONFIGURED_SETTINGS,
 };

@@ -30,11 +30,46 @@ const UNSUPPORTED = [
   'metrics',
   'inventory',
   'intelligent-tiering',
-  'requestPayment',
   'renameObject',
 ];
 
 const r = (name: string, readOnly: boolean, data = false): Route => ({ name, readOnly, data });
+
+// Of the settings above, those a bucket can be asked about and answers "not configured" (Get) or deletes as
+// a no-op (Delete): api/unconfigured-settings.ts. Putting one stays unsupported.
+const UNCONFIGURED_GET: Readonly<Record<string, string>> = {
+  cors: 'GetBucketCors',
+  lifecycle: 'GetBucketLifecycleConfiguration',
+  website: 'GetBucketWebsite',
+  publicAccessBlock: 'GetPublicAccessBlock',
+  'object-lock': 'GetObjectLockConfiguration',
+  replication: 'GetBucketReplication',
+  logging: 'GetBucketLogging',
+  notification: 'GetBucketNotificationConfiguration',
+  accelerate: 'GetBucketAccelerateConfiguration',
+  requestPayment: 'GetBucketRequestPayment',
+  ownershipControls: 'GetBucketOwnershipControls',
+};
+const UNCONFIGURED_DELETE: Readonly<Record<string, string>> = {
+  cors: 'DeleteBucketCors',
+  lifecycle: 'DeleteBucketLifecycle',
+  website: 'DeleteBucketWebsite',
+  publicAccessBlock: 'DeletePublicAccessBlock',
+  replication: 'DeleteBucketReplication',
+};
+
+/** ACLs (disabled, api/acl.ts) and the settings above, before the unsupported sub-resources are refused. */
+function settingsRoute(method: string, key: string | undefined, q: URLSearchParams): Route | undefined {
+  if (q.has('acl')) {
+    if (method === 'GET') return key === undefined ? r('GetBucketAcl', true) : r('GetObjectAcl', true, true);
+    if (method === 'PUT') return key === undefined ? r('PutBucketAcl', false) : r('PutObjectAcl', false, true);
+    return undefined;
+  }
+  if (key !== undefined || (method !== 'GET' && method !== 'DELETE')) return undefined;
+  const table = method === 'GET' ? UNCONFIGURED_GET : UNCONFIGURED_DELETE;
+  for (const sub in table) if (q.has(sub)) return r(table[sub]!, method === 'GET');
+  return undefined;
+}
 
 export function route(
   method: string,
@@ -43,6 +78,8 @@ export function route(
   q: URLSearchParams,
   hasCopySource: boolean,
 ): Route | { unsupported: string } {
+  const setting = bucket ? settingsRoute(method, key, q) : undefined;
+  if (setting) return setting;
   const unsupported = UNSUPPORTED.find((s) => q.has(s));
   if (unsupported) return { unsupported };
   if (!bucket) return method === 'GET' ? r('ListBuckets', true) : { unsupported: method };

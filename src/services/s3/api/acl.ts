@@ -1,0 +1,96 @@
+// Get/PutBucketAcl and Get/PutObjectAcl with ACLs disabled, as for every S3 bucket created since April 2023
+// (Object Ownership "BucketOwnerEnforced"): access is decided by policies alone, reading an ACL shows the
+// owner's FULL_CONTROL, and setting one succeeds only when it says the same thing (the canned `private` or
+// `bucket-owner-full-control`, or that single grant as headers or XML); any other grant fails with
+// AccessControlListNotSupported. https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+import { authorizeS3 } from '../authorize.js';
+import { S3 } from '../errors.js';
+import { type BucketRecord, bucketArn, objectArn } from '../model.js';
+import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
+import { parseXmlBody, S3_NS } from '../xml.js';
+import { requireBucket } from './bucket-common.js';
+
+const OWNER_ONLY_CANNED = new Set(['private', 'bucket-owner-full-control']);
+const GRANT_HEADERS = ['x-amz-grant-read', 'x-amz-grant-write', 'x-amz-grant-read-acp', 'x-amz-grant-write-acp'];
+
+/** Account ids are digits; escaped all the same, as everything written into XML. */
+const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function ownerFullControl(owner: string): string {
+  const id = xmlText(owner);
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy xmlns="${S3_NS}"><Owner><ID>${id}</ID></Owner><AccessControlList>` +
+    `<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${id}</ID></Grantee>` +
+    '<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>'
+  );
+}
+
+/** Throws unless the requested ACL grants exactly the owner's FULL_CONTROL (or nothing beyond it). */
+async function checkOwnerOnlyAcl(req: S3Request, owner: string): Promise<void> {
+  const canned = header(req, 'x-amz-acl');
+  const fullControl = header(req, 'x-amz-grant-full-control');
+  const body = await req.readBody(64 * 1024);
+  if (canned === undefined && fullControl === undefined && body.length === 0 && !GRANT_HEADERS.some((h) => header(req, h) !== undefined)) {
+    throw S3.MalformedACLError('An access control list must be given as the x-amz-acl header, x-amz-grant-* headers or a request body.');
+  }
+  if (canned !== undefined && !OWNER_ONLY_CANNED.has(canned)) throw S3.AccessControlListNotSupported();
+  if (GRANT_HEADERS.some((h) => header(req, h) !== undefined)) throw S3.AccessControlListNotSupported();
+  if (fullControl !== undefined && fullControl.replace(/\s/g, '') !== `id="${owner}"` && fullControl.replace(/\s/g, '') !== `id=${owner}`) {
+    throw S3.AccessControlListNotSupported();
+  }
+  if (body.length === 0) return;
+  const policy = parseXmlBody(body).AccessControlPolicy as Record<string, unknown> | undefined;
+  if (!policy || typeof policy !== 'object') throw S3.MalformedACLError();
+  const list = policy.AccessControlList as Record<string, unknown> | undefined;
+  const grants = (list && typeof list === 'object' ? list.Grant : undefined) ?? [];
+  if (!Array.isArray(grants)) throw S3.MalformedACLError();
+  for (const g of grants as Array<Record<string, unknown> | undefined>) {
+    const grantee = g?.Grantee as Record<string, unknown> | undefined;
+    if (!grantee || typeof grantee !== 'object' || typeof g?.Permission !== 'string') throw S3.MalformedACLError();
+    if (grantee.ID !== owner || g.Permission !== 'FULL_CONTROL' || 'URI' in grantee || 'EmailAddress' in grantee) throw S3.AccessControlListNotSupported();
+  }
+}
+
+/** The object version an object ACL request names; NoSuchKey / NoSuchVersion like the object operations. */
+async function requireVersion(deps: S3Deps, req: S3Request, b: BucketRecord): Promise<{ versionId: string }> {
+  const versionId = req.query.get('versionId') ?? undefined;
+  const cur = await deps.store.getObject(b.name, req.key!);
+  const v = versionId === undefined ? cur?.entry.versions[0] : cur?.entry.versions.find((x) => x.versionId === versionId);
+  if (!v || v.deleteMarker) throw versionId ? S3.NoSuchVersion() : S3.NoSuchKey(undefined, { Key: req.key! });
+  return v;
+}
+
+const xmlHeaders = { 'content-type': 'application/xml' };
+
+export const getBucketAcl: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:GetBucketAcl', bucketArn(b.name), b);
+  return { status: 200, headers: xmlHeaders, body: ownerFullControl(b.accountId) };
+};
+
+export const putBucketAcl: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:PutBucketAcl', bucketArn(b.name), b);
+  await checkOwnerOnlyAcl(req, b.accountId);
+  return { status: 200 };
+};
+
+// With a versionId the actions are the ...VersionAcl ones, as S3 authorizes them.
+const versioned = (req: S3Request, action: string, versionAction: string) => (req.query.has('versionId') ? versionAction : action);
+
+export const getObjectAcl: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, versioned(req, 's3:GetObjectAcl', 's3:GetObjectVersionAcl'), objectArn(b.name, req.key!), b);
+  const v = await requireVersion(deps, req, b);
+  const headers = b.versioning !== 'Unversioned' ? { ...xmlHeaders, 'x-amz-version-id': v.versionId } : xmlHeaders;
+  return { status: 200, headers, body: ownerFullControl(b.accountId) };
+};
+
+export const putObjectAcl: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, versioned(req, 's3:PutObjectAcl', 's3:PutObjectVersionAcl'), objectArn(b.name, req.key!), b);
+  const v = await requireVersion(deps, req, b);
+  await checkOwnerOnlyAcl(req, b.accountId);
+  const headers: Record<string, string> = b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {};
+  return { status: 200, headers };
+};

@@ -1,0 +1,55 @@
+// Bucket settings Keyhold does not implement, answered as S3 answers a bucket that has none of them: the
+// "not configured" error or the empty document of each Get, and a no-op Delete (S3 deletes a missing
+// configuration with 204). Tools that read every setting of a bucket (Terraform's bucket refresh, s3cmd
+// info, SDK scripts) then work; setting one (Put) still answers NotImplemented (routes.ts).
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
+import { authorizeS3 } from '../authorize.js';
+import { S3, type S3Error } from '../errors.js';
+import { bucketArn } from '../model.js';
+import type { S3Handler } from '../request.js';
+import { type XmlNode, xmlDocument } from '../xml.js';
+import { requireBucket } from './bucket-common.js';
+
+/** A Get that answers "not configured": an error, or a document with the default content. */
+function notConfigured(action: string, answer: (() => S3Error) | { root: string; body: { [k: string]: XmlNode } }): S3Handler {
+  return async (deps, req) => {
+    const b = await requireBucket(deps, req);
+    authorizeS3(deps, req, action, bucketArn(b.name), b);
+    if (typeof answer === 'function') throw answer();
+    return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument(answer.root, answer.body) };
+  };
+}
+
+/** Deleting a configuration the bucket does not have: authorized like the real Delete, then 204. */
+function deleteNothing(action: string): S3Handler {
+  return async (deps, req) => {
+    const b = await requireBucket(deps, req);
+    authorizeS3(deps, req, action, bucketArn(b.name), b);
+    return { status: 204 };
+  };
+}
+
+// The IAM action of each operation is S3's own (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html):
+// the Delete operations of CORS, lifecycle, public access block and replication are authorized by their Put action.
+export const UNCONFIGURED_SETTINGS: Readonly<Record<string, S3Handler>> = {
+  GetBucketCors: notConfigured('s3:GetBucketCORS', () => S3.NoSuchCORSConfiguration()),
+  GetBucketLifecycleConfiguration: notConfigured('s3:GetLifecycleConfiguration', () => S3.NoSuchLifecycleConfiguration()),
+  GetBucketWebsite: notConfigured('s3:GetBucketWebsite', () => S3.NoSuchWebsiteConfiguration()),
+  GetPublicAccessBlock: notConfigured('s3:GetBucketPublicAccessBlock', () => S3.NoSuchPublicAccessBlockConfiguration()),
+  GetObjectLockConfiguration: notConfigured('s3:GetBucketObjectLockConfiguration', () => S3.ObjectLockConfigurationNotFoundError()),
+  GetBucketReplication: notConfigured('s3:GetReplicationConfiguration', () => S3.ReplicationConfigurationNotFoundError()),
+  GetBucketLogging: notConfigured('s3:GetBucketLogging', { root: 'BucketLoggingStatus', body: {} }),
+  GetBucketNotificationConfiguration: notConfigured('s3:GetBucketNotification', { root: 'NotificationConfiguration', body: {} }),
+  GetBucketAccelerateConfiguration: notConfigured('s3:GetAccelerateConfiguration', { root: 'AccelerateConfiguration', body: {} }),
+  GetBucketRequestPayment: notConfigured('s3:GetBucketRequestPayment', { root: 'RequestPaymentConfiguration', body: { Payer: 'BucketOwner' } }),
+  // ACLs are disabled (acl.ts): every bucket has the setting S3 gives new buckets since April 2023.
+  GetBucketOwnershipControls: notConfigured('s3:GetBucketOwnershipControls', {
+    root: 'OwnershipControls',
+    body: { Rule: { ObjectOwnership: 'BucketOwnerEnforced' } },
+  }),
+  DeleteBucketCors: deleteNothing('s3:PutBucketCORS'),
+  DeleteBucketLifecycle: deleteNothing('s3:PutLifecycleConfiguration'),
+  DeleteBucketWebsite: deleteNothing('s3:DeleteBucketWebsite'),
+  DeletePublicAccessBlock: deleteNothing('s3:PutBucketPublicAccessBlock'),
+  DeleteBucketReplication: deleteNothing('s3:PutReplicationConfiguration'),
+};

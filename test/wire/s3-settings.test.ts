@@ -1,0 +1,154 @@
+// Bucket and object settings Keyhold answers without implementing them: ACLs disabled as on every S3 bucket
+// since April 2023 (reads show the owner's FULL_CONTROL, only owner-only ACLs can be set), and the bucket
+// settings a bucket has none of (the "not configured" answer of each Get, a no-op Delete; Put stays
+// NotImplemented). Clients that read every setting of a bucket (Terraform, s3cmd info) rely on these.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateBucketCommand,
+  DeleteBucketCorsCommand,
+  DeleteBucketLifecycleCommand,
+  DeleteBucketReplicationCommand,
+  DeleteBucketWebsiteCommand,
+  DeletePublicAccessBlockCommand,
+  GetBucketAccelerateConfigurationCommand,
+  GetBucketAclCommand,
+  GetBucketCorsCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketLoggingCommand,
+  GetBucketNotificationConfigurationCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketReplicationCommand,
+  GetBucketRequestPaymentCommand,
+  GetBucketWebsiteCommand,
+  GetObjectAclCommand,
+  GetObjectLockConfigurationCommand,
+  GetPublicAccessBlockCommand,
+  PutBucketAclCommand,
+  PutBucketCorsCommand,
+  PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
+  PutObjectAclCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
+
+describe('S3 ACLs and unconfigured bucket settings (wire)', () => {
+  let s: TestServer;
+  let s3: S3Client;
+  let owner: string;
+  const Bucket = 'settings-bucket';
+  before(async () => {
+    s = await startTestServer();
+    s3 = s.s3();
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'v' }));
+    owner = (await s3.send(new GetBucketAclCommand({ Bucket }))).Owner?.ID ?? '';
+  });
+  after(() => s.stop());
+
+  it('reads a bucket or object ACL as the owner FULL_CONTROL, of an existing object only', async () => {
+    assert.match(owner, /^\d{12}$/);
+    for (const acl of [await s3.send(new GetBucketAclCommand({ Bucket })), await s3.send(new GetObjectAclCommand({ Bucket, Key: 'k' }))]) {
+      assert.equal(acl.Owner?.ID, owner);
+      assert.deepEqual(
+        acl.Grants?.map((g) => [g.Grantee?.Type, g.Grantee?.ID, g.Permission]),
+        [['CanonicalUser', owner, 'FULL_CONTROL']],
+      );
+    }
+    assert.equal(await errorName(s3.send(new GetObjectAclCommand({ Bucket, Key: 'missing' }))), 'NoSuchKey');
+    assert.equal(await errorName(s3.send(new GetBucketAclCommand({ Bucket: 'no-such-bucket-here' }))), 'NoSuchBucket');
+  });
+
+  it('versioned objects: the ACL of a version, NoSuchVersion for an unknown one', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'settings-versioned' }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: 'settings-versioned', VersioningConfiguration: { Status: 'Enabled' } }));
+    const put = await s3.send(new PutObjectCommand({ Bucket: 'settings-versioned', Key: 'k', Body: 'v' }));
+    const acl = await s3.send(new GetObjectAclCommand({ Bucket: 'settings-versioned', Key: 'k', VersionId: put.VersionId }));
+    assert.equal(acl.Grants?.[0]?.Permission, 'FULL_CONTROL');
+    assert.equal(await errorName(s3.send(new GetObjectAclCommand({ Bucket: 'settings-versioned', Key: 'k', VersionId: 'nope' }))), 'NoSuchVersion');
+  });
+
+  it('sets only owner-only ACLs; any other grant is AccessControlListNotSupported', async () => {
+    await s3.send(new PutBucketAclCommand({ Bucket, ACL: 'private' }));
+    await s3.send(new PutObjectAclCommand({ Bucket, Key: 'k', ACL: 'bucket-owner-full-control' }));
+    await s3.send(new PutBucketAclCommand({ Bucket, GrantFullControl: `id="${owner}"` }));
+    const ownerOnly = {
+      Owner: { ID: owner },
+      Grants: [{ Grantee: { Type: 'CanonicalUser' as const, ID: owner }, Permission: 'FULL_CONTROL' as const }],
+    };
+    await s3.send(new PutBucketAclCommand({ Bucket, AccessControlPolicy: ownerOnly }));
+    await s3.send(new PutObjectAclCommand({ Bucket, Key: 'k', AccessControlPolicy: ownerOnly }));
+    const refused = [
+      new PutBucketAclCommand({ Bucket, ACL: 'public-read' }),
+      new PutObjectAclCommand({ Bucket, Key: 'k', ACL: 'public-read-write' }),
+      new PutBucketAclCommand({ Bucket, GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' }),
+      new PutBucketAclCommand({ Bucket, GrantFullControl: 'id="999999999999"' }),
+      new PutObjectAclCommand({
+        Bucket,
+        Key: 'k',
+        AccessControlPolicy: {
+          Owner: { ID: owner },
+          Grants: [...ownerOnly.Grants, { Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' }],
+        },
+      }),
+    ];
+    for (const cmd of refused) assert.equal(await errorName(s3.send(cmd as never)), 'AccessControlListNotSupported');
+    assert.equal(await errorName(s3.send(new PutObjectAclCommand({ Bucket, Key: 'missing', ACL: 'private' }))), 'NoSuchKey');
+    // Still readable, and still owner-only.
+    assert.equal((await s3.send(new GetBucketAclCommand({ Bucket }))).Grants?.length, 1);
+  });
+
+  it('answers the settings a bucket has none of as S3 does', async () => {
+    assert.equal((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls?.Rules?.[0]?.ObjectOwnership, 'BucketOwnerEnforced');
+    const missing: Array<[unknown, string]> = [
+      [new GetBucketCorsCommand({ Bucket }), 'NoSuchCORSConfiguration'],
+      [new GetBucketLifecycleConfigurationCommand({ Bucket }), 'NoSuchLifecycleConfiguration'],
+      [new GetBucketWebsiteCommand({ Bucket }), 'NoSuchWebsiteConfiguration'],
+      [new GetPublicAccessBlockCommand({ Bucket }), 'NoSuchPublicAccessBlockConfiguration'],
+      [new GetObjectLockConfigurationCommand({ Bucket }), 'ObjectLockConfigurationNotFoundError'],
+      [new GetBucketReplicationCommand({ Bucket }), 'ReplicationConfigurationNotFoundError'],
+    ];
+    for (const [cmd, code] of missing) assert.equal(await errorName(s3.send(cmd as never)), code);
+    assert.equal((await s3.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled, undefined);
+    const notif = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket }));
+    assert.equal(notif.TopicConfigurations, undefined);
+    assert.equal(notif.$metadata.httpStatusCode, 200);
+    assert.equal((await s3.send(new GetBucketAccelerateConfigurationCommand({ Bucket }))).Status, undefined);
+    assert.equal((await s3.send(new GetBucketRequestPaymentCommand({ Bucket }))).Payer, 'BucketOwner');
+    for (const cmd of [
+      new DeleteBucketCorsCommand({ Bucket }),
+      new DeleteBucketLifecycleCommand({ Bucket }),
+      new DeleteBucketWebsiteCommand({ Bucket }),
+      new DeletePublicAccessBlockCommand({ Bucket }),
+      new DeleteBucketReplicationCommand({ Bucket }),
+    ]) {
+      assert.equal((await s3.send(cmd as never as DeleteBucketCorsCommand)).$metadata.httpStatusCode, 204);
+    }
+    // Setting one is not implemented, and says so.
+    const cors = new PutBucketCorsCommand({ Bucket, CORSConfiguration: { CORSRules: [{ AllowedMethods: ['GET'], AllowedOrigins: ['*'] }] } });
+    assert.equal(await errorName(s3.send(cors)), 'NotImplemented');
+    assert.equal(await errorName(s3.send(new GetBucketCorsCommand({ Bucket: 'no-such-bucket-here' }))), 'NoSuchBucket');
+  });
+
+  it('authorizes each with its own S3 action (a bucket policy can deny it)', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'settings-denied' }));
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: ['s3:GetBucketAcl', 's3:GetBucketCORS', 's3:PutBucketCORS'],
+          Resource: 'arn:aws:s3:::settings-denied',
+        },
+      ],
+    };
+    await s3.send(new PutBucketPolicyCommand({ Bucket: 'settings-denied', Policy: JSON.stringify(policy) }));
+    assert.equal(await errorName(s3.send(new GetBucketAclCommand({ Bucket: 'settings-denied' }))), 'AccessDenied');
+    assert.equal(await errorName(s3.send(new GetBucketCorsCommand({ Bucket: 'settings-denied' }))), 'AccessDenied');
+    assert.equal(await errorName(s3.send(new DeleteBucketCorsCommand({ Bucket: 'settings-denied' }))), 'AccessDenied');
+    assert.equal(await errorName(s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'settings-denied' }))), 'NoSuchLifecycleConfiguration');
+  });
+});
