@@ -97,3 +97,19 @@ export function optList(input: Input, field: string): unknown[] | undefined {
   if (!Array.isArray(v)) throw new SerializationException(`Expected a list for ${field}`);
   return v;
 }
+
+/** A structure member (a JSON object); SerializationException for any other JSON type. */
+export function optStruct(input: Input, field: string): Input | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) throw new SerializationException(`Expected a structure for ${field}`);
+  return v as Input;
+}
+
+/** A list of strings each from `values`: SerializationException for other types, ValidationException for other strings. */
+export function optEnumList(input: Input, field: string, values: ReadonlyArray<string>, maxItems = 1000): string[] | undefined {
+  const list = optStringList(input, field, maxItems);
+  const bad = list?.find((v) => !values.includes(v));
+  if (bad !== undefined) throw fail(bad, field, `Member must satisfy enum value set: [${values.join(', ')}]`);
+  return list;
+}

@@ -29,8 +29,10 @@ import {
 } from '@aws-sdk/client-acm';
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import dns2 from 'dns2';
+import fc from 'fast-check';
 import { x509 } from '../../src/pki/issuance.js';
 import type { AcmService } from '../../src/services/acm/index.js';
+import { jsonCall } from '../helpers/raw-request.js';
 import { errorName, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 
 const records = new Map<string, string>();
@@ -187,6 +189,63 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
       new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1', 'RSA_2048', 'EC_secp384r1'] }, MaxItems: 2, NextToken: first.NextToken }),
     );
     assert.notEqual(second.CertificateSummaryList![0]!.CertificateArn, first.CertificateSummaryList![0]!.CertificateArn);
+    // Includes filters: a certificate is listed when it has one of the values given for each filter.
+    const allTypes = ['EC_prime256v1', 'RSA_2048', 'EC_secp384r1'] as const;
+    const rsaOnly = await acm.send(new ListCertificatesCommand({ Includes: { keyTypes: [...allTypes], keyUsage: ['KEY_ENCIPHERMENT'] } }));
+    assert.ok(rsaOnly.CertificateSummaryList!.length > 0);
+    assert.ok(rsaOnly.CertificateSummaryList!.every((c) => String(c.KeyAlgorithm).startsWith('RSA') && c.KeyUsages?.includes('KEY_ENCIPHERMENT')));
+    const server = await acm.send(new ListCertificatesCommand({ Includes: { keyTypes: [...allTypes], extendedKeyUsage: ['TLS_WEB_SERVER_AUTHENTICATION'] } }));
+    assert.equal(
+      server.CertificateSummaryList!.length,
+      (await acm.send(new ListCertificatesCommand({ Includes: { keyTypes: [...allTypes] } }))).CertificateSummaryList!.length,
+    );
+    for (const Includes of [
+      { keyTypes: [...allTypes], extendedKeyUsage: ['CODE_SIGNING' as const] },
+      { keyTypes: [...allTypes], managedBy: 'CLOUDFRONT' as const },
+    ]) {
+      assert.deepEqual((await acm.send(new ListCertificatesCommand({ Includes }))).CertificateSummaryList, []);
+    }
+    const exportable = await acm.send(new ListCertificatesCommand({ Includes: { keyTypes: [...allTypes], exportOption: 'ENABLED' } }));
+    assert.ok(exportable.CertificateSummaryList!.length > 0 && exportable.CertificateSummaryList!.every((c) => c.ExportOption === 'ENABLED'));
+    assert.equal(await errorName(acm.send(new ListCertificatesCommand({ CertificateStatuses: ['BOGUS' as never] }))), 'ValidationException');
+  });
+
+  it('answers malformed members with AWS errors, never a 5xx (property)', async () => {
+    const call = (op: string, body: unknown) =>
+      jsonCall(s.endpoint, s.agent, `CertificateManager.${op}`, JSON.stringify(body), { credentials: s.credentials, service: 'acm' });
+    const typeOf = (r: { body: string }) => (JSON.parse(r.body) as { __type: string }).__type;
+    assert.equal(typeOf(await call('ListCertificates', { CertificateStatuses: { DaysBeforeExpiry: 1 } })), 'SerializationException');
+    assert.equal(typeOf(await call('ListCertificates', { Includes: { keyTypes: 'RSA_2048' } })), 'SerializationException');
+    assert.equal(
+      typeOf(await call('RequestCertificate', { DomainName: 'x.example.com', CertificateAuthorityArn: caArn, Options: { Export: 5 } })),
+      'SerializationException',
+    );
+    assert.equal(typeOf(await call('RequestCertificate', { DomainName: 'x.example.com', DomainValidationOptions: [null] })), 'SerializationException');
+    assert.equal(typeOf(await call('PutAccountConfiguration', { IdempotencyToken: 't', ExpiryEvents: [30] })), 'SerializationException');
+    const members = ['CertificateArn', 'DomainName', 'SubjectAlternativeNames', 'DomainValidationOptions', 'Options', 'Tags', 'KeyAlgorithm', 'Includes'];
+    members.push('CertificateStatuses', 'ExpiryEvents', 'Passphrase', 'Certificate', 'PrivateKey', 'MaxItems', 'NextToken', 'RevocationReason');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(
+          'RequestCertificate',
+          'ListCertificates',
+          'ImportCertificate',
+          'ExportCertificate',
+          'UpdateCertificateOptions',
+          'PutAccountConfiguration',
+          'RevokeCertificate',
+        ),
+        fc.dictionary(
+          fc.constantFrom(...members),
+          fc.oneof(fc.jsonValue(), fc.constantFrom(caArn, 'x.example.com', [null], [{}], { Export: 1 }, { keyTypes: {} })),
+        ),
+        async (op, body) => {
+          const r = await call(op, body);
+          assert.ok(r.status < 500, `${op} ${JSON.stringify(body)} -> ${r.status} ${r.body}`);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('imports and re-imports to the same ARN; refuses a mismatched key; tags', async () => {

@@ -2,7 +2,7 @@
 // (passphrase-encrypted PKCS#8), DeleteCertificate (ResourceInUseException while in use), RenewCertificate,
 // RevokeCertificate (the CRL is regenerated), tags, PutAccountConfiguration.
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { optInt, optString, reqBlob, reqString } from '../../../protocol/fields.js';
+import { optInt, optString, optStruct, reqBlob, reqString } from '../../../protocol/fields.js';
 import { ValidationException } from '../../../protocol/errors.js';
 import { InvalidParameterException, InvalidStateException, ResourceInUseException, AcmValidationException } from '../errors.js';
 import { type AcmOperationDef, authorizeAcm, certificate, mergeTags, parseTags } from './common.js';
@@ -181,7 +181,7 @@ export const putAccountConfiguration: AcmOperationDef = {
   async handler(deps, ctx, input) {
     authorizeAcm(deps, ctx, 'PutAccountConfiguration', '*');
     reqString(input, 'IdempotencyToken', { min: 1, max: 32, pattern: /^\w+$/ });
-    const days = optInt((input.ExpiryEvents ?? {}) as Record<string, unknown>, 'DaysBeforeExpiry', 1, 45);
+    const days = optInt(optStruct(input, 'ExpiryEvents') ?? {}, 'DaysBeforeExpiry', 1, 45);
     if (days === undefined) throw new AcmValidationException('ExpiryEvents.DaysBeforeExpiry is required.');
     await deps.certs.store.putAccountConfig(ctx.principal.accountId, { DaysBeforeExpiry: days });
     return {};
@@ -193,8 +193,8 @@ export const updateCertificateOptions: AcmOperationDef = {
   readOnly: false,
   async handler(deps, ctx, input) {
     const c = await certificate(deps, ctx, input, 'UpdateCertificateOptions');
-    const options = (input.Options ?? undefined) as Record<string, unknown> | undefined;
-    if (!options || typeof options !== 'object') throw new ValidationException('Options is required.');
+    const options = optStruct(input, 'Options');
+    if (!options) throw new ValidationException('Options is required.');
     const unknown = Object.keys(options).filter((k) => k !== 'CertificateTransparencyLoggingPreference');
     // Export is fixed when the certificate is requested (it decides what the CA may issue).
     if (unknown.length > 0) throw new ValidationException(`Only CertificateTransparencyLoggingPreference can be updated, not ${unknown.join(', ')}.`);

@@ -115,7 +115,7 @@ export function detail(certs: Certificates, c: CertRecord): Record<string, unkno
       : {}),
     ...(c.type !== 'IMPORTED' || c.certPem
       ? {
-          KeyUsages: [{ Name: 'DIGITAL_SIGNATURE' }, ...(String(c.keyAlgorithm).startsWith('RSA') ? [{ Name: 'KEY_ENCIPHERMENT' }] : [])],
+          KeyUsages: keyUsages(c).map((Name) => ({ Name })),
           ExtendedKeyUsages: [{ Name: 'TLS_WEB_SERVER_AUTHENTICATION', OID: '1.3.6.1.5.5.7.3.1' }],
         }
       : {}),
@@ -124,6 +124,13 @@ export function detail(certs: Certificates, c: CertRecord): Record<string, unkno
     Options: c.options,
   };
 }
+
+/** The key usages Keyhold's TLS server certificates carry: RSA keys also encipher (RFC 5280 §4.2.1.3). */
+export function keyUsages(c: CertRecord): string[] {
+  return String(c.keyAlgorithm).startsWith('RSA') ? ['DIGITAL_SIGNATURE', 'KEY_ENCIPHERMENT'] : ['DIGITAL_SIGNATURE'];
+}
+
+export const EXTENDED_KEY_USAGES: ReadonlyArray<string> = ['TLS_WEB_SERVER_AUTHENTICATION'];
 
 export function summary(certs: Certificates, c: CertRecord): Record<string, unknown> {
   const f = c.certPem ? certificateFacts(c.certPem) : undefined;
@@ -135,8 +142,8 @@ export function summary(certs: Certificates, c: CertRecord): Record<string, unkn
     Status: c.status,
     Type: c.type,
     KeyAlgorithm: keyAlgorithmOut(c),
-    KeyUsages: ['DIGITAL_SIGNATURE'],
-    ExtendedKeyUsages: ['TLS_WEB_SERVER_AUTHENTICATION'],
+    KeyUsages: keyUsages(c),
+    ExtendedKeyUsages: [...EXTENDED_KEY_USAGES],
     ExportOption: c.options.Export,
     InUse: c.inUseBy.length > 0,
     Exported: c.exported,

@@ -1,9 +1,9 @@
 // DescribeCertificate, ListCertificates (filters, paging; keyTypes default RSA_1024 + RSA_2048 as ACM),
 // GetCertificate (RequestInProgressException until issued), ListTagsForCertificate, GetAccountConfiguration.
-import { optInt, optString } from '../../../protocol/fields.js';
+import { optEnumList, optInt, optString, optStruct } from '../../../protocol/fields.js';
 import { certificateFacts } from '../../../pki/issuance.js';
 import { AcmValidationException, RequestInProgressException } from '../errors.js';
-import { type AcmOperationDef, authorizeAcm, certificate, detail, summary } from './common.js';
+import { type AcmOperationDef, authorizeAcm, certificate, detail, EXTENDED_KEY_USAGES, keyUsages, summary } from './common.js';
 
 export const describeCertificate: AcmOperationDef = {
   name: 'DescribeCertificate',
@@ -33,14 +33,52 @@ const KEY_TYPE_OUT: Record<string, string> = {
   'EC-secp521r1': 'EC_secp521r1',
 };
 
+// The value sets of ListCertificates' members (https://docs.aws.amazon.com/acm/latest/APIReference/API_ListCertificates.html).
+const STATUSES = ['PENDING_VALIDATION', 'ISSUED', 'INACTIVE', 'EXPIRED', 'VALIDATION_TIMED_OUT', 'REVOKED', 'FAILED'];
+const KEY_USAGE_FILTER = [
+  'DIGITAL_SIGNATURE',
+  'NON_REPUDIATION',
+  'KEY_ENCIPHERMENT',
+  'DATA_ENCIPHERMENT',
+  'KEY_AGREEMENT',
+  'CERTIFICATE_SIGNING',
+  'CRL_SIGNING',
+  'ENCIPHER_ONLY',
+  'DECIPHER_ONLY',
+  'ANY',
+  'CUSTOM',
+];
+const EXTENDED_KEY_USAGE_FILTER = [
+  'TLS_WEB_SERVER_AUTHENTICATION',
+  'TLS_WEB_CLIENT_AUTHENTICATION',
+  'CODE_SIGNING',
+  'EMAIL_PROTECTION',
+  'TIME_STAMPING',
+  'OCSP_SIGNING',
+  'IPSEC_END_SYSTEM',
+  'IPSEC_TUNNEL',
+  'IPSEC_USER',
+  'ANY',
+  'NONE',
+  'CUSTOM',
+];
+
 export const listCertificates: AcmOperationDef = {
   name: 'ListCertificates',
   readOnly: true,
   async handler(deps, ctx, input) {
     authorizeAcm(deps, ctx, 'ListCertificates', '*');
-    const statuses = (input.CertificateStatuses as string[] | undefined) ?? [];
-    const includes = (input.Includes ?? {}) as { keyTypes?: string[]; exportOption?: string };
-    const keyTypes = includes.keyTypes?.length ? includes.keyTypes : ['RSA_1024', 'RSA_2048'];
+    const statuses = optEnumList(input, 'CertificateStatuses', STATUSES) ?? [];
+    // Includes (ACM's Filters): a certificate is listed when it has one of the values of each list given.
+    const includes = optStruct(input, 'Includes') ?? {};
+    const keyTypesIn = optEnumList(includes, 'keyTypes', Object.values(KEY_TYPE_OUT));
+    const keyTypes = keyTypesIn?.length ? keyTypesIn : ['RSA_1024', 'RSA_2048'];
+    const usages = optEnumList(includes, 'keyUsage', KEY_USAGE_FILTER);
+    const extendedUsages = optEnumList(includes, 'extendedKeyUsage', EXTENDED_KEY_USAGE_FILTER);
+    const exportOption = optString(includes, 'exportOption', { enum: ['ENABLED', 'DISABLED'] });
+    // Keyhold manages no certificate for CloudFront: filtering by it lists nothing.
+    const managedBy = optString(includes, 'managedBy', { enum: ['CLOUDFRONT'] });
+    optString(input, 'SortBy', { enum: ['CREATED_AT'] });
     const max = optInt(input, 'MaxItems', 1, 1000) ?? 1000;
     const token = optString(input, 'NextToken', { min: 1, max: 10000 });
     const sortOrder = optString(input, 'SortOrder', { enum: ['ASCENDING', 'DESCENDING'] }) ?? 'ASCENDING';
@@ -55,7 +93,10 @@ export const listCertificates: AcmOperationDef = {
         const kt = c.certPem ? KEY_TYPE_OUT[certificateFacts(c.certPem).keyAlgorithm] : String(c.keyAlgorithm);
         return kt !== undefined && keyTypes.includes(kt);
       })
-      .filter((c) => !includes.exportOption || c.options.Export === includes.exportOption)
+      .filter((c) => !exportOption || c.options.Export === exportOption)
+      .filter((c) => !usages?.length || usages.includes('ANY') || keyUsages(c).some((u) => usages.includes(u)))
+      .filter((c) => !extendedUsages?.length || extendedUsages.includes('ANY') || EXTENDED_KEY_USAGES.some((u) => extendedUsages.includes(u)))
+      .filter(() => managedBy === undefined)
       .sort((a, b) => (sortOrder === 'ASCENDING' ? a.createdAt - b.createdAt : b.createdAt - a.createdAt));
     const page = all.slice(start, start + max);
     return {

@@ -1,7 +1,8 @@
 // RequestCertificate: DNS-validated certificates (issued once every name validates) or private
 // certificates from a Keyhold CA (CertificateAuthorityArn: issued at once). IdempotencyToken: the same
 // token within an hour returns the same ARN.
-import { type Input, optList, optString, reqString } from '../../../protocol/fields.js';
+import { SerializationException } from '../../../protocol/errors.js';
+import { type Input, optList, optString, optStruct, reqString } from '../../../protocol/fields.js';
 import type { KeyAlgorithm } from '../../../pki/issuance.js';
 import { InvalidDomainValidationOptionsException, LimitExceededException, ResourceNotFoundException, AcmValidationException } from '../errors.js';
 import { type AcmOperationDef, authorizeAcm, parseTags } from './common.js';
@@ -34,9 +35,20 @@ export const requestCertificate: AcmOperationDef = {
       throw new AcmValidationException(`KeyAlgorithm ${keyAlgorithm} is not supported for certificate requests. Use RSA_2048, EC_prime256v1 or EC_secp384r1.`);
     const token = optString(input, 'IdempotencyToken', { min: 1, max: 32, pattern: /^\w+$/ });
     const caArn = optString(input, 'CertificateAuthorityArn', { min: 20, max: 2048 });
-    const options = input.Options as { Export?: string; CertificateTransparencyLoggingPreference?: string } | undefined;
-    const dvo = optList(input, 'DomainValidationOptions');
-    if (dvo?.some((d) => !names.includes(String((d as { DomainName?: string }).DomainName ?? '').toLowerCase()))) {
+    const optionsIn = optStruct(input, 'Options') ?? {};
+    const options = {
+      Export: optString(optionsIn, 'Export', { enum: ['ENABLED', 'DISABLED'] }),
+      CertificateTransparencyLoggingPreference: optString(optionsIn, 'CertificateTransparencyLoggingPreference', { enum: ['ENABLED', 'DISABLED'] }),
+    };
+    const dvo = optList(input, 'DomainValidationOptions')?.map((d, i) => {
+      if (d === null || typeof d !== 'object' || Array.isArray(d))
+        throw new SerializationException(`Expected a structure for DomainValidationOptions.${i + 1}`);
+      return {
+        DomainName: reqString(d as Input, 'DomainName', { min: 1, max: 253 }),
+        ValidationDomain: reqString(d as Input, 'ValidationDomain', { min: 1, max: 253 }),
+      };
+    });
+    if (dvo?.some((d) => !names.includes(d.DomainName.toLowerCase()))) {
       throw new InvalidDomainValidationOptionsException('DomainValidationOptions must name domains of the request.');
     }
     const tags = parseTags(input);
