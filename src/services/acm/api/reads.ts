@@ -79,6 +79,8 @@ export const listCertificates: AcmOperationDef = {
     // Keyhold manages no certificate for CloudFront: filtering by it lists nothing.
     const managedBy = optString(includes, 'managedBy', { enum: ['CLOUDFRONT'] });
     optString(input, 'SortBy', { enum: ['CREATED_AT'] });
+    const sameForAll =
+      managedBy === undefined && (!extendedUsages?.length || extendedUsages.includes('ANY') || EXTENDED_KEY_USAGES.some((u) => extendedUsages.includes(u)));
     const max = optInt(input, 'MaxItems', 1, 1000) ?? 1000;
     const token = optString(input, 'NextToken', { min: 1, max: 10000 });
     const sortOrder = optString(input, 'SortOrder', { enum: ['ASCENDING', 'DESCENDING'] }) ?? 'ASCENDING';
@@ -95,8 +97,8 @@ export const listCertificates: AcmOperationDef = {
       })
       .filter((c) => !exportOption || c.options.Export === exportOption)
       .filter((c) => !usages?.length || usages.includes('ANY') || keyUsages(c).some((u) => usages.includes(u)))
-      .filter((c) => !extendedUsages?.length || extendedUsages.includes('ANY') || EXTENDED_KEY_USAGES.some((u) => extendedUsages.includes(u)))
-      .filter(() => managedBy === undefined)
+      // Every Keyhold certificate has the same extended key usages and none is managed by CloudFront.
+      .filter(() => sameForAll)
       .sort((a, b) => (sortOrder === 'ASCENDING' ? a.createdAt - b.createdAt : b.createdAt - a.createdAt));
     const page = all.slice(start, start + max);
     return {
