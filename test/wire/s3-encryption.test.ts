@@ -216,6 +216,14 @@ describe('S3 server-side encryption (wire)', () => {
       ).$metadata.httpStatusCode,
       403,
     );
+    // A wrong key is refused before ranges and conditions, whose answers would reveal the size and the ETag.
+    const wrongKey = sseC(randomBytes(32));
+    for (const probe of [{ Range: 'bytes=999999-' }, { IfNoneMatch: put.ETag }, { IfMatch: '"0"' }]) {
+      const r = (await s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'c', ...probe, ...wrongKey })).catch((e: unknown) => e)) as {
+        $metadata: { httpStatusCode: number };
+      };
+      assert.equal(r.$metadata.httpStatusCode, 403, JSON.stringify(probe));
+    }
     await s3.send(new PutObjectCommand({ Bucket: 'ssec', Key: 'plain', Body: 'p' }));
     assert.equal(await errorName(s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'plain', ...sseC(key) }))), 'InvalidRequest');
     const http = s.s3({ endpoint: s.kh.httpEndpoint });

@@ -87,6 +87,10 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
   if (ck && sse?.mode !== 'SSE-C') throw S3.InvalidRequest('The encryption parameters are not applicable to this object.');
   if (sse?.mode === 'SSE-C' && !ck)
     throw S3.InvalidRequest('The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.');
+  // A wrong SSE-C key is refused (403, GET and HEAD alike) before conditions and ranges are evaluated: their
+  // answers (304/412, 416 with the size) would tell a caller without the key the object's ETag and size.
+  if (sse?.mode === 'SSE-C' && ck && !customerKeyMatches(sse, ck))
+    throw S3.AccessDenied('The provided encryption key does not match the key the object was encrypted with.');
   checkConditions(req, v);
 
   let range = parseRange(header(req, 'range'), v.size);
@@ -134,12 +138,7 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
   headers['content-length'] = String(v.size === 0 ? 0 : end - start + 1);
   if (range) headers['content-range'] = `bytes ${start}-${end}/${v.size}`;
   const status = range ? 206 : 200;
-  if (head) {
-    // HEAD still proves the key for SSE-C objects (403 for a wrong key, as GET).
-    if (sse?.mode === 'SSE-C' && ck && !customerKeyMatches(sse, ck))
-      throw S3.AccessDenied('The provided encryption key does not match the key the object was encrypted with.');
-    return { status, headers };
-  }
+  if (head) return { status, headers };
   return { status, headers, body: readPlaintext(deps, req, b.name, key, v, start, end, ck) };
 }
 
