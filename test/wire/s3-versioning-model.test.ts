@@ -1,0 +1,144 @@
+// Model-based S3 versioning test: random sequences of puts, deletes (delete markers), deletes and reads of
+// given versions, current reads and versioning changes (unversioned, Enabled, Suspended with its "null"
+// version), checked against a model of each key's version stack: the version ids and delete-marker flags
+// answered, the bytes of every version, NoSuchKey behind a marker, 405 for reading a marker, and both
+// listings (ListObjectVersions with IsLatest, ListObjectsV2 with the current objects).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import fc from 'fast-check';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+type Op =
+  | { op: 'put' | 'delete' | 'get'; key: string }
+  | { op: 'deleteVersion' | 'getVersion'; key: string; pick: number }
+  | { op: 'versioning'; status: 'Enabled' | 'Suspended' };
+
+/** One entry of a key's version stack, newest first; `body` undefined for a delete marker. */
+interface Version {
+  id: string;
+  body?: Buffer;
+}
+
+const KEYS = ['a', 'b'];
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ op: fc.constantFrom('put' as const, 'delete' as const, 'get' as const), key: fc.constantFrom(...KEYS) }),
+  fc.record({ op: fc.constantFrom('deleteVersion' as const, 'getVersion' as const), key: fc.constantFrom(...KEYS), pick: fc.nat(6) }),
+  fc.record({ op: fc.constant('versioning' as const), status: fc.constantFrom('Enabled' as const, 'Suspended' as const) }),
+);
+
+describe('S3 versioning against a model (wire, property)', () => {
+  let s: TestServer;
+  let s3: S3Client;
+  before(async () => {
+    s = await startTestServer();
+    s3 = s.s3({ checksums: 'WHEN_REQUIRED' });
+  });
+  after(() => s.stop());
+
+  it('version stacks, markers and listings match the model after random sequences', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 3, maxLength: 18 }), async (seq) => {
+        const Bucket = `versions-model-${n++}`;
+        await s3.send(new CreateBucketCommand({ Bucket }));
+        let status: 'Unversioned' | 'Enabled' | 'Suspended' = 'Unversioned';
+        const stacks = new Map<string, Version[]>(KEYS.map((k) => [k, []]));
+        // Outside Enabled, a write replaces the key's "null" version (S3's Suspended semantics).
+        const pushNull = (stack: Version[], v: Version) => {
+          const i = stack.findIndex((x) => x.id === 'null');
+          if (i >= 0) stack.splice(i, 1);
+          stack.unshift(v);
+        };
+        for (const o of seq) {
+          const step = JSON.stringify(o);
+          if (o.op === 'versioning') {
+            await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: o.status } }));
+            status = o.status;
+            continue;
+          }
+          const stack = stacks.get(o.key)!;
+          if (o.op === 'put') {
+            const body = randomBytes(12);
+            const r = await s3.send(new PutObjectCommand({ Bucket, Key: o.key, Body: body }));
+            if (status === 'Enabled') {
+              assert.ok(r.VersionId && r.VersionId !== 'null', step);
+              stack.unshift({ id: r.VersionId, body });
+            } else {
+              assert.equal(r.VersionId, status === 'Suspended' ? 'null' : undefined, step);
+              pushNull(stack, { id: 'null', body });
+            }
+          } else if (o.op === 'delete') {
+            const r = await s3.send(new DeleteObjectCommand({ Bucket, Key: o.key }));
+            if (status === 'Unversioned') {
+              stack.length = 0;
+            } else {
+              assert.equal(r.DeleteMarker, true, step);
+              if (status === 'Enabled') {
+                assert.ok(r.VersionId && r.VersionId !== 'null', step);
+                stack.unshift({ id: r.VersionId });
+              } else {
+                assert.equal(r.VersionId, 'null', step);
+                pushNull(stack, { id: 'null' });
+              }
+            }
+          } else if (o.op === 'deleteVersion' || o.op === 'getVersion') {
+            const v = stack[o.pick % Math.max(stack.length, 1)];
+            if (!v) continue;
+            if (o.op === 'deleteVersion') {
+              const r = await s3.send(new DeleteObjectCommand({ Bucket, Key: o.key, VersionId: v.id }));
+              assert.equal(r.VersionId, v.id, step);
+              assert.equal(r.DeleteMarker === true, v.body === undefined, step);
+              stack.splice(stack.indexOf(v), 1);
+            } else {
+              const r = await s3
+                .send(new GetObjectCommand({ Bucket, Key: o.key, VersionId: v.id }))
+                .catch((err: { $metadata: { httpStatusCode: number } }) => err);
+              if (v.body === undefined) {
+                assert.equal((r as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode, 405, `${step}: reading a delete marker`);
+              } else {
+                const got = r as { Body: { transformToByteArray(): Promise<Uint8Array> }; VersionId?: string };
+                assert.ok(Buffer.from(await got.Body.transformToByteArray()).equals(v.body), step);
+                if (status !== 'Unversioned') assert.equal(got.VersionId, v.id, step);
+              }
+            }
+          } else {
+            const current = stack[0];
+            const r = await s3.send(new GetObjectCommand({ Bucket, Key: o.key })).catch((err: { name: string }) => err);
+            if (!current?.body) {
+              assert.equal((r as { name: string }).name, 'NoSuchKey', step);
+            } else {
+              const got = r as { Body: { transformToByteArray(): Promise<Uint8Array> } };
+              assert.ok(Buffer.from(await got.Body.transformToByteArray()).equals(current.body), step);
+            }
+          }
+        }
+        const listed = await s3.send(new ListObjectVersionsCommand({ Bucket }));
+        const row = (key: string | undefined, id: string | undefined, marker: boolean, latest: boolean | undefined) => `${key}|${id}|${marker}|${latest}`;
+        const got = [
+          ...(listed.Versions ?? []).map((v) => row(v.Key, v.VersionId, false, v.IsLatest)),
+          ...(listed.DeleteMarkers ?? []).map((m) => row(m.Key, m.VersionId, true, m.IsLatest)),
+        ].sort();
+        const want = [...stacks].flatMap(([key, stack]) => stack.map((v, i) => row(key, v.id, v.body === undefined, i === 0))).sort();
+        assert.deepEqual(got, want, `versions after ${JSON.stringify(seq)}`);
+        const current = ((await s3.send(new ListObjectsV2Command({ Bucket }))).Contents ?? []).map((c) => c.Key).sort();
+        assert.deepEqual(
+          current,
+          [...stacks].filter(([, stack]) => stack[0]?.body).map(([key]) => key),
+          `current objects after ${JSON.stringify(seq)}`,
+        );
+      }),
+      { numRuns: Number(process.env.KEYHOLD_MODEL_RUNS ?? 25) },
+    );
+  });
+});
