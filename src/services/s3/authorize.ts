@@ -17,6 +17,11 @@ export function authorizeS3(deps: S3Deps, req: S3Request, action: string, resour
   set('s3:delimiter', req.query.get('delimiter') ?? undefined);
   set('s3:max-keys', req.query.get('max-keys') ?? undefined);
   set('s3:versionid', req.query.get('versionId') ?? undefined);
+  // Conditional writes (a bucket policy can require them: conditional-writes-enforce.html).
+  if (req.method === 'PUT' || req.method === 'POST') {
+    set('s3:if-match', header(req, 'if-match'));
+    set('s3:if-none-match', header(req, 'if-none-match'));
+  }
   for (const [k, v] of Object.entries(extra)) keys.set(k.toLowerCase(), v);
   const ctx = { ...req.ctx, conditionKeys: keys };
   const check = { action, resource, resourceAccount: bucket.accountId, resourcePolicy: bucket.policy };

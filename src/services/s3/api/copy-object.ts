@@ -22,6 +22,7 @@ import {
   userMetadata,
   writeEncryptedBlob,
 } from './object-common.js';
+import { preconditions } from './write-conditions.js';
 
 export const copyObject: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
@@ -29,6 +30,7 @@ export const copyObject: S3Handler = async (deps, req) => {
   const src = await copySource(deps, req);
   const enc = writeEncryption(req.headers, req.secure, b);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b);
+  const condition = await preconditions(deps, req, b);
   const metaDirective = header(req, 'x-amz-metadata-directive') ?? 'COPY';
   const tagDirective = header(req, 'x-amz-tagging-directive') ?? 'COPY';
   if (!['COPY', 'REPLACE'].includes(metaDirective) || !['COPY', 'REPLACE'].includes(tagDirective))
@@ -73,7 +75,7 @@ export const copyObject: S3Handler = async (deps, req) => {
     stream: { salt: written.salt, segmentBytes: SEGMENT_BYTES },
     sse: sealed,
   };
-  await deleteBlobs(deps, await commitVersion(deps, b, key, v));
+  await deleteBlobs(deps, await commitVersion(deps, b, key, v, condition));
   return {
     status: 200,
     headers: {

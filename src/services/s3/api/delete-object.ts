@@ -5,7 +5,7 @@ import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { type BucketRecord, objectArn, type VersionRecord } from '../model.js';
-import type { S3Deps, S3Handler, S3Request } from '../request.js';
+import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, type XmlNode, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { blobsOf, deleteBlobs } from './object-common.js';
@@ -17,10 +17,17 @@ interface Deleted {
   deleteMarkerVersionId?: string;
 }
 
-async function deleteOne(deps: S3Deps, b: BucketRecord, key: string, versionId: string | undefined): Promise<Deleted> {
+async function deleteOne(deps: S3Deps, b: BucketRecord, key: string, versionId: string | undefined, ifMatch?: string[]): Promise<Deleted> {
   for (;;) {
     const current = await deps.store.getObject(b.name, key);
     const entry = current?.entry ?? { key, versions: [] };
+    if (ifMatch) {
+      // A conditional delete (If-Match) removes only the version it names (or the current object) when its
+      // ETag is one of those given, checked against the state this commit replaces.
+      const target = versionId !== undefined ? entry.versions.find((v) => v.versionId === versionId) : entry.versions[0];
+      if (!target || target.deleteMarker) throw S3.NoSuchKey(undefined, { Key: key });
+      if (!ifMatch.some((t) => t === '*' || t === target.etag)) throw S3.PreconditionFailed(undefined, { Condition: 'If-Match' });
+    }
     let dropped: VersionRecord[] = [];
     let result: Deleted = { key };
     if (versionId !== undefined) {
@@ -61,7 +68,10 @@ export const deleteObject: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const versionId = req.query.get('versionId') ?? undefined;
   authorizeS3(deps, req, versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectArn(b.name, req.key!), b);
-  const r = await deleteOne(deps, b, req.key!, versionId);
+  const ifMatch = header(req, 'if-match')
+    ?.split(',')
+    .map((t) => t.trim().replace(/^"|"$/g, ''));
+  const r = await deleteOne(deps, b, req.key!, versionId, ifMatch);
   return {
     status: 204,
     headers: {

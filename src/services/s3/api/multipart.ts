@@ -24,6 +24,7 @@ import {
   userMetadata,
   writeEncryptedBlob,
 } from './object-common.js';
+import { checkWriteCondition, preconditions } from './write-conditions.js';
 
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 
@@ -185,6 +186,7 @@ export const uploadPartCopy: S3Handler = async (deps, req) => {
 export const completeMultipartUpload: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b);
+  const condition = await preconditions(deps, req, b);
   const { upload } = await requireUpload(deps, req);
   const doc = parseXmlBody(await req.readBody(4 * 1024 * 1024)).CompleteMultipartUpload as Record<string, unknown> | undefined;
   const listed = ((doc?.Part as Array<Record<string, unknown>> | undefined) ?? []).map((p) => ({
@@ -231,6 +233,8 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
   let orphaned: string[] = [];
   for (;;) {
     const cur = await deps.store.getObject(b.name, req.key!);
+    // A refused condition leaves the upload as it is: its parts can still be completed without it (S3 likewise).
+    checkWriteCondition(condition, cur?.entry, req.key!);
     const entry = cur?.entry ?? { key: req.key!, versions: [] };
     const dropped = versionId === 'null' ? entry.versions.filter((x) => x.versionId === 'null') : [];
     entry.versions = [v, ...entry.versions.filter((x) => !dropped.includes(x))];

@@ -10,6 +10,7 @@ import { S3 } from '../errors.js';
 import type { BucketRecord, ObjectEntry, SealedObjectKey, VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Request } from '../request.js';
 import { binding } from '../sse/object-keys.js';
+import { checkWriteCondition, type WriteCondition } from './write-conditions.js';
 
 export const SEGMENT_BYTES = 64 * 1024;
 
@@ -54,10 +55,20 @@ export function newVersionId(bucket: BucketRecord): string {
   return bucket.versioning === 'Enabled' ? randomBytes(24).toString('base64url') : 'null';
 }
 
-/** Adds a version to a key's entry; returns blob ids no longer referenced (to delete after the commit). */
-export async function commitVersion(deps: S3Deps, bucket: BucketRecord, key: string, v: VersionRecord): Promise<string[]> {
+/**
+ * Adds a version to a key's entry; returns blob ids no longer referenced (to delete after the commit). A write
+ * condition is checked against the entry the commit replaces; when it fails, the new version's own blobs are
+ * deleted and the error thrown.
+ */
+export async function commitVersion(deps: S3Deps, bucket: BucketRecord, key: string, v: VersionRecord, condition?: WriteCondition): Promise<string[]> {
   for (;;) {
     const current = await deps.store.getObject(bucket.name, key);
+    try {
+      checkWriteCondition(condition, current?.entry, key);
+    } catch (err) {
+      await deleteBlobs(deps, blobsOf(v));
+      throw err;
+    }
     const entry: ObjectEntry = current ? current.entry : { key, versions: [] };
     const dropped = v.versionId === 'null' ? entry.versions.filter((x) => x.versionId === 'null') : [];
     entry.versions = [v, ...entry.versions.filter((x) => !dropped.includes(x))];

@@ -6,6 +6,7 @@ import { header, type S3Handler } from '../request.js';
 import { binding } from '../sse/object-keys.js';
 import { customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
 import { requireBucket } from './bucket-common.js';
+import { preconditions } from './write-conditions.js';
 import {
   commitVersion,
   deleteBlobs,
@@ -25,6 +26,7 @@ export const putObject: S3Handler = async (deps, req) => {
   const key = req.key!;
   const enc = writeEncryption(req.headers, req.secure, b);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b);
+  const condition = await preconditions(deps, req, b);
   const meta = userMetadata(req);
   const std = standardHeaders(req);
   const tags = taggingHeader(req);
@@ -50,7 +52,7 @@ export const putObject: S3Handler = async (deps, req) => {
     stream: { salt: written.salt, segmentBytes: SEGMENT_BYTES },
     sse: sealed,
   };
-  const orphaned = await commitVersion(deps, b, key, v);
+  const orphaned = await commitVersion(deps, b, key, v, condition);
   await deleteBlobs(deps, orphaned);
   req.audit.requestParameters = {
     bucketName: b.name,
