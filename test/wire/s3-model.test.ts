@@ -1,4 +1,4 @@
-// Model-based S3 test: random sequences of puts (every SSE mode, sizes around the 64 KiB segment), multipart
+// Model-based S3 test: random sequences of puts (every SSE mode, sizes around the 64 KiB segment, conditional or not), multipart
 // uploads, ranged and keyed gets, copies that change or keep the encryption, deletes and default-encryption
 // changes, run through the SDK and checked after every step against a plain in-memory model: the bytes read
 // back, the encryption reported, and the errors S3 gives for a missing, wrong or unneeded SSE-C key.
@@ -26,7 +26,7 @@ import { errorName, startTestServer, type TestServer } from '../helpers/server.j
 type Sse = 'none' | 'AES256' | 'kms' | 'kmsKey' | 'ssec0' | 'ssec1';
 type KeyGuess = 'none' | 'ssec0' | 'ssec1';
 type Op =
-  | { op: 'put'; key: string; size: number; sse: Sse }
+  | { op: 'put'; key: string; size: number; sse: Sse; condition: 'none' | 'absent' | 'current' | 'stale' }
   | { op: 'mpu'; key: string; sse: Sse; last: number }
   | { op: 'get'; key: string; guess: KeyGuess; range: [number, number] | null }
   | { op: 'copy'; src: string; dst: string; srcGuess: KeyGuess; sse: Sse }
@@ -38,6 +38,8 @@ interface Model {
   body: Buffer;
   sse: 'AES256' | 'aws:kms' | 'SSE-C';
   customerKey?: number;
+  /** As the write answered it (quoted), for If-Match. */
+  etag?: string;
 }
 
 const KEYS = ['a', 'b', 'dir/c'];
@@ -51,6 +53,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       key: fc.constantFrom(...KEYS),
       size: fc.constantFrom(0, 1, 100, 65_536, 70_000, 200_000),
       sse: sseArb,
+      condition: fc.constantFrom('none' as const, 'none' as const, 'absent' as const, 'current' as const, 'stale' as const),
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('mpu' as const), key: fc.constantFrom(...KEYS), sse: sseArb, last: fc.constantFrom(1, 70_000) }) },
@@ -132,8 +135,33 @@ describe('S3 against a model (wire, property)', () => {
             bucketDefault = o.mode === 'AES256' ? 'AES256' : 'aws:kms';
           } else if (o.op === 'put') {
             const body = randomBytes(o.size);
-            const r = await s3.send(new PutObjectCommand({ Bucket, Key: o.key, Body: body, ...writeParams(o.sse) }));
-            const m = stored(o.sse, body);
+            // Conditional writes: create only (If-None-Match: *), or replace only the ETag the model holds.
+            const before = model.get(o.key);
+            const condition =
+              o.condition === 'absent'
+                ? { IfNoneMatch: '*' }
+                : o.condition === 'current'
+                  ? { IfMatch: before?.etag ?? '"0"' }
+                  : o.condition === 'stale'
+                    ? { IfMatch: '"00000000000000000000000000000000"' }
+                    : {};
+            const refusal =
+              o.condition === 'none'
+                ? undefined
+                : before
+                  ? o.condition === 'current'
+                    ? undefined
+                    : 'PreconditionFailed'
+                  : o.condition === 'absent'
+                    ? undefined
+                    : 'NoSuchKey';
+            const request = new PutObjectCommand({ Bucket, Key: o.key, Body: body, ...writeParams(o.sse), ...condition });
+            if (refusal) {
+              assert.equal(await errorName(s3.send(request)), refusal, step);
+              continue;
+            }
+            const r = await s3.send(request);
+            const m = { ...stored(o.sse, body), etag: r.ETag };
             assert.equal(m.sse === 'SSE-C' ? r.SSECustomerAlgorithm : r.ServerSideEncryption, m.sse === 'SSE-C' ? 'AES256' : m.sse, step);
             model.set(o.key, m);
           } else if (o.op === 'mpu') {
@@ -146,8 +174,8 @@ describe('S3 against a model (wire, property)', () => {
               etags.push((await s3.send(new UploadPartCommand({ Bucket, Key: o.key, UploadId, PartNumber: i + 1, Body, ...partKey }))).ETag);
             }
             const Parts = etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 }));
-            await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: o.key, UploadId, MultipartUpload: { Parts }, ...partKey }));
-            model.set(o.key, stored(o.sse, Buffer.concat(parts)));
+            const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: o.key, UploadId, MultipartUpload: { Parts }, ...partKey }));
+            model.set(o.key, { ...stored(o.sse, Buffer.concat(parts)), etag: done.ETag });
           } else if (o.op === 'get') {
             const m = model.get(o.key);
             const guess = customerKeyOf(o.guess);
@@ -188,14 +216,18 @@ describe('S3 against a model (wire, property)', () => {
             else if (m.sse === 'SSE-C' && guess === undefined) expected = 'InvalidRequest';
             else if (m.sse === 'SSE-C' && guess !== m.customerKey) expected = 'AccessDenied';
             else if (m.sse !== 'SSE-C' && guess !== undefined) expected = 'InvalidRequest';
+            let etag: string | undefined;
             const outcome = await s3.send(request).then(
-              () => 'OK',
+              (r) => {
+                etag = r.CopyObjectResult?.ETag;
+                return 'OK';
+              },
               (err: { name: string }) => err.name,
             );
             // Copying an object onto itself with nothing changed is refused by S3 (InvalidRequest).
             const inPlace = expected === 'OK' && o.src === o.dst && o.sse === 'none';
             assert.ok(outcome === expected || (inPlace && outcome === 'InvalidRequest'), `${step}: ${outcome}, expected ${expected}`);
-            if (outcome === 'OK') model.set(o.dst, stored(o.sse, m!.body));
+            if (outcome === 'OK') model.set(o.dst, { ...stored(o.sse, m!.body), etag });
           } else {
             await s3.send(new DeleteObjectCommand({ Bucket, Key: o.key }));
             model.delete(o.key);
