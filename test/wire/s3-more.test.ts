@@ -1,8 +1,8 @@
 // The remaining S3 operations and behaviours: UploadPartCopy, AbortMultipartUpload, ListParts,
-// ListMultipartUploads, bucket tagging, policy status and deletion, response-* overrides, virtual-hosted
+// ListMultipartUploads, GetObjectAttributes, bucket tagging, policy status and deletion, response-* overrides, virtual-hosted
 // addressing, and SSE-S3 master-key rotation (old objects still open).
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   AbortMultipartUploadCommand,
@@ -14,9 +14,12 @@ import {
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
   GetBucketTaggingCommand,
+  GetObjectAttributesCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
+  type ObjectAttributes,
+  PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutObjectCommand,
@@ -182,6 +185,88 @@ describe('S3 more operations (wire)', () => {
     );
     await vh.send(new PutObjectCommand({ Bucket: 'more', Key: 'vh/key.txt', Body: 'virtual' }));
     assert.equal((await body((await s3.send(new GetObjectCommand({ Bucket: 'more', Key: 'vh/key.txt' }))).Body)).toString(), 'virtual');
+  });
+
+  it('GetObjectAttributes: ETag, checksum, parts (paged), storage class and size; SSE-C needs its key', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'attributes' }));
+    const put = await s3.send(new PutObjectCommand({ Bucket: 'attributes', Key: 'one', Body: 'hello attributes', ChecksumAlgorithm: 'SHA256' }));
+    const all: ObjectAttributes[] = ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'];
+    const one = await s3.send(new GetObjectAttributesCommand({ Bucket: 'attributes', Key: 'one', ObjectAttributes: all }));
+    assert.equal(`"${one.ETag}"`, put.ETag);
+    assert.equal(one.Checksum?.ChecksumSHA256, put.ChecksumSHA256);
+    assert.equal(one.ObjectSize, 'hello attributes'.length);
+    assert.equal(one.StorageClass, 'STANDARD');
+    assert.equal(one.ObjectParts, undefined, 'a single-part object has no parts');
+    assert.ok(one.LastModified instanceof Date);
+    const sizeOnly = await s3.send(new GetObjectAttributesCommand({ Bucket: 'attributes', Key: 'one', ObjectAttributes: ['ObjectSize'] }));
+    assert.equal(sizeOnly.ETag, undefined);
+    assert.equal(sizeOnly.ObjectSize, 16);
+
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'attributes', Key: 'parts' }));
+    const sizes = [5 * 1024 * 1024, 5 * 1024 * 1024, 1000];
+    const Parts = [];
+    for (const [i, size] of sizes.entries()) {
+      const r = await s3.send(new UploadPartCommand({ Bucket: 'attributes', Key: 'parts', UploadId, PartNumber: i + 1, Body: randomBytes(size) }));
+      Parts.push({ PartNumber: i + 1, ETag: r.ETag });
+    }
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'attributes', Key: 'parts', UploadId, MultipartUpload: { Parts } }));
+    const first = await s3.send(new GetObjectAttributesCommand({ Bucket: 'attributes', Key: 'parts', ObjectAttributes: all, MaxParts: 2 }));
+    assert.equal(first.ObjectParts?.TotalPartsCount, 3);
+    assert.deepEqual(
+      first.ObjectParts?.Parts?.map((p) => [p.PartNumber, p.Size]),
+      [
+        [1, sizes[0]],
+        [2, sizes[1]],
+      ],
+    );
+    assert.equal(first.ObjectParts?.IsTruncated, true);
+    const rest = await s3.send(
+      new GetObjectAttributesCommand({
+        Bucket: 'attributes',
+        Key: 'parts',
+        ObjectAttributes: ['ObjectParts'],
+        PartNumberMarker: first.ObjectParts?.NextPartNumberMarker,
+      }),
+    );
+    assert.deepEqual(
+      rest.ObjectParts?.Parts?.map((p) => p.PartNumber),
+      [3],
+    );
+    assert.equal(rest.ObjectParts?.IsTruncated, false);
+    assert.equal(
+      first.ObjectSize,
+      sizes.reduce((a, b) => a + b),
+    );
+    assert.match(first.ETag ?? '', /^[0-9a-f]{32}-3$/);
+
+    assert.equal(await errorName(s3.send(new GetObjectAttributesCommand({ Bucket: 'attributes', Key: 'missing', ObjectAttributes: all }))), 'NoSuchKey');
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: 'attributes',
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BlockedEncryptionTypes: { EncryptionType: ['NONE'] } }],
+        },
+      }),
+    );
+    const customerKey = randomBytes(32);
+    const sseC = {
+      SSECustomerAlgorithm: 'AES256',
+      SSECustomerKey: customerKey.toString('base64'),
+      SSECustomerKeyMD5: createHash('md5').update(customerKey).digest('base64'),
+    };
+    await s3.send(new PutObjectCommand({ Bucket: 'attributes', Key: 'sse-c', Body: 'secret', ...sseC }));
+    assert.equal(
+      await errorName(s3.send(new GetObjectAttributesCommand({ Bucket: 'attributes', Key: 'sse-c', ObjectAttributes: ['ObjectSize'] }))),
+      'InvalidRequest',
+    );
+    assert.equal(
+      (await s3.send(new GetObjectAttributesCommand({ Bucket: 'attributes', Key: 'sse-c', ObjectAttributes: ['ObjectSize'], ...sseC }))).ObjectSize,
+      6,
+    );
+    assert.equal(
+      await errorName(s3.send(new GetObjectAttributesCommand({ Bucket: 'attributes', Key: 'one', ObjectAttributes: ['Nope' as ObjectAttributes] }))),
+      'InvalidArgument',
+    );
   });
 
   it('SSE-S3 master keys rotate; objects written under the old key still open', async () => {

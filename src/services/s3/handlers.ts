@@ -28,6 +28,7 @@ import {
   uploadPartCopy,
 } from './api/multipart.js';
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './api/object-tagging.js';
+import { getObjectAttributes } from './api/object-attributes.js';
 import { putObject } from './api/put-object.js';
 import { UNCONFIGURED_SETTINGS } from './api/unconfigured-settings.js';
 import type { S3Handler } from './request.js';
@@ -72,6 +73,7 @@ export const HANDLERS: Readonly<Record<string, S3Handler>> = {
   GetBucketAcl: getBucketAcl,
   PutBucketAcl: putBucketAcl,
   GetObjectAcl: getObjectAcl,
+  GetObjectAttributes: getObjectAttributes,
   PutObjectAcl: putObjectAcl,
   ...UNCONFIGURED_SETTINGS,
 };

@@ -58,8 +58,9 @@ const UNCONFIGURED_DELETE: Readonly<Record<string, string>> = {
   replication: 'DeleteBucketReplication',
 };
 
-/** ACLs (disabled, api/acl.ts) and the settings above, before the unsupported sub-resources are refused. */
+/** Object attributes, ACLs (disabled, api/acl.ts) and the settings above, before the unsupported sub-resources are refused. */
 function settingsRoute(method: string, key: string | undefined, q: URLSearchParams): Route | undefined {
+  if (q.has('attributes') && key !== undefined && method === 'GET') return r('GetObjectAttributes', true, true);
   if (q.has('acl')) {
     if (method === 'GET') return key === undefined ? r('GetBucketAcl', true) : r('GetObjectAcl', true, true);
     if (method === 'PUT') return key === undefined ? r('PutBucketAcl', false) : r('PutObjectAcl', false, true);

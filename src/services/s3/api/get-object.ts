@@ -63,11 +63,17 @@ const OVERRIDES: Record<string, string> = {
   'response-content-encoding': 'content-encoding',
 };
 
-async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boolean) {
+/**
+ * The object version a read names (versionId or the current one), after the read permission, the version's
+ * existence (NoSuchKey, NoSuchVersion, a delete marker's 405) and its SSE-C key: missing or unneeded
+ * (InvalidRequest), or wrong (403) — refused before anything else about the object is answered (conditions,
+ * ranges, attributes), since those would tell a caller without the key the object's ETag and size.
+ */
+export async function readableVersion(deps: Parameters<S3Handler>[0], req: S3Request, actions: ReadonlyArray<string>) {
   const b = await requireBucket(deps, req);
   const key = req.key!;
   const versionId = req.query.get('versionId') ?? undefined;
-  authorizeS3(deps, req, versionId ? 's3:GetObjectVersion' : 's3:GetObject', objectArn(b.name, key), b);
+  for (const action of actions) authorizeS3(deps, req, action, objectArn(b.name, key), b);
   refuseSseOnRead(req.headers);
   const entry = (await deps.store.getObject(b.name, key))?.entry;
   const v = findVersion(entry, versionId);
@@ -87,10 +93,14 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
   if (ck && sse?.mode !== 'SSE-C') throw S3.InvalidRequest('The encryption parameters are not applicable to this object.');
   if (sse?.mode === 'SSE-C' && !ck)
     throw S3.InvalidRequest('The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.');
-  // A wrong SSE-C key is refused (403, GET and HEAD alike) before conditions and ranges are evaluated: their
-  // answers (304/412, 416 with the size) would tell a caller without the key the object's ETag and size.
   if (sse?.mode === 'SSE-C' && ck && !customerKeyMatches(sse, ck))
     throw S3.AccessDenied('The provided encryption key does not match the key the object was encrypted with.');
+  return { b, key, v, sse, ck };
+}
+
+async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boolean) {
+  const versionId = req.query.get('versionId') ?? undefined;
+  const { b, key, v, sse, ck } = await readableVersion(deps, req, [versionId ? 's3:GetObjectVersion' : 's3:GetObject']);
   checkConditions(req, v);
 
   let range = parseRange(header(req, 'range'), v.size);
