@@ -27,7 +27,8 @@ export const getObjectAttributes: S3Handler = async (deps, req) => {
     .split(',')
     .map((a) => a.trim())
     .filter((a) => a !== '');
-  if (requested.length === 0) throw S3.InvalidArgument('The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty');
+  if (requested.length === 0)
+    throw S3.InvalidArgument('The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty');
   const unknown = requested.find((a) => !ATTRIBUTES.includes(a));
   if (unknown !== undefined) throw S3.InvalidArgument(`Invalid attribute name specified: ${unknown}`);
   const versioned = req.query.has('versionId');
