@@ -20,6 +20,8 @@ import {
   ListBucketsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
+  ListMultipartUploadsCommand,
+  CreateMultipartUploadCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
@@ -163,6 +165,30 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
     const del = await s3.send(new DeleteObjectsCommand({ Bucket: b, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
     assert.equal(del.Deleted?.length, keys.length);
     await s3.send(new DeleteBucketCommand({ Bucket: b }));
+  });
+
+  it('pages common prefixes in UTF-8 byte order, not UTF-16 order (characters above U+FFFF)', async () => {
+    const b = 'list-utf8';
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    // UTF-8 order: U+FFFD (EF BF BD) before U+1F600 (F0 9F 98 80); UTF-16 order has them the other way round.
+    const keys = ['\uFFFD', '\uFFFD\uFFFD-/', '\uFFFD😀0', '😀😀a'];
+    for (const Key of keys) await s3.send(new PutObjectCommand({ Bucket: b, Key, Body: 'x' }));
+    for (const MaxKeys of [1, 2, 3]) {
+      const seen: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: b, Delimiter: '😀', MaxKeys, ContinuationToken: token }));
+        seen.push(...(page.Contents ?? []).map((c) => `K ${c.Key}`), ...(page.CommonPrefixes ?? []).map((p) => `P ${p.Prefix}`));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      assert.deepEqual(seen.sort(), ['K \uFFFD', 'K \uFFFD\uFFFD-/', 'P \uFFFD😀', 'P 😀'].sort(), `MaxKeys ${MaxKeys}`);
+    }
+    for (const Key of ['😀', '\uFFFD']) await s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key }));
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: b }));
+    assert.deepEqual(
+      uploads.Uploads?.map((u) => u.Key),
+      ['\uFFFD', '😀'],
+    );
   });
 
   it('copies with metadata COPY/REPLACE, refuses a no-op self-copy, and re-encrypts on a self-copy that changes encryption', async () => {

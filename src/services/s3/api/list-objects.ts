@@ -6,6 +6,7 @@ import { S3 } from '../errors.js';
 import { bucketArn, type ObjectEntry } from '../model.js';
 import type { S3Deps, S3Handler, S3Request } from '../request.js';
 import { type XmlNode, xmlDocument } from '../xml.js';
+import { compareKeys } from '../key-order.js';
 import { requireBucket } from './bucket-common.js';
 
 const BATCH = 1000;
@@ -41,7 +42,7 @@ async function walk(
         if (i >= 0) {
           const p = e.key.slice(0, i + delimiter.length);
           if (prefixes[prefixes.length - 1] === p) continue;
-          if (after !== undefined && p <= after) continue;
+          if (after !== undefined && compareKeys(p, after) <= 0) continue;
           if (entries.length + prefixes.length >= max) return { entries, prefixes, truncated: true, last };
           prefixes.push(p);
           last = p;

@@ -11,6 +11,7 @@ import { header, type S3Deps, type S3Handler, type S3Request } from '../request.
 import { binding, customerKeyMatches, customerKeyVerifier, type WriteEncryption } from '../sse/object-keys.js';
 import { customerKey, customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
 import { parseXmlBody, xmlDocument } from '../xml.js';
+import { compareKeys } from '../key-order.js';
 import { requireBucket } from './bucket-common.js';
 import { copySource } from './copy-source.js';
 import {
@@ -306,7 +307,7 @@ export const listMultipartUploads: S3Handler = async (deps, req) => {
   const prefix = req.query.get('prefix') ?? '';
   const uploads = (await deps.store.listUploads(b.name))
     .filter((u) => u.key.startsWith(prefix))
-    .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : x.initiated - y.initiated));
+    .sort((x, y) => compareKeys(x.key, y.key) || x.initiated - y.initiated);
   return {
     status: 200,
     headers: { 'content-type': 'application/xml' },
