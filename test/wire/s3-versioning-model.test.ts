@@ -131,6 +131,26 @@ describe('S3 versioning against a model (wire, property)', () => {
         ].sort();
         const want = [...stacks].flatMap(([key, stack]) => stack.map((v, i) => row(key, v.id, v.body === undefined, i === 0))).sort();
         assert.deepEqual(got, want, `versions after ${JSON.stringify(seq)}`);
+        // Paged with small MaxKeys: versions of one key may span pages (NextKeyMarker + NextVersionIdMarker);
+        // joined, the pages are the whole listing, newest version first within each key.
+        const MaxKeys = 1 + (n % 3);
+        const paged: string[] = [];
+        let KeyMarker: string | undefined;
+        let VersionIdMarker: string | undefined;
+        for (let pages = 1; ; pages++) {
+          assert.ok(pages <= 60, 'the paged listing ends');
+          const r = await s3.send(new ListObjectVersionsCommand({ Bucket, MaxKeys, KeyMarker, VersionIdMarker }));
+          const rows = [
+            ...(r.Versions ?? []).map((v) => row(v.Key, v.VersionId, false, v.IsLatest)),
+            ...(r.DeleteMarkers ?? []).map((m) => row(m.Key, m.VersionId, true, m.IsLatest)),
+          ];
+          assert.ok(rows.length <= MaxKeys, `a page of ${rows.length} rows > MaxKeys ${MaxKeys}`);
+          paged.push(...rows);
+          if (!r.IsTruncated) break;
+          KeyMarker = r.NextKeyMarker;
+          VersionIdMarker = r.NextVersionIdMarker;
+        }
+        assert.deepEqual(paged.sort(), want, `paged versions (MaxKeys ${MaxKeys}) after ${JSON.stringify(seq)}`);
         const current = ((await s3.send(new ListObjectsV2Command({ Bucket }))).Contents ?? []).map((c) => c.Key).sort();
         assert.deepEqual(
           current,

@@ -130,30 +130,67 @@ export const listObjectsV2: S3Handler = async (deps, req) => {
   });
 };
 
+/**
+ * ListObjectVersions counts versions and delete markers (and common prefixes) against max-keys, so one key's
+ * versions can span pages: a page ending inside a key says where with NextKeyMarker + NextVersionIdMarker,
+ * and a request with both markers resumes after that version of that key (versions newest first, as S3).
+ */
 export const listObjectVersions: S3Handler = async (deps, req) => {
   const { b, prefix, delimiter, max, e } = await listing(deps, req, 's3:ListBucketVersions');
   const keyMarker = req.query.get('key-marker') ?? '';
+  const versionIdMarker = req.query.get('version-id-marker') ?? '';
+  if (versionIdMarker && !keyMarker) throw S3.InvalidArgument('A version-id marker cannot be specified without a key marker.');
+  type Row = { entry: ObjectEntry; index: number } | { prefix: string };
+  const rows: Row[] = [];
+  if (versionIdMarker && keyMarker.startsWith(prefix)) {
+    // The rest of the key the previous page stopped in.
+    const resumed = (await deps.store.getObject(b.name, keyMarker))?.entry;
+    const at = resumed ? resumed.versions.findIndex((v) => v.versionId === versionIdMarker) : -1;
+    if (resumed && at >= 0) for (let i = at + 1; i < resumed.versions.length; i++) rows.push({ entry: resumed, index: i });
+  }
+  // Each entry has at least one version, so max entries after the marker always fill a page.
   const r = await walk(deps, b.name, prefix, delimiter, keyMarker || undefined, max, (x) => x.versions.length > 0);
+  const ordered: Array<{ key: string; row: ObjectEntry | string }> = [
+    ...r.entries.map((x) => ({ key: x.key, row: x })),
+    ...r.prefixes.map((p) => ({ key: p, row: p })),
+  ].sort((x, y) => compareKeys(x.key, y.key));
+  for (const { row } of ordered) {
+    if (typeof row === 'string') rows.push({ prefix: row });
+    else row.versions.forEach((_v, index) => rows.push({ entry: row, index }));
+  }
+  const page = rows.slice(0, max);
+  const truncated = rows.length > max || r.truncated;
+  const last = page[page.length - 1];
   const versions: Array<Record<string, XmlNode>> = [];
   const markers: Array<Record<string, XmlNode>> = [];
-  for (const entry of r.entries) {
-    entry.versions.forEach((v, i) => {
-      const common = { Key: e(entry.key), VersionId: v.versionId, IsLatest: i === 0, LastModified: new Date(v.lastModified), Owner: owner(req) };
-      if (v.deleteMarker) markers.push(common);
-      else versions.push({ ...common, ETag: `"${v.etag}"`, Size: v.size, StorageClass: v.storageClass });
-    });
+  const prefixes: string[] = [];
+  for (const row of page) {
+    if ('prefix' in row) {
+      prefixes.push(row.prefix);
+      continue;
+    }
+    const v = row.entry.versions[row.index]!;
+    const common = { Key: e(row.entry.key), VersionId: v.versionId, IsLatest: row.index === 0, LastModified: new Date(v.lastModified), Owner: owner(req) };
+    if (v.deleteMarker) markers.push(common);
+    else versions.push({ ...common, ETag: `"${v.etag}"`, Size: v.size, StorageClass: v.storageClass });
   }
+  const next =
+    truncated && last
+      ? 'prefix' in last
+        ? { NextKeyMarker: e(last.prefix) }
+        : { NextKeyMarker: e(last.entry.key), NextVersionIdMarker: last.entry.versions[last.index]!.versionId }
+      : {};
   return xmlOk('ListVersionsResult', {
     Name: b.name,
     Prefix: e(prefix),
     KeyMarker: e(keyMarker),
-    VersionIdMarker: req.query.get('version-id-marker') ?? '',
-    ...(r.truncated && r.last ? { NextKeyMarker: e(r.last) } : {}),
+    VersionIdMarker: versionIdMarker,
+    ...next,
     MaxKeys: max,
     ...(delimiter ? { Delimiter: e(delimiter) } : {}),
-    IsTruncated: r.truncated,
+    IsTruncated: truncated,
     Version: versions,
     DeleteMarker: markers,
-    CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
+    CommonPrefixes: prefixes.map((p) => ({ Prefix: e(p) })),
   });
 };
