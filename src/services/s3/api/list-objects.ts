@@ -156,7 +156,7 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
   ].sort((x, y) => compareKeys(x.key, y.key));
   for (const { row } of ordered) {
     if (typeof row === 'string') rows.push({ prefix: row });
-    else row.versions.forEach((_v, index) => rows.push({ entry: row, index }));
+    else for (let index = 0; index < row.versions.length; index++) rows.push({ entry: row, index });
   }
   const page = rows.slice(0, max);
   const truncated = rows.length > max || r.truncated;
