@@ -301,31 +301,75 @@ export const listParts: S3Handler = async (deps, req) => {
   };
 };
 
+/**
+ * ListMultipartUploads: uploads in key order (UTF-8 bytes) and, for one key, in initiation order; prefix and
+ * delimiter (CommonPrefixes); max-uploads (at most 1000) pages resumed with key-marker, or key-marker +
+ * upload-id-marker to resume within a key (upload-id-marker alone is ignored, as S3 ignores it).
+ */
 export const listMultipartUploads: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:ListBucketMultipartUploads', bucketArn(b.name), b);
   const prefix = req.query.get('prefix') ?? '';
-  const uploads = (await deps.store.listUploads(b.name))
+  const delimiter = req.query.get('delimiter') ?? '';
+  const keyMarker = req.query.get('key-marker') ?? '';
+  const uploadIdMarker = keyMarker ? (req.query.get('upload-id-marker') ?? '') : '';
+  const rawMax = req.query.get('max-uploads');
+  if (rawMax !== null && !/^\d+$/.test(rawMax)) throw S3.InvalidArgument('Provided max-uploads not an integer or within integer range');
+  const max = rawMax === null ? 1000 : Math.min(1000, Number(rawMax));
+  const url = req.query.get('encoding-type') === 'url';
+  const e = (x: string) => (url ? encodeURIComponent(x).replace(/%2F/g, '/') : x);
+  const sorted = (await deps.store.listUploads(b.name))
     .filter((u) => u.key.startsWith(prefix))
-    .sort((x, y) => compareKeys(x.key, y.key) || x.initiated - y.initiated);
+    .sort((x, y) => compareKeys(x.key, y.key) || x.initiated - y.initiated || compareKeys(x.uploadId, y.uploadId));
+  // Where the previous page ended: after key-marker, or within it after upload-id-marker.
+  let from = 0;
+  if (keyMarker) {
+    const inKey = uploadIdMarker ? sorted.findIndex((u) => u.key === keyMarker && u.uploadId === uploadIdMarker) : -1;
+    from = inKey >= 0 ? inKey + 1 : sorted.findIndex((u) => compareKeys(u.key, keyMarker) > 0);
+    if (from < 0) from = sorted.length;
+  }
+  const uploads: typeof sorted = [];
+  const prefixes: string[] = [];
+  let truncated = false;
+  let last: { key: string; uploadId?: string } | undefined;
+  for (const u of sorted.slice(from)) {
+    const cut = delimiter ? u.key.indexOf(delimiter, prefix.length) : -1;
+    const common = cut >= 0 ? u.key.slice(0, cut + delimiter.length) : undefined;
+    if (common !== undefined && (prefixes[prefixes.length - 1] === common || (keyMarker && compareKeys(common, keyMarker) <= 0))) continue;
+    if (uploads.length + prefixes.length >= max) {
+      truncated = true;
+      break;
+    }
+    if (common !== undefined) {
+      prefixes.push(common);
+      last = { key: common };
+    } else {
+      uploads.push(u);
+      last = { key: u.key, uploadId: u.uploadId };
+    }
+  }
   return {
     status: 200,
     headers: { 'content-type': 'application/xml' },
     body: xmlDocument('ListMultipartUploadsResult', {
       Bucket: b.name,
-      KeyMarker: '',
-      UploadIdMarker: '',
-      Prefix: prefix,
-      MaxUploads: 1000,
-      IsTruncated: false,
+      KeyMarker: e(keyMarker),
+      UploadIdMarker: uploadIdMarker,
+      ...(truncated && last ? { NextKeyMarker: e(last.key), NextUploadIdMarker: last.uploadId ?? '' } : {}),
+      ...(delimiter ? { Delimiter: e(delimiter) } : {}),
+      Prefix: e(prefix),
+      MaxUploads: max,
+      IsTruncated: truncated,
+      ...(url ? { EncodingType: 'url' } : {}),
       Upload: uploads.map((u) => ({
-        Key: u.key,
+        Key: e(u.key),
         UploadId: u.uploadId,
         Initiator: { ID: u.initiator },
         Owner: { ID: b.accountId },
         StorageClass: 'STANDARD',
         Initiated: new Date(u.initiated),
       })),
+      CommonPrefixes: prefixes.map((p) => ({ Prefix: e(p) })),
     }),
   };
 };
