@@ -22,6 +22,7 @@ import {
   PutAccountConfigurationCommand,
   RemoveTagsFromCertificateCommand,
   RequestCertificateCommand,
+  ResendValidationEmailCommand,
   RevokeCertificateCommand,
   UpdateCertificateOptionsCommand,
   waitUntilCertificateValidated,
@@ -356,6 +357,14 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
 
   it('request, tag, state and permission errors change nothing', async () => {
     const before = (await acm.send(new ListCertificatesCommand({ CertificateStatuses: ['ISSUED', 'PENDING_VALIDATION'] }))).CertificateSummaryList?.length;
+    // Validation is by DNS only, so there is never an email to resend.
+    const anyArn = (await acm.send(new ListCertificatesCommand({}))).CertificateSummaryList?.[0]?.CertificateArn;
+    assert.ok(anyArn);
+    const resend = (CertificateArn: string, Domain = 'example.test') =>
+      errorName(acm.send(new ResendValidationEmailCommand({ CertificateArn, Domain, ValidationDomain: Domain })));
+    assert.equal(await resend(anyArn), 'InvalidStateException');
+    assert.equal(await resend(anyArn.replace(/[0-9a-f-]{36}$/, '00000000-0000-0000-0000-000000000000')), 'ResourceNotFoundException');
+    assert.equal(await resend(anyArn, ''), 'ValidationException');
     const sans = Array.from({ length: 10 }, (_, i) => `n${i}.limit.example.test`);
     assert.equal(
       await errorName(

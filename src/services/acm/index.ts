@@ -13,6 +13,7 @@ import {
   putAccountConfiguration,
   removeTagsFromCertificate,
   renewCertificate,
+  resendValidationEmail,
   revokeCertificate,
   updateCertificateOptions,
 } from './api/changes.js';
@@ -40,6 +41,7 @@ export const ACM_OPERATIONS: ReadonlyArray<AcmOperationDef> = [
   getAccountConfiguration,
   putAccountConfiguration,
   updateCertificateOptions,
+  resendValidationEmail,
 ];
 
 export interface AcmService extends JsonService {

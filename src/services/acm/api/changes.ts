@@ -207,3 +207,19 @@ export const updateCertificateOptions: AcmOperationDef = {
     return {};
   },
 };
+
+/**
+ * ResendValidationEmail. Keyhold validates domains by DNS only (RequestCertificate refuses EMAIL), so no
+ * certificate is waiting for a validation email: after the usual input and ARN checks, InvalidStateException,
+ * as ACM answers for a certificate that is not pending email validation.
+ */
+export const resendValidationEmail: AcmOperationDef = {
+  name: 'ResendValidationEmail',
+  readOnly: false,
+  async handler(deps, ctx, input) {
+    reqString(input, 'Domain', { min: 1, max: 253 });
+    reqString(input, 'ValidationDomain', { min: 1, max: 253 });
+    const c = await certificate(deps, ctx, input, 'ResendValidationEmail');
+    throw new InvalidStateException(`Certificate ${c.arn} is not pending email validation: Keyhold validates domains by DNS.`);
+  },
+};
