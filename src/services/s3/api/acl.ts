@@ -3,6 +3,7 @@
 // owner's FULL_CONTROL, and setting one succeeds only when it says the same thing (the canned `private` or
 // `bucket-owner-full-control`, or that single grant as headers or XML); any other grant fails with
 // AccessControlListNotSupported. https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+import { escapeXml } from '../../../protocol/xml-writer.js';
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { type BucketRecord, bucketArn, objectArn } from '../model.js';
@@ -13,11 +14,8 @@ import { requireBucket } from './bucket-common.js';
 const OWNER_ONLY_CANNED = new Set(['private', 'bucket-owner-full-control']);
 const GRANT_HEADERS = ['x-amz-grant-read', 'x-amz-grant-write', 'x-amz-grant-read-acp', 'x-amz-grant-write-acp'];
 
-/** Account ids are digits; escaped all the same, as everything written into XML. */
-const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 function ownerFullControl(owner: string): string {
-  const id = xmlText(owner);
+  const id = escapeXml(owner);
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy xmlns="${S3_NS}"><Owner><ID>${id}</ID></Owner><AccessControlList>` +
     `<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${id}</ID></Grantee>` +

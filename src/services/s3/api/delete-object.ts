@@ -5,6 +5,7 @@ import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { type BucketRecord, objectArn, type VersionRecord } from '../model.js';
+import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, type XmlNode, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
@@ -26,7 +27,7 @@ async function deleteOne(deps: S3Deps, b: BucketRecord, key: string, versionId: 
       // ETag is one of those given, checked against the state this commit replaces.
       const target = versionId !== undefined ? entry.versions.find((v) => v.versionId === versionId) : entry.versions[0];
       if (!target || target.deleteMarker) throw S3.NoSuchKey(undefined, { Key: key });
-      if (!ifMatch.some((t) => t === '*' || t === target.etag)) throw S3.PreconditionFailed(undefined, { Condition: 'If-Match' });
+      if (!etagListMatches(ifMatch, target.etag)) throw S3.PreconditionFailed(undefined, { Condition: 'If-Match' });
     }
     let dropped: VersionRecord[] = [];
     let result: Deleted = { key };
@@ -68,9 +69,8 @@ export const deleteObject: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const versionId = req.query.get('versionId') ?? undefined;
   authorizeS3(deps, req, versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectArn(b.name, req.key!), b);
-  const ifMatch = header(req, 'if-match')
-    ?.split(',')
-    .map((t) => t.trim().replace(/^"|"$/g, ''));
+  const ifMatchHeader = header(req, 'if-match');
+  const ifMatch = ifMatchHeader === undefined ? undefined : parseEtagList(ifMatchHeader);
   const r = await deleteOne(deps, b, req.key!, versionId, ifMatch);
   return {
     status: 204,

@@ -8,6 +8,7 @@ import { objectArn, type VersionRecord } from '../model.js';
 import { header, type S3Handler, type S3Request } from '../request.js';
 import { customerKeyMatches } from '../sse/object-keys.js';
 import { customerKey, customerKeyMd5, refuseSseOnRead } from '../sse/request-headers.js';
+import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { requireBucket } from './bucket-common.js';
 import { findVersion, readPlaintext, sseHeaders } from './object-common.js';
 
@@ -20,7 +21,7 @@ function checkConditions(req: S3Request, v: VersionRecord): void {
   const ifNoneMatch = header(req, 'if-none-match');
   const ifModifiedSince = header(req, 'if-modified-since');
   const ifUnmodifiedSince = header(req, 'if-unmodified-since');
-  const matches = (list: string) => list.split(',').some((t) => t.trim() === '*' || t.trim() === etag || t.trim() === v.etag);
+  const matches = (list: string) => etagListMatches(parseEtagList(list), v.etag);
   if (ifMatch !== undefined) {
     if (!matches(ifMatch)) throw S3.PreconditionFailed(undefined, { Condition: 'If-Match' });
   } else if (ifUnmodifiedSince !== undefined && Date.parse(ifUnmodifiedSince) < lastModified) {

@@ -11,10 +11,11 @@ import { requireBucket } from './bucket-common.js';
 
 const BATCH = 1000;
 
-function maxKeys(req: S3Request): number {
-  const raw = req.query.get('max-keys');
+/** A listing's page size (max-keys, max-uploads): 1000 by default and at most. */
+export function pageSize(req: S3Request, param = 'max-keys'): number {
+  const raw = req.query.get(param);
   if (raw === null) return 1000;
-  if (!/^\d+$/.test(raw)) throw S3.InvalidArgument('Provided max-keys not an integer or within integer range');
+  if (!/^\d+$/.test(raw)) throw S3.InvalidArgument(`Provided ${param} not an integer or within integer range`);
   return Math.min(1000, Number(raw));
 }
 
@@ -57,7 +58,9 @@ async function walk(
   }
 }
 
-const enc = (req: S3Request) => (req.query.get('encoding-type') === 'url' ? (s: string) => encodeURIComponent(s).replace(/%2F/g, '/') : (s: string) => s);
+/** encoding-type=url: keys and prefixes percent-encoded except '/'. */
+export const enc = (req: S3Request) =>
+  req.query.get('encoding-type') === 'url' ? (s: string) => encodeURIComponent(s).replace(/%2F/g, '/') : (s: string) => s;
 const owner = (req: S3Request) => ({ ID: req.ctx.principal.accountId, DisplayName: req.ctx.principal.accountId });
 const live = (e: ObjectEntry) => e.versions.length > 0 && !e.versions[0]!.deleteMarker;
 
@@ -65,7 +68,7 @@ const live = (e: ObjectEntry) => e.versions.length > 0 && !e.versions[0]!.delete
 async function listing(deps: S3Deps, req: S3Request, action: string) {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, action, bucketArn(b.name), b);
-  return { b, prefix: req.query.get('prefix') ?? '', delimiter: req.query.get('delimiter') ?? '', max: maxKeys(req), e: enc(req) };
+  return { b, prefix: req.query.get('prefix') ?? '', delimiter: req.query.get('delimiter') ?? '', max: pageSize(req), e: enc(req) };
 }
 
 const xmlOk = (root: string, body: Record<string, XmlNode>) => ({ status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument(root, body) });

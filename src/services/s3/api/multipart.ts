@@ -14,6 +14,7 @@ import { parseXmlBody, xmlDocument } from '../xml.js';
 import { compareKeys } from '../key-order.js';
 import { requireBucket } from './bucket-common.js';
 import { copySource } from './copy-source.js';
+import { enc, pageSize } from './list-objects.js';
 import {
   deleteBlobs,
   newVersionId,
@@ -313,11 +314,8 @@ export const listMultipartUploads: S3Handler = async (deps, req) => {
   const delimiter = req.query.get('delimiter') ?? '';
   const keyMarker = req.query.get('key-marker') ?? '';
   const uploadIdMarker = keyMarker ? (req.query.get('upload-id-marker') ?? '') : '';
-  const rawMax = req.query.get('max-uploads');
-  if (rawMax !== null && !/^\d+$/.test(rawMax)) throw S3.InvalidArgument('Provided max-uploads not an integer or within integer range');
-  const max = rawMax === null ? 1000 : Math.min(1000, Number(rawMax));
-  const url = req.query.get('encoding-type') === 'url';
-  const e = (x: string) => (url ? encodeURIComponent(x).replace(/%2F/g, '/') : x);
+  const max = pageSize(req, 'max-uploads');
+  const e = enc(req);
   const sorted = (await deps.store.listUploads(b.name))
     .filter((u) => u.key.startsWith(prefix))
     .sort((x, y) => compareKeys(x.key, y.key) || x.initiated - y.initiated || compareKeys(x.uploadId, y.uploadId));
@@ -360,7 +358,7 @@ export const listMultipartUploads: S3Handler = async (deps, req) => {
       Prefix: e(prefix),
       MaxUploads: max,
       IsTruncated: truncated,
-      ...(url ? { EncodingType: 'url' } : {}),
+      ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
       Upload: uploads.map((u) => ({
         Key: e(u.key),
         UploadId: u.uploadId,

@@ -7,6 +7,7 @@
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { type BucketRecord, type ObjectEntry, objectArn } from '../model.js';
+import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { header, type S3Deps, type S3Request } from '../request.js';
 
 export interface WriteCondition {
@@ -25,7 +26,7 @@ export function writeCondition(req: S3Request): WriteCondition | undefined {
   if (ifNoneMatch !== undefined && ifMatch !== undefined) throw S3.NotImplemented('If-Match and If-None-Match cannot be combined on a write.');
   return {
     absent: ifNoneMatch !== undefined,
-    ...(ifMatch !== undefined ? { etags: ifMatch.split(',').map((t) => t.trim().replace(/^"|"$/g, '')) } : {}),
+    ...(ifMatch !== undefined ? { etags: parseEtagList(ifMatch) } : {}),
   };
 }
 
@@ -37,7 +38,7 @@ export function checkWriteCondition(cond: WriteCondition | undefined, entry: Obj
   if (cond.absent && exists) throw S3.PreconditionFailed(undefined, { Condition: 'If-None-Match' });
   if (cond.etags) {
     if (!exists) throw S3.NoSuchKey(undefined, { Key: key });
-    if (!cond.etags.some((t) => t === '*' || t === current.etag)) throw S3.PreconditionFailed(undefined, { Condition: 'If-Match' });
+    if (!etagListMatches(cond.etags, current.etag)) throw S3.PreconditionFailed(undefined, { Condition: 'If-Match' });
   }
 }
 
