@@ -17,6 +17,7 @@ import { escapeXml } from '../../protocol/xml-writer.js';
 import { rawHeaderPairs, tlsDetails } from '../../server/http-io.js';
 import { httpDate } from '../../server/per-second.js';
 import type { Logger } from '../../server/logger.js';
+import { checkBufferedBody } from './api/checksum-request.js';
 import { S3, S3Error } from './errors.js';
 import { HANDLERS } from './handlers.js';
 import type { S3Deps, S3Request, S3Response } from './request.js';
@@ -169,7 +170,7 @@ export class S3Edge {
         secure: edge.secure,
         body: body(),
         bodyVerified: () => bodyDone,
-        readBody: async (limit = 1024 * 1024) => {
+        readBody: async (limit = 1024 * 1024, opts = {}) => {
           const parts: Buffer[] = [];
           let n = 0;
           for await (const c of s3req.body) {
@@ -177,7 +178,9 @@ export class S3Edge {
             if (n > limit) throw S3.EntityTooLarge(`The request body must be at most ${limit} bytes.`);
             parts.push(c);
           }
-          return Buffer.concat(parts);
+          const whole = Buffer.concat(parts);
+          checkBufferedBody(s3req, whole, opts.checksums ?? true);
+          return whole;
         },
         trailers,
         audit: {

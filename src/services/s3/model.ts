@@ -30,10 +30,20 @@ export type SealedObjectKey =
   | { mode: 'aws:kms'; kmsKeyArn: string; context: Record<string, string>; kmsCiphertext: string; bucketKey?: { wrapped: string } }
   | { mode: 'SSE-C'; keyHmacSalt: string; keyHmac: string; wrapped: string };
 
+/** A stored checksum: algorithm as in x-amz-checksum-<algorithm>, value base64 (a composite one ends "-<parts>"). */
+export interface StoredChecksum {
+  algorithm: string;
+  value: string;
+  /** Absent on records written before multipart checksums: FULL_OBJECT. */
+  type?: 'COMPOSITE' | 'FULL_OBJECT';
+}
+
 export interface PartInfo {
   partNumber: number;
   size: number;
   etag: string;
+  /** The part's own checksum, when its upload or its request had one. */
+  checksum?: { algorithm: string; value: string };
 }
 
 export interface VersionRecord {
@@ -50,7 +60,7 @@ export interface VersionRecord {
   expires?: string;
   userMetadata: Record<string, string>;
   tags: Array<{ Key: string; Value: string }>;
-  checksum?: { algorithm: string; value: string };
+  checksum?: StoredChecksum;
   storageClass: string;
   blobId?: string;
   stream?: { salt: string; segmentBytes: number };
@@ -76,7 +86,9 @@ export interface UploadRecord {
   tags: Array<{ Key: string; Value: string }>;
   /** The encryption chosen at CreateMultipartUpload; SSE-C parts must repeat the same key. */
   sse: { mode: SseMode; kmsKeyId?: string; context?: Record<string, string>; bucketKey?: boolean; customerKeyHmac?: { salt: string; hmac: string } };
+  /** Chosen at CreateMultipartUpload (x-amz-checksum-algorithm; stored upper-case), with its checksum type. */
   checksumAlgorithm?: string;
+  checksumType?: 'COMPOSITE' | 'FULL_OBJECT';
   parts: Record<string, PartInfo & { blobId: string; salt: string; sse: SealedObjectKey; cipherSize: number }>;
 }
 

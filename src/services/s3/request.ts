@@ -20,8 +20,11 @@ export interface S3Request {
   body: AsyncIterable<Buffer>;
   /** Ends once every integrity check of the body (payload hash, chunk trailer) has passed. */
   bodyVerified(): Promise<void>;
-  /** Buffers a small body (XML documents); S3.MalformedXML / EntityTooLarge beyond `limit`. */
-  readBody(limit?: number): Promise<Buffer>;
+  /**
+   * Buffers a small body (XML documents); EntityTooLarge beyond `limit`; Content-MD5 and, unless `checksums` is
+   * false, x-amz-checksum-* checked against it (BadDigest).
+   */
+  readBody(limit?: number, opts?: { checksums?: boolean }): Promise<Buffer>;
   /** Trailer headers of an aws-chunked body, once it has been read. */
   trailers: Map<string, string>;
   /** Filled by handlers: what CloudTrail records. */

@@ -1,6 +1,7 @@
 // CopyObject: the source is decrypted and re-encrypted under a fresh object key with the destination's
 // encryption (request headers or bucket default) — a change of encryption, or an SSE-C key rotation, is a
 // copy onto itself. Metadata and tags are copied or replaced per the directives.
+import { isChecksumAlgorithm } from '../../../protocol/checksums.js';
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { bucketArn, objectArn, type VersionRecord } from '../model.js';
@@ -10,6 +11,7 @@ import { customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
 import { xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { copySource } from './copy-source.js';
+import { algorithmHeader, partChecksumElements } from './multipart-checksums.js';
 import {
   commitVersion,
   deleteBlobs,
@@ -43,11 +45,17 @@ export const copyObject: S3Handler = async (deps, req) => {
     );
   }
   const s = src.version;
+  // The copy's checksum: of the algorithm asked for, else the source's — its value kept when it is of the whole
+  // object, computed anew over the copy when it was a composite of parts (the copy has one part).
+  const asked = algorithmHeader(req);
+  const kept = asked === undefined && s.checksum && (s.checksum.type ?? 'FULL_OBJECT') === 'FULL_OBJECT' ? s.checksum : undefined;
+  const recompute = asked ?? (s.checksum && !kept && isChecksumAlgorithm(s.checksum.algorithm) ? s.checksum.algorithm : undefined);
+  const checksum = recompute ? { algorithm: recompute } : undefined;
   const versionId = newVersionId(b);
   const place = binding(b.name, key, versionId);
   const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, key), place);
   const plaintext = readPlaintext(deps, req, src.bucket.name, src.key, s, 0, s.size - 1, src.customerKey);
-  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, plaintext, { requestBody: false });
+  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, plaintext, { requestBody: false, checksum });
   const etag = written.etag;
   objectKey.fill(0);
   const replaced = metaDirective === 'REPLACE';
@@ -69,7 +77,7 @@ export const copyObject: S3Handler = async (deps, req) => {
         }),
     userMetadata: replaced ? userMetadata(req) : { ...s.userMetadata },
     tags: tagDirective === 'REPLACE' ? taggingHeader(req) : [...s.tags],
-    ...(s.checksum ? { checksum: s.checksum } : {}),
+    ...(written.checksum ? { checksum: { ...written.checksum, type: 'FULL_OBJECT' as const } } : kept ? { checksum: kept } : {}),
     storageClass: header(req, 'x-amz-storage-class') ?? s.storageClass,
     blobId: written.blobId,
     stream: { salt: written.salt, segmentBytes: SEGMENT_BYTES },
@@ -84,6 +92,10 @@ export const copyObject: S3Handler = async (deps, req) => {
       ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': versionId } : {}),
       ...(src.bucket.versioning !== 'Unversioned' ? { 'x-amz-copy-source-version-id': s.versionId } : {}),
     },
-    body: xmlDocument('CopyObjectResult', { ETag: `"${etag}"`, LastModified: new Date(v.lastModified) }),
+    body: xmlDocument('CopyObjectResult', {
+      ETag: `"${etag}"`,
+      LastModified: new Date(v.lastModified),
+      ...(v.checksum ? { ...partChecksumElements(v), ChecksumType: v.checksum.type ?? 'FULL_OBJECT' } : {}),
+    }),
   };
 };

@@ -10,6 +10,7 @@ import { customerKeyMatches } from '../sse/object-keys.js';
 import { customerKey, customerKeyMd5, refuseSseOnRead } from '../sse/request-headers.js';
 import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { requireBucket } from './bucket-common.js';
+import { servedChecksum } from './checksum-request.js';
 import { findVersion, readPlaintext, sseHeaders } from './object-common.js';
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
@@ -136,10 +137,7 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
     ...(v.storageClass !== 'STANDARD' ? { 'x-amz-storage-class': v.storageClass } : {}),
     ...sseHeaders(sse, { customerKeyMd5: ck ? customerKeyMd5(ck) : undefined }),
   });
-  if (v.checksum && !range && header(req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
-    headers[`x-amz-checksum-${v.checksum.algorithm}`] = v.checksum.value;
-    headers['x-amz-checksum-type'] = 'FULL_OBJECT';
-  }
+  Object.assign(headers, servedChecksum(req, v, range !== undefined));
   for (const [param, name] of Object.entries(OVERRIDES)) {
     const value = req.query.get(param);
     if (value !== null) headers[name] = value;

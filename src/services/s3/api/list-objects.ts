@@ -79,7 +79,7 @@ function contents(req: S3Request, e: ObjectEntry, withOwner: boolean): Record<st
     Key: enc(req)(e.key),
     LastModified: new Date(v.lastModified),
     ETag: `"${v.etag}"`,
-    ...(v.checksum ? { ChecksumAlgorithm: v.checksum.algorithm.toUpperCase() } : {}),
+    ...(v.checksum ? { ChecksumAlgorithm: v.checksum.algorithm.toUpperCase(), ChecksumType: v.checksum.type ?? 'FULL_OBJECT' } : {}),
     Size: v.size,
     ...(withOwner ? { Owner: owner(req) } : {}),
     StorageClass: v.storageClass,

@@ -16,6 +16,15 @@ import { requireBucket } from './bucket-common.js';
 import { copySource } from './copy-source.js';
 import { enc, pageSize } from './list-objects.js';
 import {
+  checkListedPartChecksums,
+  chosenChecksum,
+  completedChecksum,
+  partChecksumElements,
+  partChecksumPlan,
+  uploadChecksum,
+  uploadChecksumHeaders,
+} from './multipart-checksums.js';
+import {
   deleteBlobs,
   newVersionId,
   partBindingId,
@@ -59,6 +68,7 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const enc = writeEncryption(req.headers, req.secure, b);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b);
+  const checksum = chosenChecksum(req);
   const uploadId = randomBytes(32).toString('base64url');
   let sse: UploadRecord['sse'];
   if (enc.mode === 'SSE-C') sse = { mode: 'SSE-C', customerKeyHmac: customerKeyVerifier(enc.customerKey) };
@@ -79,7 +89,7 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
     userMetadata: userMetadata(req),
     tags: taggingHeader(req),
     sse,
-    ...(header(req, 'x-amz-checksum-algorithm') ? { checksumAlgorithm: header(req, 'x-amz-checksum-algorithm')!.toUpperCase() } : {}),
+    ...checksum,
     parts: {},
   };
   await deps.store.putUpload(u, 0);
@@ -98,7 +108,7 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
         : { 'x-amz-server-side-encryption': 'AES256' };
   return {
     status: 200,
-    headers: { 'content-type': 'application/xml', ...echo, ...(u.checksumAlgorithm ? { 'x-amz-checksum-algorithm': u.checksumAlgorithm } : {}) },
+    headers: { 'content-type': 'application/xml', ...echo, ...uploadChecksumHeaders(u) },
     body: xmlDocument('InitiateMultipartUploadResult', { Bucket: b.name, Key: req.key!, UploadId: uploadId }),
   };
 };
@@ -115,9 +125,10 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
   const { upload } = await requireUpload(deps, req);
   const n = partNumberOf(req);
   const enc = partEncryption(req, upload);
+  const checksum = partChecksumPlan(req, upload, fromRequest);
   const place = binding(b.name, req.key!, partBindingId(upload.uploadId), n);
   const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, req.key!), place);
-  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, source, { requestBody: fromRequest });
+  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, source, { requestBody: fromRequest, checksum });
   const etag = written.etag;
   objectKey.fill(0);
   for (;;) {
@@ -131,6 +142,7 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
       salt: written.salt,
       sse: sealed,
       cipherSize: written.cipherSize,
+      ...(written.checksum ? { checksum: written.checksum } : {}),
     };
     try {
       await deps.store.putUpload(cur.upload, cur.version);
@@ -174,14 +186,14 @@ export const uploadPartCopy: S3Handler = async (deps, req) => {
     end = Number(m[2]);
   }
   const source = v.size === 0 ? (async function* () {})() : readPlaintext(deps, req, src.bucket.name, src.key, v, start, end, src.customerKey);
-  const { etag, sealed, enc } = await storePart(deps, req, source, false);
+  const { etag, sealed, enc, written } = await storePart(deps, req, source, false);
   return {
     status: 200,
     headers: {
       'content-type': 'application/xml',
       ...sseHeaders(sealed, { customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined }),
     },
-    body: xmlDocument('CopyPartResult', { ETag: `"${etag}"`, LastModified: new Date(deps.clock()) }),
+    body: xmlDocument('CopyPartResult', { ETag: `"${etag}"`, LastModified: new Date(deps.clock()), ...partChecksumElements(written) }),
   };
 };
 
@@ -190,10 +202,11 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b);
   const condition = await preconditions(deps, req, b);
   const { upload } = await requireUpload(deps, req);
-  const doc = parseXmlBody(await req.readBody(4 * 1024 * 1024)).CompleteMultipartUpload as Record<string, unknown> | undefined;
+  const doc = parseXmlBody(await req.readBody(4 * 1024 * 1024, { checksums: false })).CompleteMultipartUpload as Record<string, unknown> | undefined;
   const listed = ((doc?.Part as Array<Record<string, unknown>> | undefined) ?? []).map((p) => ({
     n: Number(p.PartNumber),
     etag: String(p.ETag ?? '').replace(/"/g, ''),
+    node: p,
   }));
   if (listed.length === 0) throw S3.MalformedXML('You must specify at least one part');
   for (let i = 1; i < listed.length; i++) if (listed[i]!.n <= listed[i - 1]!.n) throw S3.InvalidPartOrder();
@@ -204,6 +217,8 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
       throw S3.EntityTooSmall(undefined, { PartNumber: String(l.n), ProposedSize: String(p.size), MinSizeAllowed: String(MIN_PART_BYTES) });
     return p;
   });
+  checkListedPartChecksums(upload, listed, parts);
+  const checksum = completedChecksum(req, upload, parts);
   const md5s = Buffer.concat(parts.map((p) => Buffer.from(p.etag, 'hex')));
   const etag = `${createHash('md5').update(md5s).digest('hex')}-${parts.length}`;
   const versionId = newVersionId(b);
@@ -216,11 +231,13 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     ...(upload.contentType ? { contentType: upload.contentType } : {}),
     userMetadata: upload.userMetadata,
     tags: upload.tags,
+    ...(checksum ? { checksum } : {}),
     storageClass: 'STANDARD',
     parts: parts.map((p) => ({
       partNumber: p.partNumber,
       size: p.size,
       etag: p.etag,
+      ...(p.checksum ? { checksum: p.checksum } : {}),
       salt: p.salt,
       blobId: p.blobId,
       bindingId: partBindingId(upload.uploadId),
@@ -257,7 +274,13 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
       ...(sse.mode !== 'SSE-C' ? sseHeaders(sse) : {}),
       ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': versionId } : {}),
     },
-    body: xmlDocument('CompleteMultipartUploadResult', { Location: `/${b.name}/${req.key!}`, Bucket: b.name, Key: req.key!, ETag: `"${etag}"` }),
+    body: xmlDocument('CompleteMultipartUploadResult', {
+      Location: `/${b.name}/${req.key!}`,
+      Bucket: b.name,
+      Key: req.key!,
+      ETag: `"${etag}"`,
+      ...(checksum ? { ...partChecksumElements({ checksum }), ChecksumType: checksum.type } : {}),
+    }),
   };
 };
 
@@ -297,7 +320,14 @@ export const listParts: S3Handler = async (deps, req) => {
       Initiator: { ID: upload.initiator, DisplayName: upload.initiator },
       Owner: { ID: b.accountId, DisplayName: b.accountId },
       StorageClass: 'STANDARD',
-      Part: page.map((p) => ({ PartNumber: p.partNumber, LastModified: new Date(upload.initiated), ETag: `"${p.etag}"`, Size: p.size })),
+      ...(uploadChecksum(upload) ? { ChecksumAlgorithm: uploadChecksum(upload)!.algorithm.toUpperCase(), ChecksumType: uploadChecksum(upload)!.type } : {}),
+      Part: page.map((p) => ({
+        PartNumber: p.partNumber,
+        LastModified: new Date(upload.initiated),
+        ETag: `"${p.etag}"`,
+        Size: p.size,
+        ...partChecksumElements(p),
+      })),
     }),
   };
 };

@@ -6,14 +6,9 @@ import { S3 } from '../errors.js';
 import { header, type S3Handler } from '../request.js';
 import { type XmlNode, xmlDocument } from '../xml.js';
 import { readableVersion } from './get-object.js';
+import { partChecksumElements } from './multipart-checksums.js';
 
 const ATTRIBUTES = ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'];
-const CHECKSUM_ELEMENT: Readonly<Record<string, string>> = {
-  crc32: 'ChecksumCRC32',
-  crc32c: 'ChecksumCRC32C',
-  sha1: 'ChecksumSHA1',
-  sha256: 'ChecksumSHA256',
-};
 
 /** A non-negative integer header (paging), or `fallback` when absent; InvalidArgument when malformed. */
 function intHeader(value: string | undefined, name: string, fallback: number, max: number): number {
@@ -39,8 +34,8 @@ export const getObjectAttributes: S3Handler = async (deps, req) => {
   );
   const body: { [k: string]: XmlNode } = {};
   if (requested.includes('ETag')) body.ETag = v.etag;
-  if (requested.includes('Checksum') && v.checksum && CHECKSUM_ELEMENT[v.checksum.algorithm]) {
-    body.Checksum = { [CHECKSUM_ELEMENT[v.checksum.algorithm]!]: v.checksum.value, ChecksumType: 'FULL_OBJECT' };
+  if (requested.includes('Checksum') && v.checksum) {
+    body.Checksum = { ...partChecksumElements(v), ChecksumType: v.checksum.type ?? 'FULL_OBJECT' };
   }
   if (requested.includes('ObjectParts') && v.parts?.length) {
     const maxParts = intHeader(header(req, 'x-amz-max-parts'), 'x-amz-max-parts', 1000, 1000);
@@ -54,7 +49,7 @@ export const getObjectAttributes: S3Handler = async (deps, req) => {
       ...(truncated ? { NextPartNumberMarker: page[page.length - 1]!.partNumber } : {}),
       MaxParts: maxParts,
       IsTruncated: truncated,
-      Part: page.map((p) => ({ PartNumber: p.partNumber, Size: p.size })),
+      Part: page.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ...partChecksumElements(p) })),
     };
   }
   if (requested.includes('StorageClass')) body.StorageClass = v.storageClass;

@@ -3,13 +3,14 @@
 // headers, and reading back a (ranged) plaintext stream of a stored version.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
-import { type ChecksumAlgorithm, checksumHeaderAlgorithm, createChecksum } from '../../../protocol/checksums.js';
+import { type ChecksumAlgorithm, createChecksum } from '../../../protocol/checksums.js';
 import { GCM_TAG_BYTES } from '../../../crypto/aead.js';
 import { assertCiphertextLength, decryptRange, encryptStream, planRange, STREAM_SALT_BYTES } from '../../../crypto/stream-aead.js';
 import { S3 } from '../errors.js';
 import type { BucketRecord, ObjectEntry, SealedObjectKey, VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Request } from '../request.js';
 import { binding } from '../sse/object-keys.js';
+import { type ChecksumPlan, checkClaim } from './checksum-request.js';
 import { checkWriteCondition, type WriteCondition } from './write-conditions.js';
 
 export const SEGMENT_BYTES = 64 * 1024;
@@ -100,19 +101,6 @@ export interface Digests {
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
 }
 
-/** The checksum the request declares (header now, or a trailer announced in x-amz-trailer). */
-export function declaredChecksum(req: S3Request): { algorithm: ChecksumAlgorithm; header: string; value?: string } | undefined {
-  for (const [k, v] of Object.entries(req.headers)) {
-    const alg = checksumHeaderAlgorithm(k);
-    if (alg) return { algorithm: alg, header: k, value: String(v) };
-  }
-  const trailer = header(req, 'x-amz-trailer')?.trim().toLowerCase();
-  const alg = trailer ? checksumHeaderAlgorithm(trailer) : undefined;
-  if (alg) return { algorithm: alg, header: trailer! };
-  const sdkAlg = header(req, 'x-amz-sdk-checksum-algorithm')?.toLowerCase() as ChecksumAlgorithm | undefined;
-  return sdkAlg && ['crc32', 'crc32c', 'sha1', 'sha256'].includes(sdkAlg) ? { algorithm: sdkAlg, header: `x-amz-checksum-${sdkAlg}` } : undefined;
-}
-
 /**
  * Encrypts a plaintext body into a new blob under `objectKey`, checking Content-MD5 and any declared
  * checksum once the whole body is in; on any failure the blob is deleted and nothing becomes visible.
@@ -130,15 +118,15 @@ export async function writeEncryptedBlob(
   sealed: SealedObjectKey,
   place: Buffer,
   source: AsyncIterable<Buffer>,
-  opts: { requestBody: boolean } = { requestBody: true },
+  opts: { requestBody: boolean; checksum?: ChecksumPlan },
 ): Promise<{ blobId: string; salt: string; cipherSize: number } & Digests> {
   const salt = randomBytes(STREAM_SALT_BYTES);
   const contentMd5 = opts.requestBody ? header(req, 'content-md5') : undefined;
   const md5EtagWanted = sealed.mode === 'AES256';
   const md5 = md5EtagWanted || contentMd5 !== undefined ? createHash('md5') : undefined;
   const tagMac = md5EtagWanted ? undefined : createHmac('sha256', objectKey).update(ETAG_LABEL);
-  const declared = opts.requestBody ? declaredChecksum(req) : undefined;
-  const sum = declared ? createChecksum(declared.algorithm) : undefined;
+  const plan = opts.checksum;
+  const sum = plan ? createChecksum(plan.algorithm) : undefined;
   let size = 0;
   async function* tap(): AsyncGenerator<Buffer> {
     for await (const c of source) {
@@ -158,25 +146,17 @@ export async function writeEncryptedBlob(
   try {
     const md5raw = md5?.digest();
     const etag = md5EtagWanted ? md5raw!.toString('hex') : tagMac!.digest('hex').slice(0, 32);
-    if (!opts.requestBody) return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, etag, size };
-    await req.bodyVerified();
-    const expectedLength =
-      header(req, 'x-amz-decoded-content-length') ?? (header(req, 'content-encoding')?.includes('aws-chunked') ? undefined : header(req, 'content-length'));
-    if (expectedLength !== undefined && Number(expectedLength) !== size) throw S3.IncompleteBody();
-    if (contentMd5 !== undefined) {
-      if (Buffer.from(contentMd5, 'base64').length !== 16) throw S3.InvalidDigest();
-      if (md5raw!.toString('base64') !== contentMd5) throw S3.BadDigest();
-    }
-    let checksum: Digests['checksum'];
-    if (declared && sum) {
-      const value = sum.digest();
-      const claimed = declared.value ?? req.trailers.get(declared.header);
-      if (claimed === undefined) {
-        if (header(req, 'x-amz-trailer')) throw S3.MalformedTrailerError();
-      } else if (claimed !== value) {
-        throw S3.BadDigest(`The ${declared.algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
+    const checksum = plan && sum ? { algorithm: plan.algorithm, value: sum.digest() } : undefined;
+    if (opts.requestBody) {
+      await req.bodyVerified();
+      const expectedLength =
+        header(req, 'x-amz-decoded-content-length') ?? (header(req, 'content-encoding')?.includes('aws-chunked') ? undefined : header(req, 'content-length'));
+      if (expectedLength !== undefined && Number(expectedLength) !== size) throw S3.IncompleteBody();
+      if (contentMd5 !== undefined) {
+        if (Buffer.from(contentMd5, 'base64').length !== 16) throw S3.InvalidDigest();
+        if (md5raw!.toString('base64') !== contentMd5) throw S3.BadDigest();
       }
-      checksum = { algorithm: declared.algorithm, value };
+      if (plan && checksum) checkClaim(plan, checksum.value, req);
     }
     return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, etag, size, ...(checksum ? { checksum } : {}) };
   } catch (err) {

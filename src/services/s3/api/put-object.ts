@@ -6,6 +6,7 @@ import { header, type S3Handler } from '../request.js';
 import { binding } from '../sse/object-keys.js';
 import { customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
 import { requireBucket } from './bucket-common.js';
+import { checksumHeaders, declaredChecksum } from './checksum-request.js';
 import { preconditions } from './write-conditions.js';
 import {
   commitVersion,
@@ -27,6 +28,7 @@ export const putObject: S3Handler = async (deps, req) => {
   const enc = writeEncryption(req.headers, req.secure, b);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b);
   const condition = await preconditions(deps, req, b);
+  const checksum = declaredChecksum(req);
   const meta = userMetadata(req);
   const std = standardHeaders(req);
   const tags = taggingHeader(req);
@@ -34,7 +36,7 @@ export const putObject: S3Handler = async (deps, req) => {
   const versionId = newVersionId(b);
   const place = binding(b.name, key, versionId);
   const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, key), place);
-  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, req.body);
+  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, req.body, { requestBody: true, checksum });
   const etag = written.etag;
   objectKey.fill(0);
   const v: VersionRecord = {
@@ -65,7 +67,7 @@ export const putObject: S3Handler = async (deps, req) => {
       etag: `"${etag}"`,
       ...sseHeaders(sealed, { customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined, withContext: true }),
       ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': versionId } : {}),
-      ...(written.checksum ? { [`x-amz-checksum-${written.checksum.algorithm}`]: written.checksum.value } : {}),
+      ...checksumHeaders(written.checksum),
     },
   };
 };
