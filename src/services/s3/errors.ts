@@ -20,6 +20,7 @@ const e =
 
 export const S3 = {
   AccessDenied: e('AccessDenied', 403, 'Access Denied'),
+  BadRequest: e('BadRequest', 400, 'Bad Request'),
   BadDigest: e('BadDigest', 400, 'The Content-MD5 or checksum value that you specified did not match what the server received.'),
   BucketAlreadyExists: e(
     'BucketAlreadyExists',
@@ -45,6 +46,7 @@ export const S3 = {
   InvalidPartOrder: e('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'),
   InvalidRange: e('InvalidRange', 416, 'The requested range is not satisfiable'),
   InvalidRequest: e('InvalidRequest', 400, 'Invalid Request'),
+  InvalidTag: e('InvalidTag', 400, 'The tag provided was not a valid tag.'),
   InvalidStorageClass: e('InvalidStorageClass', 400, 'The storage class you specified is not valid'),
   KeyTooLongError: e('KeyTooLongError', 400, 'Your key is too long'),
   MalformedPolicy: e('MalformedPolicy', 400, "Policies must be valid JSON and the first byte must be '{'"),
@@ -54,6 +56,7 @@ export const S3 = {
     400,
     'The request contained trailing data that was not well-formed or did not conform to our published schema.',
   ),
+  MetadataTooLarge: e('MetadataTooLarge', 400, 'Your metadata headers exceed the maximum allowed metadata size'),
   MethodNotAllowed: e('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.'),
   MissingContentLength: e('MissingContentLength', 411, 'You must provide the Content-Length HTTP header.'),
   NoSuchBucket: e('NoSuchBucket', 404, 'The specified bucket does not exist'),

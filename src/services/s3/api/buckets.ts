@@ -7,6 +7,7 @@ import { bucketArn } from '../model.js';
 import type { S3Handler } from '../request.js';
 import { parseXmlBody, S3_NS, xmlDocument } from '../xml.js';
 import { BUCKET_NAME_RE, DEFAULT_ENCRYPTION, requireBucket } from './bucket-common.js';
+import { checkTags } from './tag-rules.js';
 
 export const createBucket: S3Handler = async (deps, req) => {
   const name = req.bucket!;
@@ -108,11 +109,9 @@ export function parseTagSet(body: Buffer, root: string): Array<{ Key: string; Va
   const list = Array.isArray(set) ? set : set ? [set] : [];
   const tags = list.map((t) => {
     const { Key, Value } = (t ?? {}) as Record<string, unknown>;
-    if (typeof Key !== 'string' || Key === '' || Key.length > 128 || (Value !== undefined && typeof Value !== 'string') || String(Value ?? '').length > 256)
-      throw S3.InvalidArgument('The TagSet is not valid.');
+    if (typeof Key !== 'string' || (Value !== undefined && typeof Value !== 'string')) throw S3.MalformedXML();
     return { Key, Value: String(Value ?? '') };
   });
-  if (new Set(tags.map((t) => t.Key)).size !== tags.length) throw S3.InvalidArgument('Cannot provide multiple Tags with the same key');
   return tags;
 }
 
@@ -120,7 +119,7 @@ export const putBucketTagging: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:PutBucketTagging', bucketArn(b.name), b);
   const tags = parseTagSet(await req.readBody(64 * 1024), 'Tagging');
-  if (tags.length > 50) throw S3.InvalidArgument('Bucket tag count cannot be greater than 50');
+  checkTags(tags, { max: 50, what: 'Bucket' });
   await deps.store.updateBucket(b.name, (x) => {
     x.tags = tags;
   });

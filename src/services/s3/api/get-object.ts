@@ -109,6 +109,7 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
   const partNumber = req.query.get('partNumber');
   const headers: Record<string, string> = {};
   if (partNumber !== null) {
+    if (header(req, 'range') !== undefined) throw S3.InvalidRequest('Cannot specify both Range header and partNumber query parameter');
     const n = Number(partNumber);
     if (!Number.isInteger(n) || n < 1 || n > 10000) throw S3.InvalidArgument('Part number must be an integer between 1 and 10000, inclusive');
     if (v.parts?.length) {

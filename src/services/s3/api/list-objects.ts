@@ -31,6 +31,8 @@ async function walk(
 ): Promise<{ entries: ObjectEntry[]; prefixes: string[]; truncated: boolean; last?: string }> {
   const entries: ObjectEntry[] = [];
   const prefixes: string[] = [];
+  // max-keys=0 asks for an empty page, which S3 answers as complete (IsTruncated false, no marker or token).
+  if (max === 0) return { entries, prefixes, truncated: false };
   let cursor = after;
   let last: string | undefined;
   for (;;) {
@@ -162,7 +164,7 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
     else for (let index = 0; index < row.versions.length; index++) rows.push({ entry: row, index });
   }
   const page = rows.slice(0, max);
-  const truncated = rows.length > max || r.truncated;
+  const truncated = max > 0 && (rows.length > max || r.truncated);
   const last = page[page.length - 1];
   const versions: Array<Record<string, XmlNode>> = [];
   const markers: Array<Record<string, XmlNode>> = [];

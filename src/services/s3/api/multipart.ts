@@ -296,12 +296,21 @@ export const abortMultipartUpload: S3Handler = async (deps, req) => {
   return { status: 204 };
 };
 
+/** part-number-marker: a non-negative integer (InvalidArgument otherwise, as S3). */
+function partNumberMarker(req: S3Request): number {
+  const raw = req.query.get('part-number-marker');
+  if (raw === null || raw === '') return 0;
+  if (!/^\d{1,10}$/.test(raw) || Number(raw) > 2_147_483_647)
+    throw S3.InvalidArgument(`Provided part-number-marker not an integer or within integer range`, { ArgumentName: 'part-number-marker', ArgumentValue: raw });
+  return Number(raw);
+}
+
 export const listParts: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:ListMultipartUploadParts', objectArn(b.name, req.key!), b);
   const { upload } = await requireUpload(deps, req);
-  const marker = Number(req.query.get('part-number-marker') ?? 0);
-  const max = Math.min(1000, Number(req.query.get('max-parts') ?? 1000));
+  const marker = partNumberMarker(req);
+  const max = pageSize(req, 'max-parts');
   const all = Object.values(upload.parts)
     .sort((a, b2) => a.partNumber - b2.partNumber)
     .filter((p) => p.partNumber > marker);
@@ -314,7 +323,7 @@ export const listParts: S3Handler = async (deps, req) => {
       Key: upload.key,
       UploadId: upload.uploadId,
       PartNumberMarker: marker,
-      ...(all.length > max ? { NextPartNumberMarker: page[page.length - 1]!.partNumber } : {}),
+      ...(all.length > max ? { NextPartNumberMarker: page[page.length - 1]?.partNumber ?? marker } : {}),
       MaxParts: max,
       IsTruncated: all.length > max,
       Initiator: { ID: upload.initiator, DisplayName: upload.initiator },
@@ -365,7 +374,7 @@ export const listMultipartUploads: S3Handler = async (deps, req) => {
     const common = cut >= 0 ? u.key.slice(0, cut + delimiter.length) : undefined;
     if (common !== undefined && (prefixes[prefixes.length - 1] === common || (keyMarker && compareKeys(common, keyMarker) <= 0))) continue;
     if (uploads.length + prefixes.length >= max) {
-      truncated = true;
+      truncated = max > 0; // an empty page asked for (max-uploads=0) is complete, as for max-keys=0
       break;
     }
     if (common !== undefined) {

@@ -46,7 +46,7 @@ export const getObjectAttributes: S3Handler = async (deps, req) => {
     body.ObjectParts = {
       PartsCount: v.parts.length,
       PartNumberMarker: marker,
-      ...(truncated ? { NextPartNumberMarker: page[page.length - 1]!.partNumber } : {}),
+      ...(truncated ? { NextPartNumberMarker: page[page.length - 1]?.partNumber ?? marker } : {}),
       MaxParts: maxParts,
       IsTruncated: truncated,
       Part: page.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ...partChecksumElements(p) })),

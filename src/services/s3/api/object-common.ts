@@ -11,6 +11,7 @@ import type { BucketRecord, ObjectEntry, SealedObjectKey, VersionRecord } from '
 import { header, type S3Deps, type S3Request } from '../request.js';
 import { binding } from '../sse/object-keys.js';
 import { type ChecksumPlan, checkClaim } from './checksum-request.js';
+import { parseTaggingHeader, type Tag } from './tag-rules.js';
 import { checkWriteCondition, type WriteCondition } from './write-conditions.js';
 
 export const SEGMENT_BYTES = 64 * 1024;
@@ -24,7 +25,7 @@ export function userMetadata(req: S3Request): Record<string, string> {
     out[k.slice('x-amz-meta-'.length)] = value;
     size += k.length - 11 + value.length;
   }
-  if (size > 2048) throw S3.InvalidArgument('Your metadata headers exceed the maximum allowed metadata size (2 KB).');
+  if (size > 2048) throw S3.MetadataTooLarge();
   return out;
 }
 
@@ -44,12 +45,8 @@ export function standardHeaders(req: S3Request): Partial<VersionRecord> {
   };
 }
 
-export function taggingHeader(req: S3Request): Array<{ Key: string; Value: string }> {
-  const t = header(req, 'x-amz-tagging');
-  if (!t) return [];
-  const tags = [...new URLSearchParams(t)].map(([Key, Value]) => ({ Key, Value }));
-  if (tags.length > 10) throw S3.InvalidArgument('Object tags cannot be greater than 10');
-  return tags;
+export function taggingHeader(req: S3Request): Tag[] {
+  return parseTaggingHeader(header(req, 'x-amz-tagging'));
 }
 
 export function newVersionId(bucket: BucketRecord): string {

@@ -7,6 +7,7 @@ import type { S3Deps, S3Handler, S3Request, S3Response } from '../request.js';
 import { xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { parseTagSet } from './buckets.js';
+import { checkTags } from './tag-rules.js';
 
 async function setTags(deps: S3Deps, req: S3Request, tags: Array<{ Key: string; Value: string }>, action: string): Promise<S3Response> {
   const b = await requireBucket(deps, req);
@@ -29,7 +30,7 @@ async function setTags(deps: S3Deps, req: S3Request, tags: Array<{ Key: string; 
 
 export const putObjectTagging: S3Handler = async (deps, req) => {
   const tags = parseTagSet(await req.readBody(64 * 1024), 'Tagging');
-  if (tags.length > 10) throw S3.InvalidArgument('Object tags cannot be greater than 10');
+  checkTags(tags, { max: 10, what: 'Object' });
   const r = await setTags(deps, req, tags, 's3:PutObjectTagging');
   return { ...r, status: 200 };
 };

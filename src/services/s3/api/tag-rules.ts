@@ -1,0 +1,50 @@
+// S3 tag rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html,
+// https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html): keys of 1-128 and values of 0-256
+// Unicode characters drawn from letters, digits, spaces and _ . : / = + - @; no key twice; the aws: prefix is
+// reserved; at most 10 tags on an object and 50 on a bucket. The x-amz-tagging header is a URL-encoded query
+// string. Error codes and messages as S3's (quoted by versity/versitygw's tests against AWS).
+import { S3 } from '../errors.js';
+
+export type Tag = { Key: string; Value: string };
+
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const chars = (s: string) => [...s].length;
+
+export function checkTags(tags: ReadonlyArray<Tag>, limit: { max: number; what: 'Object' | 'Bucket' }): void {
+  if (tags.length > limit.max)
+    throw S3.BadRequest(limit.what === 'Object' ? `Object tags cannot be greater than ${limit.max}` : `Bucket tag count cannot be greater than ${limit.max}`);
+  const seen = new Set<string>();
+  for (const { Key, Value } of tags) {
+    if (chars(Key) < 1 || chars(Key) > 128 || !TAG_TEXT.test(Key)) throw S3.InvalidTag('The TagKey you have provided is invalid');
+    if (chars(Value) > 256 || !TAG_TEXT.test(Value)) throw S3.InvalidTag('The TagValue you have provided is invalid');
+    if (Key.toLowerCase().startsWith('aws:')) throw S3.InvalidTag('Your TagKey cannot be prefixed with aws:');
+    if (seen.has(Key)) throw S3.InvalidTag('Cannot provide multiple Tags with the same key');
+    seen.add(Key);
+  }
+}
+
+const BAD_TAGGING_HEADER = "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.";
+
+/** The x-amz-tagging header (PutObject, CreateMultipartUpload, CopyObject with REPLACE): key[=value]&... */
+export function parseTaggingHeader(header: string | undefined): Tag[] {
+  if (header === undefined) return [];
+  const bad = () => S3.InvalidArgument(BAD_TAGGING_HEADER, { ArgumentName: 'x-amz-tagging', ArgumentValue: '' });
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      throw bad();
+    }
+  };
+  const tags: Tag[] = [];
+  for (const pair of header.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const Key = decode(eq < 0 ? pair : pair.slice(0, eq));
+    const Value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+    if (Key === '' || tags.some((t) => t.Key === Key)) throw bad();
+    tags.push({ Key, Value });
+  }
+  checkTags(tags, { max: 10, what: 'Object' });
+  return tags;
+}

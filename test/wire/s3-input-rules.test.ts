@@ -1,0 +1,145 @@
+// S3 input rules with @aws-sdk/client-s3, each answered with S3's error code and changing nothing: tags (S3's
+// character set, lengths, duplicates, the reserved aws: prefix, counts; the x-amz-tagging header's URL encoding),
+// user metadata size, Range together with partNumber, ListParts paging parameters; and empty pages asked for
+// with max-keys / max-uploads / max-parts = 0 (complete, never a 500).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectAttributesCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  ListPartsCommand,
+  PutBucketTaggingCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+async function failure(p: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('S3 input rules (wire)', () => {
+  let s: TestServer;
+  let s3: S3Client;
+  const Bucket = 'input-rules';
+  const tags = async (Key: string) => (await s3.send(new GetObjectTaggingCommand({ Bucket, Key }))).TagSet ?? [];
+  before(async () => {
+    s = await startTestServer();
+    s3 = s.s3();
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'obj', Body: 'x'.repeat(100), Tagging: 'keep=me' }));
+  });
+  after(() => s.stop());
+
+  it('x-amz-tagging: URL-encoded key[=value] pairs; malformed, duplicate or invalid tags refused', async () => {
+    const ok = async (Tagging: string) => {
+      await s3.send(new PutObjectCommand({ Bucket, Key: 'tagged', Body: 'x', Tagging }));
+      return Object.fromEntries((await tags('tagged')).map((t) => [t.Key, t.Value]));
+    };
+    assert.deepEqual(await ok('&&'), {});
+    assert.deepEqual(await ok('key'), { key: '' });
+    assert.deepEqual(await ok('a=1&b=2&'), { a: '1', b: '2' });
+    assert.deepEqual(await ok('key%2E=value%2F'), { 'key.': 'value/' });
+    assert.deepEqual(await ok('key++key=value%20value'), { 'key  key': 'value value' });
+    assert.deepEqual(await ok('k@:/=v-_.+'), { 'k@:/': 'v-_. ' });
+    const refused = (Tagging: string) => failure(s3.send(new PutObjectCommand({ Bucket, Key: 'tagged', Body: 'changed', Tagging })));
+    for (const t of ['=', 'key%', 'a=1&a=2']) {
+      const f = await refused(t);
+      assert.equal(f.name, 'InvalidArgument', t);
+      assert.match(f.message, /^The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded/);
+    }
+    assert.deepEqual(await refused('key?=val'), { name: 'InvalidTag', message: 'The TagKey you have provided is invalid', status: 400 });
+    assert.equal((await refused('key=val!')).message, 'The TagValue you have provided is invalid');
+    assert.equal((await refused('aws:owner=me')).message, 'Your TagKey cannot be prefixed with aws:');
+    assert.equal((await refused(Array.from({ length: 11 }, (_, i) => `k${i}=v`).join('&'))).name, 'BadRequest');
+    assert.equal(await (await s3.send(new GetObjectCommand({ Bucket, Key: 'tagged' }))).Body!.transformToString(), 'x', 'refused writes change nothing');
+  });
+
+  it('tag sets (PutObjectTagging, PutBucketTagging): S3 characters and lengths, no duplicates, at most 10 / 50', async () => {
+    const put = (TagSet: Array<{ Key: string; Value: string }>) => failure(s3.send(new PutObjectTaggingCommand({ Bucket, Key: 'obj', Tagging: { TagSet } })));
+    assert.deepEqual(await put([{ Key: 'a'.repeat(129), Value: '' }]), { name: 'InvalidTag', message: 'The TagKey you have provided is invalid', status: 400 });
+    assert.equal((await put([{ Key: 'a', Value: 'v'.repeat(257) }])).message, 'The TagValue you have provided is invalid');
+    assert.equal((await put([{ Key: 'a*', Value: '' }])).name, 'InvalidTag');
+    assert.equal(
+      (
+        await put([
+          { Key: 'a', Value: '1' },
+          { Key: 'a', Value: '2' },
+        ])
+      ).message,
+      'Cannot provide multiple Tags with the same key',
+    );
+    assert.deepEqual(await put(Array.from({ length: 11 }, (_, i) => ({ Key: `k${i}`, Value: '' }))), {
+      name: 'BadRequest',
+      message: 'Object tags cannot be greater than 10',
+      status: 400,
+    });
+    assert.deepEqual(await tags('obj'), [{ Key: 'keep', Value: 'me' }], 'unchanged');
+    await s3.send(new PutObjectTaggingCommand({ Bucket, Key: 'obj', Tagging: { TagSet: [{ Key: 'ключ 1', Value: 'é+=' }] } }));
+    assert.deepEqual(await tags('obj'), [{ Key: 'ключ 1', Value: 'é+=' }], 'any Unicode letter');
+    const many = await failure(
+      s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: '' })) } })),
+    );
+    assert.deepEqual(many, { name: 'BadRequest', message: 'Bucket tag count cannot be greater than 50', status: 400 });
+  });
+
+  it('user metadata over 2 KB is MetadataTooLarge', async () => {
+    const f = await failure(s3.send(new PutObjectCommand({ Bucket, Key: 'meta', Body: 'x', Metadata: { big: 'a'.repeat(2100) } })));
+    assert.deepEqual(f, { name: 'MetadataTooLarge', message: 'Your metadata headers exceed the maximum allowed metadata size', status: 400 });
+  });
+
+  it('Range and partNumber together are refused on GET and HEAD', async () => {
+    const f = await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'obj', Range: 'bytes=0-9', PartNumber: 1 })));
+    assert.deepEqual(f, { name: 'InvalidRequest', message: 'Cannot specify both Range header and partNumber query parameter', status: 400 });
+    assert.equal((await failure(s3.send(new HeadObjectCommand({ Bucket, Key: 'obj', Range: 'bytes=0-9', PartNumber: 1 })))).status, 400);
+  });
+
+  it('ListParts and GetObjectAttributes validate their paging; max-parts=0 is an empty page, not an error', async () => {
+    const Key = 'paged';
+    const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const part = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId: mpu.UploadId, PartNumber: 1, Body: 'x' }));
+    const list = (extra: Record<string, unknown>) => s3.send(new ListPartsCommand({ Bucket, Key, UploadId: mpu.UploadId, ...extra }));
+    assert.equal((await failure(list({ MaxParts: -1 }))).name, 'InvalidArgument');
+    assert.equal((await failure(list({ PartNumberMarker: 'abc' }))).message, 'Provided part-number-marker not an integer or within integer range');
+    assert.equal((await failure(list({ PartNumberMarker: '2736457823532448723' }))).name, 'InvalidArgument');
+    const empty = await list({ MaxParts: 0 });
+    assert.equal(empty.Parts, undefined);
+    assert.equal(empty.IsTruncated, true, 'a part remains');
+    await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: mpu.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }),
+    );
+    const attrs = await s3.send(new GetObjectAttributesCommand({ Bucket, Key, ObjectAttributes: ['ObjectParts'], MaxParts: 0 }));
+    assert.equal(attrs.ObjectParts?.TotalPartsCount, 1);
+    assert.equal(attrs.ObjectParts?.Parts, undefined);
+  });
+
+  it('max-keys=0 and max-uploads=0 return an empty, complete page (IsTruncated false, no marker)', async () => {
+    await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'pending' }));
+    const v2 = await s3.send(new ListObjectsV2Command({ Bucket, MaxKeys: 0 }));
+    assert.deepEqual([v2.Contents, v2.KeyCount, v2.IsTruncated, v2.NextContinuationToken], [undefined, 0, false, undefined]);
+    const v1 = await s3.send(new ListObjectsCommand({ Bucket, MaxKeys: 0, Delimiter: '/' }));
+    assert.deepEqual([v1.Contents, v1.IsTruncated, v1.NextMarker], [undefined, false, undefined]);
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket, MaxKeys: 0 }));
+    assert.deepEqual([versions.Versions, versions.IsTruncated, versions.NextKeyMarker], [undefined, false, undefined]);
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket, MaxUploads: 0 }));
+    assert.deepEqual([uploads.Uploads, uploads.IsTruncated], [undefined, false]);
+    assert.equal((await s3.send(new ListObjectsV2Command({ Bucket, MaxKeys: 1 }))).IsTruncated, true, 'a page of one is still truncated');
+  });
+});
