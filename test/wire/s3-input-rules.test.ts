@@ -111,6 +111,37 @@ describe('S3 input rules (wire)', () => {
     assert.equal((await failure(s3.send(new HeadObjectCommand({ Bucket, Key: 'obj', Range: 'bytes=0-9', PartNumber: 1 })))).status, 400);
   });
 
+  it("partNumber reads: 206 with Content-Range (none for an empty object), the part's checksum, 416 InvalidPartNumber beyond the last", async () => {
+    const one = await s3.send(new GetObjectCommand({ Bucket, Key: 'obj', PartNumber: 1 }));
+    assert.equal(one.$metadata.httpStatusCode, 206);
+    assert.equal(one.ContentRange, 'bytes 0-99/100');
+    assert.equal(one.PartsCount, undefined, 'no parts count for a single-part object');
+    assert.equal((await one.Body!.transformToString()).length, 100);
+    const beyond = await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'obj', PartNumber: 2 })));
+    assert.deepEqual(beyond, { name: 'InvalidPartNumber', message: 'The requested partnumber is not satisfiable.', status: 416 });
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'empty', Body: '', ChecksumAlgorithm: 'SHA256' }));
+    const empty = await s3.send(new GetObjectCommand({ Bucket, Key: 'empty', PartNumber: 1, ChecksumMode: 'ENABLED' }));
+    assert.deepEqual([empty.$metadata.httpStatusCode, empty.ContentRange, empty.ContentLength], [200, undefined, 0]);
+    assert.equal(empty.ChecksumSHA256, '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=', "the whole (empty) object's checksum");
+    const Key = 'two-parts';
+    const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'CRC32C' }));
+    const bodies = [Buffer.alloc(5 * 1024 * 1024, 1), Buffer.from('tail')];
+    const Parts = [];
+    for (const [i, Body] of bodies.entries()) {
+      const r = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId: mpu.UploadId, PartNumber: i + 1, Body, ChecksumAlgorithm: 'CRC32C' }));
+      Parts.push({ PartNumber: i + 1, ETag: r.ETag, ChecksumCRC32C: r.ChecksumCRC32C });
+    }
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: mpu.UploadId, MultipartUpload: { Parts } }));
+    const second = await s3.send(new GetObjectCommand({ Bucket, Key, PartNumber: 2, ChecksumMode: 'ENABLED' }));
+    assert.equal(await second.Body!.transformToString(), 'tail', 'the SDK validated the part checksum against the part');
+    assert.deepEqual(
+      [second.$metadata.httpStatusCode, second.PartsCount, second.ContentRange],
+      [206, 2, `bytes ${5 * 1024 * 1024}-${5 * 1024 * 1024 + 3}/${5 * 1024 * 1024 + 4}`],
+    );
+    assert.equal(second.ChecksumCRC32C, Parts[1]!.ChecksumCRC32C);
+    assert.equal((await failure(s3.send(new HeadObjectCommand({ Bucket, Key, PartNumber: 3 })))).status, 416);
+  });
+
   it('ListParts and GetObjectAttributes validate their paging; max-parts=0 is an empty page, not an error', async () => {
     const Key = 'paged';
     const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));

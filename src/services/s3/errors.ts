@@ -43,6 +43,7 @@ export const S3 = {
     400,
     "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.",
   ),
+  InvalidPartNumber: e('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable.'),
   InvalidPartOrder: e('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'),
   InvalidRange: e('InvalidRange', 416, 'The requested range is not satisfiable'),
   InvalidRequest: e('InvalidRequest', 400, 'Invalid Request'),

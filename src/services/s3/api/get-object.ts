@@ -1,5 +1,5 @@
 // GetObject and HeadObject: version selection, conditional requests (RFC 9110 §13 as S3 applies them),
-// Range and partNumber, response-* overrides, SSE-C keys, checksums on request (full object only).
+// Range and partNumber, response-* overrides, SSE-C keys, checksums on request (the object's, or a part's for a part read; never for a Range).
 // Plaintext leaves only after its segment authenticated; the first segment is checked before the status
 // line, so a damaged object answers with an error, never with wrong bytes.
 import { authorizeS3 } from '../authorize.js';
@@ -108,18 +108,30 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
   let range = parseRange(header(req, 'range'), v.size);
   const partNumber = req.query.get('partNumber');
   const headers: Record<string, string> = {};
+  // The checksum a part read returns: the part's own (multipart) or the object's (a single part).
+  let partChecksum: Record<string, string> | undefined;
   if (partNumber !== null) {
     if (header(req, 'range') !== undefined) throw S3.InvalidRequest('Cannot specify both Range header and partNumber query parameter');
     const n = Number(partNumber);
     if (!Number.isInteger(n) || n < 1 || n > 10000) throw S3.InvalidArgument('Part number must be an integer between 1 and 10000, inclusive');
+    const count = v.parts?.length || 1;
+    const unsatisfiable = () => S3.InvalidPartNumber(undefined, { ActualPartCount: String(count), PartNumberRequested: String(n) });
     if (v.parts?.length) {
       const idx = v.parts.findIndex((p) => p.partNumber === n);
-      if (idx < 0) throw S3.InvalidPart('The requested partnumber is not satisfiable', { PartNumberRequested: partNumber });
+      if (idx < 0) throw unsatisfiable();
+      const part = v.parts[idx]!;
       const start = v.parts.slice(0, idx).reduce((s, p) => s + p.size, 0);
-      range = { start, end: start + v.parts[idx]!.size - 1 };
+      range = { start, end: start + part.size - 1 };
       headers['x-amz-mp-parts-count'] = String(v.parts.length);
-    } else if (n !== 1) {
-      throw S3.InvalidPart('The requested partnumber is not satisfiable', { PartNumberRequested: partNumber });
+      partChecksum =
+        part.checksum && header(req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED'
+          ? { [`x-amz-checksum-${part.checksum.algorithm}`]: part.checksum.value }
+          : {};
+    } else {
+      if (n !== 1) throw unsatisfiable();
+      // Part 1 of a single-part object is all of it: a 206 with its Content-Range (none for an empty object).
+      if (v.size > 0) range = { start: 0, end: v.size - 1 };
+      partChecksum = servedChecksum(req, v, false);
     }
   }
   Object.assign(headers, {
@@ -138,7 +150,7 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
     ...(v.storageClass !== 'STANDARD' ? { 'x-amz-storage-class': v.storageClass } : {}),
     ...sseHeaders(sse, { customerKeyMd5: ck ? customerKeyMd5(ck) : undefined }),
   });
-  Object.assign(headers, servedChecksum(req, v, range !== undefined));
+  Object.assign(headers, partChecksum ?? servedChecksum(req, v, range !== undefined));
   for (const [param, name] of Object.entries(OVERRIDES)) {
     const value = req.query.get(param);
     if (value !== null) headers[name] = value;
