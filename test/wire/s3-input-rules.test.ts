@@ -1,11 +1,16 @@
 // S3 input rules with @aws-sdk/client-s3, each answered with S3's error code and changing nothing: tags (S3's
 // character set, lengths, duplicates, the reserved aws: prefix, counts; the x-amz-tagging header's URL encoding),
 // user metadata size, Range together with partNumber, ListParts paging parameters; and empty pages asked for
-// with max-keys / max-uploads / max-parts = 0 (complete, never a 500).
+// with max-keys / max-uploads / max-parts = 0 (complete, never a 500); ListBuckets paging and filters,
+// CreateBucket with tags, UploadPartCopy range errors, AbortMultipartUpload's x-amz-if-match-initiated-time.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  GetBucketTaggingCommand,
+  ListBucketsCommand,
+  UploadPartCopyCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectAttributesCommand,
@@ -172,5 +177,66 @@ describe('S3 input rules (wire)', () => {
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket, MaxUploads: 0 }));
     assert.deepEqual([uploads.Uploads, uploads.IsTruncated], [undefined, false]);
     assert.equal((await s3.send(new ListObjectsV2Command({ Bucket, MaxKeys: 1 }))).IsTruncated, true, 'a page of one is still truncated');
+  });
+
+  it('ListBuckets: name order, prefix and bucket-region filters, max-buckets pages with a continuation token', async () => {
+    for (const name of ['page-c', 'page-a', 'page-b']) await s3.send(new CreateBucketCommand({ Bucket: name }));
+    const first = await s3.send(new ListBucketsCommand({ Prefix: 'page-', MaxBuckets: 2 }));
+    assert.deepEqual(
+      first.Buckets?.map((b) => b.Name),
+      ['page-a', 'page-b'],
+    );
+    assert.equal(first.Prefix, 'page-');
+    assert.ok(first.ContinuationToken);
+    const rest = await s3.send(new ListBucketsCommand({ Prefix: 'page-', MaxBuckets: 2, ContinuationToken: first.ContinuationToken }));
+    assert.deepEqual(
+      rest.Buckets?.map((b) => b.Name),
+      ['page-c'],
+    );
+    assert.equal(rest.ContinuationToken, undefined);
+    assert.deepEqual((await s3.send(new ListBucketsCommand({ BucketRegion: 'eu-west-1' }))).Buckets ?? [], []);
+    for (const MaxBuckets of [0, -3, 20_000]) {
+      const f = await failure(s3.send(new ListBucketsCommand({ MaxBuckets })));
+      assert.deepEqual([f.name, f.message], ['InvalidArgument', 'Argument max-buckets must be an integer between 1 and 10000.'], String(MaxBuckets));
+    }
+    assert.equal((await failure(s3.send(new ListBucketsCommand({ ContinuationToken: '!!' })))).name, 'InvalidArgument');
+  });
+
+  it('CreateBucket with tags stores them under the PutBucketTagging rules', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'born-tagged', CreateBucketConfiguration: { Tags: [{ Key: 'team', Value: 'storage' }] } }));
+    assert.deepEqual((await s3.send(new GetBucketTaggingCommand({ Bucket: 'born-tagged' }))).TagSet, [{ Key: 'team', Value: 'storage' }]);
+    const bad = await failure(
+      s3.send(new CreateBucketCommand({ Bucket: 'badly-tagged', CreateBucketConfiguration: { Tags: [{ Key: 'aws:x', Value: '1' }] } })),
+    );
+    assert.equal(bad.name, 'InvalidTag');
+    assert.equal((await failure(s3.send(new HeadObjectCommand({ Bucket: 'badly-tagged', Key: 'x' })))).status, 404, 'no bucket created');
+  });
+
+  it('UploadPartCopy: a malformed range and a range beyond the source are InvalidArgument', async () => {
+    const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'copy-target' }));
+    const copy = (CopySourceRange: string) =>
+      failure(
+        s3.send(new UploadPartCopyCommand({ Bucket, Key: 'copy-target', UploadId: mpu.UploadId, PartNumber: 1, CopySource: `${Bucket}/obj`, CopySourceRange })),
+      );
+    for (const r of ['byte=1-2', 'bytes=20-10', 'bytes=aa-12'])
+      assert.match((await copy(r)).message, /^The x-amz-copy-source-range value must be of the form/, r);
+    assert.deepEqual(await copy('bytes=50-100'), {
+      name: 'InvalidArgument',
+      message: 'Range specified is not valid for source object of size: 100',
+      status: 400,
+    });
+    await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'copy-target', UploadId: mpu.UploadId }));
+  });
+
+  it('AbortMultipartUpload with x-amz-if-match-initiated-time aborts only the upload begun then', async () => {
+    const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'abort-me' }));
+    const listed = (await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'abort-me' }))).Uploads?.[0];
+    const wrong = await failure(
+      s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'abort-me', UploadId: mpu.UploadId, IfMatchInitiatedTime: new Date(Date.now() - 86_400_000) })),
+    );
+    assert.equal(wrong.name, 'PreconditionFailed');
+    assert.equal((await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'abort-me' }))).Uploads?.length, 1, 'still there');
+    await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'abort-me', UploadId: mpu.UploadId, IfMatchInitiatedTime: listed!.Initiated }));
+    assert.equal((await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'abort-me' }))).Uploads, undefined);
   });
 });

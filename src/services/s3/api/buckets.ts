@@ -1,5 +1,6 @@
 // Buckets: CreateBucket (regional, LocationConstraint), HeadBucket, DeleteBucket (must be empty),
-// ListBuckets, GetBucketLocation, Put/GetBucketVersioning, Put/Get/DeleteBucketTagging.
+// ListBuckets (paged, filtered), GetBucketLocation, Put/GetBucketVersioning, Put/Get/DeleteBucketTagging; tags may
+// also be set at creation.
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import type { BucketRecord } from '../model.js';
@@ -7,17 +8,21 @@ import { bucketArn } from '../model.js';
 import type { S3Handler } from '../request.js';
 import { parseXmlBody, S3_NS, xmlDocument } from '../xml.js';
 import { BUCKET_NAME_RE, DEFAULT_ENCRYPTION, requireBucket } from './bucket-common.js';
-import { checkTags } from './tag-rules.js';
+import { checkTags, type Tag } from './tag-rules.js';
 
 export const createBucket: S3Handler = async (deps, req) => {
   const name = req.bucket!;
   if (!BUCKET_NAME_RE.test(name)) throw S3.InvalidBucketName(undefined, { BucketName: name });
   const body = await req.readBody(64 * 1024);
   let location = 'us-east-1';
+  let tags: Tag[] = [];
   if (body.length > 0) {
     const doc = parseXmlBody(body).CreateBucketConfiguration as Record<string, unknown> | undefined;
     const lc = doc?.LocationConstraint;
     if (typeof lc === 'string' && lc !== '') location = lc === 'EU' ? 'eu-west-1' : lc;
+    // Tags set at creation (CreateBucketConfiguration.Tags), under the same rules as PutBucketTagging.
+    tags = tagList((doc?.Tags as Record<string, unknown> | undefined)?.Tag);
+    checkTags(tags, { max: 50, what: 'Bucket' });
   }
   if (location !== req.ctx.region) {
     throw S3.IllegalLocationConstraintException(
@@ -32,9 +37,11 @@ export const createBucket: S3Handler = async (deps, req) => {
     versioning: 'Unversioned',
     encryption: { ...DEFAULT_ENCRYPTION, BlockedEncryptionTypes: [...DEFAULT_ENCRYPTION.BlockedEncryptionTypes] },
     encryptionExplicit: false,
+    ...(tags.length ? { tags } : {}),
   };
   const existing = await deps.store.getBucket(name);
   authorizeS3(deps, req, 's3:CreateBucket', bucketArn(name), existing ?? rec);
+  if (tags.length) authorizeS3(deps, req, 's3:PutBucketTagging', bucketArn(name), existing ?? rec);
   if (existing)
     throw existing.accountId === rec.accountId
       ? S3.BucketAlreadyOwnedByYou(undefined, { BucketName: name })
@@ -57,17 +64,38 @@ export const deleteBucket: S3Handler = async (deps, req) => {
   return { status: 204 };
 };
 
+/**
+ * ListBuckets (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html): the caller's buckets in
+ * name order, optionally filtered by prefix and bucket-region and paged by max-buckets (1-10000) with an
+ * opaque continuation-token (base64url of the last name listed).
+ */
 export const listBuckets: S3Handler = async (deps, req) => {
-  const own = (await deps.store.listBuckets()).filter((b) => b.accountId === req.ctx.principal.accountId);
   const check = { action: 's3:ListAllMyBuckets', resource: '*' };
   const decision = deps.authorizer.decide(req.ctx, check);
   if (!decision.allowed) throw S3.AccessDenied();
+  const maxRaw = req.query.get('max-buckets');
+  if (maxRaw !== null && (!/^\d{1,5}$/.test(maxRaw) || Number(maxRaw) < 1 || Number(maxRaw) > 10_000))
+    throw S3.InvalidArgument('Argument max-buckets must be an integer between 1 and 10000.', { ArgumentName: 'max-buckets', ArgumentValue: maxRaw });
+  const max = maxRaw === null ? 10_000 : Number(maxRaw);
+  const prefix = req.query.get('prefix') ?? '';
+  const region = req.query.get('bucket-region');
+  const token = req.query.get('continuation-token');
+  const after = token === null ? undefined : Buffer.from(token, 'base64url').toString('utf8');
+  if (token !== null && (token === '' || !BUCKET_NAME_RE.test(after!)))
+    throw S3.InvalidArgument('The continuation token provided is incorrect', { ArgumentName: 'continuation-token', ArgumentValue: token });
+  const own = (await deps.store.listBuckets())
+    .filter((b) => b.accountId === req.ctx.principal.accountId && b.name.startsWith(prefix) && (region === null || b.region === region))
+    .filter((b) => after === undefined || b.name > after)
+    .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  const page = own.slice(0, max);
   return {
     status: 200,
     headers: { 'content-type': 'application/xml' },
     body: xmlDocument('ListAllMyBucketsResult', {
       Owner: { ID: req.ctx.principal.accountId, DisplayName: req.ctx.principal.accountId },
-      Buckets: { Bucket: own.map((b) => ({ Name: b.name, CreationDate: new Date(b.creationDate), BucketRegion: b.region })) },
+      Buckets: { Bucket: page.map((b) => ({ Name: b.name, CreationDate: new Date(b.creationDate), BucketRegion: b.region })) },
+      ...(own.length > page.length ? { ContinuationToken: Buffer.from(page[page.length - 1]!.name).toString('base64url') } : {}),
+      ...(req.query.has('prefix') ? { Prefix: prefix } : {}),
     }),
   };
 };
@@ -103,16 +131,19 @@ export const getBucketVersioning: S3Handler = async (deps, req) => {
   };
 };
 
-export function parseTagSet(body: Buffer, root: string): Array<{ Key: string; Value: string }> {
+export function parseTagSet(body: Buffer, root: string): Tag[] {
   const doc = parseXmlBody(body)[root] as Record<string, unknown> | undefined;
-  const set = (doc?.TagSet as Record<string, unknown> | undefined)?.Tag;
+  return tagList((doc?.TagSet as Record<string, unknown> | undefined)?.Tag);
+}
+
+/** The <Tag> elements of a parsed document as tags (MalformedXML when a Key or Value is not text). */
+function tagList(set: unknown): Tag[] {
   const list = Array.isArray(set) ? set : set ? [set] : [];
-  const tags = list.map((t) => {
+  return list.map((t) => {
     const { Key, Value } = (t ?? {}) as Record<string, unknown>;
     if (typeof Key !== 'string' || (Value !== undefined && typeof Value !== 'string')) throw S3.MalformedXML();
     return { Key, Value: String(Value ?? '') };
   });
-  return tags;
 }
 
 export const putBucketTagging: S3Handler = async (deps, req) => {

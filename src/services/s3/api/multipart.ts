@@ -178,10 +178,16 @@ export const uploadPartCopy: S3Handler = async (deps, req) => {
   const range = header(req, 'x-amz-copy-source-range');
   if (range !== undefined) {
     const m = /^bytes=(\d+)-(\d+)$/.exec(range);
-    if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) >= v.size)
+    if (!m || Number(m[1]) > Number(m[2]))
       throw S3.InvalidArgument(
         'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+        { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: range },
       );
+    if (Number(m[2]) >= v.size)
+      throw S3.InvalidArgument(`Range specified is not valid for source object of size: ${v.size}`, {
+        ArgumentName: 'x-amz-copy-source-range',
+        ArgumentValue: String(v.size),
+      });
     start = Number(m[1]);
     end = Number(m[2]);
   }
@@ -288,6 +294,9 @@ export const abortMultipartUpload: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:AbortMultipartUpload', objectArn(b.name, req.key!), b);
   const { upload } = await requireUpload(deps, req);
+  // x-amz-if-match-initiated-time: abort only the upload begun at that time (an HTTP date, to the second).
+  const initiatedTime = Date.parse(header(req, 'x-amz-if-match-initiated-time') ?? '');
+  if (!Number.isNaN(initiatedTime) && Math.floor(initiatedTime / 1000) !== Math.floor(upload.initiated / 1000)) throw S3.PreconditionFailed();
   await deps.store.deleteUpload(upload);
   await deleteBlobs(
     deps,
