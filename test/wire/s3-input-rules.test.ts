@@ -28,6 +28,8 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { send } from '../helpers/raw-request.js';
+import { signedS3 } from '../helpers/s3-signer.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 async function failure(p: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
@@ -103,6 +105,20 @@ describe('S3 input rules (wire)', () => {
       s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: '' })) } })),
     );
     assert.deepEqual(many, { name: 'BadRequest', message: 'Bucket tag count cannot be greater than 50', status: 400 });
+  });
+
+  it('a metadata name sent more than once keeps every value, joined with ","', async () => {
+    // Signed as SigV4 canonicalises repeated headers (values joined with ","), sent as separate header lines.
+    const signed = await signedS3(s.endpoint, s.agent, s.credentials, 'PUT', `/${Bucket}/repeated`, {
+      'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+      'x-amz-meta-key': 'value-1,value-2',
+      'x-amz-meta-other': 'x',
+    });
+    const headers: Record<string, string | string[]> = { ...signed.headers, 'x-amz-meta-key': ['value-1', 'value-2'] };
+    const r = await send(s.endpoint, s.agent, { method: 'PUT', path: `/${Bucket}/repeated`, headers: headers as Record<string, string>, body: 'data' });
+    assert.equal(r.status, 200, r.body);
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'repeated' }));
+    assert.deepEqual(head.Metadata, { key: 'value-1,value-2', other: 'x' });
   });
 
   it('user metadata over 2 KB is MetadataTooLarge', async () => {

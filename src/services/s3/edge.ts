@@ -167,6 +167,7 @@ export class S3Edge {
         key,
         query,
         headers: req.headers,
+        headersDistinct: req.headersDistinct,
         secure: edge.secure,
         body: body(),
         bodyVerified: () => bodyDone,

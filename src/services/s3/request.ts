@@ -15,6 +15,8 @@ export interface S3Request {
   key?: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
+  /** Every value of each header, in arrival order (Node joins repeated unknown headers with ", " in `headers`). */
+  headersDistinct: NodeJS.Dict<string[]>;
   secure: boolean;
   /** The payload exactly as the client meant it (aws-chunked framing removed, signatures verified). */
   body: AsyncIterable<Buffer>;

@@ -19,9 +19,10 @@ export const SEGMENT_BYTES = 64 * 1024;
 export function userMetadata(req: S3Request): Record<string, string> {
   const out: Record<string, string> = {};
   let size = 0;
-  for (const [k, v] of Object.entries(req.headers)) {
+  // A name sent more than once (in any case) keeps all its values, joined with "," as S3 joins them.
+  for (const [k, v] of Object.entries(req.headersDistinct)) {
     if (!k.startsWith('x-amz-meta-') || v === undefined) continue;
-    const value = Array.isArray(v) ? v.join(',') : v;
+    const value = v.join(',');
     out[k.slice('x-amz-meta-'.length)] = value;
     size += k.length - 11 + value.length;
   }
