@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AbortMultipartUploadCommand,
+  CopyObjectCommand,
+  type MetadataDirective,
+  type TaggingDirective,
   CompleteMultipartUploadCommand,
   GetBucketTaggingCommand,
   ListBucketsCommand,
@@ -119,6 +122,17 @@ describe('S3 input rules (wire)', () => {
     assert.equal(r.status, 200, r.body);
     const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'repeated' }));
     assert.deepEqual(head.Metadata, { key: 'value-1,value-2', other: 'x' });
+  });
+
+  it('CopyObject names the directive it does not know', async () => {
+    const copy = (extra: { MetadataDirective?: MetadataDirective; TaggingDirective?: TaggingDirective }) =>
+      failure(s3.send(new CopyObjectCommand({ Bucket, Key: 'copied', CopySource: `${Bucket}/obj`, ...extra })));
+    assert.deepEqual(await copy({ MetadataDirective: 'KEEP' as MetadataDirective }), {
+      name: 'InvalidArgument',
+      message: 'Unknown metadata directive.',
+      status: 400,
+    });
+    assert.equal((await copy({ TaggingDirective: 'KEEP' as TaggingDirective })).message, 'Unknown tagging directive.');
   });
 
   it('user metadata over 2 KB is MetadataTooLarge', async () => {

@@ -35,8 +35,10 @@ export const copyObject: S3Handler = async (deps, req) => {
   const condition = await preconditions(deps, req, b);
   const metaDirective = header(req, 'x-amz-metadata-directive') ?? 'COPY';
   const tagDirective = header(req, 'x-amz-tagging-directive') ?? 'COPY';
-  if (!['COPY', 'REPLACE'].includes(metaDirective) || !['COPY', 'REPLACE'].includes(tagDirective))
-    throw S3.InvalidArgument('Unknown metadata or tagging directive.');
+  if (!['COPY', 'REPLACE'].includes(metaDirective))
+    throw S3.InvalidArgument('Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: metaDirective });
+  if (!['COPY', 'REPLACE'].includes(tagDirective))
+    throw S3.InvalidArgument('Unknown tagging directive.', { ArgumentName: 'x-amz-tagging-directive', ArgumentValue: tagDirective });
   const explicitEncryption =
     header(req, 'x-amz-server-side-encryption') !== undefined || header(req, 'x-amz-server-side-encryption-customer-algorithm') !== undefined;
   if (src.bucket.name === b.name && src.key === key && metaDirective === 'COPY' && !explicitEncryption && header(req, 'x-amz-storage-class') === undefined) {
