@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
   CopyObjectCommand,
   type MetadataDirective,
   type TaggingDirective,
@@ -122,6 +124,26 @@ describe('S3 input rules (wire)', () => {
     assert.equal(r.status, 200, r.body);
     const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'repeated' }));
     assert.deepEqual(head.Metadata, { key: 'value-1,value-2', other: 'x' });
+  });
+
+  it('a malformed versionId is InvalidArgument "Invalid version id specified"; a well-formed unknown one NoSuchVersion', async () => {
+    const bad = 'invalid_version_id';
+    const unknown = 'A'.repeat(32);
+    for (const call of [
+      () => s3.send(new GetObjectCommand({ Bucket, Key: 'obj', VersionId: bad })),
+      () => s3.send(new DeleteObjectCommand({ Bucket, Key: 'obj', VersionId: bad })),
+      () => s3.send(new GetObjectTaggingCommand({ Bucket, Key: 'obj', VersionId: bad })),
+      () => s3.send(new CopyObjectCommand({ Bucket, Key: 'copied', CopySource: `${Bucket}/obj?versionId=${bad}` })),
+    ]) {
+      assert.deepEqual(await failure(call()), { name: 'InvalidArgument', message: 'Invalid version id specified', status: 400 });
+    }
+    assert.equal((await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'obj', VersionId: unknown })))).name, 'NoSuchVersion');
+    const multi = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: [{ Key: 'obj', VersionId: bad }] } }));
+    assert.deepEqual(
+      multi.Errors?.map((e) => [e.Key, e.Code]),
+      [['obj', 'InvalidArgument']],
+    );
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'obj' }))).ContentLength, 100, 'nothing deleted');
   });
 
   it('CopyObject names the directive it does not know', async () => {

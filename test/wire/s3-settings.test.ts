@@ -67,7 +67,8 @@ describe('S3 ACLs and unconfigured bucket settings (wire)', () => {
     const put = await s3.send(new PutObjectCommand({ Bucket: 'settings-versioned', Key: 'k', Body: 'v' }));
     const acl = await s3.send(new GetObjectAclCommand({ Bucket: 'settings-versioned', Key: 'k', VersionId: put.VersionId }));
     assert.equal(acl.Grants?.[0]?.Permission, 'FULL_CONTROL');
-    assert.equal(await errorName(s3.send(new GetObjectAclCommand({ Bucket: 'settings-versioned', Key: 'k', VersionId: 'nope' }))), 'NoSuchVersion');
+    assert.equal(await errorName(s3.send(new GetObjectAclCommand({ Bucket: 'settings-versioned', Key: 'k', VersionId: 'A'.repeat(32) }))), 'NoSuchVersion');
+    assert.equal(await errorName(s3.send(new GetObjectAclCommand({ Bucket: 'settings-versioned', Key: 'k', VersionId: 'nope' }))), 'InvalidArgument');
   });
 
   it('sets only owner-only ACLs; any other grant is AccessControlListNotSupported', async () => {

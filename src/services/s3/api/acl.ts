@@ -10,6 +10,7 @@ import { type BucketRecord, bucketArn, objectArn } from '../model.js';
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, S3_NS } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
+import { versionIdParam } from './object-common.js';
 
 const OWNER_ONLY_CANNED = new Set(['private', 'bucket-owner-full-control']);
 const GRANT_HEADERS = ['x-amz-grant-read', 'x-amz-grant-write', 'x-amz-grant-read-acp', 'x-amz-grant-write-acp'];
@@ -51,7 +52,7 @@ async function checkOwnerOnlyAcl(req: S3Request, owner: string): Promise<void> {
 
 /** The object version an object ACL request names; NoSuchKey / NoSuchVersion like the object operations. */
 async function requireVersion(deps: S3Deps, req: S3Request, b: BucketRecord): Promise<{ versionId: string }> {
-  const versionId = req.query.get('versionId') ?? undefined;
+  const versionId = versionIdParam(req.query.get('versionId'));
   const cur = await deps.store.getObject(b.name, req.key!);
   const v = versionId === undefined ? cur?.entry.versions[0] : cur?.entry.versions.find((x) => x.versionId === versionId);
   if (!v || v.deleteMarker) throw versionId ? S3.NoSuchVersion() : S3.NoSuchKey(undefined, { Key: req.key! });

@@ -5,7 +5,7 @@ import { S3 } from '../errors.js';
 import { type BucketRecord, objectArn, type VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Request } from '../request.js';
 import { customerKey } from '../sse/request-headers.js';
-import { findVersion } from './object-common.js';
+import { findVersion, versionIdParam } from './object-common.js';
 
 export interface CopySource {
   bucket: BucketRecord;
@@ -27,7 +27,7 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
   if (slash <= 0 || slash === path.length - 1) throw S3.InvalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
   const bucketName = path.slice(0, slash);
   const key = path.slice(slash + 1);
-  const versionId = new URLSearchParams(queryPart ?? '').get('versionId') ?? undefined;
+  const versionId = versionIdParam(new URLSearchParams(queryPart ?? '').get('versionId'));
   const bucket = await deps.store.getBucket(bucketName);
   if (!bucket) throw S3.NoSuchBucket(undefined, { BucketName: bucketName });
   authorizeS3(deps, req, versionId ? 's3:GetObjectVersion' : 's3:GetObject', objectArn(bucketName, key), bucket);

@@ -9,7 +9,7 @@ import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, type XmlNode, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
-import { blobsOf, deleteBlobs } from './object-common.js';
+import { blobsOf, deleteBlobs, versionIdParam } from './object-common.js';
 
 interface Deleted {
   key: string;
@@ -67,7 +67,7 @@ async function deleteOne(deps: S3Deps, b: BucketRecord, key: string, versionId: 
 
 export const deleteObject: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
-  const versionId = req.query.get('versionId') ?? undefined;
+  const versionId = versionIdParam(req.query.get('versionId'));
   authorizeS3(deps, req, versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectArn(b.name, req.key!), b);
   const ifMatchHeader = header(req, 'if-match');
   const ifMatch = ifMatchHeader === undefined ? undefined : parseEtagList(ifMatchHeader);
@@ -93,6 +93,7 @@ export const deleteObjects: S3Handler = async (deps, req: S3Request) => {
     const key = typeof o.Key === 'string' ? o.Key : '';
     const versionId = typeof o.VersionId === 'string' ? o.VersionId : undefined;
     try {
+      versionIdParam(versionId);
       authorizeS3(deps, req, versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectArn(b.name, key), b);
       const r = await deleteOne(deps, b, key, versionId);
       if (!quiet) {

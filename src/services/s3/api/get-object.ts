@@ -11,7 +11,7 @@ import { customerKey, customerKeyMd5, refuseSseOnRead } from '../sse/request-hea
 import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { requireBucket } from './bucket-common.js';
 import { servedChecksum } from './checksum-request.js';
-import { findVersion, readPlaintext, sseHeaders } from './object-common.js';
+import { findVersion, readPlaintext, sseHeaders, versionIdParam } from './object-common.js';
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 
@@ -74,7 +74,7 @@ const OVERRIDES: Record<string, string> = {
 export async function readableVersion(deps: Parameters<S3Handler>[0], req: S3Request, actions: ReadonlyArray<string>) {
   const b = await requireBucket(deps, req);
   const key = req.key!;
-  const versionId = req.query.get('versionId') ?? undefined;
+  const versionId = versionIdParam(req.query.get('versionId'));
   for (const action of actions) authorizeS3(deps, req, action, objectArn(b.name, key), b);
   refuseSseOnRead(req.headers);
   const entry = (await deps.store.getObject(b.name, key))?.entry;
@@ -101,7 +101,7 @@ export async function readableVersion(deps: Parameters<S3Handler>[0], req: S3Req
 }
 
 async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boolean) {
-  const versionId = req.query.get('versionId') ?? undefined;
+  const versionId = versionIdParam(req.query.get('versionId'));
   const { b, key, v, sse, ck } = await readableVersion(deps, req, [versionId ? 's3:GetObjectVersion' : 's3:GetObject']);
   checkConditions(req, v);
 

@@ -50,6 +50,17 @@ export function taggingHeader(req: S3Request): Tag[] {
   return parseTaggingHeader(header(req, 'x-amz-tagging'));
 }
 
+/**
+ * A versionId the request names: "null", or an id Keyhold issues (32 base64url characters, newVersionId); anything
+ * else is S3's InvalidArgument "Invalid version id specified" rather than a NoSuchVersion for an id that cannot exist.
+ */
+export function versionIdParam(value: string | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (value !== 'null' && !/^[A-Za-z0-9_-]{32}$/.test(value))
+    throw S3.InvalidArgument('Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: value });
+  return value;
+}
+
 export function newVersionId(bucket: BucketRecord): string {
   return bucket.versioning === 'Enabled' ? randomBytes(24).toString('base64url') : 'null';
 }

@@ -6,12 +6,13 @@ import { objectArn } from '../model.js';
 import type { S3Deps, S3Handler, S3Request, S3Response } from '../request.js';
 import { xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
+import { versionIdParam } from './object-common.js';
 import { parseTagSet } from './buckets.js';
 import { checkTags } from './tag-rules.js';
 
 async function setTags(deps: S3Deps, req: S3Request, tags: Array<{ Key: string; Value: string }>, action: string): Promise<S3Response> {
   const b = await requireBucket(deps, req);
-  const versionId = req.query.get('versionId') ?? undefined;
+  const versionId = versionIdParam(req.query.get('versionId'));
   authorizeS3(deps, req, action, objectArn(b.name, req.key!), b);
   for (;;) {
     const cur = await deps.store.getObject(b.name, req.key!);
@@ -42,7 +43,7 @@ export const deleteObjectTagging: S3Handler = async (deps, req) => {
 
 export const getObjectTagging: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
-  const versionId = req.query.get('versionId') ?? undefined;
+  const versionId = versionIdParam(req.query.get('versionId'));
   authorizeS3(deps, req, 's3:GetObjectTagging', objectArn(b.name, req.key!), b);
   const cur = await deps.store.getObject(b.name, req.key!);
   const v = versionId === undefined ? cur?.entry.versions[0] : cur?.entry.versions.find((x) => x.versionId === versionId);
