@@ -54,7 +54,7 @@ describe('KMS aliases and tags (wire)', () => {
   it('refuses reserved, malformed and alias-to-alias names', async () => {
     const a = await newKey();
     assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: a.KeyId }))), 'InvalidAliasNameException');
-    assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'noprefix', TargetKeyId: a.KeyId }))), 'InvalidAliasNameException');
+    assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'noprefix', TargetKeyId: a.KeyId }))), 'ValidationException');
     assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/bad name', TargetKeyId: a.KeyId }))), 'ValidationException');
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/first', TargetKeyId: a.KeyId }));
     assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/second', TargetKeyId: 'alias/first' }))), 'NotFoundException');
@@ -102,6 +102,22 @@ describe('KMS aliases and tags (wire)', () => {
     tags = await kms.send(new ListResourceTagsCommand({ KeyId: k.KeyId }));
     assert.deepEqual(tags.Tags, [{ TagKey: 'env', TagValue: 'prod' }]);
     assert.equal(await errorName(kms.send(new TagResourceCommand({ KeyId: k.KeyId, Tags: [{ TagKey: 'aws:reserved', TagValue: 'x' }] }))), 'TagException');
+    // The reserved prefix in any case, and length messages naming the member's position, as recorded from AWS.
+    const upper = kms.send(new TagResourceCommand({ KeyId: k.KeyId, Tags: [{ TagKey: 'AWS:reserved', TagValue: 'x' }] }));
+    await assert.rejects(upper, { name: 'TagException', message: 'Tags beginning with aws: are reserved' });
+    const long = kms.send(
+      new TagResourceCommand({
+        KeyId: k.KeyId,
+        Tags: [
+          { TagKey: 'ok', TagValue: '' },
+          { TagKey: 'v', TagValue: 'v'.repeat(257) },
+        ],
+      }),
+    );
+    await assert.rejects(long, {
+      name: 'ValidationException',
+      message: `1 validation error detected: Value '${'v'.repeat(257)}' at 'tags.2.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256`,
+    });
     assert.equal(
       await errorName(
         kms.send(

@@ -61,7 +61,10 @@ describe('KMS keys (wire, @aws-sdk/client-kms)', () => {
     const { KeyMetadata: m } = await kms.send(new CreateKeyCommand({}));
     // Keys are regional: the same key id is not visible from another region.
     assert.equal(await errorName(s.kms({ region: 'eu-west-1' }).send(new DescribeKeyCommand({ KeyId: m!.KeyId }))), 'NotFoundException');
-    assert.equal(await errorName(kms.send(new DescribeKeyCommand({ KeyId: m!.Arn!.replace('us-east-1', 'eu-west-1') }))), 'NotFoundException');
+    await assert.rejects(kms.send(new DescribeKeyCommand({ KeyId: m!.Arn!.replace('us-east-1', 'eu-west-1') })), {
+      name: 'NotFoundException',
+      message: 'Invalid arn eu-west-1',
+    });
   });
 
   it('ListKeys pages with Limit / Marker / Truncated and stays within the region', async () => {

@@ -1,6 +1,7 @@
 // Alias name rules (https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html): 1-256
 // characters of [a-zA-Z0-9:/_-], starting with "alias/", and "alias/aws/" reserved for AWS managed keys.
 import { type Input, reqString } from '../../../protocol/fields.js';
+import { ValidationException } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../../server/context.js';
 import type { KeyAccess } from '../domain/key-access.js';
 import type { KeyRecord } from '../domain/types.js';
@@ -9,10 +10,9 @@ import { parseKeyRef } from '../domain/identifiers.js';
 
 export function customerAliasName(input: Input): string {
   const name = reqString(input, 'AliasName', { min: 1, max: 256, pattern: /^[a-zA-Z0-9:/_-]+$/ });
+  // A missing prefix is a ValidationException (as recorded from AWS in localstack's KMS snapshots).
   if (!name.startsWith('alias/') || name === 'alias/')
-    throw new InvalidAliasNameException(
-      'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
-    );
+    throw new ValidationException('Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
   if (name.startsWith('alias/aws/'))
     throw new InvalidAliasNameException(`Alias ${name} must not begin with alias/aws/; that prefix is reserved for AWS managed keys.`);
   return name;

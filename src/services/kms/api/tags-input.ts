@@ -11,18 +11,25 @@ export function parseTags(input: Input, field = 'Tags'): Tag[] {
   const list = optList(input, field) ?? [];
   const tags: Tag[] = [];
   const seen = new Set<string>();
-  for (const t of list) {
+  // Messages as KMS words them, with the member's 1-based position (recorded from AWS by localstack's snapshots).
+  for (const [i, t] of list.entries()) {
     const { TagKey, TagValue } = (t ?? {}) as Record<string, unknown>;
     if (typeof TagKey !== 'string' || typeof TagValue !== 'string') throw new SerializationException('Each tag needs a string TagKey and TagValue.');
-    if (TagKey.length < 1 || TagKey.length > 128)
+    const at = `tags.${i + 1}.member`;
+    if (TagKey.length < 1)
       throw new ValidationException(
-        `1 validation error detected: Value '${TagKey}' at 'tags.member.tagKey' failed to satisfy constraint: Member must have length between 1 and 128`,
+        `1 validation error detected: Value '' at '${at}.tagKey' failed to satisfy constraint: Member must have length greater than or equal to 1`,
+      );
+    if (TagKey.length > 128)
+      throw new ValidationException(
+        `1 validation error detected: Value '${TagKey}' at '${at}.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128`,
       );
     if (TagValue.length > 256)
       throw new ValidationException(
-        `1 validation error detected: Value at 'tags.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256`,
+        `1 validation error detected: Value '${TagValue}' at '${at}.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256`,
       );
-    if (TagKey.startsWith('aws:')) throw new TagException('Tags beginning with aws: are reserved');
+    // The reserved prefix in any case (KMS refuses "AWS:" too).
+    if (TagKey.toLowerCase().startsWith('aws:')) throw new TagException('Tags beginning with aws: are reserved');
     if (seen.has(TagKey)) throw new TagException('Duplicate tag keys');
     seen.add(TagKey);
     tags.push({ TagKey, TagValue });

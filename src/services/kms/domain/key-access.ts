@@ -66,19 +66,18 @@ export class KeyAccess {
     if (!ref) throw new NotFoundException(`Invalid keyId '${input}'`);
     const accountId = 'accountId' in ref ? ref.accountId : ctx.principal.accountId;
     const region = 'region' in ref ? ref.region : ctx.region;
+    // An ARN of another Region is refused as such (KMS keys are regional; message as recorded from AWS).
+    if (region !== ctx.region) throw new NotFoundException(`Invalid arn ${region}`);
     let keyId: string;
     if (ref.kind === 'alias' || ref.kind === 'aliasArn') {
-      const alias = region === ctx.region ? await this.aliasTarget(accountId, region, ref.aliasName) : undefined;
+      const alias = await this.aliasTarget(accountId, region, ref.aliasName);
       if (!alias) throw new NotFoundException(`Alias ${aliasArn(region, accountId, ref.aliasName)} is not found.`);
       keyId = alias.targetKeyId;
     } else {
       keyId = ref.keyId;
     }
-    let rec: KeyRecord | null | undefined;
-    if (region === ctx.region) {
-      rec = this.store.cached(keyId);
-      if (rec === undefined) rec = await this.store.get(keyId);
-    }
+    let rec: KeyRecord | null | undefined = this.store.cached(keyId);
+    if (rec === undefined) rec = await this.store.get(keyId);
     if (!rec || rec.accountId !== accountId || rec.region !== region || (this.isDue(rec) && (await this.purgeIfDue(rec)))) {
       throw new NotFoundException(`Key '${keyArn(region, accountId, keyId)}' does not exist`);
     }
