@@ -152,6 +152,34 @@ export async function createCrl(ca: Signer, revoked: Revoked[], now = new Date()
   return Buffer.from(crl.rawData);
 }
 
+// ACM's names for the key usage bits (RFC 5280 §4.2.1.3) and extended key usage purposes (§4.2.1.12).
+const KEY_USAGE_NAMES: ReadonlyArray<[number, string]> = [
+  [1, 'DIGITAL_SIGNATURE'],
+  [2, 'NON_REPUDIATION'],
+  [4, 'KEY_ENCIPHERMENT'],
+  [8, 'DATA_ENCIPHERMENT'],
+  [16, 'KEY_AGREEMENT'],
+  [32, 'CERTIFICATE_SIGNING'],
+  [64, 'CRL_SIGNING'],
+  [128, 'ENCIPHER_ONLY'],
+  [256, 'DECIPHER_ONLY'],
+];
+const EXTENDED_KEY_USAGE_NAMES: Readonly<Record<string, string>> = {
+  '1.3.6.1.5.5.7.3.1': 'TLS_WEB_SERVER_AUTHENTICATION',
+  '1.3.6.1.5.5.7.3.2': 'TLS_WEB_CLIENT_AUTHENTICATION',
+  '1.3.6.1.5.5.7.3.3': 'CODE_SIGNING',
+  '1.3.6.1.5.5.7.3.4': 'EMAIL_PROTECTION',
+  '1.3.6.1.5.5.7.3.5': 'IPSEC_END_SYSTEM',
+  '1.3.6.1.5.5.7.3.6': 'IPSEC_TUNNEL',
+  '1.3.6.1.5.5.7.3.7': 'IPSEC_USER',
+  '1.3.6.1.5.5.7.3.8': 'TIME_STAMPING',
+  '1.3.6.1.5.5.7.3.9': 'OCSP_SIGNING',
+  '2.5.29.37.0': 'ANY',
+};
+
+/** ACM writes distinguished names without a space after the separating commas ("C=AU,O=Example,CN=host"). */
+const acmName = (dn: string) => dn.replace(/, (?=[A-Za-z][A-Za-z0-9.]*=)/g, ',');
+
 /** Details DescribeCertificate reports, read from the certificate itself. */
 export function certificateFacts(pem: string) {
   const c = new x509.X509Certificate(pem);
@@ -173,14 +201,19 @@ export function certificateFacts(pem: string) {
       .replace(/^(00)+/, '')
       .match(/.{1,2}/g)!
       .join(':'),
-    subject: c.subject,
-    issuer: c.issuer,
+    subject: acmName(c.subject),
+    issuer: acmName(c.issuer),
     notBefore: c.notBefore,
     notAfter: c.notAfter,
     keyAlgorithm,
     signatureAlgorithm,
     names: san ? san.names.items.map((n) => n.value) : [],
     isCa: c.getExtension(x509.BasicConstraintsExtension)?.ca ?? false,
+    keyUsages: KEY_USAGE_NAMES.filter(([bit]) => ((c.getExtension(x509.KeyUsagesExtension)?.usages ?? 0) & bit) !== 0).map(([, name]) => name),
+    extendedKeyUsages: (c.getExtension(x509.ExtendedKeyUsageExtension)?.usages ?? []).map((oid) => ({
+      Name: EXTENDED_KEY_USAGE_NAMES[String(oid)] ?? 'CUSTOM',
+      OID: String(oid),
+    })),
   };
 }
 

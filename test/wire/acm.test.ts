@@ -159,6 +159,12 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
     const opts = d.DomainValidationOptions!;
     assert.equal(opts.length, 2);
     assert.equal(opts[0]!.ResourceRecord!.Name, opts[1]!.ResourceRecord!.Name, 'the wildcard is validated on its base domain');
+    // As ACM reports them before issuance: each name its own ValidationDomain, no key usages yet.
+    assert.deepEqual(
+      opts.map((o) => o.ValidationDomain),
+      opts.map((o) => o.DomainName),
+    );
+    assert.deepEqual([d.KeyUsages, d.ExtendedKeyUsages], [[], []]);
     assert.match(opts[0]!.ResourceRecord!.Name!, /^_[0-9a-f]{32}\.site\.example\.test\.$/);
     assert.equal(await errorName(acm.send(new GetCertificateCommand({ CertificateArn }))), 'RequestInProgressException');
     const again = await acm.send(new RequestCertificateCommand({ DomainName: 'site.example.test', ValidationMethod: 'DNS' }));
@@ -271,6 +277,14 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
     const d = (await acm.send(new DescribeCertificateCommand({ CertificateArn: imp.CertificateArn }))).Certificate!;
     assert.equal(d.Type, 'IMPORTED');
     assert.equal(d.RenewalEligibility, 'INELIGIBLE');
+    // As ACM describes an imported certificate: its names without validation details, usages read from it,
+    // distinguished names without spaces after the commas, transparency logging not ACM's to do.
+    assert.deepEqual(d.DomainValidationOptions, [{ DomainName: 'import.example.test' }]);
+    assert.deepEqual(d.KeyUsages, [{ Name: 'DIGITAL_SIGNATURE' }]);
+    assert.deepEqual(d.ExtendedKeyUsages, [{ Name: 'TLS_WEB_SERVER_AUTHENTICATION', OID: '1.3.6.1.5.5.7.3.1' }]);
+    assert.equal(d.Subject, 'CN=import.example.test');
+    assert.doesNotMatch(d.Issuer!, /, /);
+    assert.equal(d.Options?.CertificateTransparencyLoggingPreference, 'DISABLED');
     await acm.send(new ImportCertificateCommand({ CertificateArn: imp.CertificateArn, Certificate: Buffer.from(b.cert), PrivateKey: Buffer.from(b.key) }));
     const g = await acm.send(new GetCertificateCommand({ CertificateArn: imp.CertificateArn }));
     assert.equal(new X509Certificate(g.Certificate!).serialNumber, new X509Certificate(b.cert).serialNumber);

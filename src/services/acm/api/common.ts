@@ -78,12 +78,17 @@ export function detail(certs: Certificates, c: CertRecord): Record<string, unkno
     CertificateArn: c.arn,
     DomainName: c.domainName,
     SubjectAlternativeNames: c.sans,
-    DomainValidationOptions: c.domainValidations.map((d) => ({
-      DomainName: d.domainName,
-      ValidationDomain: d.validationDomain,
-      ValidationStatus: d.status,
-      ...(c.type === 'AMAZON_ISSUED' ? { ResourceRecord: { Name: d.recordName, Type: 'CNAME', Value: d.recordValue }, ValidationMethod: 'DNS' } : {}),
-    })),
+    // ACM reports each name as its own validation domain (a wildcard's record is on its base domain) and an
+    // imported certificate's names without validation details (recorded from AWS in localstack's ACM snapshots).
+    DomainValidationOptions:
+      c.type === 'IMPORTED'
+        ? c.sans.map((DomainName) => ({ DomainName }))
+        : c.domainValidations.map((d) => ({
+            DomainName: d.domainName,
+            ValidationDomain: d.domainName,
+            ValidationStatus: d.status,
+            ...(c.type === 'AMAZON_ISSUED' ? { ResourceRecord: { Name: d.recordName, Type: 'CNAME', Value: d.recordValue }, ValidationMethod: 'DNS' } : {}),
+          })),
     ...(f
       ? {
           Serial: f.serialColon,
@@ -113,24 +118,19 @@ export function detail(certs: Certificates, c: CertRecord): Record<string, unkno
           },
         }
       : {}),
-    ...(c.type !== 'IMPORTED' || c.certPem
-      ? {
-          KeyUsages: keyUsages(c).map((Name) => ({ Name })),
-          ExtendedKeyUsages: [{ Name: 'TLS_WEB_SERVER_AUTHENTICATION', OID: '1.3.6.1.5.5.7.3.1' }],
-        }
-      : {}),
+    KeyUsages: (f?.keyUsages ?? []).map((Name) => ({ Name })),
+    ExtendedKeyUsages: f?.extendedKeyUsages ?? [],
     ...(c.certificateAuthorityArn ? { CertificateAuthorityArn: c.certificateAuthorityArn } : {}),
     RenewalEligibility: renewalEligibility(certs, c),
     Options: c.options,
   };
 }
 
-/** The key usages Keyhold's TLS server certificates carry: RSA keys also encipher (RFC 5280 §4.2.1.3). */
-export function keyUsages(c: CertRecord): string[] {
-  return String(c.keyAlgorithm).startsWith('RSA') ? ['DIGITAL_SIGNATURE', 'KEY_ENCIPHERMENT'] : ['DIGITAL_SIGNATURE'];
+/** A certificate's key usages and extended key usages, as ACM names them: none until it is issued. */
+export function usagesOf(c: CertRecord): { keyUsages: string[]; extendedKeyUsages: string[] } {
+  const f = c.certPem ? certificateFacts(c.certPem) : undefined;
+  return { keyUsages: f?.keyUsages ?? [], extendedKeyUsages: (f?.extendedKeyUsages ?? []).map((u) => u.Name) };
 }
-
-export const EXTENDED_KEY_USAGES: ReadonlyArray<string> = ['TLS_WEB_SERVER_AUTHENTICATION'];
 
 export function summary(certs: Certificates, c: CertRecord): Record<string, unknown> {
   const f = c.certPem ? certificateFacts(c.certPem) : undefined;
@@ -142,8 +142,8 @@ export function summary(certs: Certificates, c: CertRecord): Record<string, unkn
     Status: c.status,
     Type: c.type,
     KeyAlgorithm: keyAlgorithmOut(c),
-    KeyUsages: keyUsages(c),
-    ExtendedKeyUsages: [...EXTENDED_KEY_USAGES],
+    KeyUsages: f?.keyUsages ?? [],
+    ExtendedKeyUsages: (f?.extendedKeyUsages ?? []).map((u) => u.Name),
     ExportOption: c.options.Export,
     InUse: c.inUseBy.length > 0,
     Exported: c.exported,

@@ -3,7 +3,7 @@
 import { optEnumList, optInt, optString, optStruct } from '../../../protocol/fields.js';
 import { certificateFacts } from '../../../pki/issuance.js';
 import { AcmValidationException, RequestInProgressException } from '../errors.js';
-import { type AcmOperationDef, authorizeAcm, certificate, detail, EXTENDED_KEY_USAGES, keyUsages, summary } from './common.js';
+import { type AcmOperationDef, authorizeAcm, certificate, detail, summary, usagesOf } from './common.js';
 
 export const describeCertificate: AcmOperationDef = {
   name: 'DescribeCertificate',
@@ -79,8 +79,6 @@ export const listCertificates: AcmOperationDef = {
     // Keyhold manages no certificate for CloudFront: filtering by it lists nothing.
     const managedBy = optString(includes, 'managedBy', { enum: ['CLOUDFRONT'] });
     optString(input, 'SortBy', { enum: ['CREATED_AT'] });
-    const sameForAll =
-      managedBy === undefined && (!extendedUsages?.length || extendedUsages.includes('ANY') || EXTENDED_KEY_USAGES.some((u) => extendedUsages.includes(u)));
     const max = optInt(input, 'MaxItems', 1, 1000) ?? 1000;
     const token = optString(input, 'NextToken', { min: 1, max: 10000 });
     const sortOrder = optString(input, 'SortOrder', { enum: ['ASCENDING', 'DESCENDING'] }) ?? 'ASCENDING';
@@ -96,9 +94,10 @@ export const listCertificates: AcmOperationDef = {
         return kt !== undefined && keyTypes.includes(kt);
       })
       .filter((c) => !exportOption || c.options.Export === exportOption)
-      .filter((c) => !usages?.length || usages.includes('ANY') || keyUsages(c).some((u) => usages.includes(u)))
-      // Every Keyhold certificate has the same extended key usages and none is managed by CloudFront.
-      .filter(() => sameForAll)
+      .filter((c) => !usages?.length || usages.includes('ANY') || usagesOf(c).keyUsages.some((u) => usages.includes(u)))
+      .filter((c) => !extendedUsages?.length || extendedUsages.includes('ANY') || usagesOf(c).extendedKeyUsages.some((u) => extendedUsages.includes(u)))
+      // No Keyhold certificate is managed by CloudFront.
+      .filter(() => managedBy === undefined)
       .sort((a, b) => (sortOrder === 'ASCENDING' ? a.createdAt - b.createdAt : b.createdAt - a.createdAt));
     const page = all.slice(start, start + max);
     return {

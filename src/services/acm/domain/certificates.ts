@@ -138,7 +138,11 @@ export class Certificates {
       createdAt: this.clock(),
       exported: false,
       inUseBy: [],
-      options: p.options ?? { CertificateTransparencyLoggingPreference: 'ENABLED', Export: p.type === 'PRIVATE' ? 'ENABLED' : 'DISABLED' },
+      // An imported certificate was logged (or not) by its issuer: ACM reports DISABLED for it.
+      options: p.options ?? {
+        CertificateTransparencyLoggingPreference: p.type === 'IMPORTED' ? 'DISABLED' : 'ENABLED',
+        Export: p.type === 'PRIVATE' ? 'ENABLED' : 'DISABLED',
+      },
       tags: p.tags ?? [],
       ...(p.idempotencyToken ? { idempotencyToken: p.idempotencyToken } : {}),
       ...(p.certificateAuthorityArn ? { certificateAuthorityArn: p.certificateAuthorityArn } : {}),
