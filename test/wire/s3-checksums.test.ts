@@ -186,7 +186,11 @@ describe('S3 checksums (wire)', () => {
       const wrongFinal = await failure(
         s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: mpu.UploadId, MultipartUpload: { Parts }, [member(alg)]: b64(alg, data[0]!) })),
       );
-      assert.deepEqual(wrongFinal, { name: 'BadDigest', message: `The ${alg} you specified did not match the calculated checksum.`, status: 400 });
+      assert.deepEqual(wrongFinal, {
+        name: 'BadDigest',
+        message: `The ${alg.toLowerCase()} you specified did not match the calculated checksum.`,
+        status: 400,
+      });
       const done = await s3.send(
         new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: mpu.UploadId, MultipartUpload: { Parts }, [member(alg)]: expected }),
       );
@@ -266,6 +270,10 @@ describe('S3 checksums (wire)', () => {
       crc32c.complete({}, [{ PartNumber: 1, ETag: crc32c.Parts[0]!.ETag, ChecksumSHA256: b64('SHA256', Buffer.from('x')) }, crc32c.Parts[1]!]),
     );
     assert.deepEqual([other.name, other.message], ['BadDigest', 'The sha256 you specified for part 1 did not match what we received.']);
+    const otherFinal = await failure(crc32c.complete({ ChecksumCRC64NVME: b64('CRC64NVME', Buffer.from('x')) }));
+    assert.deepEqual([otherFinal.name, otherFinal.message], ['BadDigest', 'The crc32c you specified did not match the calculated checksum.']);
+    const compositeShaped = await failure(crc32c.complete({ ChecksumCRC32C: `${b64('CRC32C', Buffer.from('x'))}-2` }));
+    assert.equal(compositeShaped.name, 'BadDigest', 'a composite-shaped value for a full-object upload is a mismatch');
     const unlisted = await crc32c.complete(
       {},
       crc32c.Parts.map((p) => ({ PartNumber: p.PartNumber, ETag: p.ETag })),
@@ -273,10 +281,33 @@ describe('S3 checksums (wire)', () => {
     assert.equal(unlisted.ChecksumType, 'FULL_OBJECT', 'a FULL_OBJECT upload does not need the part checksums listed');
   });
 
-  it('an upload without an algorithm ignores a final checksum header; its objects carry none', async () => {
+  it('an upload without an algorithm ignores a final checksum header, refuses part checksums and a mode; its objects carry none', async () => {
     const Key = 'no-algorithm';
     const mpu = await plain.send(new CreateMultipartUploadCommand({ Bucket, Key }));
     const r = await plain.send(new UploadPartCommand({ Bucket, Key, UploadId: mpu.UploadId, PartNumber: 1, Body: 'only part' }));
+    const withPartChecksum = await failure(
+      plain.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId: mpu.UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: r.ETag, ChecksumCRC32: b64('CRC32', Buffer.from('only part')) }] },
+        }),
+      ),
+    );
+    assert.equal(withPartChecksum.name, 'InvalidPart');
+    const withMode = await failure(
+      plain.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId: mpu.UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: r.ETag }] },
+          ChecksumType: 'COMPOSITE',
+        }),
+      ),
+    );
+    assert.equal(withMode.message, 'The upload was created using the null checksum mode. The complete request must use the same checksum mode.');
     const done = await plain.send(
       new CompleteMultipartUploadCommand({
         Bucket,

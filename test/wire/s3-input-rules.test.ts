@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AbortMultipartUploadCommand,
+  DeleteBucketCommand,
+  PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   CopyObjectCommand,
@@ -175,7 +178,7 @@ describe('S3 input rules (wire)', () => {
     assert.equal(one.PartsCount, undefined, 'no parts count for a single-part object');
     assert.equal((await one.Body!.transformToString()).length, 100);
     const beyond = await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'obj', PartNumber: 2 })));
-    assert.deepEqual(beyond, { name: 'InvalidPartNumber', message: 'The requested partnumber is not satisfiable.', status: 416 });
+    assert.deepEqual(beyond, { name: 'InvalidPartNumber', message: 'The requested partnumber is not satisfiable', status: 416 });
     await s3.send(new PutObjectCommand({ Bucket, Key: 'empty', Body: '', ChecksumAlgorithm: 'SHA256' }));
     const empty = await s3.send(new GetObjectCommand({ Bucket, Key: 'empty', PartNumber: 1, ChecksumMode: 'ENABLED' }));
     assert.deepEqual([empty.$metadata.httpStatusCode, empty.ContentRange, empty.ContentLength], [200, undefined, 0]);
@@ -264,7 +267,7 @@ describe('S3 input rules (wire)', () => {
     assert.equal((await failure(s3.send(new HeadObjectCommand({ Bucket: 'badly-tagged', Key: 'x' })))).status, 404, 'no bucket created');
   });
 
-  it('UploadPartCopy: a malformed range and a range beyond the source are InvalidArgument', async () => {
+  it('UploadPartCopy: a malformed range, one ending past the source and one starting past it, each as S3 words it', async () => {
     const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'copy-target' }));
     const copy = (CopySourceRange: string) =>
       failure(
@@ -275,6 +278,11 @@ describe('S3 input rules (wire)', () => {
     assert.deepEqual(await copy('bytes=50-100'), {
       name: 'InvalidArgument',
       message: 'Range specified is not valid for source object of size: 100',
+      status: 400,
+    });
+    assert.deepEqual(await copy('bytes=100-200'), {
+      name: 'InvalidRequest',
+      message: 'The specified copy range is invalid for the source object size',
       status: 400,
     });
     await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'copy-target', UploadId: mpu.UploadId }));
@@ -290,5 +298,70 @@ describe('S3 input rules (wire)', () => {
     assert.equal((await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'abort-me' }))).Uploads?.length, 1, 'still there');
     await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'abort-me', UploadId: mpu.UploadId, IfMatchInitiatedTime: listed!.Initiated }));
     assert.equal((await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'abort-me' }))).Uploads, undefined);
+  });
+
+  it('errors worded as S3 words them (messages recorded from AWS by localstack): locations, policies, sizes, digests', async () => {
+    // (The SDK itself fills in its region as the constraint outside us-east-1, so "unspecified" cannot be sent from it.)
+    const created = (Bucket: string, LocationConstraint: string) =>
+      failure(s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: LocationConstraint as never } })));
+    assert.deepEqual(await created('loc-explicit', 'us-east-1'), {
+      name: 'InvalidLocationConstraint',
+      message: 'The specified location-constraint is not valid',
+      status: 400,
+    });
+    assert.equal(
+      (await created('loc-other', 'eu-west-1')).message,
+      'The eu-west-1 location constraint is incompatible for the region specific endpoint this request was sent to.',
+    );
+
+    const policy = (Policy: string) => failure(s3.send(new PutBucketPolicyCommand({ Bucket, Policy })));
+    assert.equal((await policy('[]')).message, "Policies must be valid JSON and the first byte must be '{'");
+    assert.equal((await policy('{"Version":"2012-10-17"}')).message, 'Missing required field Statement');
+    assert.equal((await policy('{"Version":"2012-10-17","Statement":[]}')).message, 'Could not parse the policy: Statement is empty!');
+
+    await s3.send(new CreateBucketCommand({ Bucket: 'versioned-full' }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: 'versioned-full', VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(new PutObjectCommand({ Bucket: 'versioned-full', Key: 'k', Body: 'x' }));
+    assert.equal(
+      (await failure(s3.send(new DeleteBucketCommand({ Bucket: 'versioned-full' })))).message,
+      'The bucket you tried to delete is not empty. You must delete all versions in the bucket.',
+    );
+
+    const Key = 'sized';
+    const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const p1 = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId: mpu.UploadId, PartNumber: 1, Body: 'abcd' }));
+    const complete = (MpuObjectSize?: number) =>
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId: mpu.UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }] },
+          MpuObjectSize,
+        }),
+      );
+    assert.deepEqual(await failure(complete(5)), {
+      name: 'InvalidRequest',
+      message: "The provided 'x-amz-mp-object-size' header value 5 does not match what was computed: 4",
+      status: 400,
+    });
+    const wrongPart = await failure(
+      s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: mpu.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"0"' }] } })),
+    );
+    assert.equal(
+      wrongPart.message,
+      "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+    );
+    await complete(4);
+
+    const md5 = (value: string) =>
+      signedS3(s.endpoint, s.agent, s.credentials, 'PUT', `/${Bucket}/md5`, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-md5': value }, 'body').then(
+        (r) => r.send(),
+      );
+    assert.match(
+      (await md5(Buffer.alloc(16).toString('base64'))).body,
+      /<Code>BadDigest<\/Code><Message>The Content-MD5 you specified did not match what we received\.<\/Message>/,
+    );
+    assert.match((await md5('abc')).body, /<Code>InvalidDigest<\/Code><Message>The Content-MD5 you specified was invalid\.<\/Message>/);
   });
 });

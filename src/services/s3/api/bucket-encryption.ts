@@ -19,7 +19,8 @@ export const putBucketEncryption: S3Handler = async (deps, req) => {
   if (alg === 'aws:kms:dsse') throw S3.NotImplemented('DSSE-KMS (aws:kms:dsse) is not supported by this Keyhold version.');
   if (alg !== 'AES256' && alg !== 'aws:kms') throw S3.MalformedXML();
   const kmsKey = apply?.KMSMasterKeyID;
-  if (kmsKey !== undefined && alg !== 'aws:kms') throw S3.InvalidArgument('a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms');
+  if (kmsKey !== undefined && alg !== 'aws:kms')
+    throw S3.InvalidArgument('a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse');
   const blocked = (rule.BlockedEncryptionTypes as Record<string, unknown> | undefined)?.EncryptionType;
   const blockedList = (Array.isArray(blocked) ? blocked : blocked !== undefined ? [blocked] : ['SSE-C']).map(String);
   if (blockedList.some((t) => t !== 'SSE-C' && t !== 'NONE')) throw S3.InvalidArgument('EncryptionType must be SSE-C or NONE');

@@ -15,6 +15,7 @@ export const putBucketPolicy: S3Handler = async (deps, req) => {
   authorizeS3(deps, req, 's3:PutBucketPolicy', bucketArn(b.name), b);
   const text = (await req.readBody(MAX_POLICY_BYTES + 1)).toString('utf8');
   if (text.length > MAX_POLICY_BYTES) throw S3.MalformedPolicy('Policy exceeds the maximum allowed document size.');
+  s3PolicyShape(text);
   try {
     const doc = parsePolicy(text, { kind: 'resource' });
     for (const s of doc.statements) {
@@ -31,6 +32,20 @@ export const putBucketPolicy: S3Handler = async (deps, req) => {
   });
   return { status: 204 };
 };
+
+/** The document errors S3 words its own way, checked before the shared policy grammar (messages recorded from AWS). */
+function s3PolicyShape(text: string): void {
+  if (!text.trimStart().startsWith('{')) throw S3.MalformedPolicy("Policies must be valid JSON and the first byte must be '{'");
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw S3.MalformedPolicy('This policy contains invalid Json');
+  }
+  const statement = (doc as Record<string, unknown>).Statement;
+  if (statement === undefined) throw S3.MalformedPolicy('Missing required field Statement');
+  if (Array.isArray(statement) && statement.length === 0) throw S3.MalformedPolicy('Could not parse the policy: Statement is empty!');
+}
 
 export const getBucketPolicy: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);

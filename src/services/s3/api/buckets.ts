@@ -14,19 +14,24 @@ export const createBucket: S3Handler = async (deps, req) => {
   const name = req.bucket!;
   if (!BUCKET_NAME_RE.test(name)) throw S3.InvalidBucketName(undefined, { BucketName: name });
   const body = await req.readBody(64 * 1024);
-  let location = 'us-east-1';
+  // LocationConstraint as S3 checks it: none means us-east-1 (and only there); naming us-east-1 (or aws-global)
+  // explicitly in us-east-1 is InvalidLocationConstraint; any other mismatch IllegalLocationConstraintException.
+  let constraint: string | undefined;
   let tags: Tag[] = [];
   if (body.length > 0) {
     const doc = parseXmlBody(body).CreateBucketConfiguration as Record<string, unknown> | undefined;
     const lc = doc?.LocationConstraint;
-    if (typeof lc === 'string' && lc !== '') location = lc === 'EU' ? 'eu-west-1' : lc;
+    if (typeof lc === 'string' && lc !== '') constraint = lc;
     // Tags set at creation (CreateBucketConfiguration.Tags), under the same rules as PutBucketTagging.
     tags = tagList((doc?.Tags as Record<string, unknown> | undefined)?.Tag);
     checkTags(tags, { max: 50, what: 'Bucket' });
   }
+  if (req.ctx.region === 'us-east-1' && (constraint === 'us-east-1' || constraint === 'aws-global'))
+    throw S3.InvalidLocationConstraint(undefined, { LocationConstraint: constraint });
+  const location = constraint === undefined ? 'us-east-1' : constraint === 'EU' ? 'eu-west-1' : constraint;
   if (location !== req.ctx.region) {
     throw S3.IllegalLocationConstraintException(
-      `The ${location} location constraint is incompatible for the region specific endpoint this request was sent to (${req.ctx.region}).`,
+      `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`,
     );
   }
   const rec: BucketRecord = {
@@ -59,7 +64,11 @@ export const headBucket: S3Handler = async (deps, req) => {
 export const deleteBucket: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:DeleteBucket', bucketArn(b.name), b);
-  if ((await deps.store.hasObjects(b.name)) || (await deps.store.listUploads(b.name)).length > 0) throw S3.BucketNotEmpty(undefined, { BucketName: b.name });
+  if ((await deps.store.hasObjects(b.name)) || (await deps.store.listUploads(b.name)).length > 0)
+    throw S3.BucketNotEmpty(
+      b.versioning === 'Unversioned' ? undefined : 'The bucket you tried to delete is not empty. You must delete all versions in the bucket.',
+      { BucketName: b.name },
+    );
   await deps.store.deleteBucket(b.name);
   return { status: 204 };
 };

@@ -96,7 +96,7 @@ export async function readableVersion(deps: Parameters<S3Handler>[0], req: S3Req
   if (sse?.mode === 'SSE-C' && !ck)
     throw S3.InvalidRequest('The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.');
   if (sse?.mode === 'SSE-C' && ck && !customerKeyMatches(sse, ck))
-    throw S3.AccessDenied('The provided encryption key does not match the key the object was encrypted with.');
+    throw S3.AccessDenied('Requests specifying Server Side Encryption with Customer provided keys must provide the correct secret key.');
   return { b, key, v, sse, ck };
 }
 

@@ -111,6 +111,8 @@ export function checkListedPartChecksums(
   parts: ReadonlyArray<PartInfo>,
 ): void {
   const c = uploadChecksum(u);
+  // Uploads begun before checksum types were recorded: part checksums were not enforced then, nor are they now.
+  if (!c && u.checksumAlgorithm) return;
   listed.forEach((l, i) => {
     const given = listedChecksums(l.node);
     if (given.length > 1 || given.some((g) => isChecksumAlgorithm(g.algorithm) && !isValidChecksumValue(g.algorithm, g.value))) {
@@ -129,25 +131,36 @@ export function checkListedPartChecksums(
       }
       if (g.algorithm !== c.algorithm) throw S3.BadDigest(`The ${g.algorithm} you specified for part ${l.n} did not match what we received.`);
     }
-    if (g && stored && g.algorithm === stored.algorithm && g.value !== stored.value) throw S3.InvalidPart(undefined, { PartNumber: String(l.n) });
+    // An upload without an algorithm has no part checksums to complete with: listing one is InvalidPart, as S3 answers.
+    if (g && (!c || (stored && g.value !== stored.value))) throw S3.InvalidPart(undefined, { PartNumber: String(l.n) });
   });
 }
 
 /**
- * The object's checksum for an upload with an algorithm, checked against a final x-amz-checksum-<alg> header
- * when the request carries one (headers of another algorithm are ignored, as S3 ignores them).
+ * The object's checksum for an upload with an algorithm, checked against a final x-amz-checksum-<alg> header when
+ * the request carries one (BadDigest naming the upload's algorithm in lower case, as S3 words it, also for a header
+ * of another algorithm). An upload without one ignores final checksum headers and refuses a checksum type.
  */
 export function completedChecksum(req: S3Request, u: UploadRecord, parts: ReadonlyArray<PartInfo>): StoredChecksum | undefined {
   const requestedType = checksumTypeHeader(req);
   const finals = Object.keys(req.headers).filter((h) => checksumHeaderAlgorithm(h) !== undefined);
   if (finals.length > 1) throw S3.InvalidRequest(MULTIPLE_CHECKSUMS);
   const c = uploadChecksum(u);
+  const mode = c?.type ?? (u.checksumAlgorithm ? undefined : 'null');
+  if (requestedType !== undefined && mode !== undefined && requestedType !== mode)
+    throw S3.InvalidRequest(`The upload was created using the ${mode} checksum mode. The complete request must use the same checksum mode.`);
+  // Without an algorithm a final checksum header is ignored; with one, a header of another algorithm is a mismatch.
   if (!c) return undefined;
-  if (requestedType !== undefined && requestedType !== c.type)
-    throw S3.InvalidRequest(`The upload was created using the ${c.type} checksum mode. The complete request must use the same checksum mode.`);
-  const finalHeader = finals[0] && checksumHeaderAlgorithm(finals[0]) === c.algorithm ? finals[0] : undefined;
+  const mismatch = () => S3.BadDigest(`The ${c.algorithm} you specified did not match the calculated checksum.`);
+  const finalHeader = finals[0];
+  if (finalHeader && checksumHeaderAlgorithm(finalHeader) !== c.algorithm) throw mismatch();
   const claimed = finalHeader ? header(req, finalHeader) : undefined;
-  if (claimed !== undefined && !wellFormedFinal(c.algorithm, c.type, claimed)) throw S3.InvalidRequest(`Value for ${finalHeader} header is invalid.`);
+  if (claimed !== undefined && !wellFormedFinal(c.algorithm, c.type, claimed)) {
+    // A value of the other mode's shape ("<checksum>-<parts>" for a full-object upload) is a mismatch, not malformed.
+    if (!wellFormedFinal(c.algorithm, c.type === 'FULL_OBJECT' ? 'COMPOSITE' : 'FULL_OBJECT', claimed))
+      throw S3.InvalidRequest(`Value for ${finalHeader} header is invalid.`);
+    throw mismatch();
+  }
   const raws = parts.map((p) => {
     if (p.checksum?.algorithm !== c.algorithm)
       throw S3.InvalidRequest(
@@ -163,7 +176,7 @@ export function completedChecksum(req: S3Request, u: UploadRecord, parts: Readon
           raws.map((crc, i) => ({ crc, length: parts[i]!.size })),
         ).toString('base64')
       : `${checksumOf(c.algorithm, Buffer.concat(raws)).toString('base64')}-${parts.length}`;
-  if (claimed !== undefined && claimed !== value) throw S3.BadDigest(`The ${c.algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
+  if (claimed !== undefined && claimed !== value) throw mismatch();
   return { algorithm: c.algorithm, value, type: c.type };
 }
 

@@ -55,7 +55,7 @@ function partEncryption(req: S3Request, u: UploadRecord): WriteEncryption {
         'The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.',
       );
     if (!customerKeyMatches({ keyHmacSalt: u.sse.customerKeyHmac!.salt, keyHmac: u.sse.customerKeyHmac!.hmac }, ck)) {
-      throw S3.InvalidArgument('The provided encryption parameters did not match the ones used originally.');
+      throw S3.InvalidRequest('The provided encryption parameters did not match the ones used originally.');
     }
     return { mode: 'SSE-C', customerKey: ck };
   }
@@ -183,10 +183,12 @@ export const uploadPartCopy: S3Handler = async (deps, req) => {
         'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
         { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: range },
       );
+    // A range starting past the end and one ending past it are different errors on S3.
+    if (Number(m[1]) >= v.size) throw S3.InvalidRequest('The specified copy range is invalid for the source object size');
     if (Number(m[2]) >= v.size)
       throw S3.InvalidArgument(`Range specified is not valid for source object of size: ${v.size}`, {
         ArgumentName: 'x-amz-copy-source-range',
-        ArgumentValue: String(v.size),
+        ArgumentValue: range,
       });
     start = Number(m[1]);
     end = Number(m[2]);
@@ -214,7 +216,7 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     etag: String(p.ETag ?? '').replace(/"/g, ''),
     node: p,
   }));
-  if (listed.length === 0) throw S3.MalformedXML('You must specify at least one part');
+  if (listed.length === 0) throw S3.InvalidRequest('You must specify at least one part');
   for (let i = 1; i < listed.length; i++) if (listed[i]!.n <= listed[i - 1]!.n) throw S3.InvalidPartOrder();
   const parts = listed.map((l, i) => {
     const p = upload.parts[String(l.n)];
@@ -225,6 +227,11 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
   });
   checkListedPartChecksums(upload, listed, parts);
   const checksum = completedChecksum(req, upload, parts);
+  // x-amz-mp-object-size: the size the client expects the object to have, checked before anything is committed.
+  const totalSize = parts.reduce((sum, p) => sum + p.size, 0);
+  const expectedSize = header(req, 'x-amz-mp-object-size');
+  if (expectedSize !== undefined && Number(expectedSize) !== totalSize)
+    throw S3.InvalidRequest(`The provided 'x-amz-mp-object-size' header value ${expectedSize} does not match what was computed: ${totalSize}`);
   const md5s = Buffer.concat(parts.map((p) => Buffer.from(p.etag, 'hex')));
   const etag = `${createHash('md5').update(md5s).digest('hex')}-${parts.length}`;
   const versionId = newVersionId(b);
@@ -232,7 +239,7 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     versionId,
     deleteMarker: false,
     lastModified: deps.clock(),
-    size: parts.reduce((s, p) => s + p.size, 0),
+    size: totalSize,
     etag,
     ...(upload.contentType ? { contentType: upload.contentType } : {}),
     userMetadata: upload.userMetadata,

@@ -126,7 +126,7 @@ export class ObjectKeys {
             'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
           );
         if (!customerKeyMatches(sealed, customerKey))
-          throw S3.AccessDenied('The provided encryption key does not match the key the object was encrypted with.');
+          throw S3.AccessDenied('Requests specifying Server Side Encryption with Customer provided keys must provide the correct secret key.');
         return unwrap(customerKek(customerKey, Buffer.from(sealed.keyHmacSalt, 'base64')), sealed.wrapped, place);
       }
     }
