@@ -20,7 +20,9 @@ import {
   GetObjectAttributesCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   ListPartsCommand,
   PutObjectCommand,
   type S3Client,
@@ -93,6 +95,11 @@ describe('S3 checksums (wire)', () => {
       list.Contents?.map((c) => [c.ChecksumAlgorithm, c.ChecksumType]),
       [[['CRC64NVME'], 'FULL_OBJECT']],
     );
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: 'p-SHA1' }));
+    assert.deepEqual(
+      versions.Versions?.map((v) => [v.ChecksumAlgorithm, v.ChecksumType]),
+      [[['SHA1'], 'FULL_OBJECT']],
+    );
   });
 
   it('PutObject: a wrong, malformed, doubled or contradicted checksum is refused and stores nothing', async () => {
@@ -123,6 +130,8 @@ describe('S3 checksums (wire)', () => {
       const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: alg }));
       assert.equal(mpu.ChecksumAlgorithm, alg);
       assert.equal(mpu.ChecksumType, 'COMPOSITE');
+      const pending = (await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: Key }))).Uploads?.[0];
+      assert.deepEqual([pending?.ChecksumAlgorithm, pending?.ChecksumType], [alg, 'COMPOSITE']);
       const data = [randomBytes(PART), randomBytes(1000)];
       const Parts = [];
       for (const [i, Body] of data.entries()) {

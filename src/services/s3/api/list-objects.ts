@@ -177,7 +177,14 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
     const v = row.entry.versions[row.index]!;
     const common = { Key: e(row.entry.key), VersionId: v.versionId, IsLatest: row.index === 0, LastModified: new Date(v.lastModified), Owner: owner(req) };
     if (v.deleteMarker) markers.push(common);
-    else versions.push({ ...common, ETag: `"${v.etag}"`, Size: v.size, StorageClass: v.storageClass });
+    else
+      versions.push({
+        ...common,
+        ETag: `"${v.etag}"`,
+        ...(v.checksum ? { ChecksumAlgorithm: v.checksum.algorithm.toUpperCase(), ChecksumType: v.checksum.type ?? 'FULL_OBJECT' } : {}),
+        Size: v.size,
+        StorageClass: v.storageClass,
+      });
   }
   const next =
     truncated && last

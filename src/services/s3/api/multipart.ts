@@ -421,6 +421,7 @@ export const listMultipartUploads: S3Handler = async (deps, req) => {
         Owner: { ID: b.accountId },
         StorageClass: 'STANDARD',
         Initiated: new Date(u.initiated),
+        ...(uploadChecksum(u) ? { ChecksumAlgorithm: uploadChecksum(u)!.algorithm.toUpperCase(), ChecksumType: uploadChecksum(u)!.type } : {}),
       })),
       CommonPrefixes: prefixes.map((p) => ({ Prefix: e(p) })),
     }),
