@@ -31,6 +31,8 @@ const AUTH_ERRORS: Record<AuthFailure, [string, number]> = {
   InvalidPresignExpiry: ['AuthorizationQueryParametersError', 400],
   WrongService: ['SignatureDoesNotMatch', 403],
   ContentSha256Mismatch: ['SignatureDoesNotMatch', 403],
+  MalformedPresign: ['AuthorizationQueryParametersError', 400],
+  HeadersNotSigned: ['SignatureDoesNotMatch', 403],
 };
 
 export function authErrorToQuery(err: SigV4Error): ServiceError {

@@ -6,6 +6,8 @@ export interface S3AuthError {
   code: string;
   status: number;
   message: string;
+  /** Extra elements of the error document (HeadersNotSigned). */
+  extra?: Record<string, string>;
 }
 
 export function authErrorToS3(err: SigV4Error): S3AuthError {
@@ -28,7 +30,10 @@ export function authErrorToS3(err: SigV4Error): S3AuthError {
     case 'PresignNotYetValid':
       return { code: 'AccessDenied', status: 403, message: 'Request is not valid yet' };
     case 'InvalidPresignExpiry':
+    case 'MalformedPresign':
       return { code: 'AuthorizationQueryParametersError', status: 400, message: err.message };
+    case 'HeadersNotSigned':
+      return { code: 'AccessDenied', status: 403, message: err.message, extra: { HeadersNotSigned: err.headers.join(', ') } };
     case 'MissingAuthentication':
       return { code: 'AccessDenied', status: 403, message: 'Access Denied' };
     case 'WrongService':

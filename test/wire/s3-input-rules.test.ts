@@ -36,6 +36,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { send } from '../helpers/raw-request.js';
 import { signedS3 } from '../helpers/s3-signer.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -363,5 +364,25 @@ describe('S3 input rules (wire)', () => {
       /<Code>BadDigest<\/Code><Message>The Content-MD5 you specified did not match what we received\.<\/Message>/,
     );
     assert.match((await md5('abc')).body, /<Code>InvalidDigest<\/Code><Message>The Content-MD5 you specified was invalid\.<\/Message>/);
+  });
+
+  it('presigned URLs: unsigned x-amz-* headers are refused (HeadersNotSigned), incomplete query authentication is AuthorizationQueryParametersError', async () => {
+    const url = new URL(await getSignedUrl(s3, new PutObjectCommand({ Bucket, Key: 'via-url' }), { expiresIn: 300 }));
+    const put = (path: string, headers: Record<string, string> = {}) =>
+      send(s.endpoint, s.agent, { method: 'PUT', path, headers: { 'content-length': '4', ...headers }, body: 'data' });
+    const added = await put(url.pathname + url.search, { 'x-amz-meta-injected': 'yes', 'x-amz-storage-class': 'GLACIER' });
+    assert.equal(added.status, 403);
+    assert.match(added.body, /<Code>AccessDenied<\/Code><Message>There were headers present in the request which were not signed<\/Message>/);
+    assert.match(added.body, /<HeadersNotSigned>x-amz-meta-injected, x-amz-storage-class<\/HeadersNotSigned>/);
+    const noExpiry = new URL(url);
+    noExpiry.searchParams.delete('X-Amz-Expires');
+    const incomplete = await put(noExpiry.pathname + noExpiry.search);
+    assert.equal(incomplete.status, 400);
+    assert.match(incomplete.body, /<Code>AuthorizationQueryParametersError<\/Code><Message>Query-string authentication version 4 requires the X-Amz-Algorithm/);
+    const badCredential = new URL(url);
+    badCredential.searchParams.set('X-Amz-Credential', 'AKIA/only-two');
+    assert.match((await put(badCredential.pathname + badCredential.search)).body, /Error parsing the X-Amz-Credential parameter; the Credential is mal-formed/);
+    assert.equal((await failure(s3.send(new HeadObjectCommand({ Bucket, Key: 'via-url' })))).status, 404, 'nothing stored');
+    assert.equal((await put(url.pathname + url.search)).status, 200, 'the URL as issued still works');
   });
 });

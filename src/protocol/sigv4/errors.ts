@@ -14,12 +14,18 @@ export type AuthFailure =
   | 'InvalidPresignExpiry'
   | 'WrongService'
   | 'InactiveAccessKey'
-  | 'ContentSha256Mismatch';
+  | 'ContentSha256Mismatch'
+  /** A presigned URL's query authentication is incomplete or malformed. */
+  | 'MalformedPresign'
+  /** Headers that must be signed (any x-amz-* header of a presigned request) are present unsigned. */
+  | 'HeadersNotSigned';
 
 export class SigV4Error extends Error {
   constructor(
     readonly reason: AuthFailure,
     message: string,
+    /** HeadersNotSigned: the headers concerned. */
+    readonly headers: ReadonlyArray<string> = [],
   ) {
     super(message);
     this.name = 'SigV4Error';

@@ -151,8 +151,11 @@ function parseSignedHeaders(raw: string): string[] {
   return list;
 }
 
-/** Every signed header is present, and every header of `mustSign` that is present is signed. */
-function checkSignedHeaders(list: ReadonlyArray<string>, headers: Map<string, string>, mustSign: ReadonlyArray<string>): void {
+/**
+ * Every signed header is present, and every header of `mustSign` that is present is signed; on a presigned request
+ * every x-amz-* header present must be signed too, or whoever holds the URL could add to what it authorizes.
+ */
+function checkSignedHeaders(list: ReadonlyArray<string>, headers: Map<string, string>, mustSign: ReadonlyArray<string>, presigned: boolean): void {
   for (const h of list) {
     if (!headers.has(h))
       throw new SigV4Error(
@@ -160,9 +163,9 @@ function checkSignedHeaders(list: ReadonlyArray<string>, headers: Map<string, st
         `The request signature we calculated does not match the signature you provided. Signed header '${h}' is missing from the request.`,
       );
   }
-  for (const h of mustSign) {
-    if (headers.has(h) && !list.includes(h)) throw new SigV4Error('SignatureMismatch', `There were headers present in the request which were not signed: ${h}`);
-  }
+  const unsigned = mustSign.filter((h) => headers.has(h) && !list.includes(h));
+  if (presigned) for (const h of headers.keys()) if (h.startsWith('x-amz-') && !list.includes(h) && !unsigned.includes(h)) unsigned.push(h);
+  if (unsigned.length > 0) throw new SigV4Error('HeadersNotSigned', 'There were headers present in the request which were not signed', unsigned);
 }
 
 /**
@@ -226,9 +229,19 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
   if (presigned) {
     const get = (n: string) => params.find((p) => p.name === n)?.value;
     const algorithm = get('X-Amz-Algorithm');
-    const missing = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Signature'].filter((n) => !get(n));
-    if (missing.length > 0) throw new SigV4Error('MalformedAuthorization', `Query-string authentication requires the ${missing.join(', ')} parameter(s)`);
-    if (algorithm !== ALGORITHM) throw new SigV4Error('MalformedAuthorization', 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
+    // S3's wording (recorded from AWS by localstack): all six parameters are required, X-Amz-Expires too.
+    const missing = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'].filter((n) => !get(n));
+    if (missing.length > 0)
+      throw new SigV4Error(
+        'MalformedPresign',
+        'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
+      );
+    if (algorithm !== ALGORITHM) throw new SigV4Error('MalformedPresign', 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
+    if (get('X-Amz-Credential')!.split('/').length !== 5)
+      throw new SigV4Error(
+        'MalformedPresign',
+        'Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".',
+      );
     credential = get('X-Amz-Credential')!;
     signedHeadersRaw = get('X-Amz-SignedHeaders')!;
     signature = get('X-Amz-Signature')!;
@@ -284,7 +297,7 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
     if (authorizationCache.size >= MAX_CACHED_AUTHORIZATIONS) authorizationCache.clear();
     authorizationCache.set(cacheKey, { accessKeyId, scope, scopeText, signedHeaders });
   }
-  checkSignedHeaders(signedHeaders, headers, opts.mustSign ?? []);
+  checkSignedHeaders(signedHeaders, headers, opts.mustSign ?? [], presigned);
   const cred = opts.lookup(accessKeyId);
   if (!cred) throw new SigV4Error('UnknownAccessKey', 'The security token included in the request is invalid.');
   if (scope.service !== opts.service) {

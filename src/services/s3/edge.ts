@@ -103,7 +103,7 @@ export class S3Edge {
       } catch (err) {
         if (!(err instanceof SigV4Error)) throw err;
         const e = authErrorToS3(err);
-        throw new S3Error(e.code, e.status, e.message);
+        throw new S3Error(e.code, e.status, e.message, e.extra);
       }
       const r = route(req.method ?? 'GET', bucket, key, query, req.headers['x-amz-copy-source'] !== undefined);
       const ctx = requestContext(req, edge, now, { principal: verified.principal, region: verified.scope.region }, 'name' in r ? r.name : 'Unsupported');

@@ -75,7 +75,7 @@ describe('SigV4 Authorization parse cache', () => {
     const extra = { ...a, headers: [...a.headers, ['x-amz-extra', '1'] as [string, string]] };
     assert.equal(
       reason(() => verify(extra, now.getTime(), ['x-amz-extra'])),
-      'SignatureMismatch',
+      'HeadersNotSigned',
     );
   });
 
