@@ -35,7 +35,13 @@ describe('real S3 clients', () => {
       AWS_CONFIG_FILE: join(work, 'none'),
       AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'),
     };
-    const aws = async (...args: string[]) => (await run('/usr/bin/aws', ['--endpoint-url', s.endpoint, ...args], { env, maxBuffer: 1 << 24 })).stdout;
+    const aws = async (...args: string[]) => {
+      try {
+        return (await run('/usr/bin/aws', ['--endpoint-url', s.endpoint, ...args], { env, maxBuffer: 1 << 24 })).stdout;
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n${(err as { stderr?: string }).stderr ?? ''}`);
+      }
+    };
     const dir = join(work, 'cli');
     mkdirSync(join(dir, 'sub'), { recursive: true });
     const files: Record<string, Buffer> = { 'a.txt': Buffer.from('alpha'), 'sub/b.bin': randomBytes(9 * 1024 * 1024), 'sub/c.txt': Buffer.from('gamma') };
