@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AbortMultipartUploadCommand,
+  type EncodingType,
   DeleteBucketCommand,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
@@ -384,5 +385,51 @@ describe('S3 input rules (wire)', () => {
     assert.match((await put(badCredential.pathname + badCredential.search)).body, /Error parsing the X-Amz-Credential parameter; the Credential is mal-formed/);
     assert.equal((await failure(s3.send(new HeadObjectCommand({ Bucket, Key: 'via-url' })))).status, 404, 'nothing stored');
     assert.equal((await put(url.pathname + url.search)).status, 200, 'the URL as issued still works');
+  });
+
+  it('listing, copy, delete and versioning inputs refused as S3 refuses them', async () => {
+    const badToken = await failure(s3.send(new ListObjectsV2Command({ Bucket, ContinuationToken: 'garbage' })));
+    assert.deepEqual(badToken, { name: 'InvalidArgument', message: 'The continuation token provided is incorrect', status: 400 });
+    const page = await s3.send(new ListObjectsV2Command({ Bucket, MaxKeys: 1 }));
+    assert.equal(
+      (await s3.send(new ListObjectsV2Command({ Bucket, MaxKeys: 1, ContinuationToken: page.NextContinuationToken }))).KeyCount,
+      1,
+      'issued tokens work',
+    );
+    for (const list of [
+      () => s3.send(new ListObjectsV2Command({ Bucket, EncodingType: 'base64' as EncodingType })),
+      () => s3.send(new ListObjectsCommand({ Bucket, EncodingType: 'base64' as EncodingType })),
+      () => s3.send(new ListObjectVersionsCommand({ Bucket, EncodingType: 'base64' as EncodingType })),
+      () => s3.send(new ListMultipartUploadsCommand({ Bucket, EncodingType: 'base64' as EncodingType })),
+    ])
+      assert.equal((await failure(list())).message, 'Invalid Encoding Method specified in Request');
+    const u1 = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'marker-1' }));
+    const u2 = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'marker-2' }));
+    const wrongMarker = await failure(s3.send(new ListMultipartUploadsCommand({ Bucket, KeyMarker: 'marker-1', UploadIdMarker: u2.UploadId })));
+    assert.deepEqual(wrongMarker, { name: 'InvalidArgument', message: 'Invalid uploadId marker', status: 400 });
+    for (const [Key, UploadId] of [
+      ['marker-1', u1.UploadId],
+      ['marker-2', u2.UploadId],
+    ] as const)
+      await s3.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
+    assert.equal((await failure(s3.send(new CopyObjectCommand({ Bucket, Key: 'c', CopySource: 'wrongformat' })))).message, 'Invalid copy source object key');
+    assert.equal(
+      (await failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'obj', BypassGovernanceRetention: true })))).message,
+      'x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.',
+    );
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'obj' }))).ContentLength, 100, 'not deleted');
+    await s3.send(new CreateBucketCommand({ Bucket: 'markers-versioned' }));
+    assert.deepEqual(await failure(s3.send(new PutBucketVersioningCommand({ Bucket: 'markers-versioned', VersioningConfiguration: {} }))), {
+      name: 'IllegalVersioningConfigurationException',
+      message: 'The Versioning element must be specified',
+      status: 400,
+    });
+    await s3.send(new PutBucketVersioningCommand({ Bucket: 'markers-versioned', VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(new PutObjectCommand({ Bucket: 'markers-versioned', Key: 'gone', Body: 'x' }));
+    const marker = await s3.send(new DeleteObjectCommand({ Bucket: 'markers-versioned', Key: 'gone' }));
+    assert.equal(
+      (await failure(s3.send(new CopyObjectCommand({ Bucket, Key: 'c', CopySource: `markers-versioned/gone?versionId=${marker.VersionId}` })))).message,
+      'The source of a copy request may not specifically refer to a delete marker by version id.',
+    );
   });
 });

@@ -34,6 +34,7 @@ export const S3 = {
   IllegalLocationConstraintException: e('IllegalLocationConstraintException', 400, 'The specified location-constraint is not valid for this request.'),
   IncompleteBody: e('IncompleteBody', 400, 'You did not provide the number of bytes specified by the Content-Length HTTP header.'),
   InternalError: e('InternalError', 500, 'We encountered an internal error. Please try again.'),
+  IllegalVersioningConfigurationException: e('IllegalVersioningConfigurationException', 400, 'The Versioning element must be specified'),
   InvalidArgument: e('InvalidArgument', 400, 'Invalid Argument'),
   InvalidBucketName: e('InvalidBucketName', 400, 'The specified bucket is not valid.'),
   InvalidDigest: e('InvalidDigest', 400, 'The Content-MD5 you specified was invalid.'),

@@ -122,6 +122,8 @@ export const putBucketVersioning: S3Handler = async (deps, req) => {
   authorizeS3(deps, req, 's3:PutBucketVersioning', bucketArn(b.name), b);
   const doc = parseXmlBody(await req.readBody(64 * 1024)).VersioningConfiguration as Record<string, unknown> | undefined;
   const status = doc?.Status;
+  // An empty configuration is S3's IllegalVersioningConfigurationException; a status other than these two, MalformedXML.
+  if (status === undefined && doc?.MfaDelete === undefined) throw S3.IllegalVersioningConfigurationException('The Versioning element must be specified');
   if (status !== 'Enabled' && status !== 'Suspended') throw S3.MalformedXML();
   if (doc?.MfaDelete === 'Enabled') throw S3.NotImplemented('MFA Delete is not supported by this Keyhold version.');
   await deps.store.updateBucket(b.name, (x) => {

@@ -24,7 +24,8 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
     throw S3.InvalidArgument('Invalid copy source encoding');
   }
   const slash = path.indexOf('/');
-  if (slash <= 0 || slash === path.length - 1) throw S3.InvalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
+  if (slash <= 0 || slash === path.length - 1)
+    throw S3.InvalidArgument('Invalid copy source object key', { ArgumentName: 'x-amz-copy-source', ArgumentValue: 'x-amz-copy-source' });
   const bucketName = path.slice(0, slash);
   const key = path.slice(slash + 1);
   const versionId = versionIdParam(new URLSearchParams(queryPart ?? '').get('versionId'));
@@ -33,6 +34,7 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
   authorizeS3(deps, req, versionId ? 's3:GetObjectVersion' : 's3:GetObject', objectArn(bucketName, key), bucket);
   const entry = (await deps.store.getObject(bucketName, key))?.entry;
   const version = findVersion(entry, versionId);
+  if (version?.deleteMarker && versionId) throw S3.InvalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
   if (!version || version.deleteMarker)
     throw versionId ? S3.NoSuchVersion(undefined, { Key: key, VersionId: versionId }) : S3.NoSuchKey(undefined, { Key: key });
   const etag = `"${version.etag}"`;

@@ -61,8 +61,23 @@ async function walk(
 }
 
 /** encoding-type=url: keys and prefixes percent-encoded except '/'. */
-export const enc = (req: S3Request) =>
-  req.query.get('encoding-type') === 'url' ? (s: string) => encodeURIComponent(s).replace(/%2F/g, '/') : (s: string) => s;
+export const enc = (req: S3Request) => {
+  const type = req.query.get('encoding-type');
+  if (type !== null && type !== 'url')
+    throw S3.InvalidArgument('Invalid Encoding Method specified in Request', { ArgumentName: 'encoding-type', ArgumentValue: type });
+  return type === 'url' ? (s: string) => encodeURIComponent(s).replace(/%2F/g, '/') : (s: string) => s;
+};
+
+// ListObjectsV2 continuation tokens: opaque to clients, "v1:" + the last key listed, base64url; anything else a
+// client sends back is refused as S3 refuses it (InvalidArgument), not read as a key to start after.
+const TOKEN_PREFIX = 'v1:';
+const continuationToken = (key: string) => Buffer.from(TOKEN_PREFIX + key, 'utf8').toString('base64url');
+function tokenKey(token: string): string {
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  if (!text.startsWith(TOKEN_PREFIX) || continuationToken(text.slice(TOKEN_PREFIX.length)) !== token)
+    throw S3.InvalidArgument('The continuation token provided is incorrect', { ArgumentName: 'continuation-token', ArgumentValue: token });
+  return text.slice(TOKEN_PREFIX.length);
+}
 const owner = (req: S3Request) => ({ ID: req.ctx.principal.accountId, DisplayName: req.ctx.principal.accountId });
 const live = (e: ObjectEntry) => e.versions.length > 0 && !e.versions[0]!.deleteMarker;
 
@@ -111,13 +126,7 @@ export const listObjectsV2: S3Handler = async (deps, req) => {
   const token = req.query.get('continuation-token');
   const startAfter = req.query.get('start-after') ?? '';
   let after: string | undefined = startAfter || undefined;
-  if (token !== null) {
-    try {
-      after = Buffer.from(token, 'base64url').toString('utf8');
-    } catch {
-      throw S3.InvalidArgument('The continuation token provided is incorrect');
-    }
-  }
+  if (token !== null) after = tokenKey(token);
   const r = await walk(deps, b.name, prefix, delimiter, after, max, live);
   return xmlOk('ListBucketResult', {
     Name: b.name,
@@ -127,7 +136,7 @@ export const listObjectsV2: S3Handler = async (deps, req) => {
     KeyCount: r.entries.length + r.prefixes.length,
     IsTruncated: r.truncated,
     ...(token !== null ? { ContinuationToken: token } : {}),
-    ...(r.truncated && r.last ? { NextContinuationToken: Buffer.from(r.last).toString('base64url') } : {}),
+    ...(r.truncated && r.last ? { NextContinuationToken: continuationToken(r.last) } : {}),
     ...(startAfter ? { StartAfter: e(startAfter) } : {}),
     ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
     Contents: r.entries.map((x) => contents(req, x, req.query.get('fetch-owner') === 'true')),

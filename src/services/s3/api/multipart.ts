@@ -378,6 +378,8 @@ export const listMultipartUploads: S3Handler = async (deps, req) => {
   let from = 0;
   if (keyMarker) {
     const inKey = uploadIdMarker ? sorted.findIndex((u) => u.key === keyMarker && u.uploadId === uploadIdMarker) : -1;
+    // An upload-id-marker must name an upload of key-marker's key (S3 refuses any other).
+    if (uploadIdMarker && inKey < 0) throw S3.InvalidArgument('Invalid uploadId marker', { ArgumentName: 'upload-id-marker', ArgumentValue: uploadIdMarker });
     from = inKey >= 0 ? inKey + 1 : sorted.findIndex((u) => compareKeys(u.key, keyMarker) > 0);
     if (from < 0) from = sorted.length;
   }
