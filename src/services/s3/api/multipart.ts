@@ -59,7 +59,9 @@ function partEncryption(req: S3Request, u: UploadRecord): WriteEncryption {
     }
     return { mode: 'SSE-C', customerKey: ck };
   }
-  if (ck) throw S3.InvalidRequest('The encryption parameters are not applicable to this upload.');
+  // S3 answers a customer key on a part of an upload begun without one with the same words as the reverse case.
+  if (ck)
+    throw S3.InvalidRequest('The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.');
   if (u.sse.mode === 'aws:kms') return { mode: 'aws:kms', keyId: u.sse.kmsKeyId!, context: u.sse.context ?? {}, bucketKey: u.sse.bucketKey ?? false };
   return { mode: 'AES256' };
 }
@@ -115,7 +117,11 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
 
 function partNumberOf(req: S3Request): number {
   const n = Number(req.query.get('partNumber'));
-  if (!Number.isInteger(n) || n < 1 || n > 10000) throw S3.InvalidArgument('Part number must be an integer between 1 and 10000, inclusive');
+  if (!Number.isInteger(n) || n < 1 || n > 10000)
+    throw S3.InvalidArgument('Part number must be an integer between 1 and 10000, inclusive', {
+      ArgumentName: 'partNumber',
+      ArgumentValue: req.query.get('partNumber') ?? '',
+    });
   return n;
 }
 
