@@ -237,6 +237,12 @@ describe('S3 server-side encryption (wire)', () => {
       403,
       'the old key no longer opens it',
     );
+    // Copied onto itself with a wrong source key: AccessDenied (checked first); with the right one and no key for
+    // the copy, the object leaves SSE-C for the bucket default, a change of encryption S3 allows in place.
+    assert.equal(await errorName(s3.send(new CopyObjectCommand({ Bucket: 'ssec', Key: 'c', CopySource: 'ssec/c', ...copySseC(key) }))), 'AccessDenied');
+    const out = await s3.send(new CopyObjectCommand({ Bucket: 'ssec', Key: 'c', CopySource: 'ssec/c', ...copySseC(newKey) }));
+    assert.equal(out.ServerSideEncryption, 'AES256');
+    assert.deepEqual(await body((await s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'c' }))).Body), data);
   });
 
   it('default bucket encryption with SSE-KMS applies to puts without headers; DELETE returns to SSE-S3', async () => {

@@ -39,8 +39,10 @@ export const copyObject: S3Handler = async (deps, req) => {
     throw S3.InvalidArgument('Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: metaDirective });
   if (!['COPY', 'REPLACE'].includes(tagDirective))
     throw S3.InvalidArgument('Unknown tagging directive.', { ArgumentName: 'x-amz-tagging-directive', ArgumentValue: tagDirective });
+  // An SSE-C source copied without a customer key for the copy changes its encryption (to the bucket default).
+  const sourceSseC = (src.version.sse ?? src.version.parts?.[0]?.sse)?.mode === 'SSE-C';
   const explicitEncryption =
-    header(req, 'x-amz-server-side-encryption') !== undefined || header(req, 'x-amz-server-side-encryption-customer-algorithm') !== undefined;
+    header(req, 'x-amz-server-side-encryption') !== undefined || header(req, 'x-amz-server-side-encryption-customer-algorithm') !== undefined || sourceSseC;
   if (src.bucket.name === b.name && src.key === key && metaDirective === 'COPY' && !explicitEncryption && header(req, 'x-amz-storage-class') === undefined) {
     throw S3.InvalidRequest(
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",

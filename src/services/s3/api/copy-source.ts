@@ -4,6 +4,7 @@ import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { type BucketRecord, objectArn, type VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Request } from '../request.js';
+import { customerKeyMatches } from '../sse/object-keys.js';
 import { customerKey } from '../sse/request-headers.js';
 import { findVersion, versionIdParam } from './object-common.js';
 
@@ -53,5 +54,8 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
   if (sse?.mode === 'SSE-C' && !ck)
     throw S3.InvalidRequest('The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.');
   if (ck && sse?.mode !== 'SSE-C') throw S3.InvalidRequest('The encryption parameters are not applicable to this object.');
+  // A wrong key is refused here, before anything else about the copy is decided (as a read refuses it first).
+  if (sse?.mode === 'SSE-C' && ck && !customerKeyMatches(sse, ck))
+    throw S3.AccessDenied('Requests specifying Server Side Encryption with Customer provided keys must provide the correct secret key.');
   return { bucket, key, version, ...(ck ? { customerKey: ck } : {}) };
 }
