@@ -122,3 +122,14 @@ export async function errorName(p: Promise<unknown>): Promise<string> {
   }
   throw new Error('expected the call to fail');
 }
+
+/** Awaits a rejected promise and returns the AWS error's name, message and HTTP status (or fails). */
+export async function failure(p: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error('expected the call to fail');
+}

@@ -32,23 +32,13 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { checksumOf } from '../../src/protocol/checksums.js';
 import { Crc64Nvme } from '../../src/protocol/crc64nvme.js';
 import { signedS3 } from '../helpers/s3-signer.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { failure, startTestServer, type TestServer } from '../helpers/server.js';
 
 const PART = 5 * 1024 * 1024;
 type Alg = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256' | 'MD5';
 const raw = (alg: string, data: Buffer) => checksumOf(alg.toLowerCase() as never, data);
 const b64 = (alg: string, data: Buffer) => raw(alg, data).toString('base64');
 const member = (alg: string) => `Checksum${alg}` as 'ChecksumCRC32';
-
-async function failure(p: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('S3 checksums (wire)', () => {
   let s: TestServer;

@@ -40,17 +40,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { send } from '../helpers/raw-request.js';
 import { signedS3 } from '../helpers/s3-signer.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-
-async function failure(p: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail');
-}
+import { failure, startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('S3 input rules (wire)', () => {
   let s: TestServer;
