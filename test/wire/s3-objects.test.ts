@@ -54,6 +54,9 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
     const eu = s.s3({ region: 'eu-west-1' });
     await eu.send(new CreateBucketCommand({ Bucket: 'eu-bucket-1', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
     assert.equal((await eu.send(new GetBucketLocationCommand({ Bucket: 'eu-bucket-1' }))).LocationConstraint, 'eu-west-1');
+    // "EU", the legacy alias of eu-west-1, is accepted there and reported back as given.
+    await eu.send(new CreateBucketCommand({ Bucket: 'eu-bucket-legacy', CreateBucketConfiguration: { LocationConstraint: 'EU' } }));
+    assert.equal((await eu.send(new GetBucketLocationCommand({ Bucket: 'eu-bucket-legacy' }))).LocationConstraint, 'EU');
     assert.equal(
       await errorName(s3.send(new CreateBucketCommand({ Bucket: 'x-bucket-2', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }))),
       'IllegalLocationConstraintException',

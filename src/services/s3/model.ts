@@ -22,6 +22,8 @@ export interface BucketRecord {
   encryptionExplicit: boolean;
   policy?: string;
   tags?: Array<{ Key: string; Value: string }>;
+  /** "EU", the legacy alias of eu-west-1, when the bucket was created with it: GetBucketLocation returns it as given. */
+  locationConstraint?: 'EU';
 }
 
 /** How an object's key is protected; never the key itself in clear. */

@@ -43,6 +43,7 @@ export const createBucket: S3Handler = async (deps, req) => {
     encryption: { ...DEFAULT_ENCRYPTION, BlockedEncryptionTypes: [...DEFAULT_ENCRYPTION.BlockedEncryptionTypes] },
     encryptionExplicit: false,
     ...(tags.length ? { tags } : {}),
+    ...(constraint === 'EU' ? { locationConstraint: 'EU' as const } : {}),
   };
   const existing = await deps.store.getBucket(name);
   authorizeS3(deps, req, 's3:CreateBucket', bucketArn(name), existing ?? rec);
@@ -112,8 +113,9 @@ export const listBuckets: S3Handler = async (deps, req) => {
 export const getBucketLocation: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:GetBucketLocation', bucketArn(b.name), b);
-  // us-east-1 is the empty LocationConstraint, as S3 answers it.
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${S3_NS}">${b.region === 'us-east-1' ? '' : b.region}</LocationConstraint>`;
+  // us-east-1 is the empty LocationConstraint and a bucket created with "EU" reports "EU", as S3 answers them.
+  const location = b.locationConstraint ?? (b.region === 'us-east-1' ? '' : b.region);
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${S3_NS}">${location}</LocationConstraint>`;
   return { status: 200, headers: { 'content-type': 'application/xml' }, body };
 };
 
