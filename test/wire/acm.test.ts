@@ -176,6 +176,9 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
     assert.equal(result.state, 'SUCCESS');
     const issued = (await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate!;
     assert.equal(issued.Status, 'ISSUED');
+    // What ACM names before issuance is what the certificate then says.
+    assert.deepEqual([d.Subject, d.Issuer, d.SignatureAlgorithm], [issued.Subject, issued.Issuer, issued.SignatureAlgorithm]);
+    assert.equal(d.Subject, 'CN=site.example.test');
     const g = await acm.send(new GetCertificateCommand({ CertificateArn }));
     assert.match(new X509Certificate(g.Certificate!).subjectAltName!, /DNS:\*\.site\.example\.test/);
   });

@@ -74,6 +74,8 @@ function keyAlgorithmOut(c: CertRecord): string {
 
 export function detail(certs: Certificates, c: CertRecord): Record<string, unknown> {
   const f = c.certPem ? certificateFacts(c.certPem) : undefined;
+  // Before issuance ACM already names the subject, the issuer and the signature algorithm to come.
+  const pending = !f && c.type !== 'IMPORTED' ? certs.pendingFacts(c) : undefined;
   return {
     CertificateArn: c.arn,
     DomainName: c.domainName,
@@ -98,7 +100,9 @@ export function detail(certs: Certificates, c: CertRecord): Record<string, unkno
           NotAfter: f.notAfter.getTime() / 1000,
           SignatureAlgorithm: f.signatureAlgorithm,
         }
-      : {}),
+      : pending
+        ? { Subject: pending.subject, Issuer: pending.issuer, SignatureAlgorithm: pending.signatureAlgorithm }
+        : {}),
     CreatedAt: seconds(c.createdAt),
     ...(c.issuedAt ? { IssuedAt: seconds(c.issuedAt) } : {}),
     ...(c.importedAt ? { ImportedAt: seconds(c.importedAt) } : {}),

@@ -62,6 +62,23 @@ export class Certificates {
     return `arn:aws:acm-pca:${region}:${this.settings.ownerAccountId}:certificate-authority/keyhold-${region}`;
   }
 
+  /** The region's issuing CA's common name (its subject is "CN=<this>, O=Keyhold"). */
+  static issuingCaName(region: string): string {
+    return `Keyhold Issuing CA ${region}`;
+  }
+
+  /**
+   * Who will sign a certificate still awaiting validation, as ACM reports it before issuance: the region's
+   * issuing CA (EC P-256, so SHA-256 with ECDSA) and the subject issuance gives it.
+   */
+  pendingFacts(c: { region: string; domainName: string }): { subject: string; issuer: string; signatureAlgorithm: string } {
+    return {
+      subject: `CN=${c.domainName.slice(0, 64)}`,
+      issuer: `CN=${Certificates.issuingCaName(c.region)},O=Keyhold`,
+      signatureAlgorithm: 'SHA256WITHECDSA',
+    };
+  }
+
   crlUrl(region: string): string {
     return `${this.publicEndpoint}/acm/crl/${region}.crl`;
   }
@@ -73,7 +90,7 @@ export class Certificates {
     let rec: CaRecord | undefined = await this.store.getCa(region);
     if (!rec) {
       const root = await this.root();
-      const issued = await createIntermediate(root, `Keyhold Issuing CA ${region}`, 5 * 365);
+      const issued = await createIntermediate(root, Certificates.issuingCaName(region), 5 * 365);
       const candidate: CaRecord = {
         id: `keyhold-${region}`,
         region,
