@@ -422,4 +422,15 @@ describe('S3 input rules (wire)', () => {
       'The source of a copy request may not specifically refer to a delete marker by version id.',
     );
   });
+
+  it('response-* overrides that HTTP cannot carry are InvalidArgument, not a failed response', async () => {
+    const get = (ResponseContentDisposition: string) => s3.send(new GetObjectCommand({ Bucket, Key: 'obj', ResponseContentDisposition }));
+    assert.deepEqual(await failure(get('attachment; filename="文件.txt"')), {
+      name: 'InvalidArgument',
+      message: 'Header value cannot be represented using ISO-8859-1.',
+      status: 400,
+    });
+    assert.equal((await failure(get('inline\r\nx-injected: 1'))).name, 'InvalidArgument');
+    assert.equal((await get('attachment; filename="ü.txt"')).ContentDisposition, 'attachment; filename="ü.txt"', 'ISO-8859-1 is fine');
+  });
 });

@@ -56,6 +56,18 @@ function parseRange(value: string | undefined, size: number): { start: number; e
   return { start, end };
 }
 
+/**
+ * A response-* override as a header value: HTTP carries ISO-8859-1 text without control characters (RFC 9110
+ * §5.5), so anything else is refused as S3 refuses it instead of failing while the response is written.
+ */
+function overrideValue(param: string, value: string): string {
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
+    const message = /[^\x00-\xff]/.test(value) ? 'Header value cannot be represented using ISO-8859-1.' : 'Header value cannot contain control characters.';
+    throw S3.InvalidArgument(message, { ArgumentName: param });
+  }
+  return value;
+}
+
 const OVERRIDES: Record<string, string> = {
   'response-content-type': 'content-type',
   'response-content-language': 'content-language',
@@ -153,7 +165,7 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
   Object.assign(headers, partChecksum ?? servedChecksum(req, v, range !== undefined));
   for (const [param, name] of Object.entries(OVERRIDES)) {
     const value = req.query.get(param);
-    if (value !== null) headers[name] = value;
+    if (value !== null) headers[name] = overrideValue(param, value);
   }
   const start = range?.start ?? 0;
   const end = range?.end ?? v.size - 1;

@@ -1,0 +1,12 @@
+import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+const s3 = new S3Client({ forcePathStyle: true });
+const t = async (name, f) => { try { const r = await f(); console.log('OK  ', name, JSON.stringify(r)?.slice(0, 200)); } catch (e) { console.log('ERR ', name, e.name, '|', e.message, e.$metadata?.httpStatusCode); } };
+await s3.send(new CreateBucketCommand({ Bucket: 'uni' }));
+await s3.send(new PutObjectCommand({ Bucket: 'uni', Key: 'k', Body: 'x' }));
+await t('override unicode', () => s3.send(new GetObjectCommand({ Bucket: 'uni', Key: 'k', ResponseContentDisposition: 'attachment; filename="文件.txt"' })).then((r) => r.ContentDisposition));
+await t('override latin1', () => s3.send(new GetObjectCommand({ Bucket: 'uni', Key: 'k', ResponseContentDisposition: 'attachment; filename="ü.txt"' })).then((r) => r.ContentDisposition));
+await t('override newline', () => s3.send(new GetObjectCommand({ Bucket: 'uni', Key: 'k', ResponseContentType: 'text/plain\r\nx-evil: 1' })).then((r) => r.ContentType));
+await t('put unicode meta', () => s3.send(new PutObjectCommand({ Bucket: 'uni', Key: 'm', Body: 'x', Metadata: { a: '文件' } })));
+await t('head unicode meta', () => s3.send(new HeadObjectCommand({ Bucket: 'uni', Key: 'm' })).then((r) => r.Metadata));
+await t('after', () => s3.send(new HeadObjectCommand({ Bucket: 'uni', Key: 'k' })).then((r) => r.ContentLength));
+process.exit(0);
