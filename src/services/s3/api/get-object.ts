@@ -62,7 +62,8 @@ function parseRange(value: string | undefined, size: number): { start: number; e
  */
 function overrideValue(param: string, value: string): string {
   if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
-    const message = /[^\x00-\xff]/.test(value) ? 'Header value cannot be represented using ISO-8859-1.' : 'Header value cannot contain control characters.';
+    const beyondLatin1 = [...value].some((ch) => ch.codePointAt(0)! > 0xff);
+    const message = beyondLatin1 ? 'Header value cannot be represented using ISO-8859-1.' : 'Header value cannot contain control characters.';
     throw S3.InvalidArgument(message, { ArgumentName: param });
   }
   return value;
