@@ -310,6 +310,8 @@ describe('S3 input rules (wire)', () => {
     assert.equal((await policy('[]')).message, "Policies must be valid JSON and the first byte must be '{'");
     assert.equal((await policy('{"Version":"2012-10-17"}')).message, 'Missing required field Statement');
     assert.equal((await policy('{"Version":"2012-10-17","Statement":[]}')).message, 'Could not parse the policy: Statement is empty!');
+    const foreign = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: `arn:aws:s3:::${Bucket}/*` }] };
+    assert.equal((await policy(JSON.stringify(foreign))).message, 'Policy has invalid action');
 
     await s3.send(new CreateBucketCommand({ Bucket: 'versioned-full' }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: 'versioned-full', VersioningConfiguration: { Status: 'Enabled' } }));

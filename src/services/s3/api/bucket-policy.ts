@@ -19,6 +19,11 @@ export const putBucketPolicy: S3Handler = async (deps, req) => {
   try {
     const doc = parsePolicy(text, { kind: 'resource' });
     for (const s of doc.statements) {
+      // Only S3's own actions can be granted by a bucket policy (whether each s3: name exists is not checked:
+      // a partial catalogue would refuse valid policies, docs/decisions.md 44).
+      for (const a of [...(s.action ?? []), ...(s.notAction ?? [])]) {
+        if (a !== '*' && !a.toLowerCase().startsWith('s3:')) throw new PolicyError('Policy has invalid action');
+      }
       for (const r of [...(s.resource ?? []), ...(s.notResource ?? [])]) {
         if (r !== '*' && !r.startsWith(`arn:aws:s3:::${b.name}`)) throw new PolicyError('Policy has invalid resource');
       }
