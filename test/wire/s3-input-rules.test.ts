@@ -435,4 +435,31 @@ describe('S3 input rules (wire)', () => {
     assert.equal((await failure(get('inline\r\nx-injected: 1'))).name, 'InvalidArgument');
     assert.equal((await get('attachment; filename="ü.txt"')).ContentDisposition, 'attachment; filename="ü.txt"', 'ISO-8859-1 is fine');
   });
+
+  it('header-signed requests: x-amz-* headers left out of SignedHeaders are refused (HeadersNotSigned), others may be', async () => {
+    const signed = await signedS3(
+      s.endpoint,
+      s.agent,
+      s.credentials,
+      'PUT',
+      `/${Bucket}/unsigned-extra`,
+      { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      'data',
+    );
+    const extra = await send(s.endpoint, s.agent, {
+      method: 'PUT',
+      path: `/${Bucket}/unsigned-extra`,
+      headers: { ...signed.headers, 'x-amz-tagging': 'a=b', 'x-amz-meta-added': '1' },
+      body: 'data',
+    });
+    assert.equal(extra.status, 403);
+    assert.match(extra.body, /<HeadersNotSigned>x-amz-tagging, x-amz-meta-added<\/HeadersNotSigned>/);
+    const custom = await send(s.endpoint, s.agent, {
+      method: 'PUT',
+      path: `/${Bucket}/unsigned-extra`,
+      headers: { ...signed.headers, 'x-custom': 'ok' },
+      body: 'data',
+    });
+    assert.equal(custom.status, 200, 'headers outside x-amz-* need not be signed');
+  });
 });

@@ -28,6 +28,11 @@ export interface VerifyOptions<P> {
   lookup: (accessKeyId: string) => VerifiableCredential<P> | undefined;
   /** Lower-cased headers that must be among the signed ones when present (e.g. x-amz-target). */
   mustSign?: ReadonlyArray<string>;
+  /**
+   * Every x-amz-* header present must be signed (S3: "any x-amz-* headers that you plan to include in your request
+   * must also be added" to the signed headers). Presigned requests always need it: a URL holder could add to them.
+   */
+  signAllAmzHeaders?: boolean;
 }
 
 export interface Scope {
@@ -152,10 +157,11 @@ function parseSignedHeaders(raw: string): string[] {
 }
 
 /**
- * Every signed header is present, and every header of `mustSign` that is present is signed; on a presigned request
- * every x-amz-* header present must be signed too, or whoever holds the URL could add to what it authorizes.
+ * Every signed header is present, and every header of `mustSign` that is present is signed; with `allAmz` (S3, and
+ * every presigned request) every x-amz-* header present must be signed too, or whoever holds a presigned URL could
+ * add to what it authorizes.
  */
-function checkSignedHeaders(list: ReadonlyArray<string>, headers: Map<string, string>, mustSign: ReadonlyArray<string>, presigned: boolean): void {
+function checkSignedHeaders(list: ReadonlyArray<string>, headers: Map<string, string>, mustSign: ReadonlyArray<string>, allAmz: boolean): void {
   for (const h of list) {
     if (!headers.has(h))
       throw new SigV4Error(
@@ -164,7 +170,7 @@ function checkSignedHeaders(list: ReadonlyArray<string>, headers: Map<string, st
       );
   }
   const unsigned = mustSign.filter((h) => headers.has(h) && !list.includes(h));
-  if (presigned) for (const h of headers.keys()) if (h.startsWith('x-amz-') && !list.includes(h) && !unsigned.includes(h)) unsigned.push(h);
+  if (allAmz) for (const h of headers.keys()) if (h.startsWith('x-amz-') && !list.includes(h) && !unsigned.includes(h)) unsigned.push(h);
   if (unsigned.length > 0) throw new SigV4Error('HeadersNotSigned', 'There were headers present in the request which were not signed', unsigned);
 }
 
@@ -297,7 +303,7 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
     if (authorizationCache.size >= MAX_CACHED_AUTHORIZATIONS) authorizationCache.clear();
     authorizationCache.set(cacheKey, { accessKeyId, scope, scopeText, signedHeaders });
   }
-  checkSignedHeaders(signedHeaders, headers, opts.mustSign ?? [], presigned);
+  checkSignedHeaders(signedHeaders, headers, opts.mustSign ?? [], presigned || opts.signAllAmzHeaders === true);
   const cred = opts.lookup(accessKeyId);
   if (!cred) throw new SigV4Error('UnknownAccessKey', 'The security token included in the request is invalid.');
   if (scope.service !== opts.service) {

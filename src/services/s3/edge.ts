@@ -34,16 +34,6 @@ export interface S3EdgeDeps {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const SSE_HEADERS = [
-  'x-amz-server-side-encryption',
-  'x-amz-server-side-encryption-aws-kms-key-id',
-  'x-amz-server-side-encryption-context',
-  'x-amz-server-side-encryption-customer-algorithm',
-  'x-amz-server-side-encryption-customer-key',
-  'x-amz-server-side-encryption-customer-key-md5',
-  'x-amz-copy-source',
-  'x-amz-content-sha256',
-];
 
 function target(req: IncomingMessage, path: string, baseDomains: ReadonlyArray<string>): { bucket?: string; key?: string } {
   const host = String(req.headers.host ?? '')
@@ -98,7 +88,8 @@ export class S3Edge {
       try {
         verified = verifySigV4(
           { method: req.method ?? 'GET', path: edge.path, query: edge.query, headers: rawHeaderPairs(req) },
-          { now, pathRule: 's3', service: 's3', payloadHash, lookup: deps.lookup, mustSign: SSE_HEADERS },
+          // Every x-amz-* header must be signed (SSE keys, copy source, tagging, metadata, ...), as S3 requires.
+          { now, pathRule: 's3', service: 's3', payloadHash, lookup: deps.lookup, signAllAmzHeaders: true },
         );
       } catch (err) {
         if (!(err instanceof SigV4Error)) throw err;
