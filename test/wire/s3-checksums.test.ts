@@ -132,6 +132,7 @@ describe('S3 checksums (wire)', () => {
       const listed = await s3.send(new ListPartsCommand({ Bucket, Key, UploadId: mpu.UploadId }));
       assert.equal(listed.ChecksumAlgorithm, alg);
       assert.equal(listed.ChecksumType, 'COMPOSITE');
+      assert.deepEqual([listed.IsTruncated, listed.NextPartNumberMarker], [false, '2'], 'S3 gives the next marker even on a last page');
       assert.deepEqual(
         listed.Parts?.map((p) => p[member(alg)]),
         data.map((d) => b64(alg, d)),
@@ -319,6 +320,8 @@ describe('S3 checksums (wire)', () => {
     assert.equal(done.ChecksumCRC64NVME, undefined);
     const head = await plain.send(new HeadObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
     assert.equal(head.ChecksumType, undefined);
+    const attrs = await plain.send(new GetObjectAttributesCommand({ Bucket, Key, ObjectAttributes: ['ObjectParts'] }));
+    assert.deepEqual(attrs.ObjectParts, { TotalPartsCount: 1 }, 'parts are listed only for objects uploaded with checksums');
   });
 
   it('lib-storage Upload (CRC32 by default) and CopyObject: composite checksums are recomputed for the copy', async () => {

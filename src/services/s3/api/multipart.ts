@@ -345,7 +345,8 @@ export const listParts: S3Handler = async (deps, req) => {
       Key: upload.key,
       UploadId: upload.uploadId,
       PartNumberMarker: marker,
-      ...(all.length > max ? { NextPartNumberMarker: page[page.length - 1]?.partNumber ?? marker } : {}),
+      // Always given, as S3 gives it: the page's last part number, 0 for an empty page.
+      NextPartNumberMarker: page[page.length - 1]?.partNumber ?? 0,
       MaxParts: max,
       IsTruncated: all.length > max,
       Initiator: { ID: upload.initiator, DisplayName: upload.initiator },

@@ -43,14 +43,18 @@ export const getObjectAttributes: S3Handler = async (deps, req) => {
     const after = v.parts.filter((p) => p.partNumber > marker);
     const page = after.slice(0, maxParts);
     const truncated = after.length > page.length;
-    body.ObjectParts = {
-      PartsCount: v.parts.length,
-      PartNumberMarker: marker,
-      ...(truncated ? { NextPartNumberMarker: page[page.length - 1]?.partNumber ?? marker } : {}),
-      MaxParts: maxParts,
-      IsTruncated: truncated,
-      Part: page.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ...partChecksumElements(p) })),
-    };
+    // S3 lists the parts (with their checksums) only for an object uploaded with checksums; otherwise it gives
+    // the count alone (recorded from AWS by localstack).
+    body.ObjectParts = v.parts.some((p) => p.checksum)
+      ? {
+          PartsCount: v.parts.length,
+          PartNumberMarker: marker,
+          NextPartNumberMarker: page[page.length - 1]?.partNumber ?? 0,
+          MaxParts: maxParts,
+          IsTruncated: truncated,
+          Part: page.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ...partChecksumElements(p) })),
+        }
+      : { PartsCount: v.parts.length };
   }
   if (requested.includes('StorageClass')) body.StorageClass = v.storageClass;
   if (requested.includes('ObjectSize')) body.ObjectSize = v.size;
