@@ -247,6 +247,12 @@ describe('S3 input rules (wire)', () => {
       assert.deepEqual([f.name, f.message], ['InvalidArgument', 'Argument max-buckets must be an integer between 1 and 10000.'], String(MaxBuckets));
     }
     assert.equal((await failure(s3.send(new ListBucketsCommand({ ContinuationToken: '!!' })))).name, 'InvalidArgument');
+    const fromStart = await s3.send(new ListBucketsCommand({ ContinuationToken: '', MaxBuckets: 1, Prefix: 'page-' }));
+    assert.deepEqual(
+      fromStart.Buckets?.map((b) => [b.Name, b.BucketArn]),
+      [['page-a', 'arn:aws:s3:::page-a']],
+      'an empty token starts from the beginning; entries carry their ARN',
+    );
   });
 
   it('CreateBucket with tags stores them under the PutBucketTagging rules', async () => {

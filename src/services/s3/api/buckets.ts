@@ -89,9 +89,10 @@ export const listBuckets: S3Handler = async (deps, req) => {
   const max = maxRaw === null ? 10_000 : Number(maxRaw);
   const prefix = req.query.get('prefix') ?? '';
   const region = req.query.get('bucket-region');
-  const token = req.query.get('continuation-token');
+  // An empty token is no token (as S3 reads it).
+  const token = req.query.get('continuation-token') || null;
   const after = token === null ? undefined : Buffer.from(token, 'base64url').toString('utf8');
-  if (token !== null && (token === '' || !BUCKET_NAME_RE.test(after!)))
+  if (token !== null && !BUCKET_NAME_RE.test(after!))
     throw S3.InvalidArgument('The continuation token provided is incorrect', { ArgumentName: 'continuation-token', ArgumentValue: token });
   const own = (await deps.store.listBuckets())
     .filter((b) => b.accountId === req.ctx.principal.accountId && b.name.startsWith(prefix) && (region === null || b.region === region))
@@ -103,7 +104,7 @@ export const listBuckets: S3Handler = async (deps, req) => {
     headers: { 'content-type': 'application/xml' },
     body: xmlDocument('ListAllMyBucketsResult', {
       Owner: { ID: req.ctx.principal.accountId, DisplayName: req.ctx.principal.accountId },
-      Buckets: { Bucket: page.map((b) => ({ Name: b.name, CreationDate: new Date(b.creationDate), BucketRegion: b.region })) },
+      Buckets: { Bucket: page.map((b) => ({ Name: b.name, CreationDate: new Date(b.creationDate), BucketRegion: b.region, BucketArn: bucketArn(b.name) })) },
       ...(own.length > page.length ? { ContinuationToken: Buffer.from(page[page.length - 1]!.name).toString('base64url') } : {}),
       ...(req.query.has('prefix') ? { Prefix: prefix } : {}),
     }),
