@@ -85,7 +85,8 @@ describe('S3 checksums (wire)', () => {
       list.Contents?.map((c) => [c.ChecksumAlgorithm, c.ChecksumType]),
       [[['CRC64NVME'], 'FULL_OBJECT']],
     );
-    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: 'p-SHA1' }));
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: 'p-SHA1', EncodingType: 'url' }));
+    assert.equal(versions.EncodingType, 'url', 'the encoding is echoed as in the other listings');
     assert.deepEqual(
       versions.Versions?.map((v) => [v.ChecksumAlgorithm, v.ChecksumType]),
       [[['SHA1'], 'FULL_OBJECT']],

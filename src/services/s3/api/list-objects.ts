@@ -210,6 +210,7 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
     MaxKeys: max,
     ...(delimiter ? { Delimiter: e(delimiter) } : {}),
     IsTruncated: truncated,
+    ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
     Version: versions,
     DeleteMarker: markers,
     CommonPrefixes: prefixes.map((p) => ({ Prefix: e(p) })),
