@@ -286,6 +286,12 @@ describe('S3 checksums (wire)', () => {
     const Key = 'no-algorithm';
     const mpu = await plain.send(new CreateMultipartUploadCommand({ Bucket, Key }));
     const r = await plain.send(new UploadPartCommand({ Bucket, Key, UploadId: mpu.UploadId, PartNumber: 1, Body: 'only part' }));
+    const crcPart = await s3.send(
+      new UploadPartCommand({ Bucket, Key, UploadId: mpu.UploadId, PartNumber: 2, Body: 'second part', ChecksumAlgorithm: 'CRC32' }),
+    );
+    assert.ok(crcPart.ChecksumCRC32, 'a part checksum sent is checked and echoed');
+    const parts = await s3.send(new ListPartsCommand({ Bucket, Key, UploadId: mpu.UploadId }));
+    assert.equal(parts.Parts?.[1]?.ChecksumCRC32, undefined, 'but not listed: the upload has no algorithm');
     const withPartChecksum = await failure(
       plain.send(
         new CompleteMultipartUploadCommand({

@@ -403,6 +403,14 @@ describe('S3 input rules (wire)', () => {
       assert.equal((await failure(list())).message, 'Invalid Encoding Method specified in Request');
     const u1 = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'marker-1' }));
     const u2 = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'marker-2' }));
+    const complete = await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'marker-' }));
+    assert.deepEqual(
+      [complete.IsTruncated, complete.NextKeyMarker, complete.NextUploadIdMarker],
+      [false, 'marker-2', u2.UploadId],
+      'a complete page still names its last upload',
+    );
+    const none = await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'no-such-' }));
+    assert.deepEqual([none.NextKeyMarker, none.NextUploadIdMarker], ['', '']);
     const wrongMarker = await failure(s3.send(new ListMultipartUploadsCommand({ Bucket, KeyMarker: 'marker-1', UploadIdMarker: u2.UploadId })));
     assert.deepEqual(wrongMarker, { name: 'InvalidArgument', message: 'Invalid uploadId marker', status: 400 });
     for (const [Key, UploadId] of [

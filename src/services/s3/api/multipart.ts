@@ -327,6 +327,10 @@ function partNumberMarker(req: S3Request): number {
   return Number(raw);
 }
 
+function nextUploadMarkers(last: { key: string; uploadId?: string } | undefined, e: (s: string) => string): Record<string, string> {
+  return { NextKeyMarker: last ? e(last.key) : '', NextUploadIdMarker: last?.uploadId ?? '' };
+}
+
 export const listParts: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:ListMultipartUploadParts', objectArn(b.name, req.key!), b);
@@ -358,7 +362,8 @@ export const listParts: S3Handler = async (deps, req) => {
         LastModified: new Date(upload.initiated),
         ETag: `"${p.etag}"`,
         Size: p.size,
-        ...partChecksumElements(p),
+        // A part's checksum is listed only for an upload with an algorithm (as S3 lists them).
+        ...(uploadChecksum(upload) ? partChecksumElements(p) : {}),
       })),
     }),
   };
@@ -417,7 +422,9 @@ export const listMultipartUploads: S3Handler = async (deps, req) => {
       Bucket: b.name,
       KeyMarker: e(keyMarker),
       UploadIdMarker: uploadIdMarker,
-      ...(truncated && last ? { NextKeyMarker: e(last.key), NextUploadIdMarker: last.uploadId ?? '' } : {}),
+      // Always given, as S3 gives them: a complete page names its last upload ("" when it lists none); a truncated
+      // page names where to resume, a common prefix included.
+      ...nextUploadMarkers(truncated ? last : uploads[uploads.length - 1], e),
       ...(delimiter ? { Delimiter: e(delimiter) } : {}),
       Prefix: e(prefix),
       MaxUploads: max,
