@@ -37,6 +37,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { send } from '../helpers/raw-request.js';
 import { signedS3 } from '../helpers/s3-signer.js';
@@ -475,5 +476,21 @@ describe('S3 input rules (wire)', () => {
       body: 'data',
     });
     assert.equal(custom.status, 200, 'headers outside x-amz-* need not be signed');
+  });
+
+  it('x-amz-expected-bucket-owner: the request proceeds only for the named owner; a malformed id is refused', async () => {
+    const account = (await s.sts().send(new GetCallerIdentityCommand({}))).Account!;
+    const other = account === '111122223333' ? '444455556666' : '111122223333';
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'obj', ExpectedBucketOwner: account }))).ContentLength, 100);
+    assert.equal((await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'obj', ExpectedBucketOwner: other })))).name, 'AccessDenied');
+    assert.deepEqual(await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'obj', ExpectedBucketOwner: 'abcd' }))), {
+      name: 'InvalidBucketOwnerAWSAccountID',
+      message: 'The value of the expected bucket owner parameter must be an AWS Account ID... [abcd]',
+      status: 400,
+    });
+    const copy = (ExpectedSourceBucketOwner: string) =>
+      s3.send(new CopyObjectCommand({ Bucket, Key: 'owner-copy', CopySource: `${Bucket}/obj`, ExpectedSourceBucketOwner }));
+    assert.equal((await failure(copy(other))).name, 'AccessDenied');
+    await copy(account);
   });
 });

@@ -1,13 +1,25 @@
 // Look-ups shared by the handlers: the bucket of a request (with its region check) and defaults.
 import { S3, S3Error } from '../errors.js';
 import type { BucketRecord } from '../model.js';
-import type { S3Deps, S3Request } from '../request.js';
+import { header, type S3Deps, type S3Request } from '../request.js';
 
 export const BUCKET_NAME_RE = /^(?!\d+\.\d+\.\d+\.\d+$)(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 export const DEFAULT_ENCRYPTION = { SSEAlgorithm: 'AES256' as const, BucketKeyEnabled: false, BlockedEncryptionTypes: ['SSE-C'] };
 
 /** The request's bucket; NoSuchBucket, or a region error when it lives in another region than the request names. */
+/**
+ * x-amz-expected-bucket-owner / x-amz-source-expected-bucket-owner: the request proceeds only if the bucket belongs to
+ * that account (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html): another owner is
+ * AccessDenied, a value that is not an account id InvalidBucketOwnerAWSAccountID (message as recorded from AWS).
+ */
+export function checkExpectedOwner(expected: string | undefined, b: BucketRecord): void {
+  if (expected === undefined) return;
+  if (!/^\d{12}$/.test(expected))
+    throw new S3Error('InvalidBucketOwnerAWSAccountID', 400, `The value of the expected bucket owner parameter must be an AWS Account ID... [${expected}]`);
+  if (expected !== b.accountId) throw S3.AccessDenied();
+}
+
 export async function requireBucket(deps: S3Deps, req: S3Request): Promise<BucketRecord> {
   const b = req.bucket ? await deps.store.getBucket(req.bucket) : undefined;
   if (!b) throw S3.NoSuchBucket(undefined, { BucketName: req.bucket ?? '' });
@@ -20,5 +32,6 @@ export async function requireBucket(deps: S3Deps, req: S3Request): Promise<Bucke
     );
   }
   if (req.audit.resources?.[0]) req.audit.resources[0].accountId = b.accountId;
+  checkExpectedOwner(header(req, 'x-amz-expected-bucket-owner'), b);
   return b;
 }

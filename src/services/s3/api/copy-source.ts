@@ -6,6 +6,7 @@ import { type BucketRecord, objectArn, type VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Request } from '../request.js';
 import { customerKeyMatches } from '../sse/object-keys.js';
 import { customerKey } from '../sse/request-headers.js';
+import { checkExpectedOwner } from './bucket-common.js';
 import { findVersion, versionIdParam } from './object-common.js';
 
 export interface CopySource {
@@ -32,6 +33,7 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
   const versionId = versionIdParam(new URLSearchParams(queryPart ?? '').get('versionId'));
   const bucket = await deps.store.getBucket(bucketName);
   if (!bucket) throw S3.NoSuchBucket(undefined, { BucketName: bucketName });
+  checkExpectedOwner(header(req, 'x-amz-source-expected-bucket-owner'), bucket);
   authorizeS3(deps, req, versionId ? 's3:GetObjectVersion' : 's3:GetObject', objectArn(bucketName, key), bucket);
   const entry = (await deps.store.getObject(bucketName, key))?.entry;
   const version = findVersion(entry, versionId);
