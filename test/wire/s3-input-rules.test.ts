@@ -493,4 +493,56 @@ describe('S3 input rules (wire)', () => {
     assert.equal((await failure(copy(other))).name, 'AccessDenied');
     await copy(account);
   });
+
+  it('bucket policies can use s3:x-amz-content-sha256, s3:authType, s3:TlsVersion and s3:x-amz-storage-class', async () => {
+    const PolicyBucket = 'policy-keys';
+    await s3.send(new CreateBucketCommand({ Bucket: PolicyBucket }));
+    const deny = (Condition: Record<string, unknown>) => ({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `arn:aws:s3:::${PolicyBucket}/*`,
+      Condition,
+    });
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        deny({ StringEquals: { 's3:x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }),
+        deny({ StringEquals: { 's3:authType': 'REST-QUERY-STRING' } }),
+        deny({ NumericLessThan: { 's3:TlsVersion': '1.2' } }),
+        deny({ StringEquals: { 's3:x-amz-storage-class': 'REDUCED_REDUNDANCY' } }),
+        // Reads over anything below TLS 1.4 (so: every read) are refused, which shows the key is set at all.
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:GetObject',
+          Resource: `arn:aws:s3:::${PolicyBucket}/*`,
+          Condition: { NumericLessThan: { 's3:TlsVersion': '1.4' } },
+        },
+      ],
+    };
+    await s3.send(new PutBucketPolicyCommand({ Bucket: PolicyBucket, Policy: JSON.stringify(policy) }));
+    // The SDK signs the payload of a string body (a hex SHA-256), over TLS 1.2 or later, with the Authorization header.
+    await s3.send(new PutObjectCommand({ Bucket: PolicyBucket, Key: 'signed', Body: 'ok' }));
+    const unsignedPayload = await signedS3(
+      s.endpoint,
+      s.agent,
+      s.credentials,
+      'PUT',
+      `/${PolicyBucket}/unsigned`,
+      { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      'x',
+    );
+    assert.equal((await unsignedPayload.send()).status, 403);
+    const url = new URL(await getSignedUrl(s3, new PutObjectCommand({ Bucket: PolicyBucket, Key: 'by-url' }), { expiresIn: 60 }));
+    assert.equal(
+      (await send(s.endpoint, s.agent, { method: 'PUT', path: url.pathname + url.search, headers: { 'content-length': '1' }, body: 'x' })).status,
+      403,
+    );
+    assert.equal(
+      (await failure(s3.send(new PutObjectCommand({ Bucket: PolicyBucket, Key: 'rr', Body: 'x', StorageClass: 'REDUCED_REDUNDANCY' })))).name,
+      'AccessDenied',
+    );
+    assert.equal((await failure(s3.send(new GetObjectCommand({ Bucket: PolicyBucket, Key: 'signed' })))).name, 'AccessDenied');
+  });
 });

@@ -17,6 +17,15 @@ export function authorizeS3(deps: S3Deps, req: S3Request, action: string, resour
   set('s3:delimiter', req.query.get('delimiter') ?? undefined);
   set('s3:max-keys', req.query.get('max-keys') ?? undefined);
   set('s3:versionid', req.query.get('versionId') ?? undefined);
+  set('s3:x-amz-acl', header(req, 'x-amz-acl'));
+  set('s3:x-amz-storage-class', header(req, 'x-amz-storage-class'));
+  set('s3:x-amz-copy-source', header(req, 'x-amz-copy-source'));
+  set('s3:x-amz-metadata-directive', header(req, 'x-amz-metadata-directive'));
+  set('s3:x-amz-content-sha256', header(req, 'x-amz-content-sha256') ?? req.query.get('X-Amz-Content-Sha256') ?? undefined);
+  // How the request was signed and carried (a bucket policy can require header signing, a TLS version, ...).
+  set('s3:authtype', req.auth.presigned ? 'REST-QUERY-STRING' : 'REST-HEADER');
+  set('s3:signatureversion', 'AWS4-HMAC-SHA256');
+  set('s3:tlsversion', req.auth.tlsVersion);
   // Conditional writes (a bucket policy can require them: conditional-writes-enforce.html).
   if (req.method === 'PUT' || req.method === 'POST') {
     set('s3:if-match', header(req, 'if-match'));

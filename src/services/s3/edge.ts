@@ -160,6 +160,7 @@ export class S3Edge {
         headers: req.headers,
         headersDistinct: req.headersDistinct,
         secure: edge.secure,
+        auth: { presigned: verified.mode === 'query', tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, '') },
         body: body(),
         bodyVerified: () => bodyDone,
         readBody: async (limit = 1024 * 1024, opts = {}) => {

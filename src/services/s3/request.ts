@@ -18,6 +18,8 @@ export interface S3Request {
   /** Every value of each header, in arrival order (Node joins repeated unknown headers with ", " in `headers`). */
   headersDistinct: NodeJS.Dict<string[]>;
   secure: boolean;
+  /** How the request was authenticated and carried, for the s3:authType and s3:TlsVersion condition keys. */
+  auth: { presigned: boolean; tlsVersion?: string };
   /** The payload exactly as the client meant it (aws-chunked framing removed, signatures verified). */
   body: AsyncIterable<Buffer>;
   /** Ends once every integrity check of the body (payload hash, chunk trailer) has passed. */
