@@ -494,7 +494,7 @@ describe('S3 input rules (wire)', () => {
     await copy(account);
   });
 
-  it('bucket policies can use s3:x-amz-content-sha256, s3:authType, s3:TlsVersion and s3:x-amz-storage-class', async () => {
+  it('bucket policies can use s3:x-amz-content-sha256, s3:authType, s3:TlsVersion, s3:x-amz-storage-class and s3:RequestObjectTag', async () => {
     const PolicyBucket = 'policy-keys';
     await s3.send(new CreateBucketCommand({ Bucket: PolicyBucket }));
     const deny = (Condition: Record<string, unknown>) => ({
@@ -511,6 +511,14 @@ describe('S3 input rules (wire)', () => {
         deny({ StringEquals: { 's3:authType': 'REST-QUERY-STRING' } }),
         deny({ NumericLessThan: { 's3:TlsVersion': '1.2' } }),
         deny({ StringEquals: { 's3:x-amz-storage-class': 'REDUCED_REDUNDANCY' } }),
+        deny({ StringEquals: { 's3:RequestObjectTag/classification': 'secret' } }),
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObjectTagging',
+          Resource: `arn:aws:s3:::${PolicyBucket}/*`,
+          Condition: { 'ForAnyValue:StringEquals': { 's3:RequestObjectTagKeys': ['classification'] } },
+        },
         // Reads over anything below TLS 1.4 (so: every read) are refused, which shows the key is set at all.
         {
           Effect: 'Deny',
@@ -544,5 +552,14 @@ describe('S3 input rules (wire)', () => {
       'AccessDenied',
     );
     assert.equal((await failure(s3.send(new GetObjectCommand({ Bucket: PolicyBucket, Key: 'signed' })))).name, 'AccessDenied');
+    assert.equal(
+      (await failure(s3.send(new PutObjectCommand({ Bucket: PolicyBucket, Key: 'tagged', Body: 'x', Tagging: 'classification=secret' })))).name,
+      'AccessDenied',
+    );
+    await s3.send(new PutObjectCommand({ Bucket: PolicyBucket, Key: 'tagged', Body: 'x', Tagging: 'classification=public' }));
+    const retag = s3.send(
+      new PutObjectTaggingCommand({ Bucket: PolicyBucket, Key: 'tagged', Tagging: { TagSet: [{ Key: 'classification', Value: 'secret' }] } }),
+    );
+    assert.equal((await failure(retag)).name, 'AccessDenied', 'a tagging request naming the key is refused');
   });
 });

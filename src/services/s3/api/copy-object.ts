@@ -24,6 +24,7 @@ import {
   userMetadata,
   writeEncryptedBlob,
 } from './object-common.js';
+import { requestTagKeys } from './tag-rules.js';
 import { preconditions } from './write-conditions.js';
 
 export const copyObject: S3Handler = async (deps, req) => {
@@ -31,7 +32,8 @@ export const copyObject: S3Handler = async (deps, req) => {
   const key = req.key!;
   const src = await copySource(deps, req);
   const enc = writeEncryption(req.headers, req.secure, b);
-  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b);
+  const replacedTags = header(req, 'x-amz-tagging-directive') === 'REPLACE' ? taggingHeader(req) : [];
+  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b, requestTagKeys(replacedTags));
   const condition = await preconditions(deps, req, b);
   const metaDirective = header(req, 'x-amz-metadata-directive') ?? 'COPY';
   const tagDirective = header(req, 'x-amz-tagging-directive') ?? 'COPY';
@@ -80,7 +82,7 @@ export const copyObject: S3Handler = async (deps, req) => {
           expires: s.expires,
         }),
     userMetadata: replaced ? userMetadata(req) : { ...s.userMetadata },
-    tags: tagDirective === 'REPLACE' ? taggingHeader(req) : [...s.tags],
+    tags: tagDirective === 'REPLACE' ? replacedTags : [...s.tags],
     ...(written.checksum ? { checksum: { ...written.checksum, type: 'FULL_OBJECT' as const } } : kept ? { checksum: kept } : {}),
     storageClass: header(req, 'x-amz-storage-class') ?? s.storageClass,
     blobId: written.blobId,

@@ -35,6 +35,7 @@ import {
   userMetadata,
   writeEncryptedBlob,
 } from './object-common.js';
+import { requestTagKeys } from './tag-rules.js';
 import { checkWriteCondition, preconditions } from './write-conditions.js';
 
 const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -69,7 +70,7 @@ function partEncryption(req: S3Request, u: UploadRecord): WriteEncryption {
 export const createMultipartUpload: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const enc = writeEncryption(req.headers, req.secure, b);
-  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b);
+  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b, requestTagKeys(taggingHeader(req)));
   const checksum = chosenChecksum(req);
   const uploadId = randomBytes(32).toString('base64url');
   let sse: UploadRecord['sse'];

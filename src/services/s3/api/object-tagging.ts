@@ -8,12 +8,12 @@ import { xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { versionIdParam } from './object-common.js';
 import { parseTagSet } from './buckets.js';
-import { checkTags } from './tag-rules.js';
+import { checkTags, requestTagKeys } from './tag-rules.js';
 
 async function setTags(deps: S3Deps, req: S3Request, tags: Array<{ Key: string; Value: string }>, action: string): Promise<S3Response> {
   const b = await requireBucket(deps, req);
   const versionId = versionIdParam(req.query.get('versionId'));
-  authorizeS3(deps, req, action, objectArn(b.name, req.key!), b);
+  authorizeS3(deps, req, action, objectArn(b.name, req.key!), b, requestTagKeys(tags));
   for (;;) {
     const cur = await deps.store.getObject(b.name, req.key!);
     const v = versionId === undefined ? cur?.entry.versions[0] : cur?.entry.versions.find((x) => x.versionId === versionId);

@@ -7,6 +7,7 @@ import { binding } from '../sse/object-keys.js';
 import { customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
 import { requireBucket } from './bucket-common.js';
 import { checksumHeaders, declaredChecksum } from './checksum-request.js';
+import { requestTagKeys } from './tag-rules.js';
 import { preconditions } from './write-conditions.js';
 import {
   commitVersion,
@@ -26,12 +27,12 @@ export const putObject: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const key = req.key!;
   const enc = writeEncryption(req.headers, req.secure, b);
-  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b);
+  const tags = taggingHeader(req);
+  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b, requestTagKeys(tags));
   const condition = await preconditions(deps, req, b);
   const checksum = declaredChecksum(req);
   const meta = userMetadata(req);
   const std = standardHeaders(req);
-  const tags = taggingHeader(req);
   const storageClass = header(req, 'x-amz-storage-class') ?? 'STANDARD';
   const versionId = newVersionId(b);
   const place = binding(b.name, key, versionId);

@@ -48,3 +48,12 @@ export function parseTaggingHeader(header: string | undefined): Tag[] {
   checkTags(tags, { max: 10, what: 'Object' });
   return tags;
 }
+
+/**
+ * The tag condition keys of a request that sets tags (https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html):
+ * s3:RequestObjectTagKeys (every key) and s3:RequestObjectTag/<key> (its value), for authorizeS3's extra keys.
+ */
+export function requestTagKeys(tags: ReadonlyArray<Tag>): Record<string, string[]> {
+  if (tags.length === 0) return {};
+  return { 's3:RequestObjectTagKeys': tags.map((t) => t.Key), ...Object.fromEntries(tags.map((t) => [`s3:RequestObjectTag/${t.Key}`, [t.Value]])) };
+}
