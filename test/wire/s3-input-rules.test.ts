@@ -494,7 +494,7 @@ describe('S3 input rules (wire)', () => {
     await copy(account);
   });
 
-  it('bucket policies can use s3:x-amz-content-sha256, s3:authType, s3:TlsVersion, s3:x-amz-storage-class and s3:RequestObjectTag', async () => {
+  it('bucket policies can use s3:x-amz-content-sha256, s3:authType, s3:TlsVersion, s3:x-amz-storage-class and the object tag keys', async () => {
     const PolicyBucket = 'policy-keys';
     await s3.send(new CreateBucketCommand({ Bucket: PolicyBucket }));
     const deny = (Condition: Record<string, unknown>) => ({
@@ -561,5 +561,27 @@ describe('S3 input rules (wire)', () => {
       new PutObjectTaggingCommand({ Bucket: PolicyBucket, Key: 'tagged', Tagging: { TagSet: [{ Key: 'classification', Value: 'secret' }] } }),
     );
     assert.equal((await failure(retag)).name, 'AccessDenied', 'a tagging request naming the key is refused');
+    // s3:ExistingObjectTag: reads of objects tagged confidential are refused, others allowed.
+    const ReadBucket = 'policy-existing-tags';
+    await s3.send(new CreateBucketCommand({ Bucket: ReadBucket }));
+    await s3.send(new PutObjectCommand({ Bucket: ReadBucket, Key: 'open', Body: 'o', Tagging: 'level=public' }));
+    await s3.send(new PutObjectCommand({ Bucket: ReadBucket, Key: 'closed', Body: 'c', Tagging: 'level=confidential' }));
+    const readPolicy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: ['s3:GetObject', 's3:GetObjectTagging'],
+          Resource: `arn:aws:s3:::${ReadBucket}/*`,
+          Condition: { StringEquals: { 's3:ExistingObjectTag/level': 'confidential' } },
+        },
+      ],
+    };
+    await s3.send(new PutBucketPolicyCommand({ Bucket: ReadBucket, Policy: JSON.stringify(readPolicy) }));
+    assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: ReadBucket, Key: 'open' }))).Body!.transformToString(), 'o');
+    assert.equal((await failure(s3.send(new GetObjectCommand({ Bucket: ReadBucket, Key: 'closed' })))).name, 'AccessDenied');
+    assert.equal((await failure(s3.send(new GetObjectTaggingCommand({ Bucket: ReadBucket, Key: 'closed' })))).name, 'AccessDenied');
+    assert.equal((await failure(s3.send(new GetObjectCommand({ Bucket: ReadBucket, Key: 'absent' })))).name, 'NoSuchKey');
   });
 });

@@ -11,6 +11,7 @@ import { customerKey, customerKeyMd5, refuseSseOnRead } from '../sse/request-hea
 import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { requireBucket } from './bucket-common.js';
 import { servedChecksum } from './checksum-request.js';
+import { existingTagKeys } from './tag-rules.js';
 import { findVersion, readPlaintext, sseHeaders, versionIdParam } from './object-common.js';
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
@@ -88,10 +89,12 @@ export async function readableVersion(deps: Parameters<S3Handler>[0], req: S3Req
   const b = await requireBucket(deps, req);
   const key = req.key!;
   const versionId = versionIdParam(req.query.get('versionId'));
-  for (const action of actions) authorizeS3(deps, req, action, objectArn(b.name, key), b);
-  refuseSseOnRead(req.headers);
+  // The version is looked up first so a policy can read its tags (s3:ExistingObjectTag); whether it exists is
+  // still answered only after authorization.
   const entry = (await deps.store.getObject(b.name, key))?.entry;
   const v = findVersion(entry, versionId);
+  for (const action of actions) authorizeS3(deps, req, action, objectArn(b.name, key), b, existingTagKeys(v?.deleteMarker ? undefined : v?.tags));
+  refuseSseOnRead(req.headers);
   if (!v) throw versionId && entry ? S3.NoSuchVersion(undefined, { Key: key, VersionId: versionId }) : S3.NoSuchKey(undefined, { Key: key });
   if (v.deleteMarker) {
     if (versionId)
