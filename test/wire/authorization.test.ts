@@ -251,4 +251,27 @@ describe('authorization (wire)', () => {
     assert.equal((await otherKms.send(new DescribeKeyCommand({ KeyId: key.Arn }))).KeyMetadata?.AWSAccountId, acct);
     assert.equal(await errorName(otherKms.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: Buffer.from('x') }))), 'AccessDeniedException');
   });
+
+  it('attribute-based access: an identity policy can allow a key by its tags (aws:ResourceTag) and by kms:EncryptionAlgorithm', async () => {
+    const dana = await user('dana');
+    await s.iam().send(
+      new PutUserPolicyCommand({
+        UserName: 'dana',
+        PolicyName: 'abac',
+        PolicyDocument: policy([
+          {
+            Effect: 'Allow',
+            Action: ['kms:Encrypt', 'kms:Decrypt'],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:ResourceTag/Project': 'alpha', 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' } },
+          },
+        ]),
+      }),
+    );
+    const alpha = (await root.send(new CreateKeyCommand({ Tags: [{ TagKey: 'Project', TagValue: 'alpha' }] }))).KeyMetadata!;
+    const beta = (await root.send(new CreateKeyCommand({ Tags: [{ TagKey: 'Project', TagValue: 'beta' }] }))).KeyMetadata!;
+    const blob = (await dana.kms.send(new EncryptCommand({ KeyId: alpha.KeyId, Plaintext: Buffer.from('tagged') }))).CiphertextBlob!;
+    assert.equal(Buffer.from((await dana.kms.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext!).toString(), 'tagged');
+    assert.equal(await errorName(dana.kms.send(new EncryptCommand({ KeyId: beta.KeyId, Plaintext: Buffer.from('x') }))), 'AccessDeniedException');
+  });
 });

@@ -10,6 +10,9 @@ export interface KmsRequestFacts {
   keyIdInput?: string;
 }
 
+// The operations that take an encryption algorithm (kms:EncryptionAlgorithm); Keyhold's keys are symmetric.
+const ALGORITHM_OPERATIONS: ReadonlySet<string> = new Set(['Encrypt', 'Decrypt', 'ReEncrypt', 'ReEncryptFrom', 'ReEncryptTo']);
+
 export function kmsConditionKeys(ctx: RequestContext, key: KeyRecord | undefined, facts: KmsRequestFacts): Map<string, ReadonlyArray<string>> {
   const m = new Map<string, ReadonlyArray<string>>(ctx.conditionKeys ?? []);
   m.set('kms:calleraccount', [ctx.principal.accountId]);
@@ -27,6 +30,9 @@ export function kmsConditionKeys(ctx: RequestContext, key: KeyRecord | undefined
     m.set('kms:keyorigin', [key.origin]);
     m.set('kms:keymanager', [key.keyManager]);
     m.set('kms:multiregion', ['false']);
+    // Attribute-based access control: a policy can allow or deny by the key's tags (abac.html).
+    for (const t of key.tags) m.set(`aws:resourcetag/${t.TagKey.toLowerCase()}`, [t.TagValue]);
+    if (ALGORITHM_OPERATIONS.has(ctx.operation)) m.set('kms:encryptionalgorithm', ['SYMMETRIC_DEFAULT']);
   }
   return m;
 }
