@@ -10,6 +10,7 @@ import {
   DecryptCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
+  TagResourceCommand,
   type KMSClient,
   ListGrantsCommand,
   ListKeysCommand,
@@ -273,5 +274,44 @@ describe('authorization (wire)', () => {
     const blob = (await dana.kms.send(new EncryptCommand({ KeyId: alpha.KeyId, Plaintext: Buffer.from('tagged') }))).CiphertextBlob!;
     assert.equal(Buffer.from((await dana.kms.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext!).toString(), 'tagged');
     assert.equal(await errorName(dana.kms.send(new EncryptCommand({ KeyId: beta.KeyId, Plaintext: Buffer.from('x') }))), 'AccessDeniedException');
+  });
+
+  it('tagging governed by aws:RequestTag and aws:TagKeys: a user may create and tag keys only with the tags allowed', async () => {
+    const erin = await user('erin');
+    await s.iam().send(
+      new PutUserPolicyCommand({
+        UserName: 'erin',
+        PolicyName: 'tag-rules',
+        PolicyDocument: policy([
+          {
+            Effect: 'Allow',
+            Action: ['kms:CreateKey', 'kms:TagResource'],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:RequestTag/Project': 'alpha' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['Project'] } },
+          },
+        ]),
+      }),
+    );
+    const made = (await erin.kms.send(new CreateKeyCommand({ Tags: [{ TagKey: 'Project', TagValue: 'alpha' }] }))).KeyMetadata!;
+    assert.equal(await errorName(erin.kms.send(new CreateKeyCommand({ Tags: [{ TagKey: 'Project', TagValue: 'beta' }] }))), 'AccessDeniedException');
+    assert.equal(await errorName(erin.kms.send(new CreateKeyCommand({}))), 'AccessDeniedException');
+    assert.equal(
+      await errorName(
+        erin.kms.send(
+          new CreateKeyCommand({
+            Tags: [
+              { TagKey: 'Project', TagValue: 'alpha' },
+              { TagKey: 'Owner', TagValue: 'erin' },
+            ],
+          }),
+        ),
+      ),
+      'AccessDeniedException',
+    );
+    await erin.kms.send(new TagResourceCommand({ KeyId: made.KeyId, Tags: [{ TagKey: 'Project', TagValue: 'alpha' }] }));
+    assert.equal(
+      await errorName(erin.kms.send(new TagResourceCommand({ KeyId: made.KeyId, Tags: [{ TagKey: 'Project', TagValue: 'gamma' }] }))),
+      'AccessDeniedException',
+    );
   });
 });

@@ -38,11 +38,21 @@ export function bindOperation(def: KmsOperationDef, deps: KmsDeps): JsonOperatio
   return {
     readOnly: def.readOnly,
     handler: (ctx, input) => {
-      if (def.keyless) deps.access.authorizeKeyless(ctx);
+      // CreateKey's tags are request facts a policy can read (aws:RequestTag/<key>, aws:TagKeys).
+      if (def.keyless) deps.access.authorizeKeyless(ctx, undefined, { requestTags: requestTagsOf(input) });
       return def.handler(deps, ctx, input);
     },
     audit: (_ctx, input, output) => kmsAuditProjection(input, output, def.logResponse ?? !def.readOnly),
   };
+}
+
+/** Well-formed Tags members of a request, for condition keys only (the operation validates them itself). */
+function requestTagsOf(input: Input): Array<{ TagKey: string; TagValue: string }> {
+  const list = Array.isArray(input.Tags) ? input.Tags : [];
+  return list.flatMap((t) => {
+    const { TagKey, TagValue } = (t ?? {}) as Record<string, unknown>;
+    return typeof TagKey === 'string' && typeof TagValue === 'string' ? [{ TagKey, TagValue }] : [];
+  });
 }
 
 const lcFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

@@ -8,7 +8,7 @@ export default defineOperation({
   async handler({ access }, ctx, input) {
     const keyId = reqKeyId(input);
     const tags = parseTags(input);
-    const rec = await access.resolve(ctx, keyId);
+    const rec = await access.resolve(ctx, keyId, { requestTags: tags });
     access.requireNotPendingDeletion(rec);
     await access.store.update(rec.keyId, (r) => {
       r.tags = mergeTags(r.tags, tags);

@@ -10,7 +10,7 @@ export default defineOperation({
     const keyId = reqKeyId(input);
     const keys = optStringList(input, 'TagKeys', 50);
     if (!keys) throw new ValidationException("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
-    const rec = await access.resolve(ctx, keyId);
+    const rec = await access.resolve(ctx, keyId, { tagKeys: keys });
     access.requireNotPendingDeletion(rec);
     const drop = new Set(keys);
     await access.store.update(rec.keyId, (r) => {

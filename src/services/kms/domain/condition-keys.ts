@@ -8,6 +8,10 @@ export interface KmsRequestFacts {
   encryptionContext?: EncryptionContext;
   /** The KeyId as the request gave it, for kms:RequestAlias. */
   keyIdInput?: string;
+  /** Tags the request sets (CreateKey, TagResource), for aws:RequestTag/<key> and aws:TagKeys. */
+  requestTags?: ReadonlyArray<{ TagKey: string; TagValue: string }>;
+  /** Tag keys the request names (UntagResource), for aws:TagKeys. */
+  tagKeys?: ReadonlyArray<string>;
 }
 
 // The operations that take an encryption algorithm (kms:EncryptionAlgorithm); Keyhold's keys are symmetric.
@@ -22,6 +26,9 @@ export function kmsConditionKeys(ctx: RequestContext, key: KeyRecord | undefined
     if (keys.length > 0) m.set('kms:encryptioncontextkeys', keys);
     for (const k of keys) m.set(`kms:encryptioncontext:${k.toLowerCase()}`, [facts.encryptionContext[k]!]);
   }
+  for (const t of facts.requestTags ?? []) m.set(`aws:requesttag/${t.TagKey.toLowerCase()}`, [t.TagValue]);
+  const tagKeys = facts.tagKeys ?? facts.requestTags?.map((t) => t.TagKey);
+  if (tagKeys?.length) m.set('aws:tagkeys', tagKeys);
   const alias = facts.keyIdInput?.startsWith('alias/') ? facts.keyIdInput : /^arn:aws:kms:[^:]*:\d{12}:(alias\/.+)$/.exec(facts.keyIdInput ?? '')?.[1];
   if (alias) m.set('kms:requestalias', [alias]);
   if (key) {

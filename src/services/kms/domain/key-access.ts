@@ -7,7 +7,7 @@ import { Authorizer } from '../../../iam/authorizer.js';
 import { AccessDeniedException } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../../server/context.js';
 import { DisabledException, KMSInvalidStateException, NotFoundException } from '../errors.js';
-import { kmsConditionKeys } from './condition-keys.js';
+import { type KmsRequestFacts, kmsConditionKeys } from './condition-keys.js';
 import { MANAGED_ALIASES, parseKeyRef } from './identifiers.js';
 import type { KeyStore } from './key-store.js';
 import { managedKeyPolicy } from './policy.js';
@@ -24,6 +24,9 @@ export interface AccessOptions {
   encryptionContext?: EncryptionContext;
   /** Internal look-ups that are not a use of the key (e.g. the KeyId filter of ListAliases). */
   skipAuthorization?: boolean;
+  /** Tags the request sets or names (aws:RequestTag/<key>, aws:TagKeys). */
+  requestTags?: ReadonlyArray<{ TagKey: string; TagValue: string }>;
+  tagKeys?: ReadonlyArray<string>;
 }
 
 /** Grant look-up, supplied by the grants module once it is wired in. */
@@ -95,7 +98,12 @@ export class KeyAccess {
     const operation = action.slice(4);
     const check = { action, resource: rec.arn, resourceAccount: rec.accountId, resourcePolicy: rec.policy, resourcePolicyRequired: true };
     const decision = this.authorizer.decide(ctx, check, () =>
-      kmsConditionKeys(ctx, rec, { encryptionContext: opts.encryptionContext, keyIdInput: opts.keyIdInput }),
+      kmsConditionKeys(ctx, rec, {
+        encryptionContext: opts.encryptionContext,
+        keyIdInput: opts.keyIdInput,
+        requestTags: opts.requestTags,
+        tagKeys: opts.tagKeys,
+      }),
     );
     if (decision.allowed) return;
     // Grants are consulted only when policies alone do not allow, and never override an explicit deny.
@@ -119,9 +127,9 @@ export class KeyAccess {
   }
 
   /** Actions without a key resource (CreateKey, ListKeys, ...): identity policies decide. */
-  authorizeKeyless(ctx: RequestContext, action = `kms:${ctx.operation}`): void {
+  authorizeKeyless(ctx: RequestContext, action = `kms:${ctx.operation}`, facts: KmsRequestFacts = {}): void {
     const check = { action, resource: '*' };
-    const decision = this.authorizer.decide(ctx, check, () => kmsConditionKeys(ctx, undefined, {}));
+    const decision = this.authorizer.decide(ctx, check, () => kmsConditionKeys(ctx, undefined, facts));
     if (!decision.allowed) throw new AccessDeniedException(Authorizer.message(ctx, check, decision));
   }
 
