@@ -20,6 +20,7 @@ import {
   RevokeGrantCommand,
   DescribeKeyCommand,
 } from '@aws-sdk/client-kms';
+import { DescribeCertificateCommand, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { readAuditDir } from '../../src/audit/reader.js';
 import { openKeyringForTest } from '../helpers/audit.js';
@@ -313,5 +314,33 @@ describe('authorization (wire)', () => {
       await errorName(erin.kms.send(new TagResourceCommand({ KeyId: made.KeyId, Tags: [{ TagKey: 'Project', TagValue: 'gamma' }] }))),
       'AccessDeniedException',
     );
+  });
+
+  it('ACM condition keys: acm:KeyAlgorithm on RequestCertificate, aws:ResourceTag on a certificate', async () => {
+    const finn = await user('finn');
+    await s.iam().send(
+      new PutUserPolicyCommand({
+        UserName: 'finn',
+        PolicyName: 'acm-rules',
+        PolicyDocument: policy([
+          { Effect: 'Allow', Action: 'acm:RequestCertificate', Resource: '*', Condition: { StringEquals: { 'acm:KeyAlgorithm': 'EC_prime256v1' } } },
+          { Effect: 'Allow', Action: 'acm:DescribeCertificate', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'web' } } },
+        ]),
+      }),
+    );
+    const acm = s.acm({ credentials: finn.creds });
+    const request = (KeyAlgorithm: 'EC_prime256v1' | 'RSA_2048', tags: Array<{ Key: string; Value: string }>) =>
+      acm.send(
+        new RequestCertificateCommand({
+          DomainName: `${KeyAlgorithm === 'RSA_2048' ? 'rsa' : 'ec'}-${tags[0]?.Value ?? 'none'}.abac.example.test`,
+          KeyAlgorithm,
+          Tags: tags,
+        }),
+      );
+    const web = await request('EC_prime256v1', [{ Key: 'team', Value: 'web' }]);
+    const other = await request('EC_prime256v1', [{ Key: 'team', Value: 'db' }]);
+    assert.equal(await errorName(request('RSA_2048', [])), 'AccessDeniedException');
+    assert.equal((await acm.send(new DescribeCertificateCommand({ CertificateArn: web.CertificateArn }))).Certificate?.KeyAlgorithm, 'EC-prime256v1');
+    assert.equal(await errorName(acm.send(new DescribeCertificateCommand({ CertificateArn: other.CertificateArn }))), 'AccessDeniedException');
   });
 });

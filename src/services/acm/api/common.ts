@@ -44,9 +44,13 @@ export function bindAcmOperation(def: AcmOperationDef, deps: AcmDeps): ApiOperat
   };
 }
 
-export function authorizeAcm(deps: AcmDeps, ctx: RequestContext, action: string, resource: string): void {
+/**
+ * Decides acm:<action> on `resource`; `keys` are the request's condition keys (acm:KeyAlgorithm, aws:ResourceTag/...,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html).
+ */
+export function authorizeAcm(deps: AcmDeps, ctx: RequestContext, action: string, resource: string, keys: Record<string, ReadonlyArray<string>> = {}): void {
   const check = { action: `acm:${action}`, resource };
-  const d = deps.authorizer.decide(ctx, check);
+  const d = deps.authorizer.decide(ctx, check, () => new Map(Object.entries(keys).map(([k, v]) => [k.toLowerCase(), v])));
   if (!d.allowed) throw new AcmAccessDeniedException(Authorizer.message(ctx, check, d));
 }
 
@@ -55,10 +59,18 @@ export async function certificate(deps: AcmDeps, ctx: RequestContext, input: Inp
   const arn = reqString(input, 'CertificateArn', { min: 20, max: 2048 });
   const a = parseCertificateArn(arn);
   if (!a) throw new InvalidArnException(`String '${arn}' is not a valid ARN.`);
-  authorizeAcm(deps, ctx, action, arn);
+  // Looked up first so a policy can read the certificate's tags; whether it exists is answered after authorization.
   const c = a.region === ctx.region && a.accountId === ctx.principal.accountId ? await deps.certs.store.get(a.region, a.accountId, a.id) : undefined;
+  authorizeAcm(deps, ctx, action, arn, tagKeysOf('aws:ResourceTag', c?.tags ?? []));
   if (!c) throw new ResourceNotFoundException(`Could not find certificate ${arn}.`);
   return c;
+}
+
+/** aws:ResourceTag/<key> or aws:RequestTag/<key> (and, for a request, aws:TagKeys) of ACM tags. */
+export function tagKeysOf(prefix: 'aws:ResourceTag' | 'aws:RequestTag', tags: ReadonlyArray<{ Key: string; Value?: string }>): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.fromEntries(tags.map((t) => [`${prefix}/${t.Key}`, [t.Value ?? '']]));
+  if (prefix === 'aws:RequestTag' && tags.length > 0) out['aws:TagKeys'] = tags.map((t) => t.Key);
+  return out;
 }
 
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);

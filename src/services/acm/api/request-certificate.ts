@@ -5,7 +5,7 @@ import { SerializationException } from '../../../protocol/errors.js';
 import { type Input, optList, optString, optStruct, reqString } from '../../../protocol/fields.js';
 import type { KeyAlgorithm } from '../../../pki/issuance.js';
 import { InvalidDomainValidationOptionsException, LimitExceededException, ResourceNotFoundException, AcmValidationException } from '../errors.js';
-import { type AcmOperationDef, authorizeAcm, parseTags } from './common.js';
+import { type AcmOperationDef, authorizeAcm, parseTags, tagKeysOf } from './common.js';
 
 const DOMAIN_RE = /^(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])$/;
 const MAX_NAMES = 10;
@@ -70,7 +70,14 @@ export const requestCertificate: AcmOperationDef = {
       ...(token ? { idempotencyToken: token } : {}),
       ...(caArn ? { certificateAuthorityArn: caArn } : {}),
     });
-    authorizeAcm(deps, ctx, 'RequestCertificate', rec.arn);
+    authorizeAcm(deps, ctx, 'RequestCertificate', rec.arn, {
+      'acm:ValidationMethod': [method],
+      'acm:DomainNames': names,
+      'acm:KeyAlgorithm': [keyAlgorithm],
+      'acm:CertificateTransparencyLogging': [rec.options.CertificateTransparencyLoggingPreference],
+      ...(caArn ? { 'acm:CertificateAuthority': [caArn] } : {}),
+      ...tagKeysOf('aws:RequestTag', tags),
+    });
     if (token) {
       const same = (await deps.certs.store.list(ctx.region, ctx.principal.accountId)).find(
         (c) => c.idempotencyToken === token && deps.certs.clock() - c.createdAt < 3_600_000,
