@@ -46,6 +46,13 @@ describe('authorization (wire)', () => {
     return entry;
   }
 
+  /** A user whose one inline policy is `statements`. */
+  async function userWithPolicy(name: string, statements: object[]) {
+    const entry = await user(name);
+    await s.iam().send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'policy', PolicyDocument: policy(statements) }));
+    return entry;
+  }
+
   before(async () => {
     s = await startTestServer();
     root = s.kms();
@@ -255,21 +262,14 @@ describe('authorization (wire)', () => {
   });
 
   it('attribute-based access: an identity policy can allow a key by its tags (aws:ResourceTag) and by kms:EncryptionAlgorithm', async () => {
-    const dana = await user('dana');
-    await s.iam().send(
-      new PutUserPolicyCommand({
-        UserName: 'dana',
-        PolicyName: 'abac',
-        PolicyDocument: policy([
-          {
-            Effect: 'Allow',
-            Action: ['kms:Encrypt', 'kms:Decrypt'],
-            Resource: '*',
-            Condition: { StringEquals: { 'aws:ResourceTag/Project': 'alpha', 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' } },
-          },
-        ]),
-      }),
-    );
+    const dana = await userWithPolicy('dana', [
+      {
+        Effect: 'Allow',
+        Action: ['kms:Encrypt', 'kms:Decrypt'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:ResourceTag/Project': 'alpha', 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' } },
+      },
+    ]);
     const alpha = (await root.send(new CreateKeyCommand({ Tags: [{ TagKey: 'Project', TagValue: 'alpha' }] }))).KeyMetadata!;
     const beta = (await root.send(new CreateKeyCommand({ Tags: [{ TagKey: 'Project', TagValue: 'beta' }] }))).KeyMetadata!;
     const blob = (await dana.kms.send(new EncryptCommand({ KeyId: alpha.KeyId, Plaintext: Buffer.from('tagged') }))).CiphertextBlob!;
@@ -278,21 +278,14 @@ describe('authorization (wire)', () => {
   });
 
   it('tagging governed by aws:RequestTag and aws:TagKeys: a user may create and tag keys only with the tags allowed', async () => {
-    const erin = await user('erin');
-    await s.iam().send(
-      new PutUserPolicyCommand({
-        UserName: 'erin',
-        PolicyName: 'tag-rules',
-        PolicyDocument: policy([
-          {
-            Effect: 'Allow',
-            Action: ['kms:CreateKey', 'kms:TagResource'],
-            Resource: '*',
-            Condition: { StringEquals: { 'aws:RequestTag/Project': 'alpha' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['Project'] } },
-          },
-        ]),
-      }),
-    );
+    const erin = await userWithPolicy('erin', [
+      {
+        Effect: 'Allow',
+        Action: ['kms:CreateKey', 'kms:TagResource'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestTag/Project': 'alpha' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['Project'] } },
+      },
+    ]);
     const made = (await erin.kms.send(new CreateKeyCommand({ Tags: [{ TagKey: 'Project', TagValue: 'alpha' }] }))).KeyMetadata!;
     assert.equal(await errorName(erin.kms.send(new CreateKeyCommand({ Tags: [{ TagKey: 'Project', TagValue: 'beta' }] }))), 'AccessDeniedException');
     assert.equal(await errorName(erin.kms.send(new CreateKeyCommand({}))), 'AccessDeniedException');
@@ -317,17 +310,10 @@ describe('authorization (wire)', () => {
   });
 
   it('ACM condition keys: acm:KeyAlgorithm on RequestCertificate, aws:ResourceTag on a certificate', async () => {
-    const finn = await user('finn');
-    await s.iam().send(
-      new PutUserPolicyCommand({
-        UserName: 'finn',
-        PolicyName: 'acm-rules',
-        PolicyDocument: policy([
-          { Effect: 'Allow', Action: 'acm:RequestCertificate', Resource: '*', Condition: { StringEquals: { 'acm:KeyAlgorithm': 'EC_prime256v1' } } },
-          { Effect: 'Allow', Action: 'acm:DescribeCertificate', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'web' } } },
-        ]),
-      }),
-    );
+    const finn = await userWithPolicy('finn', [
+      { Effect: 'Allow', Action: 'acm:RequestCertificate', Resource: '*', Condition: { StringEquals: { 'acm:KeyAlgorithm': 'EC_prime256v1' } } },
+      { Effect: 'Allow', Action: 'acm:DescribeCertificate', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'web' } } },
+    ]);
     const acm = s.acm({ credentials: finn.creds });
     const request = (KeyAlgorithm: 'EC_prime256v1' | 'RSA_2048', tags: Array<{ Key: string; Value: string }>) =>
       acm.send(
