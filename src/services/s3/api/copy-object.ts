@@ -32,20 +32,20 @@ export const copyObject: S3Handler = async (deps, req) => {
   const key = req.key!;
   const src = await copySource(deps, req);
   const enc = writeEncryption(req.headers, req.secure, b);
-  const replacedTags = header(req, 'x-amz-tagging-directive') === 'REPLACE' ? taggingHeader(req) : [];
-  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b, requestTagKeys(replacedTags));
-  const condition = await preconditions(deps, req, b);
   const metaDirective = header(req, 'x-amz-metadata-directive') ?? 'COPY';
   const tagDirective = header(req, 'x-amz-tagging-directive') ?? 'COPY';
+  const replacedTags = tagDirective === 'REPLACE' ? taggingHeader(req) : [];
+  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b, requestTagKeys(replacedTags));
+  const condition = await preconditions(deps, req, b);
   if (!['COPY', 'REPLACE'].includes(metaDirective))
     throw S3.InvalidArgument('Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: metaDirective });
   if (!['COPY', 'REPLACE'].includes(tagDirective))
     throw S3.InvalidArgument('Unknown tagging directive.', { ArgumentName: 'x-amz-tagging-directive', ArgumentValue: tagDirective });
   // An SSE-C source copied without a customer key for the copy changes its encryption (to the bucket default).
   const sourceSseC = (src.version.sse ?? src.version.parts?.[0]?.sse)?.mode === 'SSE-C';
-  const explicitEncryption =
+  const encryptionChanges =
     header(req, 'x-amz-server-side-encryption') !== undefined || header(req, 'x-amz-server-side-encryption-customer-algorithm') !== undefined || sourceSseC;
-  if (src.bucket.name === b.name && src.key === key && metaDirective === 'COPY' && !explicitEncryption && header(req, 'x-amz-storage-class') === undefined) {
+  if (src.bucket.name === b.name && src.key === key && metaDirective === 'COPY' && !encryptionChanges && header(req, 'x-amz-storage-class') === undefined) {
     throw S3.InvalidRequest(
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );

@@ -93,7 +93,7 @@ export async function readableVersion(deps: Parameters<S3Handler>[0], req: S3Req
   // still answered only after authorization.
   const entry = (await deps.store.getObject(b.name, key))?.entry;
   const v = findVersion(entry, versionId);
-  for (const action of actions) authorizeS3(deps, req, action, objectArn(b.name, key), b, existingTagKeys(v?.deleteMarker ? undefined : v?.tags));
+  for (const action of actions) authorizeS3(deps, req, action, objectArn(b.name, key), b, existingTagKeys(v));
   refuseSseOnRead(req.headers);
   if (!v) throw versionId && entry ? S3.NoSuchVersion(undefined, { Key: key, VersionId: versionId }) : S3.NoSuchKey(undefined, { Key: key });
   if (v.deleteMarker) {

@@ -68,6 +68,9 @@ export const enc = (req: S3Request) => {
   return type === 'url' ? (s: string) => encodeURIComponent(s).replace(/%2F/g, '/') : (s: string) => s;
 };
 
+/** The EncodingType element every listing echoes when the request asked for URL encoding. */
+export const encodingTypeEcho = (req: S3Request) => (req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {});
+
 // ListObjectsV2 continuation tokens: opaque to clients, "v1:" + the last key listed, base64url; anything else a
 // client sends back is refused as S3 refuses it (InvalidArgument), not read as a key to start after.
 const TOKEN_PREFIX = 'v1:';
@@ -115,7 +118,7 @@ export const listObjects: S3Handler = async (deps, req) => {
     MaxKeys: max,
     ...(delimiter ? { Delimiter: e(delimiter) } : {}),
     IsTruncated: r.truncated,
-    ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
+    ...encodingTypeEcho(req),
     Contents: r.entries.map((x) => contents(req, x, true)),
     CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
   });
@@ -138,7 +141,7 @@ export const listObjectsV2: S3Handler = async (deps, req) => {
     ...(token !== null ? { ContinuationToken: token } : {}),
     ...(r.truncated && r.last ? { NextContinuationToken: continuationToken(r.last) } : {}),
     ...(startAfter ? { StartAfter: e(startAfter) } : {}),
-    ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
+    ...encodingTypeEcho(req),
     Contents: r.entries.map((x) => contents(req, x, req.query.get('fetch-owner') === 'true')),
     CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
   });
@@ -210,7 +213,7 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
     MaxKeys: max,
     ...(delimiter ? { Delimiter: e(delimiter) } : {}),
     IsTruncated: truncated,
-    ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
+    ...encodingTypeEcho(req),
     Version: versions,
     DeleteMarker: markers,
     CommonPrefixes: prefixes.map((p) => ({ Prefix: e(p) })),

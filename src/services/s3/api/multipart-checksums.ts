@@ -66,6 +66,12 @@ export function chosenChecksum(req: S3Request): Pick<UploadRecord, 'checksumAlgo
   return { checksumAlgorithm: alg.toUpperCase(), checksumType: type ?? allowed[0]! };
 }
 
+/** ChecksumAlgorithm and ChecksumType of an upload, as ListParts and ListMultipartUploads give them. */
+export function uploadChecksumElements(u: UploadRecord): Record<string, string> {
+  const c = uploadChecksum(u);
+  return c ? { ChecksumAlgorithm: c.algorithm.toUpperCase(), ChecksumType: c.type } : {};
+}
+
 export function uploadChecksumHeaders(u: UploadRecord): Record<string, string> {
   const c = uploadChecksum(u);
   return c ? { 'x-amz-checksum-algorithm': c.algorithm.toUpperCase(), 'x-amz-checksum-type': c.type } : {};

@@ -14,7 +14,7 @@ import { parseXmlBody, xmlDocument } from '../xml.js';
 import { compareKeys } from '../key-order.js';
 import { requireBucket } from './bucket-common.js';
 import { copySource } from './copy-source.js';
-import { enc, pageSize } from './list-objects.js';
+import { enc, encodingTypeEcho, pageSize } from './list-objects.js';
 import {
   checkListedPartChecksums,
   chosenChecksum,
@@ -22,6 +22,7 @@ import {
   partChecksumElements,
   partChecksumPlan,
   uploadChecksum,
+  uploadChecksumElements,
   uploadChecksumHeaders,
 } from './multipart-checksums.js';
 import {
@@ -342,6 +343,8 @@ export const listParts: S3Handler = async (deps, req) => {
     .sort((a, b2) => a.partNumber - b2.partNumber)
     .filter((p) => p.partNumber > marker);
   const page = all.slice(0, max);
+  // A part's checksum is listed only for an upload with an algorithm (as S3 lists them).
+  const withChecksums = uploadChecksum(upload) !== undefined;
   return {
     status: 200,
     headers: { 'content-type': 'application/xml' },
@@ -357,14 +360,13 @@ export const listParts: S3Handler = async (deps, req) => {
       Initiator: { ID: upload.initiator, DisplayName: upload.initiator },
       Owner: { ID: b.accountId, DisplayName: b.accountId },
       StorageClass: 'STANDARD',
-      ...(uploadChecksum(upload) ? { ChecksumAlgorithm: uploadChecksum(upload)!.algorithm.toUpperCase(), ChecksumType: uploadChecksum(upload)!.type } : {}),
+      ...uploadChecksumElements(upload),
       Part: page.map((p) => ({
         PartNumber: p.partNumber,
         LastModified: new Date(upload.initiated),
         ETag: `"${p.etag}"`,
         Size: p.size,
-        // A part's checksum is listed only for an upload with an algorithm (as S3 lists them).
-        ...(uploadChecksum(upload) ? partChecksumElements(p) : {}),
+        ...(withChecksums ? partChecksumElements(p) : {}),
       })),
     }),
   };
@@ -430,7 +432,7 @@ export const listMultipartUploads: S3Handler = async (deps, req) => {
       Prefix: e(prefix),
       MaxUploads: max,
       IsTruncated: truncated,
-      ...(req.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
+      ...encodingTypeEcho(req),
       Upload: uploads.map((u) => ({
         Key: e(u.key),
         UploadId: u.uploadId,
@@ -438,7 +440,7 @@ export const listMultipartUploads: S3Handler = async (deps, req) => {
         Owner: { ID: b.accountId },
         StorageClass: 'STANDARD',
         Initiated: new Date(u.initiated),
-        ...(uploadChecksum(u) ? { ChecksumAlgorithm: uploadChecksum(u)!.algorithm.toUpperCase(), ChecksumType: uploadChecksum(u)!.type } : {}),
+        ...uploadChecksumElements(u),
       })),
       CommonPrefixes: prefixes.map((p) => ({ Prefix: e(p) })),
     }),

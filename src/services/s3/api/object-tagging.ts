@@ -6,22 +6,18 @@ import { objectArn } from '../model.js';
 import type { S3Deps, S3Handler, S3Request, S3Response } from '../request.js';
 import { xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
-import { versionIdParam } from './object-common.js';
+import { findVersion, versionIdParam } from './object-common.js';
 import { parseTagSet } from './buckets.js';
 import { checkTags, existingTagKeys, requestTagKeys } from './tag-rules.js';
 
 async function setTags(deps: S3Deps, req: S3Request, tags: Array<{ Key: string; Value: string }>, action: string): Promise<S3Response> {
   const b = await requireBucket(deps, req);
   const versionId = versionIdParam(req.query.get('versionId'));
-  const existing = await deps.store.getObject(b.name, req.key!);
-  const before = versionId === undefined ? existing?.entry.versions[0] : existing?.entry.versions.find((x) => x.versionId === versionId);
-  authorizeS3(deps, req, action, objectArn(b.name, req.key!), b, {
-    ...requestTagKeys(tags),
-    ...existingTagKeys(before?.deleteMarker ? undefined : before?.tags),
-  });
-  for (;;) {
-    const cur = await deps.store.getObject(b.name, req.key!);
-    const v = versionId === undefined ? cur?.entry.versions[0] : cur?.entry.versions.find((x) => x.versionId === versionId);
+  // The read that authorization needs (the version's tags) is also the first attempt's read.
+  let cur = await deps.store.getObject(b.name, req.key!);
+  authorizeS3(deps, req, action, objectArn(b.name, req.key!), b, { ...requestTagKeys(tags), ...existingTagKeys(findVersion(cur?.entry, versionId)) });
+  for (; ; cur = await deps.store.getObject(b.name, req.key!)) {
+    const v = findVersion(cur?.entry, versionId);
     if (!cur || !v || v.deleteMarker) throw versionId ? S3.NoSuchVersion() : S3.NoSuchKey(undefined, { Key: req.key! });
     v.tags = tags;
     try {
@@ -49,9 +45,8 @@ export const deleteObjectTagging: S3Handler = async (deps, req) => {
 export const getObjectTagging: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const versionId = versionIdParam(req.query.get('versionId'));
-  const cur = await deps.store.getObject(b.name, req.key!);
-  const v = versionId === undefined ? cur?.entry.versions[0] : cur?.entry.versions.find((x) => x.versionId === versionId);
-  authorizeS3(deps, req, 's3:GetObjectTagging', objectArn(b.name, req.key!), b, existingTagKeys(v?.deleteMarker ? undefined : v?.tags));
+  const v = findVersion((await deps.store.getObject(b.name, req.key!))?.entry, versionId);
+  authorizeS3(deps, req, 's3:GetObjectTagging', objectArn(b.name, req.key!), b, existingTagKeys(v));
   if (!v || v.deleteMarker) throw versionId ? S3.NoSuchVersion() : S3.NoSuchKey(undefined, { Key: req.key! });
   return {
     status: 200,

@@ -58,7 +58,8 @@ export function requestTagKeys(tags: ReadonlyArray<Tag>): Record<string, string[
   return { 's3:RequestObjectTagKeys': tags.map((t) => t.Key), ...Object.fromEntries(tags.map((t) => [`s3:RequestObjectTag/${t.Key}`, [t.Value]])) };
 }
 
-/** s3:ExistingObjectTag/<key> for an operation on an existing object version (none when there is none). */
-export function existingTagKeys(tags: ReadonlyArray<Tag> | undefined): Record<string, string[]> {
-  return Object.fromEntries((tags ?? []).map((t) => [`s3:ExistingObjectTag/${t.Key}`, [t.Value]]));
+/** s3:ExistingObjectTag/<key> for an operation on an object version (none for a delete marker or no version). */
+export function existingTagKeys(v: { deleteMarker: boolean; tags: ReadonlyArray<Tag> } | undefined): Record<string, string[]> {
+  if (!v || v.deleteMarker) return {};
+  return Object.fromEntries(v.tags.map((t) => [`s3:ExistingObjectTag/${t.Key}`, [t.Value]]));
 }
