@@ -9,8 +9,7 @@
 // dropping or swapping segments — or moving them to another object (`binding`) — fails authentication.
 // Ranges map arithmetically to segments; only the segments a range touches are read and decrypted, and
 // no plaintext is released before its segment's tag has verified.
-import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { GCM_TAG_BYTES } from './aead.js';
+import { AeadError, GCM_TAG_BYTES, gcmOpen, gcmSeal } from './aead.js';
 import { encodeParts } from './encryption-context.js';
 import { sp800108 } from './kdf.js';
 
@@ -53,9 +52,9 @@ function prepare(p: StreamParams): Prepared {
 }
 
 /**
- * Bytes queued in arrival order. take(n) returns exactly n bytes as views of the queued chunks (one view
- * when the first chunk holds n bytes): a segment that straddles chunks is fed to the cipher piece by piece
- * instead of being joined first, so no byte is copied before the cipher reads it.
+ * Bytes queued in arrival order. take(n) returns a view when the first chunk holds n bytes and otherwise
+ * copies exactly n bytes, leaving the rest of the last chunk it touched as a view: reading 1 MiB chunks
+ * into 64 KiB segments copies only the segments that straddle two chunks, not every chunk again.
  */
 class ByteQueue {
   #chunks: Buffer[] = [];
@@ -67,69 +66,27 @@ class ByteQueue {
     this.length += b.length;
   }
 
-  take(n: number): Buffer[] {
-    const out: Buffer[] = [];
+  take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
+    const first = this.#chunks[0]!;
     this.length -= n;
-    let left = n;
-    while (left > 0) {
+    if (first.length >= n) {
+      if (first.length === n) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
       const c = this.#chunks[0]!;
-      if (c.length <= left) {
-        this.#chunks.shift();
-        out.push(c);
-        left -= c.length;
-      } else {
-        out.push(c.subarray(0, left));
-        this.#chunks[0] = c.subarray(left);
-        left = 0;
-      }
+      const used = Math.min(c.length, n - filled);
+      c.copy(out, filled, 0, used);
+      filled += used;
+      if (used === c.length) this.#chunks.shift();
+      else this.#chunks[0] = c.subarray(used);
     }
     return out;
   }
-}
-
-/** Seals one segment given as pieces; returns the ciphertext pieces followed by the tag. */
-function sealSegment(key: Buffer, iv: Buffer, aad: Buffer, pieces: ReadonlyArray<Buffer>): Buffer[] {
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: GCM_TAG_BYTES });
-  cipher.setAAD(aad);
-  const out: Buffer[] = [];
-  for (const p of pieces) {
-    const c = cipher.update(p);
-    if (c.length) out.push(c);
-  }
-  const tail = cipher.final(); // GCM is a stream mode: final() yields no bytes, only the tag
-  if (tail.length) out.push(tail);
-  out.push(cipher.getAuthTag());
-  return out;
-}
-
-/**
- * Opens one sealed segment given as pieces (ciphertext then the 16-byte tag, split anywhere). The
- * plaintext pieces are returned only after final() has verified the tag: nothing unauthenticated leaves.
- */
-function openSegment(key: Buffer, iv: Buffer, aad: Buffer, pieces: ReadonlyArray<Buffer>, sealedLength: number): Buffer[] {
-  const tagStart = sealedLength - GCM_TAG_BYTES;
-  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: GCM_TAG_BYTES });
-  decipher.setAAD(aad);
-  const out: Buffer[] = [];
-  const tagPieces: Buffer[] = [];
-  let at = 0;
-  for (const p of pieces) {
-    const ctPart = at >= tagStart ? 0 : Math.min(p.length, tagStart - at);
-    if (ctPart > 0) {
-      const d = decipher.update(ctPart === p.length ? p : p.subarray(0, ctPart));
-      if (d.length) out.push(d);
-    }
-    if (ctPart < p.length) tagPieces.push(p.subarray(ctPart));
-    at += p.length;
-  }
-  try {
-    decipher.setAuthTag(tagPieces.length === 1 ? tagPieces[0]! : Buffer.concat(tagPieces));
-    const tail = decipher.final();
-    if (tail.length) out.push(tail);
-  } catch {
-    throw new StreamAuthError();
-  }
-  return out;
 }
 
 function iv(index: number, final: boolean): Buffer {
@@ -147,26 +104,22 @@ export function ciphertextLength(plainLength: number, segmentBytes = DEFAULT_SEG
   return plainLength + segmentCount(plainLength, segmentBytes) * GCM_TAG_BYTES;
 }
 
-/**
- * Encrypts a plaintext stream of any chunking into sealed segments, yielded as pieces (each segment's
- * ciphertext, then its tag) so that nothing is copied to join them; `onTag` sees every segment's tag.
- */
-export async function* encryptStream(p: StreamParams, source: AsyncIterable<Buffer | Uint8Array>, onTag?: (tag: Buffer) => void): AsyncGenerator<Buffer> {
+/** Encrypts a plaintext stream of any chunking into sealed segments. */
+export async function* encryptStream(p: StreamParams, source: AsyncIterable<Buffer | Uint8Array>): AsyncGenerator<Buffer> {
   const { key, aad, seg } = prepare(p);
   const pending = new ByteQueue();
   let index = 0;
-  const seal = (final: boolean): Buffer[] => {
-    const sealed = sealSegment(key, iv(index++, final), aad, pending.take(final ? pending.length : seg));
-    onTag?.(sealed[sealed.length - 1]!);
-    return sealed;
+  const seal = (pt: Buffer, final: boolean) => {
+    const { ciphertext, tag } = gcmSeal(key, pt, aad, iv(index++, final));
+    return Buffer.concat([ciphertext, tag]);
   };
   try {
     for await (const chunk of source) {
       pending.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
       // Seal a segment only once more data follows it, so the last one can be marked final.
-      while (pending.length > seg) for (const piece of seal(false)) yield piece;
+      while (pending.length > seg) yield seal(pending.take(seg), false);
     }
-    for (const piece of seal(true)) yield piece;
+    yield seal(pending.take(pending.length), true);
   } finally {
     key.fill(0);
   }
@@ -222,23 +175,32 @@ export async function* decryptRange(
   let index = plan.firstSegment;
   let skip = plan.skip;
   let remaining = plan.length;
-  // Incoming chunks are queued until a whole sealed segment is there, then fed to the decipher as they are.
+  // Incoming chunks are queued and joined only once a whole sealed segment is available.
   const queue = new ByteQueue();
+  const open = (sealed: Buffer): Buffer => {
+    try {
+      return gcmOpen(
+        key,
+        iv(index, index === lastIndex),
+        sealed.subarray(0, sealed.length - GCM_TAG_BYTES),
+        sealed.subarray(sealed.length - GCM_TAG_BYTES),
+        aad,
+      );
+    } catch (err) {
+      if (err instanceof AeadError) throw new StreamAuthError();
+      throw err;
+    }
+  };
   try {
     for await (const chunk of source) {
       queue.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
       while (index <= plan.lastSegment && queue.length >= sealedSize(index)) {
-        const size = sealedSize(index);
-        const plain = openSegment(key, iv(index, index === lastIndex), aad, queue.take(size), size);
+        const pt = open(queue.take(sealedSize(index)));
         index++;
-        // Release only the requested bytes: drop `skip` from the first segment, stop after `remaining`.
-        for (const pt of plain) {
-          const from = Math.min(skip, pt.length);
-          skip -= from;
-          const out = pt.subarray(from, from + Math.min(remaining, pt.length - from));
-          remaining -= out.length;
-          if (out.length) yield out;
-        }
+        const out = pt.subarray(skip, skip + Math.min(remaining, pt.length - skip));
+        skip = 0;
+        remaining -= out.length;
+        if (out.length) yield out;
       }
       if (index > plan.lastSegment && queue.length > 0) throw new StreamAuthError('object ciphertext is longer than its metadata says');
     }

@@ -68,7 +68,7 @@ export interface VersionRecord {
   stream?: { salt: string; segmentBytes: number };
   sse?: SealedObjectKey;
   /** Multipart objects: each part is its own stream, stored back to back in one blob. */
-  parts?: Array<PartInfo & { salt: string; blobId: string; bindingId: string; sse: SealedObjectKey; segmentBytes?: number }>;
+  parts?: Array<PartInfo & { salt: string; blobId: string; bindingId: string; sse: SealedObjectKey }>;
 }
 
 export interface ObjectEntry {
@@ -91,8 +91,7 @@ export interface UploadRecord {
   /** Chosen at CreateMultipartUpload (x-amz-checksum-algorithm; stored upper-case), with its checksum type. */
   checksumAlgorithm?: string;
   checksumType?: 'COMPOSITE' | 'FULL_OBJECT';
-  /** segmentBytes: absent for parts stored before stream segment sizes varied (they are 64 KiB). */
-  parts: Record<string, PartInfo & { blobId: string; salt: string; sse: SealedObjectKey; cipherSize: number; segmentBytes?: number }>;
+  parts: Record<string, PartInfo & { blobId: string; salt: string; sse: SealedObjectKey; cipherSize: number }>;
 }
 
 export const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;

@@ -17,6 +17,7 @@ import {
   deleteBlobs,
   newVersionId,
   readPlaintext,
+  SEGMENT_BYTES,
   sseHeaders,
   standardHeaders,
   taggingHeader,
@@ -60,7 +61,7 @@ export const copyObject: S3Handler = async (deps, req) => {
   const place = binding(b.name, key, versionId);
   const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, key), place);
   const plaintext = readPlaintext(deps, req, src.bucket.name, src.key, s, 0, s.size - 1, src.customerKey);
-  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, plaintext, { requestBody: false, checksum, length: s.size });
+  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, plaintext, { requestBody: false, checksum });
   const etag = written.etag;
   objectKey.fill(0);
   const replaced = metaDirective === 'REPLACE';
@@ -85,7 +86,7 @@ export const copyObject: S3Handler = async (deps, req) => {
     ...(written.checksum ? { checksum: { ...written.checksum, type: 'FULL_OBJECT' as const } } : kept ? { checksum: kept } : {}),
     storageClass: header(req, 'x-amz-storage-class') ?? s.storageClass,
     blobId: written.blobId,
-    stream: { salt: written.salt, segmentBytes: written.segmentBytes },
+    stream: { salt: written.salt, segmentBytes: SEGMENT_BYTES },
     sse: sealed,
   };
   await deleteBlobs(deps, await commitVersion(deps, b, key, v, condition));

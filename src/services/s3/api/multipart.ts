@@ -127,8 +127,7 @@ function partNumberOf(req: S3Request): number {
   return n;
 }
 
-async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buffer>, copiedLength?: number) {
-  const fromRequest = copiedLength === undefined;
+async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buffer>, fromRequest: boolean) {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b);
   const { upload } = await requireUpload(deps, req);
@@ -137,7 +136,7 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
   const checksum = partChecksumPlan(req, upload, fromRequest);
   const place = binding(b.name, req.key!, partBindingId(upload.uploadId), n);
   const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, req.key!), place);
-  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, source, { requestBody: fromRequest, checksum, length: copiedLength });
+  const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, source, { requestBody: fromRequest, checksum });
   const etag = written.etag;
   objectKey.fill(0);
   for (;;) {
@@ -151,7 +150,6 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
       salt: written.salt,
       sse: sealed,
       cipherSize: written.cipherSize,
-      segmentBytes: written.segmentBytes,
       ...(written.checksum ? { checksum: written.checksum } : {}),
     };
     try {
@@ -169,7 +167,7 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
 }
 
 export const uploadPart: S3Handler = async (deps, req) => {
-  const { etag, sealed, written, enc } = await storePart(deps, req, req.body);
+  const { etag, sealed, written, enc } = await storePart(deps, req, req.body, true);
   return {
     status: 200,
     headers: {
@@ -204,7 +202,7 @@ export const uploadPartCopy: S3Handler = async (deps, req) => {
     end = Number(m[2]);
   }
   const source = v.size === 0 ? (async function* () {})() : readPlaintext(deps, req, src.bucket.name, src.key, v, start, end, src.customerKey);
-  const { etag, sealed, enc, written } = await storePart(deps, req, source, v.size === 0 ? 0 : end - start + 1);
+  const { etag, sealed, enc, written } = await storePart(deps, req, source, false);
   return {
     status: 200,
     headers: {
@@ -265,7 +263,6 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
       blobId: p.blobId,
       bindingId: partBindingId(upload.uploadId),
       sse: p.sse,
-      ...(p.segmentBytes !== undefined ? { segmentBytes: p.segmentBytes } : {}),
     })),
   };
   const used = new Set(parts.map((p) => p.blobId));

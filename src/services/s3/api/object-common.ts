@@ -4,6 +4,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { type ChecksumAlgorithm, createChecksum } from '../../../protocol/checksums.js';
+import { GCM_TAG_BYTES } from '../../../crypto/aead.js';
 import { assertCiphertextLength, decryptRange, encryptStream, planRange, STREAM_SALT_BYTES } from '../../../crypto/stream-aead.js';
 import { S3 } from '../errors.js';
 import type { BucketRecord, ObjectEntry, SealedObjectKey, VersionRecord } from '../model.js';
@@ -13,20 +14,7 @@ import { type ChecksumPlan, checkClaim } from './checksum-request.js';
 import { parseTaggingHeader, type Tag } from './tag-rules.js';
 import { checkWriteCondition, type WriteCondition } from './write-conditions.js';
 
-/**
- * Segment size of an object stream (format v1 records it per stream, docs/formats.md): 64 KiB below
- * LARGE_STREAM_BYTES, so a small range costs little; 1 MiB from there on, where the per-segment cost (a
- * cipher set up, a tag, a generator step) dominated: 64 MiB GETs +26% in an A/B run (docs/benchmarks.md).
- * Tink's streaming AEAD has the same two sizes (AES256_GCM_HKDF_4KB / _1MB templates).
- * Streams written before sizes varied recorded none and are 64 KiB.
- */
-export const SMALL_SEGMENT_BYTES = 64 * 1024;
-export const LARGE_SEGMENT_BYTES = 1024 * 1024;
-export const LARGE_STREAM_BYTES = 8 * 1024 * 1024;
-
-export function segmentBytesFor(plainLength: number | undefined): number {
-  return plainLength !== undefined && plainLength >= LARGE_STREAM_BYTES ? LARGE_SEGMENT_BYTES : SMALL_SEGMENT_BYTES;
-}
+export const SEGMENT_BYTES = 64 * 1024;
 
 export function userMetadata(req: S3Request): Record<string, string> {
   const out: Record<string, string> = {};
@@ -139,8 +127,8 @@ export async function writeEncryptedBlob(
   sealed: SealedObjectKey,
   place: Buffer,
   source: AsyncIterable<Buffer>,
-  opts: { requestBody: boolean; checksum?: ChecksumPlan /** The plaintext's length when it is not a request body's. */; length?: number },
-): Promise<{ blobId: string; salt: string; cipherSize: number; segmentBytes: number } & Digests> {
+  opts: { requestBody: boolean; checksum?: ChecksumPlan },
+): Promise<{ blobId: string; salt: string; cipherSize: number } & Digests> {
   const salt = randomBytes(STREAM_SALT_BYTES);
   const contentMd5 = opts.requestBody ? header(req, 'content-md5') : undefined;
   const md5EtagWanted = sealed.mode === 'AES256';
@@ -157,35 +145,33 @@ export async function writeEncryptedBlob(
       yield c;
     }
   }
-  const onTag = tagMac ? (tag: Buffer) => tagMac.update(tag) : undefined;
-  const segmentBytes = segmentBytesFor(opts.requestBody ? declaredLength(req) : opts.length);
-  const put = await deps.blobs.put(encryptStream({ objectKey, salt, binding: place, segmentBytes }, tap(), onTag));
+  async function* tagged(segments: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const s of segments) {
+      tagMac?.update(s.subarray(s.length - GCM_TAG_BYTES));
+      yield s;
+    }
+  }
+  const put = await deps.blobs.put(tagged(encryptStream({ objectKey, salt, binding: place, segmentBytes: SEGMENT_BYTES }, tap())));
   try {
     const md5raw = md5?.digest();
     const etag = md5EtagWanted ? md5raw!.toString('hex') : tagMac!.digest('hex').slice(0, 32);
     const checksum = plan && sum ? { algorithm: plan.algorithm, value: sum.digest() } : undefined;
     if (opts.requestBody) {
       await req.bodyVerified();
-      const expectedLength = declaredLength(req);
-      if (expectedLength !== undefined && expectedLength !== size) throw S3.IncompleteBody();
+      const expectedLength =
+        header(req, 'x-amz-decoded-content-length') ?? (header(req, 'content-encoding')?.includes('aws-chunked') ? undefined : header(req, 'content-length'));
+      if (expectedLength !== undefined && Number(expectedLength) !== size) throw S3.IncompleteBody();
       if (contentMd5 !== undefined) {
         if (Buffer.from(contentMd5, 'base64').length !== 16) throw S3.InvalidDigest();
         if (md5raw!.toString('base64') !== contentMd5) throw S3.BadDigest();
       }
       if (plan && checksum) checkClaim(plan, checksum.value, req);
     }
-    return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, segmentBytes, etag, size, ...(checksum ? { checksum } : {}) };
+    return { blobId: put.id, salt: salt.toString('base64'), cipherSize: put.size, etag, size, ...(checksum ? { checksum } : {}) };
   } catch (err) {
     await deps.blobs.delete(put.id).catch(() => undefined);
     throw err;
   }
-}
-
-/** The plaintext length a request body declares (aws-chunked bodies declare it apart from their framing). */
-function declaredLength(req: S3Request): number | undefined {
-  const v =
-    header(req, 'x-amz-decoded-content-length') ?? (header(req, 'content-encoding')?.includes('aws-chunked') ? undefined : header(req, 'content-length'));
-  return v === undefined ? undefined : Number(v);
 }
 
 export function sseHeaders(sealed: SealedObjectKey | undefined, opts: { customerKeyMd5?: string; withContext?: boolean } = {}): Record<string, string> {
@@ -241,31 +227,29 @@ export async function* readPlaintext(
       if (part.size === 0 || pEnd < start || pStart > end) continue;
       const place = binding(bucket, key, part.bindingId, part.partNumber);
       const objectKey = await deps.keys.open(req.ctx, part.sse, bucketArnStr, place, customerKey);
-      const stream = { salt: part.salt, segmentBytes: part.segmentBytes ?? SMALL_SEGMENT_BYTES };
-      yield* readStream(deps, part.blobId, objectKey, stream, place, part.size, Math.max(start, pStart) - pStart, Math.min(end, pEnd) - pStart);
+      yield* readStream(deps, part.blobId, objectKey, part.salt, place, part.size, Math.max(start, pStart) - pStart, Math.min(end, pEnd) - pStart);
     }
     return;
   }
   if (!v.blobId || !v.stream || !v.sse) throw S3.InternalError('The object has no stored data.');
   const place = binding(bucket, key, v.versionId);
   const objectKey = await deps.keys.open(req.ctx, v.sse, bucketArnStr, place, customerKey);
-  yield* readStream(deps, v.blobId, objectKey, v.stream, place, v.size, start, end);
+  yield* readStream(deps, v.blobId, objectKey, v.stream.salt, place, v.size, start, end);
 }
 
 async function* readStream(
   deps: S3Deps,
   blobId: string,
   objectKey: Buffer,
-  stream: { salt: string; segmentBytes: number },
+  salt: string,
   place: Buffer,
   size: number,
   start: number,
   end: number,
 ): AsyncGenerator<Buffer> {
-  const { segmentBytes } = stream;
   const blobSize = await deps.blobs.size(blobId);
-  assertCiphertextLength(blobSize ?? -1, size, segmentBytes);
-  const plan = size === 0 ? planRange(0, 0, 0, segmentBytes) : planRange(size, start, end, segmentBytes);
+  assertCiphertextLength(blobSize ?? -1, size, SEGMENT_BYTES);
+  const plan = size === 0 ? planRange(0, 0, 0, SEGMENT_BYTES) : planRange(size, start, end, SEGMENT_BYTES);
   const cipher = await deps.blobs.get(blobId, { start: plan.cipherStart, end: plan.cipherEnd });
-  yield* decryptRange({ objectKey, salt: Buffer.from(stream.salt, 'base64'), binding: place, segmentBytes }, size, plan, cipher);
+  yield* decryptRange({ objectKey, salt: Buffer.from(salt, 'base64'), binding: place, segmentBytes: SEGMENT_BYTES }, size, plan, cipher);
 }

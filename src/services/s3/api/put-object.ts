@@ -9,7 +9,17 @@ import { requireBucket } from './bucket-common.js';
 import { checksumHeaders, declaredChecksum } from './checksum-request.js';
 import { requestTagKeys } from './tag-rules.js';
 import { preconditions } from './write-conditions.js';
-import { commitVersion, deleteBlobs, newVersionId, sseHeaders, standardHeaders, taggingHeader, userMetadata, writeEncryptedBlob } from './object-common.js';
+import {
+  commitVersion,
+  deleteBlobs,
+  newVersionId,
+  SEGMENT_BYTES,
+  sseHeaders,
+  standardHeaders,
+  taggingHeader,
+  userMetadata,
+  writeEncryptedBlob,
+} from './object-common.js';
 
 export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 
@@ -42,7 +52,7 @@ export const putObject: S3Handler = async (deps, req) => {
     ...(written.checksum ? { checksum: written.checksum } : {}),
     storageClass,
     blobId: written.blobId,
-    stream: { salt: written.salt, segmentBytes: written.segmentBytes },
+    stream: { salt: written.salt, segmentBytes: SEGMENT_BYTES },
     sse: sealed,
   };
   const orphaned = await commitVersion(deps, b, key, v, condition);
