@@ -123,6 +123,17 @@ describe('object stream AEAD v1', () => {
     assert.ok((await open(mixed, 2 * SEG)).error instanceof StreamAuthError, 'a non-final segment cannot stand in for a final one');
   });
 
+  it('binds the segment size: the same bytes read with another size do not open', async () => {
+    const pt = randomBytes(2 * SEG + 5);
+    const ct = await seal(pt);
+    // A metadata record whose segment size was changed to one that also passes the length check (3 segments).
+    const other = params({ segmentBytes: 1000 });
+    assertCiphertextLength(ct.length, pt.length, 1000);
+    const r = await open(ct, pt.length, other);
+    assert.ok(r.error instanceof StreamAuthError, String(r.error));
+    assert.equal(r.out.length, 0, 'no byte released');
+  });
+
   it('an empty object is one empty final segment; nothing at all is truncation', async () => {
     const ct = await seal(Buffer.alloc(0));
     assert.equal(ct.length, 16);
