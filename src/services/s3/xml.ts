@@ -33,7 +33,9 @@ const parser = new XMLParser({
   // Numeric character references (Go's encoder writes &#34; for quotes) are decoded too.
   htmlEntities: true,
   parseTagValue: false,
-  trimValues: true,
+  // Values are kept verbatim: an object key " " or "a " is a different key from "" or "a" (trimming made
+  // DeleteObjects delete "a" when asked for "a "). Whitespace between elements is dropped below.
+  trimValues: false,
   isArray: (_name, jpath) => /(^|\.)(Rule|Object|Part|Tag|Grant|Statement|Member|member)$/.test(String(jpath)),
 });
 
@@ -56,10 +58,13 @@ export function parseXmlBody(body: Buffer): Record<string, unknown> {
   if (maxDepth > 32) throw S3.MalformedXML();
   try {
     const doc = parser.parse(text) as Record<string, unknown>;
-    return JSON.parse(JSON.stringify(doc, (k, v) => (k === '__proto__' || k === 'constructor' || k === 'prototype' ? undefined : v))) as Record<
-      string,
-      unknown
-    >;
+    // The replacer drops prototype-polluting names and the indentation between elements, which the parser
+    // keeps as a "#text" member of elements that have children.
+    return JSON.parse(
+      JSON.stringify(doc, (k, v) =>
+        k === '__proto__' || k === 'constructor' || k === 'prototype' || (k === '#text' && typeof v === 'string' && v.trim() === '') ? undefined : v,
+      ),
+    ) as Record<string, unknown>;
   } catch {
     throw S3.MalformedXML();
   }
