@@ -65,17 +65,8 @@ async function deleteOne(deps: S3Deps, b: BucketRecord, key: string, versionId: 
   }
 }
 
-/** Keyhold buckets have no Object Lock, so a governance bypass can apply to none (S3's answer for such buckets). */
-function refuseGovernanceBypass(req: S3Request): void {
-  if (header(req, 'x-amz-bypass-governance-retention') !== undefined)
-    throw S3.InvalidArgument('x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.', {
-      ArgumentName: 'x-amz-bypass-governance-retention',
-    });
-}
-
 export const deleteObject: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
-  refuseGovernanceBypass(req);
   const versionId = versionIdParam(req.query.get('versionId'));
   authorizeS3(deps, req, versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectArn(b.name, req.key!), b);
   const ifMatchHeader = header(req, 'if-match');
@@ -92,7 +83,6 @@ export const deleteObject: S3Handler = async (deps, req) => {
 
 export const deleteObjects: S3Handler = async (deps, req: S3Request) => {
   const b = await requireBucket(deps, req);
-  refuseGovernanceBypass(req);
   const doc = parseXmlBody(await req.readBody(2 * 1024 * 1024)).Delete as Record<string, unknown> | undefined;
   const objects = (doc?.Object as Array<Record<string, unknown>> | undefined) ?? [];
   if (objects.length === 0 || objects.length > 1000) throw S3.MalformedXML();
