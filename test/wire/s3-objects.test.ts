@@ -3,6 +3,8 @@
 // conditionals, listings, copies, tagging, presigned URLs, and the error shapes.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -24,11 +26,13 @@ import {
   CreateMultipartUploadCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
+  UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { send } from '../helpers/raw-request.js';
 import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
+import { filesUnder } from '../helpers/paths.js';
 
 const body = async (b: unknown) => Buffer.from(await (b as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
 
@@ -192,6 +196,20 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
       uploads.Uploads?.map((u) => u.Key),
       ['\uFFFD', '😀'],
     );
+  });
+
+  it('deletes a bucket whose only contents are unfinished multipart uploads, discarding them and their parts', async () => {
+    const b = 'uploads-only';
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'k' }));
+    await s3.send(new UploadPartCommand({ Bucket: b, Key: 'k', UploadId: up.UploadId, PartNumber: 1, Body: randomBytes(1000) }));
+    const blobsBefore = filesUnder(join(s.dataDir, 'blobs')).length;
+    await s3.send(new DeleteBucketCommand({ Bucket: b }));
+    assert.equal(filesUnder(join(s.dataDir, 'blobs')).length, blobsBefore - 1, 'the part is gone from disk');
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    assert.equal((await s3.send(new ListMultipartUploadsCommand({ Bucket: b }))).Uploads, undefined, 'the upload did not come back');
+    assert.equal(await errorName(s3.send(new UploadPartCommand({ Bucket: b, Key: 'k', UploadId: up.UploadId, PartNumber: 2, Body: 'x' }))), 'NoSuchUpload');
+    await s3.send(new DeleteBucketCommand({ Bucket: b }));
   });
 
   it('copies with metadata COPY/REPLACE, refuses a no-op self-copy, and re-encrypts on a self-copy that changes encryption', async () => {

@@ -44,8 +44,12 @@ export class S3Store {
     }
   }
 
-  async deleteBucket(name: string): Promise<void> {
-    await this.kv.commit([{ type: 'delete', namespace: NS_BUCKET, key: name }]);
+  /** Deletes a bucket together with the records of its unfinished uploads, in one commit. */
+  async deleteBucket(name: string, uploads: ReadonlyArray<UploadRecord> = []): Promise<void> {
+    await this.kv.commit([
+      ...uploads.map((u) => ({ type: 'delete' as const, namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}` })),
+      { type: 'delete', namespace: NS_BUCKET, key: name },
+    ]);
   }
 
   async listBuckets(): Promise<BucketRecord[]> {

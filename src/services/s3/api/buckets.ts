@@ -8,6 +8,7 @@ import { bucketArn } from '../model.js';
 import type { S3Handler } from '../request.js';
 import { parseXmlBody, S3_NS, xmlDocument } from '../xml.js';
 import { BUCKET_NAME_RE, DEFAULT_ENCRYPTION, requireBucket } from './bucket-common.js';
+import { deleteBlobs } from './object-common.js';
 import { checkTags, type Tag } from './tag-rules.js';
 
 export const createBucket: S3Handler = async (deps, req) => {
@@ -65,12 +66,18 @@ export const headBucket: S3Handler = async (deps, req) => {
 export const deleteBucket: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:DeleteBucket', bucketArn(b.name), b);
-  if ((await deps.store.hasObjects(b.name)) || (await deps.store.listUploads(b.name)).length > 0)
+  if (await deps.store.hasObjects(b.name))
     throw S3.BucketNotEmpty(
       b.versioning === 'Unversioned' ? undefined : 'The bucket you tried to delete is not empty. You must delete all versions in the bucket.',
       { BucketName: b.name },
     );
-  await deps.store.deleteBucket(b.name);
+  // Unfinished multipart uploads are not objects: S3 deletes the bucket and discards them (their parts too).
+  const uploads = await deps.store.listUploads(b.name);
+  await deps.store.deleteBucket(b.name, uploads);
+  await deleteBlobs(
+    deps,
+    uploads.flatMap((u) => Object.values(u.parts).map((p) => p.blobId)),
+  );
   return { status: 204 };
 };
 
