@@ -9,13 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, PutBucketEncryptionCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
+import { filesUnder } from '../helpers/paths.js';
 
 const sseC = (key: Buffer) => ({
   SSECustomerAlgorithm: 'AES256',

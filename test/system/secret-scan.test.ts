@@ -16,13 +16,7 @@ import { SqliteKvStore } from '../../src/storage/kv/sqlite.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { jsonCall } from '../helpers/raw-request.js';
 import { tempDir } from '../helpers/server.js';
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
+import { filesUnder } from '../helpers/paths.js';
 
 function encodings(secret: Buffer): Buffer[] {
   const b64 = secret.toString('base64');

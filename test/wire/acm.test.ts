@@ -35,6 +35,7 @@ import { x509 } from '../../src/pki/issuance.js';
 import type { AcmService } from '../../src/services/acm/index.js';
 import { jsonCall } from '../helpers/raw-request.js';
 import { errorName, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import { filesUnder } from '../helpers/paths.js';
 
 const records = new Map<string, string>();
 
@@ -55,13 +56,6 @@ function startDns(): Promise<{ port: number; close: () => Promise<void> }> {
       resolve({ port: addr.udp.port, close: () => server.close() as unknown as Promise<void> });
     });
     void server.listen({ udp: { port: 0, address: '127.0.0.1' } });
-  });
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
   });
 }
 
