@@ -136,6 +136,6 @@ export function sha256Hex(data: string | Buffer): string {
   return hash('sha256', data, 'hex');
 }
 
-export function stringToSign(amzDate: string, scope: string, canonical: string): string {
+export function stringToSign(amzDate: string, scope: string, canonical: string | Buffer): string {
   return `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
 }

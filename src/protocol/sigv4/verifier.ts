@@ -8,6 +8,8 @@ import { canonicalQuery, canonicalRequest, canonicalUri, headerMap, type PathRul
 import { SigV4Error } from './errors.js';
 import { cachedSigningKey, type SigningKeyCache, sign } from './signing-key.js';
 
+const NON_ASCII = /[\u0080-\u00ff]/;
+
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const MAX_SKEW_MS = 15 * 60 * 1000;
 export const MAX_PRESIGN_EXPIRES_S = 604_800;
@@ -312,11 +314,14 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
 
   const uri = canonicalUri(req.path, opts.pathRule);
   const signingKey = cachedSigningKey(cred, scope.date, scope.region, scope.service, scopeText);
-  const matches = (query: string) =>
-    signatureEquals(
-      sign(signingKey, stringToSign(amzDate, scopeText, canonicalRequest(req.method, uri, query, headers, signedHeaders, opts.payloadHash))),
-      signature,
-    );
+  const matches = (query: string) => {
+    const canonical = canonicalRequest(req.method, uri, query, headers, signedHeaders, opts.payloadHash);
+    if (signatureEquals(sign(signingKey, stringToSign(amzDate, scopeText, canonical)), signature)) return true;
+    // Header values arrive as bytes and are held as latin1 strings. A signer that sent UTF-8 bytes (botocore
+    // sends a header str as its UTF-8, e.g. non-ASCII x-amz-meta-*) signed those bytes, which is what S3
+    // hashes: try the bytes as received too. (The first try matches signers that send latin1, like Node's.)
+    return NON_ASCII.test(canonical) && signatureEquals(sign(signingKey, stringToSign(amzDate, scopeText, Buffer.from(canonical, 'latin1'))), signature);
+  };
   let ok = matches(canonQuery);
   // Some signers add X-Amz-Security-Token to a presigned URL after signing (aws-c-auth
   // "omit_session_token"). Keyhold issues no session tokens, so an unsigned token grants nothing.
