@@ -283,9 +283,11 @@ export class S3Edge {
       date: httpDate(this.deps.clock()),
       'content-type': 'application/xml',
     };
-    for (const [k, v] of Object.entries(extra)) if (k.startsWith('x-amz-')) headers[k] = v;
+    // x-amz-* extras are headers; so is everything of a 304, which has no body (its validators).
+    const asHeader = (k: string) => k.startsWith('x-amz-') || err.status === 304;
+    for (const [k, v] of Object.entries(extra)) if (asHeader(k)) headers[k] = v;
     const fields = Object.entries(extra)
-      .filter(([k]) => !k.startsWith('x-amz-'))
+      .filter(([k]) => !asHeader(k))
       .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
       .join('');
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>${fields}<Resource>${escapeXml(resource)}</Resource><RequestId>${edge.requestId}</RequestId></Error>`;

@@ -16,6 +16,9 @@ import { findVersion, readPlaintext, sseHeaders, versionIdParam } from './object
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 
+/** 304 carries the validators a 200 would have (RFC 9110 §15.4.5); clients keep the ETag from it. */
+const notModified = (etag: string, lastModified: number) => new S3Error('NotModified', 304, 'Not Modified', { etag, 'last-modified': httpDate(lastModified) });
+
 function checkConditions(req: S3Request, v: VersionRecord): void {
   const etag = `"${v.etag}"`;
   const lastModified = Math.floor(v.lastModified / 1000) * 1000;
@@ -30,9 +33,9 @@ function checkConditions(req: S3Request, v: VersionRecord): void {
     throw S3.PreconditionFailed(undefined, { Condition: 'If-Unmodified-Since' });
   }
   if (ifNoneMatch !== undefined) {
-    if (matches(ifNoneMatch)) throw new S3Error('NotModified', 304, 'Not Modified', { 'x-amz-etag': etag });
+    if (matches(ifNoneMatch)) throw notModified(etag, lastModified);
   } else if (ifModifiedSince !== undefined && !Number.isNaN(Date.parse(ifModifiedSince)) && Date.parse(ifModifiedSince) >= lastModified) {
-    throw new S3Error('NotModified', 304, 'Not Modified');
+    throw notModified(etag, lastModified);
   }
 }
 
