@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import {
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -210,6 +211,42 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
     assert.equal((await s3.send(new ListMultipartUploadsCommand({ Bucket: b }))).Uploads, undefined, 'the upload did not come back');
     assert.equal(await errorName(s3.send(new UploadPartCommand({ Bucket: b, Key: 'k', UploadId: up.UploadId, PartNumber: 2, Body: 'x' }))), 'NoSuchUpload');
     await s3.send(new DeleteBucketCommand({ Bucket: b }));
+  });
+
+  it('answers a repeated CompleteMultipartUpload with the first answer while the object it made stands', async () => {
+    const b = 'complete-twice';
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'k' }));
+    const part = await s3.send(new UploadPartCommand({ Bucket: b, Key: 'k', UploadId: up.UploadId, PartNumber: 1, Body: 'only part' }));
+    const complete = () =>
+      s3.send(
+        new CompleteMultipartUploadCommand({ Bucket: b, Key: 'k', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }),
+      );
+    const first = await complete();
+    const again = await complete();
+    assert.deepEqual([again.ETag, again.Key, again.Bucket, again.VersionId], [first.ETag, 'k', b, undefined]);
+    const otherParts = s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: b, Key: 'k', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: part.ETag }] } }),
+    );
+    assert.equal(await errorName(otherParts), 'NoSuchUpload', 'only the same parts get the same answer');
+    await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'overwritten' }));
+    assert.equal(await errorName(complete()), 'NoSuchUpload', 'not once the object is gone');
+    await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'k' }));
+    await s3.send(new DeleteBucketCommand({ Bucket: b }));
+  });
+
+  it('a 304 carries the ETag and Last-Modified a 200 would have', async () => {
+    const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'validators', Body: 'v' }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'validators' }));
+    for (const condition of [{ IfNoneMatch: put.ETag }, { IfModifiedSince: new Date(Date.now() + 60_000) }]) {
+      const e = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'validators', ...condition })).catch((err: unknown) => err)) as {
+        $metadata: { httpStatusCode: number };
+        $response: { headers: Record<string, string> };
+      };
+      assert.equal(e.$metadata.httpStatusCode, 304);
+      assert.equal(e.$response.headers.etag, put.ETag);
+      assert.equal(e.$response.headers['last-modified'], head.LastModified!.toUTCString());
+    }
   });
 
   it('copies with metadata COPY/REPLACE, refuses a no-op self-copy, and re-encrypts on a self-copy that changes encryption', async () => {

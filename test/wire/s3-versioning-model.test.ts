@@ -75,7 +75,8 @@ describe('S3 versioning against a model (wire, property)', () => {
               assert.ok(r.VersionId && r.VersionId !== 'null', step);
               stack.unshift({ id: r.VersionId, body });
             } else {
-              assert.equal(r.VersionId, status === 'Suspended' ? 'null' : undefined, step);
+              // A write that makes the null version names no version (AWS, recorded: PutObject on a suspended bucket).
+              assert.equal(r.VersionId, undefined, step);
               pushNull(stack, { id: 'null', body });
             }
           } else if (o.op === 'delete') {

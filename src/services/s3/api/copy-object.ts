@@ -95,7 +95,7 @@ export const copyObject: S3Handler = async (deps, req) => {
     headers: {
       'content-type': 'application/xml',
       ...sseHeaders(sealed, { customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined, withContext: true }),
-      ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': versionId } : {}),
+      ...(versionId !== 'null' ? { 'x-amz-version-id': versionId } : {}),
       ...(src.bucket.versioning !== 'Unversioned' ? { 'x-amz-copy-source-version-id': s.versionId } : {}),
     },
     body: xmlDocument('CopyObjectResult', {

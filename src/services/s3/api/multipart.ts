@@ -6,8 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
-import { bucketArn, objectArn, type UploadRecord, type VersionRecord } from '../model.js';
-import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
+import { type BucketRecord, bucketArn, objectArn, type UploadRecord, type VersionRecord } from '../model.js';
+import { header, type S3Deps, type S3Handler, type S3Request, type S3Response } from '../request.js';
 import { binding, customerKeyMatches, customerKeyVerifier, type WriteEncryption } from '../sse/object-keys.js';
 import { customerKey, customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
 import { parseXmlBody, xmlDocument } from '../xml.js';
@@ -217,14 +217,10 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b);
   const condition = await preconditions(deps, req, b);
-  const { upload } = await requireUpload(deps, req);
-  const doc = parseXmlBody(await req.readBody(4 * 1024 * 1024, { checksums: false })).CompleteMultipartUpload as Record<string, unknown> | undefined;
-  const listed = ((doc?.Part as Array<Record<string, unknown>> | undefined) ?? []).map((p) => ({
-    n: Number(p.PartNumber),
-    etag: String(p.ETag ?? '').replace(/"/g, ''),
-    node: p,
-  }));
-  if (listed.length === 0) throw S3.InvalidRequest('You must specify at least one part');
+  const found = await deps.store.getUpload(b.name, req.query.get('uploadId') ?? '');
+  if (!found || found.upload.key !== req.key) return completedBefore(deps, req, b);
+  const { upload } = found;
+  const listed = await listedParts(req);
   for (let i = 1; i < listed.length; i++) if (listed[i]!.n <= listed[i - 1]!.n) throw S3.InvalidPartOrder();
   const parts = listed.map((l, i) => {
     const p = upload.parts[String(l.n)];
@@ -287,23 +283,56 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     }
   }
   await deleteBlobs(deps, [...unused, ...orphaned]);
-  const sse = parts[0]!.sse;
+  return completeResult(b, req.key!, v);
+};
+
+/** The parts a CompleteMultipartUpload body lists (InvalidRequest when it lists none). */
+async function listedParts(req: S3Request): Promise<Array<{ n: number; etag: string; node: Record<string, unknown> }>> {
+  const doc = parseXmlBody(await req.readBody(4 * 1024 * 1024, { checksums: false })).CompleteMultipartUpload as Record<string, unknown> | undefined;
+  const listed = ((doc?.Part as Array<Record<string, unknown>> | undefined) ?? []).map((p) => ({
+    n: Number(p.PartNumber),
+    etag: String(p.ETag ?? '').replace(/"/g, ''),
+    node: p,
+  }));
+  if (listed.length === 0) throw S3.InvalidRequest('You must specify at least one part');
+  return listed;
+}
+
+function completeResult(b: BucketRecord, key: string, v: VersionRecord): S3Response {
+  const sse = v.parts![0]!.sse;
   return {
     status: 200,
     headers: {
       'content-type': 'application/xml',
       ...(sse.mode !== 'SSE-C' ? sseHeaders(sse) : {}),
-      ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': versionId } : {}),
+      // A write that made the null version (unversioned or suspended bucket) names no version, as S3.
+      ...(v.versionId !== 'null' ? { 'x-amz-version-id': v.versionId } : {}),
     },
     body: xmlDocument('CompleteMultipartUploadResult', {
-      Location: `/${b.name}/${req.key!}`,
+      Location: `/${b.name}/${key}`,
       Bucket: b.name,
-      Key: req.key!,
-      ETag: `"${etag}"`,
-      ...(checksum ? { ...partChecksumElements({ checksum }), ChecksumType: checksum.type } : {}),
+      Key: key,
+      ETag: `"${v.etag}"`,
+      ...(v.checksum ? { ...partChecksumElements({ checksum: v.checksum }), ChecksumType: v.checksum.type } : {}),
     }),
   };
-};
+}
+
+/**
+ * A CompleteMultipartUpload repeated after it succeeded (a client retrying a response it lost) gets the same
+ * answer while the object it made still exists with the same parts, as S3 answers it; otherwise NoSuchUpload.
+ * The object's parts remember the upload they came from (their stream binding).
+ */
+async function completedBefore(deps: S3Deps, req: S3Request, b: BucketRecord): Promise<S3Response> {
+  const id = req.query.get('uploadId') ?? '';
+  const entry = (await deps.store.getObject(b.name, req.key!))?.entry;
+  const made = entry?.versions.find((v) => v.parts?.[0]?.bindingId === partBindingId(id));
+  if (!made) throw S3.NoSuchUpload(undefined, { UploadId: id });
+  const listed = await listedParts(req);
+  const same = listed.length === made.parts!.length && listed.every((l, i) => made.parts![i]!.partNumber === l.n && made.parts![i]!.etag === l.etag);
+  if (!same) throw S3.NoSuchUpload(undefined, { UploadId: id });
+  return completeResult(b, req.key!, made);
+}
 
 export const abortMultipartUpload: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);

@@ -67,7 +67,7 @@ export const putObject: S3Handler = async (deps, req) => {
     headers: {
       etag: `"${etag}"`,
       ...sseHeaders(sealed, { customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined, withContext: true }),
-      ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': versionId } : {}),
+      ...(versionId !== 'null' ? { 'x-amz-version-id': versionId } : {}),
       ...checksumHeaders(written.checksum),
     },
   };
