@@ -28,6 +28,18 @@ describe('S3 raw requests', () => {
   });
   after(() => s.stop());
 
+  it('a request refused before its body was read keeps the connection when the body is moderate, closes it otherwise', async () => {
+    const put = async (size: number) =>
+      (await signed('PUT', '/no-such-bucket-here/k', { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(size) })).send(
+        Buffer.alloc(size, 1),
+      );
+    const small = await put(1024 * 1024);
+    assert.equal(small.status, 404);
+    assert.notEqual(small.headers.connection, 'close', 'the body is drained and the client reads the error');
+    const large = await put(17 * 1024 * 1024);
+    assert.equal(large.headers.connection, 'close', 'a large unread body is not read for nothing');
+  });
+
   it('accepts a signed aws-chunked upload (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) and stores the decoded bytes', async () => {
     const data = randomBytes(20_000);
     const date = new Date();

@@ -34,6 +34,8 @@ export interface S3EdgeDeps {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+/** The largest unread body a refused request still has drained rather than its connection closed. */
+const DRAIN_BODY_BYTES = 16 * 1024 * 1024;
 
 function target(req: IncomingMessage, path: string, baseDomains: ReadonlyArray<string>): { bucket?: string; key?: string } {
   const host = String(req.headers.host ?? '')
@@ -292,9 +294,14 @@ export class S3Edge {
       .join('');
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>${fields}<Resource>${escapeXml(resource)}</Resource><RequestId>${edge.requestId}</RequestId></Error>`;
     const body = req.method === 'HEAD' || err.status === 304 ? Buffer.alloc(0) : Buffer.from(xml);
-    if (closeConnection && !req.complete) headers.connection = 'close';
+    // A refused request whose body is still coming: a body of declared, moderate size is read and discarded
+    // so the client (which may be mid-upload after 100-continue) gets to read the error; anything else ends
+    // the connection after the answer rather than reading an unbounded body for nothing.
+    const unread = closeConnection && !req.complete;
+    const declared = Number(req.headers['content-length']);
+    if (unread && !(Number.isSafeInteger(declared) && declared <= DRAIN_BODY_BYTES)) headers.connection = 'close';
     res.writeHead(err.status, { ...headers, 'content-length': String(body.length) });
     res.end(body);
-    if (closeConnection && !req.complete) req.resume();
+    if (unread) req.resume();
   }
 }
