@@ -21,10 +21,19 @@ export interface Listeners {
   close(): Promise<void>;
 }
 
-function tune<T extends HttpServer | HttpsServer>(server: T): T {
+function tune<T extends HttpServer | HttpsServer>(server: T, route: Route, secure: boolean): T {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 60_000;
   server.requestTimeout = 300_000;
+  // Node answers 417 to any Expect other than 100-continue; an empty Expect expects nothing (RFC 9110
+  // §10.1.1 defines only 100-continue) and S3 serves such a request, so it is routed as usual.
+  server.on('checkExpectation', (req, res) => {
+    if (String(req.headers.expect ?? '').trim() === '') void route(req, res, secure);
+    else {
+      res.writeHead(417, { 'content-length': '0', connection: 'close' });
+      res.end();
+    }
+  });
   return server;
 }
 
@@ -77,13 +86,19 @@ export async function startListeners(
       { ...serverTlsOptions(secureContextOptions(tls.certPem, tls.keyPem)), SNICallback: (servername, cb) => cb(null, pick(servername)) },
       (req, res) => void route(req, res, true),
     ),
+    route,
+    true,
   );
   https.on('tlsClientError', () => undefined);
   const httpsPort = await listen(https, opts.port, opts.host);
   let http: HttpServer | undefined;
   let httpPort: number | undefined;
   if (opts.httpPort !== undefined) {
-    http = tune(createHttpServer((req, res) => void route(req, res, false)));
+    http = tune(
+      createHttpServer((req, res) => void route(req, res, false)),
+      route,
+      false,
+    );
     httpPort = await listen(http, opts.httpPort, opts.host);
   }
   return {

@@ -40,6 +40,14 @@ describe('S3 raw requests', () => {
     assert.equal(large.headers.connection, 'close', 'a large unread body is not read for nothing');
   });
 
+  it('an empty Expect header expects nothing; another expectation than 100-continue is 417', async () => {
+    const put = async (expect: string) =>
+      (await signed('PUT', `/${bucket}/expect`, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': '3', expect })).send('bar');
+    assert.equal((await put('')).status, 200);
+    assert.equal(await exists('expect'), true);
+    assert.equal((await put('something-else')).status, 417);
+  });
+
   it('accepts a signed aws-chunked upload (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) and stores the decoded bytes', async () => {
     const data = randomBytes(20_000);
     const date = new Date();
