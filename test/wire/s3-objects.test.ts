@@ -235,6 +235,13 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
     await s3.send(new DeleteBucketCommand({ Bucket: b }));
   });
 
+  it('returns non-ASCII metadata RFC 2047-encoded, as S3 does', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'meta-utf', Body: 'x', Metadata: { plain: 'ascii only', accent: 'Hello World\u00e9' } }));
+    const h = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'meta-utf' }));
+    // Node's client sends "é" as the one latin1 byte E9; the answer is the text's UTF-8, base64 in an encoded word.
+    assert.deepEqual(h.Metadata, { plain: 'ascii only', accent: `=?UTF-8?B?${Buffer.from('Hello World\u00e9').toString('base64')}?=` });
+  });
+
   it('a 304 carries the ETag and Last-Modified a 200 would have', async () => {
     const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'validators', Body: 'v' }));
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'validators' }));

@@ -2,6 +2,7 @@
 // Range and partNumber, response-* overrides, SSE-C keys, checksums on request (the object's, or a part's for a part read; never for a Range).
 // Plaintext leaves only after its segment authenticated; the first segment is checked before the status
 // line, so a damaged object answers with an error, never with wrong bytes.
+import { isUtf8 } from 'node:buffer';
 import { authorizeS3 } from '../authorize.js';
 import { S3, S3Error } from '../errors.js';
 import { objectArn, type VersionRecord } from '../model.js';
@@ -15,6 +16,22 @@ import { existingTagKeys } from './tag-rules.js';
 import { findVersion, readPlaintext, sseHeaders, versionIdParam } from './object-common.js';
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
+
+/**
+ * User metadata values with non-US-ASCII bytes are returned RFC 2047-encoded ("=?UTF-8?B?...?="), as S3
+ * returns them (S3 user guide, "User-defined object metadata"). The text is the bytes the client sent read as
+ * UTF-8 when they are UTF-8 (botocore, the AWS CLI), else as latin1 (Node's clients send latin1), so the value
+ * decodes back to what was sent either way. ASCII values are returned as they are.
+ */
+function mailSafe(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    if (value.charCodeAt(i) > 0x7e) {
+      const sent = Buffer.from(value, 'latin1');
+      return `=?UTF-8?B?${(isUtf8(sent) ? sent : Buffer.from(value, 'utf8')).toString('base64')}?=`;
+    }
+  }
+  return value;
+}
 
 /** 304 carries the validators a 200 would have (RFC 9110 §15.4.5); clients keep the ETag from it. */
 const notModified = (etag: string, lastModified: number) => new S3Error('NotModified', 304, 'Not Modified', { etag, 'last-modified': httpDate(lastModified) });
@@ -163,7 +180,7 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
     ...(v.contentLanguage ? { 'content-language': v.contentLanguage } : {}),
     ...(v.cacheControl ? { 'cache-control': v.cacheControl } : {}),
     ...(v.expires ? { expires: v.expires } : {}),
-    ...Object.fromEntries(Object.entries(v.userMetadata).map(([k, val]) => [`x-amz-meta-${k}`, val])),
+    ...Object.fromEntries(Object.entries(v.userMetadata).map(([k, val]) => [`x-amz-meta-${k}`, mailSafe(val)])),
     ...(v.tags.length ? { 'x-amz-tagging-count': String(v.tags.length) } : {}),
     ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {}),
     ...(v.storageClass !== 'STANDARD' ? { 'x-amz-storage-class': v.storageClass } : {}),
