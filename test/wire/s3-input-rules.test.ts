@@ -12,6 +12,7 @@ import {
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   DeleteObjectCommand,
+  DeleteBucketPolicyCommand,
   DeleteObjectsCommand,
   CopyObjectCommand,
   type MetadataDirective,
@@ -319,6 +320,13 @@ describe('S3 input rules (wire)', () => {
     assert.equal((await policy('{"Version":"2012-10-17","Statement":[]}')).message, 'Could not parse the policy: Statement is empty!');
     const foreign = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: `arn:aws:s3:::${Bucket}/*` }] };
     assert.equal((await policy(JSON.stringify(foreign))).message, 'Policy has invalid action');
+    // A resource must be able to name this bucket or its objects: wildcards over buckets may, other buckets may not.
+    const withResource = (Resource: string[]) =>
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource }] });
+    await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: withResource(['arn:aws:s3:::*', 'arn:aws:s3:::*/*', `arn:aws:s3:::${Bucket.slice(0, 3)}*`]) }));
+    for (const other of [`arn:aws:s3:::${Bucket}-2/*`, 'arn:aws:s3:::other-bucket', `arn:aws:s3:::${Bucket}x`])
+      assert.equal((await policy(withResource([other]))).message, 'Policy has invalid resource', other);
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket }));
 
     await s3.send(new CreateBucketCommand({ Bucket: 'versioned-full' }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: 'versioned-full', VersioningConfiguration: { Status: 'Enabled' } }));

@@ -1,6 +1,7 @@
 // Bucket policies: Put/Get/DeleteBucketPolicy and GetBucketPolicyStatus, validated with the shared policy
 // grammar (MalformedPolicy otherwise) and evaluated by the shared engine on every request to the bucket.
 import { parsePolicy, PolicyError } from '../../../iam/policy/document.js';
+import { wildcardMatch } from '../../../iam/policy/wildcard.js';
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { bucketArn } from '../model.js';
@@ -25,7 +26,7 @@ export const putBucketPolicy: S3Handler = async (deps, req) => {
         if (a !== '*' && !a.toLowerCase().startsWith('s3:')) throw new PolicyError('Policy has invalid action');
       }
       for (const r of [...(s.resource ?? []), ...(s.notResource ?? [])]) {
-        if (r !== '*' && !r.startsWith(`arn:aws:s3:::${b.name}`)) throw new PolicyError('Policy has invalid resource');
+        if (!resourceCoversBucket(r, b.name)) throw new PolicyError('Policy has invalid resource');
       }
     }
   } catch (err) {
@@ -37,6 +38,28 @@ export const putBucketPolicy: S3Handler = async (deps, req) => {
   });
   return { status: 204 };
 };
+
+/**
+ * A bucket policy's resource must be able to name this bucket or objects in it (S3 refuses others with
+ * "Policy has invalid resource"): "arn:aws:s3:::*" and "arn:aws:s3:::my-*" do; "arn:aws:s3:::other/*" and
+ * "arn:aws:s3:::my-bucket-2/*" (for my-bucket) do not. Before, any resource merely starting with the
+ * bucket's ARN passed and a wildcard over buckets was refused.
+ */
+export function resourceCoversBucket(pattern: string, bucket: string): boolean {
+  const arn = `arn:aws:s3:::${bucket}`;
+  return wildcardMatch(pattern, arn) || canMatchWithPrefix(pattern, `${arn}/`);
+}
+
+/** Whether some string starting with `prefix` matches the wildcard pattern ('*' any run, '?' one character). */
+function canMatchWithPrefix(pattern: string, prefix: string): boolean {
+  for (let i = 0; i < prefix.length; i++) {
+    const c = pattern[i];
+    if (c === undefined) return false;
+    if (c === '*') return true;
+    if (c !== '?' && c !== prefix[i]) return false;
+  }
+  return true;
+}
 
 /** The document errors S3 words its own way, checked before the shared policy grammar (messages recorded from AWS). */
 function s3PolicyShape(text: string): void {
