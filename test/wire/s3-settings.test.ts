@@ -24,6 +24,7 @@ import {
   GetObjectAclCommand,
   GetObjectLockConfigurationCommand,
   GetPublicAccessBlockCommand,
+  HeadBucketCommand,
   PutBucketAclCommand,
   PutBucketCorsCommand,
   PutBucketPolicyCommand,
@@ -99,6 +100,22 @@ describe('S3 ACLs and unconfigured bucket settings (wire)', () => {
     assert.equal(await errorName(s3.send(new PutObjectAclCommand({ Bucket, Key: 'missing', ACL: 'private' }))), 'NoSuchKey');
     // Still readable, and still owner-only.
     assert.equal((await s3.send(new GetBucketAclCommand({ Bucket }))).Grants?.length, 1);
+  });
+
+  it('CreateBucket: a private ACL is accepted, any other ACL refused, another ownership mode is NotImplemented', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'acl-private-ok', ACL: 'private' }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'owner-enforced-ok', ObjectOwnership: 'BucketOwnerEnforced' }));
+    assert.equal(await errorName(s3.send(new CreateBucketCommand({ Bucket: 'acl-public', ACL: 'public-read' }))), 'InvalidBucketAclWithObjectOwnership');
+    assert.equal(
+      await errorName(s3.send(new CreateBucketCommand({ Bucket: 'acl-grant', GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' }))),
+      'InvalidBucketAclWithObjectOwnership',
+    );
+    assert.equal(await errorName(s3.send(new CreateBucketCommand({ Bucket: 'owner-writer', ObjectOwnership: 'ObjectWriter' }))), 'NotImplemented');
+    for (const Bucket of ['acl-public', 'acl-grant', 'owner-writer'])
+      assert.equal(await errorName(s3.send(new HeadBucketCommand({ Bucket }))), 'NotFound', `${Bucket} not created`);
+    assert.deepEqual((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: 'owner-enforced-ok' }))).OwnershipControls?.Rules, [
+      { ObjectOwnership: 'BucketOwnerEnforced' },
+    ]);
   });
 
   it('answers the settings a bucket has none of as S3 does', async () => {

@@ -75,6 +75,11 @@ export const S3 = {
   ObjectLockConfigurationNotFoundError: e('ObjectLockConfigurationNotFoundError', 404, 'Object Lock configuration does not exist for this bucket'),
   ReplicationConfigurationNotFoundError: e('ReplicationConfigurationNotFoundError', 404, 'The replication configuration was not found'),
   AccessControlListNotSupported: e('AccessControlListNotSupported', 400, 'The bucket does not allow ACLs'),
+  InvalidBucketAclWithObjectOwnership: e(
+    'InvalidBucketAclWithObjectOwnership',
+    400,
+    "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+  ),
   MalformedACLError: e('MalformedACLError', 400, 'The XML you provided was not well-formed or did not validate against our published schema'),
   NotImplemented: e('NotImplemented', 501, 'A header you provided implies functionality that is not implemented'),
   PreconditionFailed: e('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold'),

@@ -24,6 +24,28 @@ function ownerFullControl(owner: string): string {
   );
 }
 
+/**
+ * CreateBucket's ACL and ownership headers. Every Keyhold bucket is BucketOwnerEnforced (ACLs disabled, AWS's
+ * default since April 2023): an ACL granting anything beyond the owner is refused as S3 refuses it for such a
+ * bucket, and asking for another ownership mode (which would enable ACLs) is NotImplemented rather than ignored.
+ */
+export function checkCreateBucketAcl(req: S3Request, owner: string): void {
+  const ownership = header(req, 'x-amz-object-ownership');
+  if (ownership !== undefined && ownership !== 'BucketOwnerEnforced') {
+    if (ownership === 'ObjectWriter' || ownership === 'BucketOwnerPreferred')
+      throw S3.NotImplemented(`Object ownership ${ownership} (ACLs enabled) is not supported by this Keyhold version; buckets are BucketOwnerEnforced.`);
+    throw S3.InvalidArgument('Invalid x-amz-object-ownership header', { ArgumentName: 'x-amz-object-ownership', ArgumentValue: ownership });
+  }
+  const canned = header(req, 'x-amz-acl');
+  const fullControl = header(req, 'x-amz-grant-full-control')?.replace(/\s/g, '');
+  if (
+    (canned !== undefined && canned !== 'private') ||
+    GRANT_HEADERS.some((h) => header(req, h) !== undefined) ||
+    (fullControl !== undefined && fullControl !== `id="${owner}"` && fullControl !== `id=${owner}`)
+  )
+    throw S3.InvalidBucketAclWithObjectOwnership();
+}
+
 /** Throws unless the requested ACL grants exactly the owner's FULL_CONTROL (or nothing beyond it). */
 async function checkOwnerOnlyAcl(req: S3Request, owner: string): Promise<void> {
   const canned = header(req, 'x-amz-acl');

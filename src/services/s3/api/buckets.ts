@@ -7,6 +7,7 @@ import type { BucketRecord } from '../model.js';
 import { bucketArn } from '../model.js';
 import type { S3Handler } from '../request.js';
 import { parseXmlBody, S3_NS, xmlDocument } from '../xml.js';
+import { checkCreateBucketAcl } from './acl.js';
 import { BUCKET_NAME_RE, DEFAULT_ENCRYPTION, requireBucket } from './bucket-common.js';
 import { deleteBlobs } from './object-common.js';
 import { checkTags, type Tag } from './tag-rules.js';
@@ -14,6 +15,7 @@ import { checkTags, type Tag } from './tag-rules.js';
 export const createBucket: S3Handler = async (deps, req) => {
   const name = req.bucket!;
   if (!BUCKET_NAME_RE.test(name)) throw S3.InvalidBucketName(undefined, { BucketName: name });
+  checkCreateBucketAcl(req, req.ctx.principal.accountId);
   const body = await req.readBody(64 * 1024);
   // LocationConstraint as S3 checks it: none means us-east-1 (and only there); naming us-east-1 (or aws-global)
   // explicitly in us-east-1 is InvalidLocationConstraint; any other mismatch IllegalLocationConstraintException.
