@@ -27,6 +27,7 @@ import {
   HeadBucketCommand,
   PutBucketAclCommand,
   PutBucketCorsCommand,
+  PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutObjectAclCommand,
@@ -116,6 +117,11 @@ describe('S3 ACLs and unconfigured bucket settings (wire)', () => {
     assert.deepEqual((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: 'owner-enforced-ok' }))).OwnershipControls?.Rules, [
       { ObjectOwnership: 'BucketOwnerEnforced' },
     ]);
+    // PutBucketOwnershipControls: the setting every bucket has is accepted (Terraform sets it); another is not.
+    const enforced = { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' as const }] };
+    await s3.send(new PutBucketOwnershipControlsCommand({ Bucket: 'owner-enforced-ok', OwnershipControls: enforced }));
+    const writer = { Rules: [{ ObjectOwnership: 'ObjectWriter' as const }] };
+    assert.equal(await errorName(s3.send(new PutBucketOwnershipControlsCommand({ Bucket: 'owner-enforced-ok', OwnershipControls: writer }))), 'NotImplemented');
   });
 
   it('answers the settings a bucket has none of as S3 does', async () => {

@@ -1,5 +1,5 @@
 // The S3 operation table: route name -> handler.
-import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './api/acl.js';
+import { getBucketAcl, getObjectAcl, putBucketAcl, putBucketOwnershipControls, putObjectAcl } from './api/acl.js';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './api/bucket-encryption.js';
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './api/bucket-policy.js';
 import {
@@ -72,6 +72,7 @@ export const HANDLERS: Readonly<Record<string, S3Handler>> = {
   ListMultipartUploads: listMultipartUploads,
   GetBucketAcl: getBucketAcl,
   PutBucketAcl: putBucketAcl,
+  PutBucketOwnershipControls: putBucketOwnershipControls,
   GetObjectAcl: getObjectAcl,
   GetObjectAttributes: getObjectAttributes,
   PutObjectAcl: putObjectAcl,

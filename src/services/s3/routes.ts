@@ -66,6 +66,8 @@ function settingsRoute(method: string, key: string | undefined, q: URLSearchPara
     if (method === 'PUT') return key === undefined ? r('PutBucketAcl', false) : r('PutObjectAcl', false, true);
     return undefined;
   }
+  // BucketOwnerEnforced is every bucket's setting; putting it is accepted (api/acl.ts), other modes are not.
+  if (q.has('ownershipControls') && key === undefined && method === 'PUT') return r('PutBucketOwnershipControls', false);
   if (key !== undefined || (method !== 'GET' && method !== 'DELETE')) return undefined;
   const table = method === 'GET' ? UNCONFIGURED_GET : UNCONFIGURED_DELETE;
   for (const sub in table) if (q.has(sub)) return r(table[sub]!, method === 'GET');

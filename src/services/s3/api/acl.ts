@@ -32,8 +32,7 @@ function ownerFullControl(owner: string): string {
 export function checkCreateBucketAcl(req: S3Request, owner: string): void {
   const ownership = header(req, 'x-amz-object-ownership');
   if (ownership !== undefined && ownership !== 'BucketOwnerEnforced') {
-    if (ownership === 'ObjectWriter' || ownership === 'BucketOwnerPreferred')
-      throw S3.NotImplemented(`Object ownership ${ownership} (ACLs enabled) is not supported by this Keyhold version; buckets are BucketOwnerEnforced.`);
+    refuseOtherOwnership(ownership);
     throw S3.InvalidArgument('Invalid x-amz-object-ownership header', { ArgumentName: 'x-amz-object-ownership', ArgumentValue: ownership });
   }
   const canned = header(req, 'x-amz-acl');
@@ -45,6 +44,28 @@ export function checkCreateBucketAcl(req: S3Request, owner: string): void {
   )
     throw S3.InvalidBucketAclWithObjectOwnership();
 }
+
+function refuseOtherOwnership(ownership: string | undefined): void {
+  if (ownership === 'ObjectWriter' || ownership === 'BucketOwnerPreferred')
+    throw S3.NotImplemented(`Object ownership ${ownership} (ACLs enabled) is not supported by this Keyhold version; buckets are BucketOwnerEnforced.`);
+}
+
+/**
+ * PutBucketOwnershipControls: BucketOwnerEnforced, the one setting every Keyhold bucket has, is accepted as a
+ * no-op (Terraform's aws_s3_bucket_ownership_controls sets it); another mode would enable ACLs: NotImplemented.
+ */
+export const putBucketOwnershipControls: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:PutBucketOwnershipControls', bucketArn(b.name), b);
+  const doc = parseXmlBody(await req.readBody(64 * 1024)).OwnershipControls as Record<string, unknown> | undefined;
+  // One rule (the XML reader keeps every <Rule> in a list).
+  const rules = doc && typeof doc === 'object' && Array.isArray(doc.Rule) ? (doc.Rule as Array<Record<string, unknown> | undefined>) : [];
+  const ownership = rules.length === 1 ? rules[0]?.ObjectOwnership : undefined;
+  if (typeof ownership !== 'string') throw S3.MalformedXML();
+  refuseOtherOwnership(ownership);
+  if (ownership !== 'BucketOwnerEnforced') throw S3.MalformedXML();
+  return { status: 200 };
+};
 
 /** Throws unless the requested ACL grants exactly the owner's FULL_CONTROL (or nothing beyond it). */
 async function checkOwnerOnlyAcl(req: S3Request, owner: string): Promise<void> {
