@@ -36,13 +36,19 @@ export function checkCreateBucketAcl(req: S3Request, owner: string): void {
     throw S3.InvalidArgument('Invalid x-amz-object-ownership header', { ArgumentName: 'x-amz-object-ownership', ArgumentValue: ownership });
   }
   const canned = header(req, 'x-amz-acl');
-  const fullControl = header(req, 'x-amz-grant-full-control')?.replace(/\s/g, '');
+  const fullControl = header(req, 'x-amz-grant-full-control');
   if (
     (canned !== undefined && canned !== 'private') ||
     GRANT_HEADERS.some((h) => header(req, h) !== undefined) ||
-    (fullControl !== undefined && fullControl !== `id="${owner}"` && fullControl !== `id=${owner}`)
+    (fullControl !== undefined && !namesOnlyOwner(fullControl, owner))
   )
     throw S3.InvalidBucketAclWithObjectOwnership();
+}
+
+/** An x-amz-grant-full-control value that grants the owner alone: id="<owner>" (quotes optional). */
+function namesOnlyOwner(grant: string, owner: string): boolean {
+  const g = grant.replace(/\s/g, '');
+  return g === `id="${owner}"` || g === `id=${owner}`;
 }
 
 function refuseOtherOwnership(ownership: string | undefined): void {
@@ -77,7 +83,7 @@ async function checkOwnerOnlyAcl(req: S3Request, owner: string): Promise<void> {
   }
   if (canned !== undefined && !OWNER_ONLY_CANNED.has(canned)) throw S3.AccessControlListNotSupported();
   if (GRANT_HEADERS.some((h) => header(req, h) !== undefined)) throw S3.AccessControlListNotSupported();
-  if (fullControl !== undefined && fullControl.replace(/\s/g, '') !== `id="${owner}"` && fullControl.replace(/\s/g, '') !== `id=${owner}`) {
+  if (fullControl !== undefined && !namesOnlyOwner(fullControl, owner)) {
     throw S3.AccessControlListNotSupported();
   }
   if (body.length === 0) return;

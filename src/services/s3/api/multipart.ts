@@ -41,10 +41,15 @@ import { checkWriteCondition, preconditions } from './write-conditions.js';
 
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 
+/** The request's upload (uploadId of this bucket and key), if it exists. */
+async function findUpload(deps: S3Deps, req: S3Request): Promise<{ upload: UploadRecord; version: number } | undefined> {
+  const u = await deps.store.getUpload(req.bucket!, req.query.get('uploadId') ?? '');
+  return u && u.upload.key === req.key ? u : undefined;
+}
+
 async function requireUpload(deps: S3Deps, req: S3Request): Promise<{ upload: UploadRecord; version: number }> {
-  const id = req.query.get('uploadId') ?? '';
-  const u = await deps.store.getUpload(req.bucket!, id);
-  if (!u || u.upload.key !== req.key) throw S3.NoSuchUpload(undefined, { UploadId: id });
+  const u = await findUpload(deps, req);
+  if (!u) throw S3.NoSuchUpload(undefined, { UploadId: req.query.get('uploadId') ?? '' });
   return u;
 }
 
@@ -217,8 +222,8 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b);
   const condition = await preconditions(deps, req, b);
-  const found = await deps.store.getUpload(b.name, req.query.get('uploadId') ?? '');
-  if (!found || found.upload.key !== req.key) return completedBefore(deps, req, b);
+  const found = await findUpload(deps, req);
+  if (!found) return completedBefore(deps, req, b);
   const { upload } = found;
   const listed = await listedParts(req);
   for (let i = 1; i < listed.length; i++) if (listed[i]!.n <= listed[i - 1]!.n) throw S3.InvalidPartOrder();
