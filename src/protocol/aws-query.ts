@@ -58,9 +58,12 @@ export class QueryEdge {
   constructor(private readonly deps: QueryEdgeDeps) {}
 
   /** Whether the router should send this request here. */
-  static accepts(req: IncomingMessage, query: string): boolean {
+  /** Query-protocol clients post to the endpoint's root; a form posted to a bucket's path is S3's (a POST upload). */
+  static accepts(req: IncomingMessage, path: string, query: string): boolean {
     const type = String(req.headers['content-type'] ?? '');
-    return (req.method === 'POST' && type.startsWith('application/x-www-form-urlencoded')) || (req.method === 'GET' && /(^|&)Action=/.test(query));
+    return (
+      (req.method === 'POST' && path === '/' && type.startsWith('application/x-www-form-urlencoded')) || (req.method === 'GET' && /(^|&)Action=/.test(query))
+    );
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest): Promise<void> {

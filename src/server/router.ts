@@ -54,7 +54,7 @@ export function createRouter(deps: RouterDeps) {
         await deps.json.handle(req, res, { requestId, path, query, secure }, target);
         return;
       }
-      if (QueryEdge.accepts(req, query)) {
+      if (QueryEdge.accepts(req, path, query)) {
         await deps.query.handle(req, res, { requestId, path, query, secure });
         return;
       }

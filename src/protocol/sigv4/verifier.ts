@@ -84,7 +84,7 @@ export function formatAmzDate(ms: number): string {
     .replace(/\.\d{3}/, '');
 }
 
-function parseScope(credential: string): { accessKeyId: string; scope: Scope } {
+export function parseScope(credential: string): { accessKeyId: string; scope: Scope } {
   const parts = credential.split('/');
   if (parts.length !== 5 || parts[4] !== 'aws4_request' || parts.some((p) => p === '')) {
     throw new SigV4Error(

@@ -23,7 +23,7 @@ export function authorizeS3(deps: S3Deps, req: S3Request, action: string, resour
   set('s3:x-amz-metadata-directive', header(req, 'x-amz-metadata-directive'));
   set('s3:x-amz-content-sha256', header(req, 'x-amz-content-sha256') ?? req.query.get('X-Amz-Content-Sha256') ?? undefined);
   // How the request was signed and carried (a bucket policy can require header signing, a TLS version, ...).
-  set('s3:authtype', req.auth.presigned ? 'REST-QUERY-STRING' : 'REST-HEADER');
+  set('s3:authtype', req.auth.type);
   set('s3:signatureversion', 'AWS4-HMAC-SHA256');
   set('s3:tlsversion', req.auth.tlsVersion);
   // Conditional writes (a bucket policy can require them: conditional-writes-enforce.html).

@@ -20,7 +20,8 @@ import type { Logger } from '../../server/logger.js';
 import { checkBufferedBody } from './api/checksum-request.js';
 import { S3, S3Error } from './errors.js';
 import { HANDLERS } from './handlers.js';
-import type { S3Deps, S3Request, S3Response } from './request.js';
+import { preparePostObject } from './post-object/post-request.js';
+import { auditProjection, type S3Deps, type S3Handler, type S3Request, type S3Response } from './request.js';
 import { route } from './routes.js';
 
 export interface S3EdgeDeps {
@@ -37,7 +38,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 /** The largest unread body a refused request still has drained rather than its connection closed. */
 const DRAIN_BODY_BYTES = 16 * 1024 * 1024;
 
-function target(req: IncomingMessage, path: string, baseDomains: ReadonlyArray<string>): { bucket?: string; key?: string } {
+function target(req: IncomingMessage, path: string, baseDomains: ReadonlyArray<string>): { bucket?: string; key?: string; virtualHosted?: boolean } {
   const host = String(req.headers.host ?? '')
     .replace(/:\d+$/, '')
     .toLowerCase();
@@ -52,7 +53,7 @@ function target(req: IncomingMessage, path: string, baseDomains: ReadonlyArray<s
     if (host.endsWith(`.${base}`)) {
       const bucket = host.slice(0, -(base.length + 1));
       const rest = path.replace(/^\//, '');
-      return { bucket, key: rest === '' ? undefined : decode(rest) };
+      return { bucket, key: rest === '' ? undefined : decode(rest), virtualHosted: true };
     }
   }
   const m = /^\/([^/]+)(?:\/(.*))?$/.exec(path);
@@ -72,9 +73,16 @@ export class S3Edge {
     let resource = edge.path;
     const fail = (err: ServiceError) => this.#error(req, res, edge, resource, err, !bodyTouched);
     try {
-      const { bucket, key } = target(req, edge.path, deps.baseDomains);
+      const { bucket, key, virtualHosted } = target(req, edge.path, deps.baseDomains);
       resource = bucket ? `/${bucket}${key !== undefined ? `/${key}` : ''}` : '/';
       if (key !== undefined && Buffer.byteLength(key) > 1024) throw S3.KeyTooLongError();
+      const r = route(req.method ?? 'GET', bucket, key, query, req.headers['x-amz-copy-source'] !== undefined);
+      // A browser-based upload carries its credentials in the form, not in headers (post-object/).
+      if ('name' in r && r.name === 'PostObject' && bucket !== undefined) {
+        const post = await preparePostObject(req, edge, { bucket, virtualHosted: virtualHosted === true, now, lookup: deps.lookup });
+        resource = `/${bucket}/${post.request.key}`;
+        return await this.#execute(req, res, edge, r, post.request, post.handler, fail);
+      }
       const payloadHeader = req.headers['x-amz-content-sha256'];
       const presigned = isPresigned({ method: req.method ?? 'GET', path: edge.path, query: edge.query, headers: [] });
       if (!presigned && !req.headers.authorization) throw S3.AccessDenied('Anonymous access is not supported: sign the request (SigV4).');
@@ -98,7 +106,6 @@ export class S3Edge {
         const e = authErrorToS3(err);
         throw new S3Error(e.code, e.status, e.message, e.extra);
       }
-      const r = route(req.method ?? 'GET', bucket, key, query, req.headers['x-amz-copy-source'] !== undefined);
       const ctx = requestContext(req, edge, now, { principal: verified.principal, region: verified.scope.region }, 'name' in r ? r.name : 'Unsupported');
 
       // The body, as the client meant it, with its integrity checks.
@@ -162,7 +169,7 @@ export class S3Edge {
         headers: req.headers,
         headersDistinct: req.headersDistinct,
         secure: edge.secure,
-        auth: { presigned: verified.mode === 'query', tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, '') },
+        auth: { type: verified.mode === 'query' ? 'REST-QUERY-STRING' : 'REST-HEADER', tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, '') },
         body: body(),
         bodyVerified: () => bodyDone,
         readBody: async (limit = 1024 * 1024, opts = {}) => {
@@ -178,53 +185,55 @@ export class S3Edge {
           return whole;
         },
         trailers,
-        audit: {
-          requestParameters: { bucketName: bucket, key },
-          resources: bucket
-            ? [
-                {
-                  accountId: '',
-                  type: key !== undefined ? 'AWS::S3::Object' : 'AWS::S3::Bucket',
-                  ARN: `arn:aws:s3:::${bucket}${key !== undefined ? `/${key}` : ''}`,
-                },
-              ]
-            : undefined,
-        },
+        audit: auditProjection(bucket, key),
       };
-
-      let response: S3Response | undefined;
-      let failure: ServiceError | undefined;
-      try {
-        if (!('name' in r)) throw S3.NotImplemented(`${r.unsupported} is not supported by this Keyhold version.`);
-        if (!deps.audit.healthy) throw S3.ServiceUnavailable(AUDIT_REFUSAL);
-        const handler = HANDLERS[r.name];
-        if (!handler) throw S3.NotImplemented(`${r.name} is not supported by this Keyhold version.`);
-        response = await handler(deps.s3, s3req);
-      } catch (err) {
-        failure = err instanceof ServiceError ? err : toServiceError(err, deps.log, edge.requestId);
-        if (!(err instanceof ServiceError)) failure = S3.InternalError(`We encountered an internal error (request ${edge.requestId}).`);
-      }
-      const event = buildEvent(
-        ctx,
-        's3.amazonaws.com',
-        'name' in r ? r.readOnly : true,
-        s3req.audit,
-        failure,
-        tlsDetails(req),
-        'name' in r && r.data ? 'Data' : 'Management',
-      );
-      try {
-        await deps.audit.write(event);
-      } catch {
-        return fail(S3.ServiceUnavailable(AUDIT_REFUSAL));
-      }
-      if (failure || !response) return fail(failure ?? S3.InternalError());
-      await this.#respond(req, res, edge, response);
+      const handler = 'name' in r ? HANDLERS[r.name] : undefined;
+      await this.#execute(req, res, edge, r, s3req, handler, fail);
     } catch (err) {
       if (err instanceof ServiceError) return fail(err);
       deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 's3 request failed');
       return fail(S3.InternalError());
     }
+  }
+
+  /** Runs one authenticated operation, records it (fail closed: no durable audit record, no answer), answers. */
+  async #execute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    edge: EdgeRequest,
+    r: ReturnType<typeof route>,
+    s3req: S3Request,
+    handler: S3Handler | undefined,
+    fail: (err: ServiceError) => void,
+  ): Promise<void> {
+    const { deps } = this;
+    let response: S3Response | undefined;
+    let failure: ServiceError | undefined;
+    try {
+      if (!('name' in r)) throw S3.NotImplemented(`${r.unsupported} is not supported by this Keyhold version.`);
+      if (!deps.audit.healthy) throw S3.ServiceUnavailable(AUDIT_REFUSAL);
+      if (!handler) throw S3.NotImplemented(`${r.name} is not supported by this Keyhold version.`);
+      response = await handler(deps.s3, s3req);
+    } catch (err) {
+      failure = err instanceof ServiceError ? err : toServiceError(err, deps.log, edge.requestId);
+      if (!(err instanceof ServiceError)) failure = S3.InternalError(`We encountered an internal error (request ${edge.requestId}).`);
+    }
+    const event = buildEvent(
+      s3req.ctx,
+      's3.amazonaws.com',
+      'name' in r ? r.readOnly : true,
+      s3req.audit,
+      failure,
+      tlsDetails(req),
+      'name' in r && r.data ? 'Data' : 'Management',
+    );
+    try {
+      await deps.audit.write(event);
+    } catch {
+      return fail(S3.ServiceUnavailable(AUDIT_REFUSAL));
+    }
+    if (failure || !response) return fail(failure ?? S3.InternalError());
+    await this.#respond(req, res, edge, response);
   }
 
   async #respond(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest, r: S3Response): Promise<void> {
@@ -298,6 +307,8 @@ export class S3Edge {
     // so the client (which may be mid-upload after 100-continue) gets to read the error; anything else ends
     // the connection after the answer rather than reading an unbounded body for nothing.
     const unread = closeConnection && !req.complete;
+    // A body being read through an async iterator has a 'readable' listener, which would keep resume() from flowing.
+    if (unread) req.removeAllListeners('readable');
     const declared = Number(req.headers['content-length']);
     if (unread && !(Number.isSafeInteger(declared) && declared <= DRAIN_BODY_BYTES)) headers.connection = 'close';
     res.writeHead(err.status, { ...headers, 'content-length': String(body.length) });

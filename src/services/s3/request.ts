@@ -18,8 +18,8 @@ export interface S3Request {
   /** Every value of each header, in arrival order (Node joins repeated unknown headers with ", " in `headers`). */
   headersDistinct: NodeJS.Dict<string[]>;
   secure: boolean;
-  /** How the request was authenticated and carried, for the s3:authType and s3:TlsVersion condition keys. */
-  auth: { presigned: boolean; tlsVersion?: string };
+  /** How the request was authenticated (s3:authType: signed headers, a presigned URL or a POST form) and carried (s3:TlsVersion). */
+  auth: { type: 'REST-HEADER' | 'REST-QUERY-STRING' | 'POST'; tlsVersion?: string };
   /** The payload exactly as the client meant it (aws-chunked framing removed, signatures verified). */
   body: AsyncIterable<Buffer>;
   /** Ends once every integrity check of the body (payload hash, chunk trailer) has passed. */
@@ -56,3 +56,19 @@ export const header = (req: S3Request, name: string): string | undefined => {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 };
+
+/** What CloudTrail records of a request before its handler adds to it: the bucket and key, as resources. */
+export function auditProjection(bucket: string | undefined, key: string | undefined): AuditProjection {
+  return {
+    requestParameters: { bucketName: bucket, key },
+    resources: bucket
+      ? [
+          {
+            accountId: '',
+            type: key !== undefined ? 'AWS::S3::Object' : 'AWS::S3::Bucket',
+            ARN: `arn:aws:s3:::${bucket}${key !== undefined ? `/${key}` : ''}`,
+          },
+        ]
+      : undefined,
+  };
+}

@@ -114,7 +114,8 @@ export function route(
         return r('HeadBucket', true);
       case 'POST':
         if (q.has('delete')) return r('DeleteObjects', false, true);
-        return { unsupported: 'POST object upload' };
+        // Browser-based uploads: a multipart/form-data body naming the key (post-object/).
+        return r('PostObject', false, true);
     }
     return { unsupported: method };
   }

@@ -21,11 +21,13 @@ const httpDate = (ms: number) => new Date(ms).toUTCString();
  * User metadata values with non-US-ASCII bytes are returned RFC 2047-encoded ("=?UTF-8?B?...?="), as S3
  * returns them (S3 user guide, "User-defined object metadata"). The text is the bytes the client sent read as
  * UTF-8 when they are UTF-8 (botocore, the AWS CLI), else as latin1 (Node's clients send latin1), so the value
- * decodes back to what was sent either way. ASCII values are returned as they are.
+ * decodes back to what was sent either way. ASCII values are returned as they are, except control characters
+ * (only a POST form can store them), which no header may carry raw and so are encoded too.
  */
 function mailSafe(value: string): string {
   for (let i = 0; i < value.length; i++) {
-    if (value.charCodeAt(i) > 0x7e) {
+    const c = value.charCodeAt(i);
+    if (c > 0x7e || (c < 0x20 && c !== 0x09)) {
       const sent = Buffer.from(value, 'latin1');
       return `=?UTF-8?B?${(isUtf8(sent) ? sent : Buffer.from(value, 'utf8')).toString('base64')}?=`;
     }

@@ -1,0 +1,86 @@
+// Who signed a browser-based upload: SigV4 for POST, where the string to sign is the base64 policy itself and
+// the credential, date and signature travel as form fields
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-authentication-HTTPPOST.html). Signature Version 2
+// forms (AWSAccessKeyId, HMAC-SHA1) are refused, as Keyhold accepts SigV4 only everywhere.
+import { timingSafeEqual } from 'node:crypto';
+import type { Principal } from '../../../iam/principal.js';
+import { SigV4Error } from '../../../protocol/sigv4/errors.js';
+import { cachedSigningKey, sign } from '../../../protocol/sigv4/signing-key.js';
+import { ALGORITHM, parseAmzDate, parseScope, type VerifiableCredential } from '../../../protocol/sigv4/verifier.js';
+import { S3, S3Error } from '../errors.js';
+import type { FormFields } from './form-fields.js';
+
+export interface PostSigner {
+  principal: Principal;
+  accessKeyId: string;
+  region: string;
+  /** The policy as signed (base64 text). */
+  policy: string;
+}
+
+const SIGNATURE_FIELDS = ['x-amz-algorithm', 'x-amz-credential', 'x-amz-signature', 'x-amz-date', 'awsaccesskeyid', 'signature'];
+
+const missing = (name: string) =>
+  S3.InvalidArgument(`Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`, {
+    ArgumentName: name,
+    ArgumentValue: '',
+  });
+
+export function verifyPostSignature(fields: FormFields, lookup: (accessKeyId: string) => VerifiableCredential<Principal> | undefined): PostSigner {
+  const get = (name: string) => fields.get(name)?.value;
+  // A form with no signature at all is an anonymous upload, which Keyhold does not accept (no public buckets).
+  if (!SIGNATURE_FIELDS.some((f) => fields.has(f))) throw S3.AccessDenied();
+  if (!fields.has('x-amz-algorithm') && (fields.has('awsaccesskeyid') || fields.has('signature'))) {
+    throw S3.InvalidRequest('The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+  }
+  for (const [field, shown] of [
+    ['x-amz-algorithm', 'X-Amz-Algorithm'],
+    ['x-amz-credential', 'X-Amz-Credential'],
+    ['x-amz-signature', 'X-Amz-Signature'],
+    ['x-amz-date', 'X-Amz-Date'],
+    ['policy', 'Policy'],
+  ] as const) {
+    if (!get(field)) throw missing(shown);
+  }
+  const algorithm = get('x-amz-algorithm')!;
+  if (algorithm !== ALGORITHM) {
+    throw S3.InvalidArgument('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"', { ArgumentName: 'X-Amz-Algorithm', ArgumentValue: algorithm });
+  }
+  const credential = get('x-amz-credential')!;
+  let scoped: ReturnType<typeof parseScope>;
+  try {
+    scoped = parseScope(credential);
+  } catch (err) {
+    if (!(err instanceof SigV4Error)) throw err;
+    throw S3.InvalidArgument(
+      'Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".',
+      { ArgumentName: 'X-Amz-Credential', ArgumentValue: credential },
+    );
+  }
+  const { accessKeyId, scope } = scoped;
+  if (scope.service !== 's3') {
+    throw S3.InvalidArgument("Error parsing the X-Amz-Credential parameter; incorrect service. This endpoint belongs to 's3'.", {
+      ArgumentName: 'X-Amz-Credential',
+      ArgumentValue: credential,
+    });
+  }
+  const amzDate = get('x-amz-date')!;
+  if (parseAmzDate(amzDate) === undefined || amzDate.slice(0, 8) !== scope.date) {
+    throw S3.InvalidArgument(`X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'" and on the day of the credential scope.`, {
+      ArgumentName: 'X-Amz-Date',
+      ArgumentValue: amzDate,
+    });
+  }
+  const unknownKey = () =>
+    new S3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId });
+  const cred = lookup(accessKeyId);
+  if (!cred) throw unknownKey();
+  const policy = get('policy')!;
+  const scopeText = `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
+  const computed = sign(cachedSigningKey(cred, scope.date, scope.region, scope.service, scopeText), policy);
+  const provided = get('x-amz-signature')!;
+  if (!/^[0-9a-f]{64}$/.test(provided) || !timingSafeEqual(computed, Buffer.from(provided, 'hex'))) throw S3.SignatureDoesNotMatch();
+  // As for signed headers: an inactive key is reported only to someone who holds its secret.
+  if (!cred.active) throw unknownKey();
+  return { principal: cred.principal, accessKeyId, region: scope.region, policy };
+}
