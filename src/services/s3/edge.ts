@@ -18,7 +18,9 @@ import { rawHeaderPairs, tlsDetails } from '../../server/http-io.js';
 import { httpDate } from '../../server/per-second.js';
 import type { Logger } from '../../server/logger.js';
 import { checkBufferedBody } from './api/checksum-request.js';
+import { crossOriginHeaders, preflight } from './cors/cross-origin.js';
 import { S3, S3Error } from './errors.js';
+import type { BucketRecord } from './model.js';
 import { HANDLERS } from './handlers.js';
 import { preparePostObject } from './post-object/post-request.js';
 import { auditProjection, type S3Deps, type S3Handler, type S3Request, type S3Response } from './request.js';
@@ -76,6 +78,13 @@ export class S3Edge {
       const { bucket, key, virtualHosted } = target(req, edge.path, deps.baseDomains);
       resource = bucket ? `/${bucket}${key !== undefined ? `/${key}` : ''}` : '/';
       if (key !== undefined && Buffer.byteLength(key) > 1024) throw S3.KeyTooLongError();
+      // CORS: a preflight is answered from the bucket's rules alone (browsers send it without credentials);
+      // a cross-origin request gets the headers that let the browser read its answer, error or not.
+      if (req.method === 'OPTIONS') return this.#preflight(req, res, edge, bucket === undefined ? undefined : await deps.s3.store.getBucket(bucket), key);
+      if (bucket !== undefined && req.headers.origin !== undefined) {
+        const granted = crossOriginHeaders(req, await deps.s3.store.getBucket(bucket));
+        for (const [name, value] of Object.entries(granted ?? {})) res.setHeader(name, value);
+      }
       const r = route(req.method ?? 'GET', bucket, key, query, req.headers['x-amz-copy-source'] !== undefined);
       // A browser-based upload carries its credentials in the form, not in headers (post-object/).
       if ('name' in r && r.name === 'PostObject' && bucket !== undefined) {
@@ -194,6 +203,19 @@ export class S3Edge {
       deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 's3 request failed');
       return fail(S3.InternalError());
     }
+  }
+
+  #preflight(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest, bucket: BucketRecord | undefined, key: string | undefined): void {
+    const granted = preflight(req, bucket, key);
+    req.resume();
+    res.writeHead(200, {
+      'x-amz-request-id': edge.requestId,
+      'x-amz-id-2': randomBytes(24).toString('base64'),
+      date: httpDate(this.deps.clock()),
+      ...granted,
+      'content-length': '0',
+    });
+    res.end();
   }
 
   /** Runs one authenticated operation, records it (fail closed: no durable audit record, no answer), answers. */

@@ -1,5 +1,6 @@
 // The S3 operation table: route name -> handler.
 import { getBucketAcl, getObjectAcl, putBucketAcl, putBucketOwnershipControls, putObjectAcl } from './api/acl.js';
+import { deleteBucketCors, getBucketCors, putBucketCors } from './api/bucket-cors.js';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './api/bucket-encryption.js';
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './api/bucket-policy.js';
 import {
@@ -39,6 +40,9 @@ export const HANDLERS: Readonly<Record<string, S3Handler>> = {
   HeadBucket: headBucket,
   DeleteBucket: deleteBucket,
   GetBucketLocation: getBucketLocation,
+  PutBucketCors: putBucketCors,
+  GetBucketCors: getBucketCors,
+  DeleteBucketCors: deleteBucketCors,
   PutBucketEncryption: putBucketEncryption,
   GetBucketEncryption: getBucketEncryption,
   DeleteBucketEncryption: deleteBucketEncryption,

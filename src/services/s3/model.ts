@@ -1,5 +1,6 @@
 // S3 domain records. Object metadata lives in the metadata store, object bytes (always encrypted, see
 // docs/formats.md "object stream") in the blob store.
+import type { CorsRule } from './cors/rules.js';
 export type Versioning = 'Unversioned' | 'Enabled' | 'Suspended';
 export type SseMode = 'AES256' | 'aws:kms' | 'SSE-C';
 
@@ -22,6 +23,8 @@ export interface BucketRecord {
   encryptionExplicit: boolean;
   policy?: string;
   tags?: Array<{ Key: string; Value: string }>;
+  /** CORS rules (PutBucketCors), absent when the bucket has none. */
+  cors?: CorsRule[];
   /** "EU", the legacy alias of eu-west-1, when the bucket was created with it: GetBucketLocation returns it as given. */
   locationConstraint?: 'EU';
 }

@@ -9,7 +9,6 @@ export interface Route {
 
 const UNSUPPORTED = [
   'acl',
-  'cors',
   'lifecycle',
   'website',
   'logging',
@@ -38,7 +37,6 @@ const r = (name: string, readOnly: boolean, data = false): Route => ({ name, rea
 // Of the settings above, those a bucket can be asked about and answers "not configured" (Get) or deletes as
 // a no-op (Delete): api/unconfigured-settings.ts. Putting one stays unsupported.
 const UNCONFIGURED_GET: Readonly<Record<string, string>> = {
-  cors: 'GetBucketCors',
   lifecycle: 'GetBucketLifecycleConfiguration',
   website: 'GetBucketWebsite',
   publicAccessBlock: 'GetPublicAccessBlock',
@@ -51,7 +49,6 @@ const UNCONFIGURED_GET: Readonly<Record<string, string>> = {
   ownershipControls: 'GetBucketOwnershipControls',
 };
 const UNCONFIGURED_DELETE: Readonly<Record<string, string>> = {
-  cors: 'DeleteBucketCors',
   lifecycle: 'DeleteBucketLifecycle',
   website: 'DeleteBucketWebsite',
   publicAccessBlock: 'DeletePublicAccessBlock',
@@ -89,12 +86,14 @@ export function route(
   if (key === undefined) {
     switch (method) {
       case 'PUT':
+        if (q.has('cors')) return r('PutBucketCors', false);
         if (q.has('encryption')) return r('PutBucketEncryption', false);
         if (q.has('policy')) return r('PutBucketPolicy', false);
         if (q.has('versioning')) return r('PutBucketVersioning', false);
         if (q.has('tagging')) return r('PutBucketTagging', false);
         return r('CreateBucket', false);
       case 'GET':
+        if (q.has('cors')) return r('GetBucketCors', true);
         if (q.has('encryption')) return r('GetBucketEncryption', true);
         if (q.has('policyStatus')) return r('GetBucketPolicyStatus', true);
         if (q.has('policy')) return r('GetBucketPolicy', true);
@@ -106,6 +105,7 @@ export function route(
         if (q.get('list-type') === '2') return r('ListObjectsV2', true, true);
         return r('ListObjects', true, true);
       case 'DELETE':
+        if (q.has('cors')) return r('DeleteBucketCors', false);
         if (q.has('encryption')) return r('DeleteBucketEncryption', false);
         if (q.has('policy')) return r('DeleteBucketPolicy', false);
         if (q.has('tagging')) return r('DeleteBucketTagging', false);
