@@ -28,6 +28,14 @@ import {
   uploadPart,
   uploadPartCopy,
 } from './api/multipart.js';
+import {
+  getObjectLegalHold,
+  getObjectLockConfiguration,
+  getObjectRetention,
+  putObjectLegalHold,
+  putObjectLockConfiguration,
+  putObjectRetention,
+} from './api/object-lock.js';
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './api/object-tagging.js';
 import { getObjectAttributes } from './api/object-attributes.js';
 import { putObject } from './api/put-object.js';
@@ -64,6 +72,12 @@ export const HANDLERS: Readonly<Record<string, S3Handler>> = {
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   ListObjectVersions: listObjectVersions,
+  PutObjectLockConfiguration: putObjectLockConfiguration,
+  GetObjectLockConfiguration: getObjectLockConfiguration,
+  PutObjectRetention: putObjectRetention,
+  GetObjectRetention: getObjectRetention,
+  PutObjectLegalHold: putObjectLegalHold,
+  GetObjectLegalHold: getObjectLegalHold,
   PutObjectTagging: putObjectTagging,
   GetObjectTagging: getObjectTagging,
   DeleteObjectTagging: deleteObjectTagging,

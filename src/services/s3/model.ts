@@ -1,6 +1,7 @@
 // S3 domain records. Object metadata lives in the metadata store, object bytes (always encrypted, see
 // docs/formats.md "object stream") in the blob store.
 import type { CorsRule } from './cors/rules.js';
+import type { BucketObjectLock, VersionLock } from './object-lock/rules.js';
 export type Versioning = 'Unversioned' | 'Enabled' | 'Suspended';
 export type SseMode = 'AES256' | 'aws:kms' | 'SSE-C';
 
@@ -23,6 +24,8 @@ export interface BucketRecord {
   encryptionExplicit: boolean;
   policy?: string;
   tags?: Array<{ Key: string; Value: string }>;
+  /** Object Lock, once enabled (at creation or by PutObjectLockConfiguration on a versioned bucket); never removed. */
+  objectLock?: BucketObjectLock;
   /** CORS rules (PutBucketCors), absent when the bucket has none. */
   cors?: CorsRule[];
   /** "EU", the legacy alias of eu-west-1, when the bucket was created with it: GetBucketLocation returns it as given. */
@@ -70,6 +73,8 @@ export interface VersionRecord {
   blobId?: string;
   stream?: { salt: string; segmentBytes: number };
   sse?: SealedObjectKey;
+  /** Object Lock retention and legal hold of this version. */
+  lock?: VersionLock;
   /** Multipart objects: each part is its own stream, stored back to back in one blob. */
   parts?: Array<PartInfo & { salt: string; blobId: string; bindingId: string; sse: SealedObjectKey }>;
 }
@@ -94,6 +99,8 @@ export interface UploadRecord {
   /** Chosen at CreateMultipartUpload (x-amz-checksum-algorithm; stored upper-case), with its checksum type. */
   checksumAlgorithm?: string;
   checksumType?: 'COMPOSITE' | 'FULL_OBJECT';
+  /** The Object Lock the completed object gets (from CreateMultipartUpload's headers or the bucket default). */
+  lock?: VersionLock;
   parts: Record<string, PartInfo & { blobId: string; salt: string; sse: SealedObjectKey; cipherSize: number }>;
 }
 

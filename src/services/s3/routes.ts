@@ -14,9 +14,6 @@ const UNSUPPORTED = [
   'logging',
   'notification',
   'replication',
-  'object-lock',
-  'retention',
-  'legal-hold',
   'torrent',
   'restore',
   'select',
@@ -40,7 +37,6 @@ const UNCONFIGURED_GET: Readonly<Record<string, string>> = {
   lifecycle: 'GetBucketLifecycleConfiguration',
   website: 'GetBucketWebsite',
   publicAccessBlock: 'GetPublicAccessBlock',
-  'object-lock': 'GetObjectLockConfiguration',
   replication: 'GetBucketReplication',
   logging: 'GetBucketLogging',
   notification: 'GetBucketNotificationConfiguration',
@@ -87,6 +83,7 @@ export function route(
     switch (method) {
       case 'PUT':
         if (q.has('cors')) return r('PutBucketCors', false);
+        if (q.has('object-lock')) return r('PutObjectLockConfiguration', false);
         if (q.has('encryption')) return r('PutBucketEncryption', false);
         if (q.has('policy')) return r('PutBucketPolicy', false);
         if (q.has('versioning')) return r('PutBucketVersioning', false);
@@ -94,6 +91,7 @@ export function route(
         return r('CreateBucket', false);
       case 'GET':
         if (q.has('cors')) return r('GetBucketCors', true);
+        if (q.has('object-lock')) return r('GetObjectLockConfiguration', true);
         if (q.has('encryption')) return r('GetBucketEncryption', true);
         if (q.has('policyStatus')) return r('GetBucketPolicyStatus', true);
         if (q.has('policy')) return r('GetBucketPolicy', true);
@@ -123,10 +121,14 @@ export function route(
     case 'PUT':
       if (q.has('uploadId') && q.has('partNumber')) return hasCopySource ? r('UploadPartCopy', false, true) : r('UploadPart', false, true);
       if (q.has('tagging')) return r('PutObjectTagging', false, true);
+      if (q.has('retention')) return r('PutObjectRetention', false, true);
+      if (q.has('legal-hold')) return r('PutObjectLegalHold', false, true);
       return hasCopySource ? r('CopyObject', false, true) : r('PutObject', false, true);
     case 'GET':
       if (q.has('uploadId')) return r('ListParts', true, true);
       if (q.has('tagging')) return r('GetObjectTagging', true, true);
+      if (q.has('retention')) return r('GetObjectRetention', true, true);
+      if (q.has('legal-hold')) return r('GetObjectLegalHold', true, true);
       return r('GetObject', true, true);
     case 'HEAD':
       return r('HeadObject', true, true);

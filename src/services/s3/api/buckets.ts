@@ -2,10 +2,10 @@
 // ListBuckets (paged, filtered), GetBucketLocation, Put/GetBucketVersioning, Put/Get/DeleteBucketTagging; tags may
 // also be set at creation.
 import { authorizeS3 } from '../authorize.js';
-import { S3 } from '../errors.js';
+import { S3, S3Error } from '../errors.js';
 import type { BucketRecord } from '../model.js';
 import { bucketArn } from '../model.js';
-import type { S3Handler } from '../request.js';
+import { header, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, S3_NS, xmlDocument } from '../xml.js';
 import { checkCreateBucketAcl } from './acl.js';
 import { BUCKET_NAME_RE, DEFAULT_ENCRYPTION, requireBucket } from './bucket-common.js';
@@ -42,7 +42,9 @@ export const createBucket: S3Handler = async (deps, req) => {
     accountId: req.ctx.principal.accountId,
     region: location,
     creationDate: deps.clock(),
-    versioning: 'Unversioned',
+    // Object Lock at creation turns versioning on for good (S3: it cannot be suspended afterwards).
+    versioning: objectLockAtCreation(req) ? 'Enabled' : 'Unversioned',
+    ...(objectLockAtCreation(req) ? { objectLock: {} } : {}),
     encryption: { ...DEFAULT_ENCRYPTION, BlockedEncryptionTypes: [...DEFAULT_ENCRYPTION.BlockedEncryptionTypes] },
     encryptionExplicit: false,
     ...(tags.length ? { tags } : {}),
@@ -51,6 +53,11 @@ export const createBucket: S3Handler = async (deps, req) => {
   const existing = await deps.store.getBucket(name);
   authorizeS3(deps, req, 's3:CreateBucket', bucketArn(name), existing ?? rec);
   if (tags.length) authorizeS3(deps, req, 's3:PutBucketTagging', bucketArn(name), existing ?? rec);
+  if (rec.objectLock) {
+    // S3 requires both permissions for a bucket created with Object Lock (it sets the lock and versioning).
+    authorizeS3(deps, req, 's3:PutBucketObjectLockConfiguration', bucketArn(name), existing ?? rec);
+    authorizeS3(deps, req, 's3:PutBucketVersioning', bucketArn(name), existing ?? rec);
+  }
   if (existing)
     throw existing.accountId === rec.accountId
       ? S3.BucketAlreadyOwnedByYou(undefined, { BucketName: name })
@@ -138,6 +145,9 @@ export const putBucketVersioning: S3Handler = async (deps, req) => {
   if (status === undefined && doc?.MfaDelete === undefined) throw S3.IllegalVersioningConfigurationException('The Versioning element must be specified');
   if (status !== 'Enabled' && status !== 'Suspended') throw S3.MalformedXML();
   if (doc?.MfaDelete === 'Enabled') throw S3.NotImplemented('MFA Delete is not supported by this Keyhold version.');
+  if (b.objectLock && status === 'Suspended') {
+    throw new S3Error('InvalidBucketState', 409, 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.');
+  }
   await deps.store.updateBucket(b.name, (x) => {
     x.versioning = status;
   });
@@ -195,3 +205,8 @@ export const deleteBucketTagging: S3Handler = async (deps, req) => {
   });
   return { status: 204 };
 };
+
+/** x-amz-bucket-object-lock-enabled: true on CreateBucket (S3 reads the value case-insensitively). */
+function objectLockAtCreation(req: S3Request): boolean {
+  return header(req, 'x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true';
+}

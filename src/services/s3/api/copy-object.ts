@@ -26,6 +26,7 @@ import {
 } from './object-common.js';
 import { requestTagKeys } from './tag-rules.js';
 import { preconditions } from './write-conditions.js';
+import { lockOnWrite } from '../object-lock/on-write.js';
 
 export const copyObject: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
@@ -57,6 +58,8 @@ export const copyObject: S3Handler = async (deps, req) => {
   const kept = asked === undefined && s.checksum && (s.checksum.type ?? 'FULL_OBJECT') === 'FULL_OBJECT' ? s.checksum : undefined;
   const recompute = asked ?? (s.checksum && !kept && isChecksumAlgorithm(s.checksum.algorithm) ? s.checksum.algorithm : undefined);
   const checksum = recompute ? { algorithm: recompute } : undefined;
+  // A copy's lock is its own (headers or the destination's default), never the source's (S3).
+  const lock = lockOnWrite(deps, req, b, { uploadsBody: false });
   const versionId = newVersionId(b);
   const place = binding(b.name, key, versionId);
   const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, key), place);
@@ -88,6 +91,7 @@ export const copyObject: S3Handler = async (deps, req) => {
     blobId: written.blobId,
     stream: { salt: written.salt, segmentBytes: SEGMENT_BYTES },
     sse: sealed,
+    ...(lock ? { lock } : {}),
   };
   await deleteBlobs(deps, await commitVersion(deps, b, key, v, condition));
   return {

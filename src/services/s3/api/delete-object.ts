@@ -9,6 +9,7 @@ import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, type XmlNode, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
+import { lockedVersion, protection, wantsBypass } from '../object-lock/rules.js';
 import { blobsOf, deleteBlobs, versionIdParam } from './object-common.js';
 
 interface Deleted {
@@ -18,7 +19,27 @@ interface Deleted {
   deleteMarkerVersionId?: string;
 }
 
-async function deleteOne(deps: S3Deps, b: BucketRecord, key: string, versionId: string | undefined, ifMatch?: string[]): Promise<Deleted> {
+/**
+ * Object Lock: a version under a legal hold or a running retention is not deleted, except governance-mode
+ * retention with x-amz-bypass-governance-retention and s3:BypassGovernanceRetention.
+ */
+function lockGuard(deps: S3Deps, req: S3Request, b: BucketRecord, key: string): (v: VersionRecord) => void {
+  return (v) => {
+    const p = protection(v, deps.clock());
+    if (p === undefined) return;
+    if (p !== 'governance' || !wantsBypass(req)) throw lockedVersion();
+    authorizeS3(deps, req, 's3:BypassGovernanceRetention', objectArn(b.name, key), b);
+  };
+}
+
+async function deleteOne(
+  deps: S3Deps,
+  b: BucketRecord,
+  key: string,
+  versionId: string | undefined,
+  guard: (v: VersionRecord) => void,
+  ifMatch?: string[],
+): Promise<Deleted> {
   for (;;) {
     const current = await deps.store.getObject(b.name, key);
     const entry = current?.entry ?? { key, versions: [] };
@@ -33,6 +54,8 @@ async function deleteOne(deps: S3Deps, b: BucketRecord, key: string, versionId: 
     let result: Deleted = { key };
     if (versionId !== undefined) {
       dropped = entry.versions.filter((v) => v.versionId === versionId);
+      // Checked against the state this commit replaces, so a lock set concurrently is never missed.
+      dropped.forEach(guard);
       entry.versions = entry.versions.filter((v) => v.versionId !== versionId);
       result = { key, versionId, ...(dropped[0]?.deleteMarker ? { deleteMarker: true } : {}) };
     } else if (b.versioning === 'Unversioned') {
@@ -71,7 +94,7 @@ export const deleteObject: S3Handler = async (deps, req) => {
   authorizeS3(deps, req, versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectArn(b.name, req.key!), b);
   const ifMatchHeader = header(req, 'if-match');
   const ifMatch = ifMatchHeader === undefined ? undefined : parseEtagList(ifMatchHeader);
-  const r = await deleteOne(deps, b, req.key!, versionId, ifMatch);
+  const r = await deleteOne(deps, b, req.key!, versionId, lockGuard(deps, req, b, req.key!), ifMatch);
   return {
     status: 204,
     headers: {
@@ -95,7 +118,7 @@ export const deleteObjects: S3Handler = async (deps, req: S3Request) => {
     try {
       versionIdParam(versionId);
       authorizeS3(deps, req, versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectArn(b.name, key), b);
-      const r = await deleteOne(deps, b, key, versionId);
+      const r = await deleteOne(deps, b, key, versionId, lockGuard(deps, req, b, key));
       if (!quiet) {
         deleted.push({
           Key: key,

@@ -14,6 +14,7 @@ import { requireBucket } from './bucket-common.js';
 import { servedChecksum } from './checksum-request.js';
 import { existingTagKeys } from './tag-rules.js';
 import { findVersion, readPlaintext, sseHeaders, versionIdParam } from './object-common.js';
+import { lockHeaders } from '../object-lock/rules.js';
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 
@@ -186,6 +187,7 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
     ...(v.tags.length ? { 'x-amz-tagging-count': String(v.tags.length) } : {}),
     ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {}),
     ...(v.storageClass !== 'STANDARD' ? { 'x-amz-storage-class': v.storageClass } : {}),
+    ...lockHeaders(v.lock),
     ...sseHeaders(sse, { customerKeyMd5: ck ? customerKeyMd5(ck) : undefined }),
   });
   Object.assign(headers, partChecksum ?? servedChecksum(req, v, range !== undefined));

@@ -12,6 +12,7 @@ import { binding, customerKeyMatches, customerKeyVerifier, type WriteEncryption 
 import { customerKey, customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
 import { parseXmlBody, xmlDocument } from '../xml.js';
 import { compareKeys } from '../key-order.js';
+import { lockOnWrite } from '../object-lock/on-write.js';
 import { requireBucket } from './bucket-common.js';
 import { copySource } from './copy-source.js';
 import { enc, encodingTypeEcho, pageSize } from './list-objects.js';
@@ -78,6 +79,8 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
   const enc = writeEncryption(req.headers, req.secure, b);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b, requestTagKeys(taggingHeader(req)));
   const checksum = chosenChecksum(req);
+  // The lock is decided at initiation (headers, or the bucket's default counted from now) and given at completion.
+  const lock = lockOnWrite(deps, req, b, { uploadsBody: false });
   const uploadId = randomBytes(32).toString('base64url');
   let sse: UploadRecord['sse'];
   if (enc.mode === 'SSE-C') sse = { mode: 'SSE-C', customerKeyHmac: customerKeyVerifier(enc.customerKey) };
@@ -99,6 +102,7 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
     tags: taggingHeader(req),
     sse,
     ...checksum,
+    ...(lock ? { lock } : {}),
     parts: {},
   };
   await deps.store.putUpload(u, 0);
@@ -255,6 +259,7 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     tags: upload.tags,
     ...(checksum ? { checksum } : {}),
     storageClass: 'STANDARD',
+    ...(upload.lock ? { lock: upload.lock } : {}),
     parts: parts.map((p) => ({
       partNumber: p.partNumber,
       size: p.size,

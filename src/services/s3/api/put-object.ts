@@ -5,6 +5,7 @@ import { objectArn, bucketArn, type VersionRecord } from '../model.js';
 import { header, type S3Handler } from '../request.js';
 import { binding } from '../sse/object-keys.js';
 import { customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
+import { lockOnWrite } from '../object-lock/on-write.js';
 import { requireBucket } from './bucket-common.js';
 import { checksumHeaders, declaredChecksum } from './checksum-request.js';
 import { requestTagKeys } from './tag-rules.js';
@@ -29,6 +30,7 @@ export const putObject: S3Handler = async (deps, req) => {
   const enc = writeEncryption(req.headers, req.secure, b);
   const tags = taggingHeader(req);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b, requestTagKeys(tags));
+  const lock = lockOnWrite(deps, req, b, { uploadsBody: true });
   const condition = await preconditions(deps, req, b);
   const checksum = declaredChecksum(req);
   const meta = userMetadata(req);
@@ -54,6 +56,7 @@ export const putObject: S3Handler = async (deps, req) => {
     blobId: written.blobId,
     stream: { salt: written.salt, segmentBytes: SEGMENT_BYTES },
     sse: sealed,
+    ...(lock ? { lock } : {}),
   };
   const orphaned = await commitVersion(deps, b, key, v, condition);
   await deleteBlobs(deps, orphaned);

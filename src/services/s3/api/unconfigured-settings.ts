@@ -35,7 +35,6 @@ export const UNCONFIGURED_SETTINGS: Readonly<Record<string, S3Handler>> = {
   GetBucketLifecycleConfiguration: notConfigured('s3:GetLifecycleConfiguration', () => S3.NoSuchLifecycleConfiguration()),
   GetBucketWebsite: notConfigured('s3:GetBucketWebsite', () => S3.NoSuchWebsiteConfiguration()),
   GetPublicAccessBlock: notConfigured('s3:GetBucketPublicAccessBlock', () => S3.NoSuchPublicAccessBlockConfiguration()),
-  GetObjectLockConfiguration: notConfigured('s3:GetBucketObjectLockConfiguration', () => S3.ObjectLockConfigurationNotFoundError()),
   GetBucketReplication: notConfigured('s3:GetReplicationConfiguration', () => S3.ReplicationConfigurationNotFoundError()),
   GetBucketLogging: notConfigured('s3:GetBucketLogging', { root: 'BucketLoggingStatus', body: {} }),
   GetBucketNotificationConfiguration: notConfigured('s3:GetBucketNotification', { root: 'NotificationConfiguration', body: {} }),
