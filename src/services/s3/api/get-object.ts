@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { authorizeS3 } from '../authorize.js';
 import { S3, S3Error } from '../errors.js';
-import { objectArn, type VersionRecord } from '../model.js';
+import { type BucketRecord, bucketArn, objectArn, type VersionRecord } from '../model.js';
 import { header, type S3Handler, type S3Request } from '../request.js';
 import { customerKeyMatches } from '../sse/object-keys.js';
 import { customerKey, customerKeyMd5, refuseSseOnRead } from '../sse/request-headers.js';
@@ -103,6 +103,21 @@ const OVERRIDES: Record<string, string> = {
 };
 
 /**
+ * S3 answers a read of a missing object with 404 only to a caller who may list the bucket (s3:ListBucket, with
+ * the key as s3:prefix); anyone else gets 403, so reads cannot probe which keys exist
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Permissions").
+ */
+function hideAbsenceFromNonListers(deps: Parameters<S3Handler>[0], req: S3Request, b: BucketRecord, key: string): void {
+  try {
+    authorizeS3(deps, { ...req, query: new URLSearchParams({ prefix: key }) }, 's3:ListBucket', bucketArn(b.name), b);
+  } catch (err) {
+    // A plain "Access Denied": a message naming s3:ListBucket would itself say that the key does not exist.
+    if (err instanceof S3Error && err.code === 'AccessDenied') throw S3.AccessDenied();
+    throw err;
+  }
+}
+
+/**
  * The object version a read names (versionId or the current one), after the read permission, the version's
  * existence (NoSuchKey, NoSuchVersion, a delete marker's 405) and its SSE-C key: missing or unneeded
  * (InvalidRequest), or wrong (403) — refused before anything else about the object is answered (conditions,
@@ -118,6 +133,7 @@ export async function readableVersion(deps: Parameters<S3Handler>[0], req: S3Req
   const v = findVersion(entry, versionId);
   for (const action of actions) authorizeS3(deps, req, action, objectArn(b.name, key), b, existingTagKeys(v));
   refuseSseOnRead(req.headers);
+  if (!v || (v.deleteMarker && !versionId)) hideAbsenceFromNonListers(deps, req, b, key);
   if (!v) throw versionId && entry ? S3.NoSuchVersion(undefined, { Key: key, VersionId: versionId }) : S3.NoSuchKey(undefined, { Key: key });
   if (v.deleteMarker) {
     if (versionId)
