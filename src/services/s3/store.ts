@@ -92,19 +92,23 @@ export class S3Store {
     await this.kv.commit([{ type: 'put', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}`, value: json(u), expectVersion }]);
   }
 
-  async deleteUpload(u: UploadRecord): Promise<void> {
-    await this.kv.commit([{ type: 'delete', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}` }]);
+  /**
+   * Removes an upload record as read at `expectVersion` (KvConflictError if it changed or is gone): whoever
+   * removes it owns its part blobs, so an abort racing a completion can never delete the completed object's parts.
+   */
+  async deleteUpload(u: UploadRecord, expectVersion: number): Promise<void> {
+    await this.kv.commit([{ type: 'delete', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}`, expectVersion }]);
   }
 
   async listUploads(bucket: string): Promise<UploadRecord[]> {
     return (await this.kv.list(NS_UPLOAD, { prefix: `${bucket}/` })).map((e) => JSON.parse(e.value.toString()) as UploadRecord);
   }
 
-  /** Completes an upload: the object entry and the upload's removal in one commit. */
-  async completeUpload(bucket: string, entry: ObjectEntry, expectVersion: number, u: UploadRecord): Promise<void> {
+  /** Completes an upload: the object entry and the upload's removal (as read at `uploadVersion`) in one commit. */
+  async completeUpload(bucket: string, entry: ObjectEntry, expectVersion: number, u: UploadRecord, uploadVersion: number): Promise<void> {
     await this.kv.commit([
       { type: 'put', namespace: NS_OBJECT, key: `${bucket}/${entry.key}`, value: json(entry), expectVersion },
-      { type: 'delete', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}` },
+      { type: 'delete', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}`, expectVersion: uploadVersion },
     ]);
   }
 }

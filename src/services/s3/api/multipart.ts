@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
-import { S3 } from '../errors.js';
+import { S3, S3Error } from '../errors.js';
 import { type BucketRecord, bucketArn, objectArn, type UploadRecord, type VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Handler, type S3Request, type S3Response } from '../request.js';
 import { binding, customerKeyMatches, customerKeyVerifier, type WriteEncryption } from '../sse/object-keys.js';
@@ -149,7 +149,12 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
   const etag = written.etag;
   objectKey.fill(0);
   for (;;) {
-    const cur = await requireUpload(deps, req);
+    const cur = await findUpload(deps, req);
+    if (!cur) {
+      // Aborted or completed while the part was being written: the part's blob is nobody's.
+      await deleteBlobs(deps, [written.blobId]);
+      throw S3.NoSuchUpload(undefined, { UploadId: req.query.get('uploadId') ?? '' });
+    }
     const old = cur.upload.parts[String(n)];
     cur.upload.parts[String(n)] = {
       partNumber: n,
@@ -285,11 +290,16 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     const dropped = versionId === 'null' ? entry.versions.filter((x) => x.versionId === 'null') : [];
     entry.versions = [v, ...entry.versions.filter((x) => !dropped.includes(x))];
     try {
-      await deps.store.completeUpload(b.name, entry, cur?.version ?? 0, upload);
+      await deps.store.completeUpload(b.name, entry, cur?.version ?? 0, upload, found.version);
       orphaned = dropped.flatMap((d) => [...(d.blobId ? [d.blobId] : []), ...(d.parts ?? []).map((p) => p.blobId)]);
       break;
     } catch (err) {
       if (!(err instanceof KvConflictError)) throw err;
+      // The object's entry moved (retry), or the upload did: aborted or completed meanwhile (its parts are
+      // no longer ours to use), or given another part (what was checked above no longer holds).
+      const now = await deps.store.getUpload(b.name, upload.uploadId);
+      if (!now) throw S3.NoSuchUpload(undefined, { UploadId: upload.uploadId });
+      if (now.version !== found.version) throw uploadChanged();
     }
   }
   await deleteBlobs(deps, [...unused, ...orphaned]);
@@ -347,17 +357,39 @@ async function completedBefore(deps: S3Deps, req: S3Request, b: BucketRecord): P
 export const abortMultipartUpload: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:AbortMultipartUpload', objectArn(b.name, req.key!), b);
-  const { upload } = await requireUpload(deps, req);
   // x-amz-if-match-initiated-time: abort only the upload begun at that time (an HTTP date, to the second).
   const initiatedTime = Date.parse(header(req, 'x-amz-if-match-initiated-time') ?? '');
-  if (!Number.isNaN(initiatedTime) && Math.floor(initiatedTime / 1000) !== Math.floor(upload.initiated / 1000)) throw S3.PreconditionFailed();
-  await deps.store.deleteUpload(upload);
+  for (;;) {
+    const { upload, version } = await requireUpload(deps, req);
+    if (!Number.isNaN(initiatedTime) && Math.floor(initiatedTime / 1000) !== Math.floor(upload.initiated / 1000)) throw S3.PreconditionFailed();
+    if (await removeUpload(deps, upload, version)) return { status: 204 };
+  }
+};
+
+const uploadChanged = () =>
+  new S3Error(
+    'ConditionalRequestConflict',
+    409,
+    'A conflicting operation occurred: a part of this upload changed while it was being completed. Retry the request.',
+  );
+
+/**
+ * Removes an upload and its parts' blobs if it is still as read; false if it changed meanwhile (a completion or
+ * an abort took it, or a part was added: read it again). Aborts and lifecycle both come through here.
+ */
+export async function removeUpload(deps: S3Deps, upload: UploadRecord, version: number): Promise<boolean> {
+  try {
+    await deps.store.deleteUpload(upload, version);
+  } catch (err) {
+    if (err instanceof KvConflictError) return false;
+    throw err;
+  }
   await deleteBlobs(
     deps,
     Object.values(upload.parts).map((p) => p.blobId),
   );
-  return { status: 204 };
-};
+  return true;
+}
 
 /** part-number-marker: a non-negative integer (InvalidArgument otherwise, as S3). */
 function partNumberMarker(req: S3Request): number {

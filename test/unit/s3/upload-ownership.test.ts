@@ -1,0 +1,63 @@
+// Who owns an upload's parts: the completion or the abort that removes the upload record as it read it. A
+// stale removal (the record changed or is gone) is refused, so the loser never deletes or uses the parts.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { UploadRecord } from '../../../src/services/s3/model.js';
+import { S3Store } from '../../../src/services/s3/store.js';
+import { KvConflictError } from '../../../src/storage/kv/interface.js';
+import { SqliteKvStore } from '../../../src/storage/kv/sqlite.js';
+
+describe('S3 upload records', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keyhold-upload-'));
+  const kv = new SqliteKvStore(join(dir, 'kv.db'));
+  const store = new S3Store(kv);
+  after(async () => {
+    await kv.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const upload = (uploadId: string): UploadRecord => ({
+    uploadId,
+    bucket: 'b',
+    key: 'k',
+    initiated: 0,
+    initiator: 'arn:aws:iam::111122223333:root',
+    userMetadata: {},
+    tags: [],
+    sse: { mode: 'AES256' },
+    parts: {},
+  });
+
+  it('an abort that read the upload before a completion took it cannot remove it again', async () => {
+    const u = upload('u1');
+    await store.putUpload(u, 0);
+    const read = (await store.getUpload('b', 'u1'))!;
+    await store.completeUpload('b', { key: 'k', versions: [] as never }, 0, u, read.version);
+    await assert.rejects(store.deleteUpload(u, read.version), KvConflictError);
+  });
+
+  it('a completion that read the upload before an abort took it commits nothing', async () => {
+    const u = upload('u2');
+    await store.putUpload(u, 0);
+    const read = (await store.getUpload('b', 'u2'))!;
+    await store.deleteUpload(u, read.version);
+    await assert.rejects(store.completeUpload('b', { key: 'k2', versions: [{ versionId: 'null' }] as never }, 0, u, read.version), KvConflictError);
+    assert.equal(await store.getObject('b', 'k2'), undefined);
+  });
+
+  it('a part added after the completion read the upload makes the completion stale too', async () => {
+    const u = upload('u3');
+    await store.putUpload(u, 0);
+    const read = (await store.getUpload('b', 'u3'))!;
+    await store.putUpload(
+      {
+        ...u,
+        parts: { 1: { partNumber: 1, size: 1, etag: 'e', blobId: 'x', salt: 's', sse: { mode: 'AES256', masterVersion: 1, wrapped: '' }, cipherSize: 17 } },
+      },
+      read.version,
+    );
+    await assert.rejects(store.completeUpload('b', { key: 'k3', versions: [{ versionId: 'null' }] as never }, 0, u, read.version), KvConflictError);
+  });
+});
