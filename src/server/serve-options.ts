@@ -139,6 +139,8 @@ export interface ServeConfig {
   acmValidity?: number;
   acmRenewBefore?: number;
   acmValidationInterval?: number;
+  /** How often (ms) the background process carries out S3 lifecycle rules (default: hourly). */
+  s3LifecycleInterval?: number;
   dnsResolver?: string[];
   acmValidationZone?: string;
   workers?: string;

@@ -3,7 +3,7 @@
 // keys (including a certificate-manager key) — as raw bytes, hex (both cases), base64 or base64url.
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';

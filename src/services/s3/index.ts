@@ -6,6 +6,7 @@ import type { ServiceDeps } from '../../server/registry.js';
 import type { RestService } from '../../server/service.js';
 import type { KmsService } from '../kms/index.js';
 import { S3Edge } from './edge.js';
+import { type LifecycleReport, runLifecycle } from './lifecycle/sweeper.js';
 import type { S3Deps } from './request.js';
 import { KmsBridge } from './sse/kms-bridge.js';
 import { MasterKeys } from './sse/master-keys.js';
@@ -14,6 +15,8 @@ import { S3Store } from './store.js';
 
 export interface S3Service extends RestService {
   s3: S3Deps;
+  /** Carries out every bucket's lifecycle rules now (the background timer calls it; tests too, with a clock). */
+  runLifecycle(): Promise<LifecycleReport>;
 }
 
 export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
@@ -41,5 +44,38 @@ export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
     clock: deps.clock,
     baseDomains: deps.config.s3BaseDomain ?? ['s3.localhost'],
   });
-  return { protocol: 'rest-xml', signingName: 's3', s3, handle: (req, res, e) => edge.handle(req, res, e) };
+  // Lifecycle rules run in one process of a cluster, one sweep at a time; a failed sweep is logged and retried
+  // at the next tick (every change it makes is a compare-and-swap, so a partial sweep is safe).
+  let sweeping: Promise<LifecycleReport> | undefined;
+  const runLifecycleNow = () => {
+    sweeping ??= (async () => {
+      await deps.kv.changes?.sync();
+      return runLifecycle(s3, deps.clock());
+    })().finally(() => {
+      sweeping = undefined;
+    });
+    return sweeping;
+  };
+  const timer = deps.cluster.runsBackgroundWork
+    ? setInterval(
+        () =>
+          void runLifecycleNow().then(
+            (r) => (r.expired || r.versionsRemoved || r.uploadsAborted ? deps.log.info({ ...r }, 's3 lifecycle sweep') : undefined),
+            (err: Error) => deps.log.error({ err: err.message }, 's3 lifecycle sweep failed'),
+          ),
+        deps.config.s3LifecycleInterval ?? 3_600_000,
+      )
+    : undefined;
+  timer?.unref();
+  return {
+    protocol: 'rest-xml',
+    signingName: 's3',
+    s3,
+    handle: (req, res, e) => edge.handle(req, res, e),
+    runLifecycle: runLifecycleNow,
+    async close() {
+      clearInterval(timer);
+      await sweeping?.catch(() => undefined);
+    },
+  };
 }

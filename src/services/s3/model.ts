@@ -1,6 +1,7 @@
 // S3 domain records. Object metadata lives in the metadata store, object bytes (always encrypted, see
 // docs/formats.md "object stream") in the blob store.
 import type { CorsRule } from './cors/rules.js';
+import type { LifecycleRule } from './lifecycle/rules.js';
 import type { BucketObjectLock, VersionLock } from './object-lock/rules.js';
 export type Versioning = 'Unversioned' | 'Enabled' | 'Suspended';
 export type SseMode = 'AES256' | 'aws:kms' | 'SSE-C';
@@ -26,6 +27,8 @@ export interface BucketRecord {
   tags?: Array<{ Key: string; Value: string }>;
   /** Object Lock, once enabled (at creation or by PutObjectLockConfiguration on a versioned bucket); never removed. */
   objectLock?: BucketObjectLock;
+  /** Lifecycle rules (PutBucketLifecycleConfiguration), absent when the bucket has none. */
+  lifecycle?: LifecycleRule[];
   /** CORS rules (PutBucketCors), absent when the bucket has none. */
   cors?: CorsRule[];
   /** "EU", the legacy alias of eu-west-1, when the bucket was created with it: GetBucketLocation returns it as given. */

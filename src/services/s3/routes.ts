@@ -9,7 +9,6 @@ export interface Route {
 
 const UNSUPPORTED = [
   'acl',
-  'lifecycle',
   'website',
   'logging',
   'notification',
@@ -34,7 +33,6 @@ const r = (name: string, readOnly: boolean, data = false): Route => ({ name, rea
 // Of the settings above, those a bucket can be asked about and answers "not configured" (Get) or deletes as
 // a no-op (Delete): api/unconfigured-settings.ts. Putting one stays unsupported.
 const UNCONFIGURED_GET: Readonly<Record<string, string>> = {
-  lifecycle: 'GetBucketLifecycleConfiguration',
   website: 'GetBucketWebsite',
   publicAccessBlock: 'GetPublicAccessBlock',
   replication: 'GetBucketReplication',
@@ -45,7 +43,6 @@ const UNCONFIGURED_GET: Readonly<Record<string, string>> = {
   ownershipControls: 'GetBucketOwnershipControls',
 };
 const UNCONFIGURED_DELETE: Readonly<Record<string, string>> = {
-  lifecycle: 'DeleteBucketLifecycle',
   website: 'DeleteBucketWebsite',
   publicAccessBlock: 'DeletePublicAccessBlock',
   replication: 'DeleteBucketReplication',
@@ -83,6 +80,7 @@ export function route(
     switch (method) {
       case 'PUT':
         if (q.has('cors')) return r('PutBucketCors', false);
+        if (q.has('lifecycle')) return r('PutBucketLifecycleConfiguration', false);
         if (q.has('object-lock')) return r('PutObjectLockConfiguration', false);
         if (q.has('encryption')) return r('PutBucketEncryption', false);
         if (q.has('policy')) return r('PutBucketPolicy', false);
@@ -91,6 +89,7 @@ export function route(
         return r('CreateBucket', false);
       case 'GET':
         if (q.has('cors')) return r('GetBucketCors', true);
+        if (q.has('lifecycle')) return r('GetBucketLifecycleConfiguration', true);
         if (q.has('object-lock')) return r('GetObjectLockConfiguration', true);
         if (q.has('encryption')) return r('GetBucketEncryption', true);
         if (q.has('policyStatus')) return r('GetBucketPolicyStatus', true);
@@ -104,6 +103,7 @@ export function route(
         return r('ListObjects', true, true);
       case 'DELETE':
         if (q.has('cors')) return r('DeleteBucketCors', false);
+        if (q.has('lifecycle')) return r('DeleteBucketLifecycle', false);
         if (q.has('encryption')) return r('DeleteBucketEncryption', false);
         if (q.has('policy')) return r('DeleteBucketPolicy', false);
         if (q.has('tagging')) return r('DeleteBucketTagging', false);

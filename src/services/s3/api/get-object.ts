@@ -15,6 +15,7 @@ import { servedChecksum } from './checksum-request.js';
 import { existingTagKeys } from './tag-rules.js';
 import { findVersion, readPlaintext, sseHeaders, versionIdParam } from './object-common.js';
 import { lockHeaders } from '../object-lock/rules.js';
+import { expirationHeader } from '../lifecycle/rules.js';
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 
@@ -204,6 +205,7 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
     ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {}),
     ...(v.storageClass !== 'STANDARD' ? { 'x-amz-storage-class': v.storageClass } : {}),
     ...lockHeaders(v.lock),
+    ...(versionId === undefined ? expirationHeader(b.lifecycle, key, v) : {}),
     ...sseHeaders(sse, { customerKeyMd5: ck ? customerKeyMd5(ck) : undefined }),
   });
   Object.assign(headers, partChecksum ?? servedChecksum(req, v, range !== undefined));

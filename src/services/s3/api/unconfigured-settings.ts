@@ -32,7 +32,6 @@ function deleteNothing(action: string): S3Handler {
 // The IAM action of each operation is S3's own (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html):
 // the Delete operations of CORS, lifecycle, public access block and replication are authorized by their Put action.
 export const UNCONFIGURED_SETTINGS: Readonly<Record<string, S3Handler>> = {
-  GetBucketLifecycleConfiguration: notConfigured('s3:GetLifecycleConfiguration', () => S3.NoSuchLifecycleConfiguration()),
   GetBucketWebsite: notConfigured('s3:GetBucketWebsite', () => S3.NoSuchWebsiteConfiguration()),
   GetPublicAccessBlock: notConfigured('s3:GetBucketPublicAccessBlock', () => S3.NoSuchPublicAccessBlockConfiguration()),
   GetBucketReplication: notConfigured('s3:GetReplicationConfiguration', () => S3.ReplicationConfigurationNotFoundError()),
@@ -45,7 +44,6 @@ export const UNCONFIGURED_SETTINGS: Readonly<Record<string, S3Handler>> = {
     root: 'OwnershipControls',
     body: { Rule: { ObjectOwnership: 'BucketOwnerEnforced' } },
   }),
-  DeleteBucketLifecycle: deleteNothing('s3:PutLifecycleConfiguration'),
   DeleteBucketWebsite: deleteNothing('s3:DeleteBucketWebsite'),
   DeletePublicAccessBlock: deleteNothing('s3:PutBucketPublicAccessBlock'),
   DeleteBucketReplication: deleteNothing('s3:PutReplicationConfiguration'),

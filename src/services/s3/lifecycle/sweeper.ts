@@ -1,0 +1,136 @@
+// Carries out the lifecycle rules of every bucket: current versions expire (a delete marker in a versioned
+// bucket, deletion otherwise), noncurrent versions expire some days after they stopped being current (keeping
+// the newest ones the rule names), lone delete markers are removed when a rule asks, and incomplete multipart
+// uploads are aborted. Each change is a compare-and-swap on the object's entry, so a write racing the sweep
+// wins or is re-read; versions under Object Lock are never removed (an expiring locked current version only
+// gets a delete marker, as in S3). Runs in the background process of a node (index.ts), idempotently.
+import { randomBytes } from 'node:crypto';
+import { KvConflictError } from '../../../storage/kv/interface.js';
+
+import { removeUpload } from '../api/multipart.js';
+import { blobsOf, deleteBlobs } from '../api/object-common.js';
+import type { BucketRecord, VersionRecord } from '../model.js';
+import { protection } from '../object-lock/rules.js';
+import type { S3Deps } from '../request.js';
+import { dueAfter, expiresAt, type LifecycleRule, selects } from './rules.js';
+
+export interface LifecycleReport {
+  expired: number;
+  markersAdded: number;
+  versionsRemoved: number;
+  uploadsAborted: number;
+}
+
+const PAGE = 1000;
+
+export async function runLifecycle(deps: S3Deps, now: number): Promise<LifecycleReport> {
+  const report: LifecycleReport = { expired: 0, markersAdded: 0, versionsRemoved: 0, uploadsAborted: 0 };
+  for (const b of await deps.store.listBuckets()) {
+    const rules = (b.lifecycle ?? []).filter((r) => r.enabled);
+    if (rules.length === 0) continue;
+    for (let after: string | undefined; ; ) {
+      const page = await deps.store.listObjects(b.name, { after, limit: PAGE });
+      for (const entry of page) await sweepKey(deps, b, rules, entry.key, now, report);
+      if (page.length < PAGE) break;
+      after = page[page.length - 1]!.key;
+    }
+    const abortAfter = rules.filter((r) => r.abortIncompleteUploadDays !== undefined);
+    if (abortAfter.length === 0) continue;
+    for (const listed of await deps.store.listUploads(b.name)) {
+      if (!abortAfter.some((r) => selects(r, listed.key, 0, []) && now >= dueAfter(listed.initiated, r.abortIncompleteUploadDays!))) continue;
+      // Removed only as read now: an upload completed or given a part meanwhile is left for the next sweep.
+      const cur = await deps.store.getUpload(b.name, listed.uploadId);
+      if (cur && (await removeUpload(deps, cur.upload, cur.version))) report.uploadsAborted++;
+    }
+  }
+  return report;
+}
+
+function currentExpires(rules: ReadonlyArray<LifecycleRule>, key: string, v: VersionRecord, now: number): boolean {
+  return rules.some((r) => {
+    if (!selects(r, key, v.size, v.tags)) return false;
+    const at = expiresAt(r, v.lastModified);
+    return at !== undefined && now >= at;
+  });
+}
+
+/** Noncurrent versions (index ≥ 1, newest first) whose rule says they are due; locked versions are kept. */
+function dueNoncurrent(rules: ReadonlyArray<LifecycleRule>, key: string, versions: ReadonlyArray<VersionRecord>, now: number): Set<VersionRecord> {
+  const due = new Set<VersionRecord>();
+  for (const r of rules) {
+    const n = r.noncurrentExpiration;
+    if (!n?.days) continue;
+    let kept = 0;
+    for (let i = 1; i < versions.length; i++) {
+      const v = versions[i]!;
+      if (!selects(r, key, v.size, v.tags)) continue;
+      // The newest NewerNoncurrentVersions noncurrent versions are retained whatever their age.
+      if (kept < (n.newerNoncurrentVersions ?? 0)) {
+        kept++;
+        continue;
+      }
+      // A version became noncurrent when the next newer one was written.
+      if (now >= dueAfter(versions[i - 1]!.lastModified, n.days) && protection(v, now) === undefined) due.add(v);
+    }
+  }
+  return due;
+}
+
+async function sweepKey(deps: S3Deps, b: BucketRecord, rules: ReadonlyArray<LifecycleRule>, key: string, now: number, report: LifecycleReport): Promise<void> {
+  for (;;) {
+    const cur = await deps.store.getObject(b.name, key);
+    if (!cur) return;
+    const entry = cur.entry;
+    let dropped: VersionRecord[] = [];
+    let expired = false;
+    let marker = false;
+    const current = entry.versions[0];
+    if (current && !current.deleteMarker && currentExpires(rules, key, current, now)) {
+      expired = true;
+      if (b.versioning === 'Unversioned') {
+        dropped = entry.versions;
+        entry.versions = [];
+      } else {
+        // Versioned: the expired version becomes noncurrent behind a delete marker; a suspended bucket's marker
+        // is the null version, replacing a null version that was current.
+        const markerId = b.versioning === 'Enabled' ? randomBytes(24).toString('base64url') : 'null';
+        if (b.versioning === 'Suspended') dropped = entry.versions.filter((v) => v.versionId === 'null' && protection(v, now) === undefined);
+        const deleteMarker: VersionRecord = {
+          versionId: markerId,
+          deleteMarker: true,
+          lastModified: now,
+          size: 0,
+          etag: '',
+          userMetadata: {},
+          tags: [],
+          storageClass: 'STANDARD',
+        };
+        entry.versions = [deleteMarker, ...entry.versions.filter((v) => !dropped.includes(v))];
+        marker = true;
+      }
+    }
+    const due = dueNoncurrent(rules, key, entry.versions, now);
+    if (due.size > 0) {
+      dropped = [...dropped, ...due];
+      entry.versions = entry.versions.filter((v) => !due.has(v));
+    }
+    // An expired object delete marker: the only version left is a delete marker.
+    const lone = entry.versions.length === 1 && entry.versions[0]!.deleteMarker ? entry.versions[0]! : undefined;
+    if (lone && rules.some((r) => r.expiration?.expiredObjectDeleteMarker && selects(r, key, 0, []))) {
+      entry.versions = [];
+      dropped.push(lone);
+    }
+    if (!expired && dropped.length === 0) return;
+    try {
+      await deps.store.putObject(b.name, entry, cur.version);
+    } catch (err) {
+      if (err instanceof KvConflictError) continue;
+      throw err;
+    }
+    await deleteBlobs(deps, dropped.flatMap(blobsOf));
+    if (expired) report.expired++;
+    if (marker) report.markersAdded++;
+    report.versionsRemoved += dropped.length;
+    return;
+  }
+}

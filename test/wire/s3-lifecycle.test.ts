@@ -1,0 +1,167 @@
+// S3 lifecycle: configurations through the SDK, and the background sweep run at a later (injected) time:
+// expirations in unversioned and versioned buckets, noncurrent versions, lone delete markers, incomplete
+// uploads, filters, disabled rules, and Object Lock's versions left alone.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteBucketLifecycleCommand,
+  DeleteObjectCommand,
+  GetBucketLifecycleConfigurationCommand,
+  HeadObjectCommand,
+  type LifecycleRule,
+  ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { errorName, failure, startTestServer, type TestServer } from '../helpers/server.js';
+
+const DAY = 86_400_000;
+
+describe('S3 lifecycle', () => {
+  let s: TestServer;
+  let offset = 0;
+  const later = async (days: number) => {
+    offset += days * DAY;
+    try {
+      return await s.s3Service().runLifecycle();
+    } finally {
+      offset = 0;
+    }
+  };
+  const setRules = (Bucket: string, Rules: LifecycleRule[]) =>
+    s.s3().send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules } }));
+  const put = async (Bucket: string, Key: string, extra: Record<string, unknown> = {}) =>
+    (await s.s3().send(new PutObjectCommand({ Bucket, Key, Body: 'data', ...extra }))).VersionId;
+  const exists = async (Bucket: string, Key: string) =>
+    (await errorName(
+      s
+        .s3()
+        .send(new HeadObjectCommand({ Bucket, Key }))
+        .then(() => Promise.reject(Object.assign(new Error(), { name: 'Exists' }))),
+    )) === 'Exists';
+  const versions = async (Bucket: string, Prefix: string) => {
+    const r = await s.s3().send(new ListObjectVersionsCommand({ Bucket, Prefix }));
+    return { versions: (r.Versions ?? []).map((v) => v.VersionId), markers: (r.DeleteMarkers ?? []).map((m) => m.VersionId) };
+  };
+
+  before(async () => {
+    s = await startTestServer({ start: { clock: () => Date.now() + offset } });
+  });
+  after(() => s.stop());
+
+  it('stores, returns and deletes a configuration; refuses invalid rules and transitions', async () => {
+    await s.s3().send(new CreateBucketCommand({ Bucket: 'lc-config' }));
+    assert.equal(await errorName(s.s3().send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lc-config' }))), 'NoSuchLifecycleConfiguration');
+    const rules: LifecycleRule[] = [
+      { ID: 'logs', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
+      {
+        ID: 'old-versions',
+        Status: 'Disabled',
+        Filter: { And: { Prefix: 'data/', Tags: [{ Key: 'tier', Value: 'cold' }], ObjectSizeGreaterThan: 1024 } },
+        NoncurrentVersionExpiration: { NoncurrentDays: 10, NewerNoncurrentVersions: 2 },
+      },
+      { ID: 'markers', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { ExpiredObjectDeleteMarker: true } },
+    ];
+    await setRules('lc-config', rules);
+    const got = await s.s3().send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lc-config' }));
+    assert.deepEqual(got.Rules, rules);
+    assert.equal(got.TransitionDefaultMinimumObjectSize, 'all_storage_classes_128K');
+    const refused = async (r: LifecycleRule) => (await failure(setRules('lc-config', [r]))).name;
+    assert.equal(await refused({ ID: 't', Status: 'Enabled', Filter: { Prefix: '' }, Transitions: [{ Days: 30, StorageClass: 'GLACIER' }] }), 'NotImplemented');
+    assert.equal(await refused({ ID: 'none', Status: 'Enabled', Filter: { Prefix: '' } }), 'InvalidRequest');
+    assert.equal(await refused({ ID: 'zero', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 0 } }), 'InvalidArgument');
+    assert.equal(
+      await refused({ ID: 'noon', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Date: new Date('2030-01-01T12:00:00Z') } }),
+      'InvalidArgument',
+    );
+    assert.equal(await refused({ ID: 'x', Status: 'On' as 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 1 } }), 'MalformedXML');
+    const twice: LifecycleRule = { ID: 'same', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 1 } };
+    assert.equal((await failure(setRules('lc-config', [twice, twice]))).name, 'InvalidArgument');
+    assert.deepEqual((await s.s3().send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lc-config' }))).Rules, rules, 'refusals change nothing');
+    assert.equal((await s.s3().send(new DeleteBucketLifecycleCommand({ Bucket: 'lc-config' }))).$metadata.httpStatusCode, 204);
+    assert.equal(await errorName(s.s3().send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lc-config' }))), 'NoSuchLifecycleConfiguration');
+  });
+
+  it('expires objects of an unversioned bucket at the midnight after their age, by prefix, tags and size', async () => {
+    const b = 'lc-plain';
+    await s.s3().send(new CreateBucketCommand({ Bucket: b }));
+    await setRules(b, [
+      { ID: 'logs', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 2 } },
+      { ID: 'temp-tag', Status: 'Enabled', Filter: { Tag: { Key: 'temp', Value: 'yes' } }, Expiration: { Days: 1 } },
+      { ID: 'small', Status: 'Enabled', Filter: { And: { Prefix: 'sized/', ObjectSizeLessThan: 10 } }, Expiration: { Days: 1 } },
+      { ID: 'off', Status: 'Disabled', Filter: { Prefix: 'keep/' }, Expiration: { Days: 1 } },
+    ]);
+    await put(b, 'logs/a');
+    await put(b, 'keep/b');
+    await put(b, 'tagged', { Tagging: 'temp=yes' });
+    await put(b, 'untagged');
+    await put(b, 'sized/small');
+    await s.s3().send(new PutObjectCommand({ Bucket: b, Key: 'sized/large', Body: 'x'.repeat(100) }));
+    const head = await s.s3().send(new HeadObjectCommand({ Bucket: b, Key: 'logs/a' }));
+    const due = Math.ceil((head.LastModified!.getTime() + 2 * DAY) / DAY) * DAY;
+    assert.equal(head.Expiration, `expiry-date="${new Date(due).toUTCString()}", rule-id="logs"`);
+
+    assert.equal((await later(0.5)).expired, 0, 'nothing is due yet');
+    // A one-day rule is due at the second midnight at the latest; a two-day rule not before two days.
+    const r = await later(2);
+    assert.equal(r.expired, 2);
+    assert.equal(await exists(b, 'tagged'), false);
+    assert.equal(await exists(b, 'sized/small'), false);
+    assert.equal(await exists(b, 'logs/a'), true, 'two days have not passed midnight-rounded');
+    await later(3);
+    assert.equal(await exists(b, 'logs/a'), false);
+    for (const k of ['keep/b', 'untagged', 'sized/large']) assert.equal(await exists(b, k), true, k);
+  });
+
+  it('in a versioned bucket: a delete marker for the current version, noncurrent versions after their days (keeping the newest), then the lone marker', async () => {
+    const b = 'lc-versioned';
+    await s.s3().send(new CreateBucketCommand({ Bucket: b }));
+    await s.s3().send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
+    const v1 = await put(b, 'doc');
+    const v2 = await put(b, 'doc');
+    const v3 = await put(b, 'doc');
+    await setRules(b, [
+      { ID: 'noncurrent', Status: 'Enabled', Filter: { Prefix: '' }, NoncurrentVersionExpiration: { NoncurrentDays: 1, NewerNoncurrentVersions: 1 } },
+      { ID: 'markers', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { ExpiredObjectDeleteMarker: true } },
+    ]);
+    await later(3);
+    assert.deepEqual(await versions(b, 'doc'), { versions: [v3, v2], markers: [] }, 'the newest noncurrent version is kept');
+    await setRules(b, [
+      { ID: 'current', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 1 } },
+      { ID: 'noncurrent', Status: 'Enabled', Filter: { Prefix: '' }, NoncurrentVersionExpiration: { NoncurrentDays: 1 } },
+    ]);
+    const r = await later(3);
+    assert.equal(r.markersAdded, 1);
+    const after1 = await versions(b, 'doc');
+    assert.deepEqual(after1.versions, [v3], 'v2 expired as noncurrent; v3 became noncurrent just now');
+    assert.equal(after1.markers.length, 1);
+    await later(5);
+    assert.deepEqual((await versions(b, 'doc')).versions, []);
+    await setRules(b, [{ ID: 'markers', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { ExpiredObjectDeleteMarker: true } }]);
+    await later(1);
+    assert.deepEqual(await versions(b, 'doc'), { versions: [], markers: [] }, 'the lone delete marker is removed');
+    assert.ok(v1);
+  });
+
+  it('never removes a locked version and aborts incomplete uploads after their days', async () => {
+    const b = 'lc-locked';
+    await s.s3().send(new CreateBucketCommand({ Bucket: b, ObjectLockEnabledForBucket: true }));
+    const locked = await put(b, 'record', { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date(Date.now() + 30 * DAY) });
+    await put(b, 'record');
+    const up = await s.s3().send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'stalled' }));
+    await setRules(b, [
+      { ID: 'noncurrent', Status: 'Enabled', Filter: { Prefix: '' }, NoncurrentVersionExpiration: { NoncurrentDays: 1 } },
+      { ID: 'uploads', Status: 'Enabled', Filter: { Prefix: '' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 } },
+    ]);
+    const r = await later(4);
+    assert.equal(r.uploadsAborted, 1);
+    assert.equal((await s.s3().send(new ListMultipartUploadsCommand({ Bucket: b }))).Uploads, undefined);
+    assert.ok((await versions(b, 'record')).versions.includes(locked), 'the locked noncurrent version stays');
+    assert.equal(await errorName(s.s3().send(new DeleteObjectCommand({ Bucket: b, Key: 'record', VersionId: locked }))), 'AccessDenied');
+    assert.ok(up.UploadId);
+  });
+});
