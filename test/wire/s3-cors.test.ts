@@ -1,7 +1,6 @@
 // Bucket CORS: the configuration through the SDK, preflights as browsers send them (unauthenticated OPTIONS),
 // and the headers that let a browser read answers to presigned and form requests from another origin.
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateBucketCommand,
@@ -12,31 +11,17 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { type RawAnswer, rawHttps } from '../helpers/raw-https.js';
 import { errorName, failure, startTestServer, type TestServer } from '../helpers/server.js';
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
 
 describe('S3 bucket CORS', () => {
   let s: TestServer;
   const bucket = 'cors-bucket';
   const origin = 'https://app.example';
 
-  const call = (method: string, url: string, headers: Record<string, string>, body?: string): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      const req = request(new URL(url, s.endpoint), { method, agent: s.agent, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const call = (method: string, url: string, headers: Record<string, string>, body?: string) => rawHttps(s, method, url, headers, body);
   const options = (path: string, headers: Record<string, string>) => call('OPTIONS', path, headers);
-  const code = (a: Answer) => /<Code>([^<]*)<\/Code>/.exec(a.body)?.[1];
+  const code = (a: RawAnswer) => /<Code>([^<]*)<\/Code>/.exec(a.body)?.[1];
   const setRules = (CORSRules: NonNullable<ConstructorParameters<typeof PutBucketCorsCommand>[0]['CORSConfiguration']>['CORSRules']) =>
     s.s3().send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules } }));
 

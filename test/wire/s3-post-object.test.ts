@@ -2,7 +2,6 @@
 // browser sends them (multipart/form-data), against a running server.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import {
@@ -16,6 +15,7 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { readAuditDir } from '../../src/audit/reader.js';
 import { openKeyringForTest } from '../helpers/audit.js';
+import { type RawAnswer, rawHttps } from '../helpers/raw-https.js';
 import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
 
 type Field = [string, string];
@@ -42,27 +42,12 @@ function form(fields: ReadonlyArray<Field>, file?: FilePart, after: ReadonlyArra
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 describe('S3 POST Object (browser-based uploads)', () => {
   let s: TestServer;
   const bucket = 'post-bucket';
 
-  const post = (path: string, body: Buffer, contentType: string): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      const url = new URL(path, s.endpoint);
-      const req = request(url, { method: 'POST', agent: s.agent, headers: { 'content-type': contentType, 'content-length': String(body.length) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const post = (path: string, body: Buffer, contentType: string) =>
+    rawHttps(s, 'POST', path, { 'content-type': contentType, 'content-length': String(body.length) }, body);
   const send = (fields: ReadonlyArray<Field>, file?: FilePart, after?: ReadonlyArray<Field>, path = `/${bucket}`) => {
     const f = form(fields, file, after);
     return post(path, f.body, f.contentType);
@@ -79,8 +64,8 @@ describe('S3 POST Object (browser-based uploads)', () => {
     });
     return { url: new URL(p.url), fields: Object.entries(p.fields) as Field[] };
   };
-  const code = (a: Answer) => /<Code>([^<]*)<\/Code>/.exec(a.body)?.[1];
-  const message = (a: Answer) => /<Message>([^<]*)<\/Message>/.exec(a.body)?.[1]?.replaceAll('&quot;', '"').replaceAll('&apos;', "'");
+  const code = (a: RawAnswer) => /<Code>([^<]*)<\/Code>/.exec(a.body)?.[1];
+  const message = (a: RawAnswer) => /<Message>([^<]*)<\/Message>/.exec(a.body)?.[1]?.replaceAll('&quot;', '"').replaceAll('&apos;', "'");
   const exists = async (key: string) =>
     (await errorName(
       s

@@ -23,7 +23,7 @@ import { S3, S3Error } from './errors.js';
 import type { BucketRecord } from './model.js';
 import { HANDLERS } from './handlers.js';
 import { preparePostObject } from './post-object/post-request.js';
-import { auditProjection, type S3Deps, type S3Handler, type S3Request, type S3Response } from './request.js';
+import { auditProjection, bodyCheck, type S3Deps, type S3Handler, type S3Request, type S3Response } from './request.js';
 import { route } from './routes.js';
 
 export interface S3EdgeDeps {
@@ -118,13 +118,7 @@ export class S3Edge {
       const ctx = requestContext(req, edge, now, { principal: verified.principal, region: verified.scope.region }, 'name' in r ? r.name : 'Unsupported');
 
       // The body, as the client meant it, with its integrity checks.
-      let verifiedBody: () => void = () => undefined;
-      let failedBody: (e: unknown) => void = () => undefined;
-      const bodyDone = new Promise<void>((resolve, reject) => {
-        verifiedBody = resolve;
-        failedBody = reject;
-      });
-      bodyDone.catch(() => undefined);
+      const check = bodyCheck();
       const trailers = new Map<string, string>();
       const decodedLength = req.headers['x-amz-decoded-content-length'];
       const raw = req as AsyncIterable<Buffer>;
@@ -162,10 +156,10 @@ export class S3Edge {
           } else {
             for await (const c of raw) yield c;
           }
-          verifiedBody();
+          check.passed();
         } catch (err) {
           const e = err instanceof ChunkedEncodingError ? new S3Error(err.code, err.code === 'SignatureDoesNotMatch' ? 403 : 400, err.message) : err;
-          failedBody(e);
+          check.failed(e);
           throw e;
         }
       }
@@ -180,7 +174,7 @@ export class S3Edge {
         secure: edge.secure,
         auth: { type: verified.mode === 'query' ? 'REST-QUERY-STRING' : 'REST-HEADER', tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, '') },
         body: body(),
-        bodyVerified: () => bodyDone,
+        bodyVerified: () => check.done,
         readBody: async (limit = 1024 * 1024, opts = {}) => {
           const parts: Buffer[] = [];
           let n = 0;

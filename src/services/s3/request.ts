@@ -72,3 +72,18 @@ export function auditProjection(bucket: string | undefined, key: string | undefi
       : undefined,
   };
 }
+
+/**
+ * The outcome of a body's integrity checks, settled by whoever reads the body (S3Request.bodyVerified). A failure
+ * nobody awaits (the handler stopped reading first) is not an unhandled rejection.
+ */
+export function bodyCheck(): { done: Promise<void>; passed: () => void; failed: (err: unknown) => void } {
+  let passed: () => void = () => undefined;
+  let failed: (err: unknown) => void = () => undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    passed = resolve;
+    failed = reject;
+  });
+  done.catch(() => undefined);
+  return { done, passed, failed };
+}

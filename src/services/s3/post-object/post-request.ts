@@ -9,7 +9,7 @@ import type { VerifiableCredential } from '../../../protocol/sigv4/verifier.js';
 import { tlsDetails } from '../../../server/http-io.js';
 import { putObject } from '../api/put-object.js';
 import { S3 } from '../errors.js';
-import { auditProjection, type S3Handler, type S3Request, type S3Response } from '../request.js';
+import { auditProjection, bodyCheck, type S3Handler, type S3Request, type S3Response } from '../request.js';
 import { xmlDocument } from '../xml.js';
 import { type FormFields, readPostForm } from './form-fields.js';
 import { checkPolicy, parsePolicy } from './policy.js';
@@ -75,19 +75,13 @@ export async function preparePostObject(req: IncomingMessage, edge: EdgeRequest,
   const range = checkPolicy(parsePolicy(signer.policy), form.fields, t.bucket, t.now);
   const ctx = requestContext(req, edge, t.now, { principal: signer.principal, region: signer.region }, 'PostObject');
   const headers = headersOf(form);
-  let verified: () => void = () => undefined;
-  let failed: (e: unknown) => void = () => undefined;
-  const bodyDone = new Promise<void>((resolve, reject) => {
-    verified = resolve;
-    failed = reject;
-  });
-  bodyDone.catch(() => undefined);
+  const check = bodyCheck();
   async function* body(): AsyncGenerator<Buffer> {
     try {
       yield* fileBody(form.reader, range);
-      verified();
+      check.passed();
     } catch (err) {
-      failed(err);
+      check.failed(err);
       throw err;
     }
   }
@@ -102,7 +96,7 @@ export async function preparePostObject(req: IncomingMessage, edge: EdgeRequest,
     secure: edge.secure,
     auth: { type: 'POST', tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, '') },
     body: body(),
-    bodyVerified: () => bodyDone,
+    bodyVerified: () => check.done,
     // PutObject streams the body; nothing of a form upload is read as a document.
     readBody: () => Promise.reject(S3.InvalidRequest('A POST upload has no request document.')),
     trailers: new Map(),
