@@ -7,6 +7,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteBucketPolicyCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetBucketVersioningCommand,
@@ -14,6 +15,7 @@ import {
   GetObjectLockConfigurationCommand,
   GetObjectRetentionCommand,
   HeadObjectCommand,
+  PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
@@ -188,6 +190,58 @@ describe('S3 Object Lock', () => {
     assert.equal((await s.s3().send(new HeadObjectCommand({ Bucket: bucket, Key: 'mp' }))).ObjectLockMode, 'GOVERNANCE');
     assert.equal(await errorName(del('mp', done.VersionId!)), 'AccessDenied');
     await del('mp', done.VersionId!, true);
+  });
+
+  it('shows lock headers only to callers allowed to read them; a bucket policy can cap the retention asked', async () => {
+    const v = await put('visible', { ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: inDays(2), ObjectLockLegalHoldStatus: 'ON' });
+    const iam = s.iam();
+    await iam.send(new CreateUserCommand({ UserName: 'plain-reader' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'plain-reader',
+        PolicyName: 'read',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectLegalHold'], Resource: '*' }],
+        }),
+      }),
+    );
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'plain-reader' }))).AccessKey!;
+    const reader = s.s3({ credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } });
+    const seen = await reader.send(new HeadObjectCommand({ Bucket: bucket, Key: 'visible' }));
+    assert.equal(seen.ObjectLockMode, undefined, 'no s3:GetObjectRetention: no retention headers');
+    assert.equal(seen.ObjectLockLegalHoldStatus, 'ON');
+    const owner = await s.s3().send(new HeadObjectCommand({ Bucket: bucket, Key: 'visible' }));
+    assert.equal(owner.ObjectLockMode, 'GOVERNANCE');
+
+    await s.s3().send(
+      new PutBucketPolicyCommand({
+        Bucket: bucket,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:PutObjectRetention',
+              Resource: `arn:aws:s3:::${bucket}/*`,
+              Condition: { NumericGreaterThan: { 's3:object-lock-remaining-retention-days': '30' } },
+            },
+          ],
+        }),
+      }),
+    );
+    const retain = (days: number) =>
+      s
+        .s3()
+        .send(
+          new PutObjectRetentionCommand({ Bucket: bucket, Key: 'visible', VersionId: v, Retention: { Mode: 'GOVERNANCE', RetainUntilDate: inDays(days) } }),
+        );
+    assert.equal(await errorName(retain(60)), 'AccessDenied');
+    await retain(10);
+    await s.s3().send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+    await s.s3().send(new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'visible', VersionId: v, LegalHold: { Status: 'OFF' } }));
+    await del('visible', v, true);
   });
 
   it('DeleteObjects refuses locked versions one by one and deletes the rest', async () => {

@@ -26,6 +26,10 @@ export function authorizeS3(deps: S3Deps, req: S3Request, action: string, resour
   set('s3:authtype', req.auth.type);
   set('s3:signatureversion', 'AWS4-HMAC-SHA256');
   set('s3:tlsversion', req.auth.tlsVersion);
+  // Object Lock on writes (object-lock-managing.html: a policy can cap the mode or the retention period).
+  set('s3:object-lock-mode', header(req, 'x-amz-object-lock-mode'));
+  set('s3:object-lock-retain-until-date', header(req, 'x-amz-object-lock-retain-until-date'));
+  set('s3:object-lock-legal-hold', header(req, 'x-amz-object-lock-legal-hold'));
   // Conditional writes (a bucket policy can require them: conditional-writes-enforce.html).
   if (req.method === 'PUT' || req.method === 'POST') {
     set('s3:if-match', header(req, 'if-match'));

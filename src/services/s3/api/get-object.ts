@@ -14,7 +14,7 @@ import { requireBucket } from './bucket-common.js';
 import { servedChecksum } from './checksum-request.js';
 import { existingTagKeys } from './tag-rules.js';
 import { findVersion, readPlaintext, sseHeaders, versionIdParam } from './object-common.js';
-import { lockHeaders } from '../object-lock/rules.js';
+import { lockHeaders, type VersionLock } from '../object-lock/rules.js';
 import { expirationHeader } from '../lifecycle/rules.js';
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
@@ -102,6 +102,24 @@ const OVERRIDES: Record<string, string> = {
   'response-content-disposition': 'content-disposition',
   'response-content-encoding': 'content-encoding',
 };
+
+/** Whether the caller may also do `action` on the object (a read that shows more only to those who may). */
+function allowed(deps: Parameters<S3Handler>[0], req: S3Request, b: BucketRecord, key: string, action: string): boolean {
+  try {
+    authorizeS3(deps, req, action, objectArn(b.name, key), b);
+    return true;
+  } catch (err) {
+    if (err instanceof S3Error && err.code === 'AccessDenied') return false;
+    throw err;
+  }
+}
+
+/** The lock headers of a read, each only to a caller allowed to read it (s3:GetObjectRetention / LegalHold, as S3). */
+function visibleLockHeaders(deps: Parameters<S3Handler>[0], req: S3Request, b: BucketRecord, key: string, lock: VersionLock): Record<string, string> {
+  const retention = lock.mode !== undefined && allowed(deps, req, b, key, 's3:GetObjectRetention');
+  const hold = lock.legalHold !== undefined && allowed(deps, req, b, key, 's3:GetObjectLegalHold');
+  return lockHeaders({ ...(retention ? { mode: lock.mode, retainUntil: lock.retainUntil } : {}), ...(hold ? { legalHold: lock.legalHold } : {}) });
+}
 
 /**
  * S3 answers a read of a missing object with 404 only to a caller who may list the bucket (s3:ListBucket, with
@@ -204,7 +222,7 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
     ...(v.tags.length ? { 'x-amz-tagging-count': String(v.tags.length) } : {}),
     ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {}),
     ...(v.storageClass !== 'STANDARD' ? { 'x-amz-storage-class': v.storageClass } : {}),
-    ...lockHeaders(v.lock),
+    ...(v.lock ? visibleLockHeaders(deps, req, b, key, v.lock) : {}),
     ...(versionId === undefined ? expirationHeader(b.lifecycle, key, v) : {}),
     ...sseHeaders(sse, { customerKeyMd5: ck ? customerKeyMd5(ck) : undefined }),
   });

@@ -48,10 +48,15 @@ export const getObjectLockConfiguration: S3Handler = async (deps, req) => {
 };
 
 /** The version a retention or legal-hold request names, in a bucket with Object Lock. */
-async function lockedBucket(deps: S3Deps, req: S3Request, action: string): Promise<{ b: BucketRecord; versionId: string | undefined }> {
+async function lockedBucket(
+  deps: S3Deps,
+  req: S3Request,
+  action: string,
+  keys: Record<string, string[]> = {},
+): Promise<{ b: BucketRecord; versionId: string | undefined }> {
   const b = await requireBucket(deps, req);
   const versionId = versionIdParam(req.query.get('versionId'));
-  authorizeS3(deps, req, action, objectArn(b.name, req.key!), b);
+  authorizeS3(deps, req, action, objectArn(b.name, req.key!), b, keys);
   if (!b.objectLock) throw missingLockConfiguration();
   return { b, versionId };
 }
@@ -87,9 +92,17 @@ async function readVersion(deps: S3Deps, b: BucketRecord, req: S3Request, versio
 }
 
 export const putObjectRetention: S3Handler = async (deps, req) => {
-  const { b, versionId } = await lockedBucket(deps, req, 's3:PutObjectRetention');
   const now = deps.clock();
+  // The document is read first: a policy can limit what it asks (s3:object-lock-mode, -remaining-retention-days).
   const next = parseRetention(parseXmlBody(await req.readBody(64 * 1024)), now);
+  const asked: Record<string, string[]> = next.mode
+    ? {
+        's3:object-lock-mode': [next.mode],
+        's3:object-lock-retain-until-date': [next.retainUntil!],
+        's3:object-lock-remaining-retention-days': [String(Math.ceil((Date.parse(next.retainUntil!) - now) / 86_400_000))],
+      }
+    : {};
+  const { b, versionId } = await lockedBucket(deps, req, 's3:PutObjectRetention', asked);
   await changeVersion(deps, b, req, versionId, (v) => {
     const cur = v.lock;
     if (retained(cur, now)) {
