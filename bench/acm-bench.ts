@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startKeyhold, tempDir } from './processes.js';
+import { removeTempDir, startKeyhold, tempDir } from './processes.js';
 import { type Summary, summarize } from './stats.js';
 
 const CREDS = { accessKeyId: 'AKIABENCHACM00000001', secretAccessKey: 'bench-acm-secret-0123456789abcdefghijklmn' };
@@ -74,5 +74,6 @@ export async function acmBench(profile: AcmProfile, log: (s: string) => void): P
     return rows;
   } finally {
     await kh.stop();
+    removeTempDir(dir);
   }
 }

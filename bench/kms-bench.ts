@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Agent, request } from 'node:https';
 import type { LoadResult } from './load-generator.js';
-import { findMoto, makeCert, type Running, runLoad, startCeiling, startKeyhold, startMoto, tempDir } from './processes.js';
+import { findMoto, makeCert, type Running, runLoad, startCeiling, removeTempDir, startKeyhold, startMoto, tempDir } from './processes.js';
 import { JsonSigner } from './sigv4-signer.js';
 import { type Summary, summarize } from './stats.js';
 
@@ -170,5 +170,6 @@ export async function kmsBench(profile: Profile, log: (s: string) => void): Prom
     };
   } finally {
     for (const [, s] of servers) await s.stop();
+    removeTempDir(dir);
   }
 }

@@ -1,7 +1,7 @@
 // Starting and stopping the processes a benchmark measures: Keyhold itself, the ceiling server, the moto
 // peer, and load-generator runs. Everything listens on loopback.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,9 +29,25 @@ function stopper(proc: ChildProcess): () => Promise<void> {
     });
 }
 
+// Every directory a run makes is removed when its part ends (removeTempDir) and, whatever happens, when the
+// process exits: the object parts write gigabytes, and runs that left them behind filled the disk.
+const made = new Set<string>();
+
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'keyhold-bench-'));
+  const dir = mkdtempSync(join(tmpdir(), 'keyhold-bench-'));
+  made.add(dir);
+  return dir;
 }
+
+/** Removes a directory from tempDir() (its servers must have stopped). */
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  made.delete(dir);
+}
+
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 export async function startKeyhold(dataDir: string, creds: { accessKeyId: string; secretAccessKey: string }, extra: string[] = []): Promise<Running> {
   const proc = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn', ...extra], {

@@ -158,6 +158,10 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(`\nresults: ${out}\n`);
 }
 
+// An interrupted run still exits through process.exit, so its data directories are removed (processes.ts).
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
 main(process.argv.slice(2)).catch((e: Error) => {
   process.stderr.write(`bench failed: ${e.stack}\n`);
   process.exit(1);

@@ -12,7 +12,7 @@ import { openKeyring } from '../src/barrier/keyring.js';
 import { canonicalQuery, canonicalRequest, headerMap, parseQuery, stringToSign } from '../src/protocol/sigv4/canonical.js';
 import { deriveSigningKey, signHex } from '../src/protocol/sigv4/signing-key.js';
 import { formatAmzDate } from '../src/protocol/sigv4/verifier.js';
-import { makeCert, type Running, startKeyhold, tempDir } from './processes.js';
+import { makeCert, type Running, removeTempDir, startKeyhold, tempDir } from './processes.js';
 import type { S3LoadResult, S3LoadSpec } from './s3-load.js';
 import { type Summary, summarize } from './stats.js';
 
@@ -325,5 +325,6 @@ export async function s3Bench(p: ObjectProfile, log: (s: string) => void) {
   } finally {
     await keyhold.stop();
     await ceiling.stop();
+    removeTempDir(dir);
   }
 }

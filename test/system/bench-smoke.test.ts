@@ -1,18 +1,26 @@
 // Keeps `npm run bench` working: runs its smoke profile (seconds, no peer) and checks the JSON it writes.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { tempDir } from '../helpers/server.js';
 
-it('npm run bench (smoke profile) produces every part', async () => {
+const benchDirs = () => new Set(readdirSync(tmpdir()).filter((d) => d.startsWith('keyhold-bench-')));
+
+it('npm run bench (smoke profile) produces every part, and leaves no data directory behind', async () => {
+  const before = benchDirs();
   const out = join(tempDir(), 'bench.json');
   const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'run.js'), '--smoke', '--out', out], { timeout: 240_000 });
   assert.match(stdout, /keyhold\/ceiling/);
+  assert.deepEqual(
+    [...benchDirs()].filter((d) => !before.has(d)),
+    [],
+    'every keyhold-bench-* directory of the run is removed',
+  );
   const r = JSON.parse(readFileSync(out, 'utf8'));
   for (const op of ['Encrypt', 'Decrypt', 'GenerateDataKey']) {
     const o = r.parts.kms.ops[op];
