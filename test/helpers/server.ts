@@ -42,8 +42,17 @@ export interface TestServer {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
+// Every directory a test file makes is removed when its process exits (node --test runs each file in its own),
+// whether or not the test cleaned up: runs of the suite had left gigabytes in the temp directory.
+const made = new Set<string>();
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'keyhold-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.add(dir);
+  return dir;
 }
 
 export async function startTestServer(

@@ -1,17 +1,17 @@
 // Who owns an upload's parts: the completion or the abort that removes the upload record as it read it. A
 // stale removal (the record changed or is gone) is refused, so the loser never deletes or uses the parts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { UploadRecord } from '../../../src/services/s3/model.js';
 import { S3Store } from '../../../src/services/s3/store.js';
 import { KvConflictError } from '../../../src/storage/kv/interface.js';
 import { SqliteKvStore } from '../../../src/storage/kv/sqlite.js';
+import { tempDir } from '../../helpers/server.js';
 
 describe('S3 upload records', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'keyhold-upload-'));
+  const dir = tempDir('keyhold-upload-');
   const kv = new SqliteKvStore(join(dir, 'kv.db'));
   const store = new S3Store(kv);
   after(async () => {
