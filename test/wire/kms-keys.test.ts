@@ -128,7 +128,7 @@ describe('KMS keys (wire, @aws-sdk/client-kms)', () => {
 
   it('CreateKey refuses what Keyhold does not implement instead of downgrading', async () => {
     assert.equal(await errorName(kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }))), 'UnsupportedOperationException');
-    assert.equal(await errorName(kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))), 'UnsupportedOperationException');
+    assert.equal(await errorName(kms.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM' }))), 'UnsupportedOperationException');
     assert.equal(await errorName(kms.send(new CreateKeyCommand({ MultiRegion: true }))), 'UnsupportedOperationException');
     assert.equal(await errorName(kms.send(new CreateKeyCommand({ KeyUsage: 'SIGN_VERIFY' }))), 'ValidationException');
     assert.equal(await errorName(kms.send(new CreateKeyCommand({ CustomKeyStoreId: 'cks-1234567890abcdef0' }))), 'CustomKeyStoreNotFoundException');

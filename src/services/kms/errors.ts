@@ -23,3 +23,14 @@ export const UnsupportedOperationException = defineError('UnsupportedOperationEx
 export const DryRunOperationException = defineError('DryRunOperationException', 400, 'The request would have succeeded, but the DryRun option is set.');
 export const CustomKeyStoreNotFoundException = defineError('CustomKeyStoreNotFoundException');
 export const KMSInternalException = defineError('KMSInternalException', 500);
+export const IncorrectKeyMaterialException = defineError(
+  'IncorrectKeyMaterialException',
+  400,
+  'The key material in the request is, expired, invalid, or is not the same key material that was previously imported into this KMS key.',
+);
+export const InvalidImportTokenException = defineError('InvalidImportTokenException', 400, 'The import token is not valid for this KMS key.');
+export const ExpiredImportTokenException = defineError(
+  'ExpiredImportTokenException',
+  400,
+  'The import token has expired. Use GetParametersForImport to get a new one.',
+);

@@ -27,6 +27,9 @@ import listResourceTags from './api/list-resource-tags.js';
 import putKeyPolicy from './api/put-key-policy.js';
 import reEncrypt from './api/re-encrypt.js';
 import rotateKeyOnDemand from './api/rotate-key-on-demand.js';
+import deleteImportedKeyMaterial from './api/delete-imported-key-material.js';
+import getParametersForImport from './api/get-parameters-for-import.js';
+import importKeyMaterial from './api/import-key-material.js';
 import scheduleKeyDeletion from './api/schedule-key-deletion.js';
 import tagResource from './api/tag-resource.js';
 import untagResource from './api/untag-resource.js';
@@ -71,6 +74,9 @@ export const KMS_OPERATIONS: ReadonlyArray<KmsOperationDef> = [
   disableKeyRotation,
   getKeyRotationStatus,
   rotateKeyOnDemand,
+  getParametersForImport,
+  importKeyMaterial,
+  deleteImportedKeyMaterial,
   listKeyRotations,
   getKeyPolicy,
   putKeyPolicy,
@@ -92,6 +98,7 @@ export interface KmsService extends JsonService {
 
 export async function createKmsService(deps: ServiceDeps): Promise<KmsService> {
   const access = new KeyAccess(new KeyStore(deps.kv, deps.barrier), deps.clock, deps.authorizer);
+  access.importFingerprintKey = deps.root.derive('kms-imported-material-fingerprint-v1');
   const crypto = new CryptoOps(access);
   const grants = new GrantStore(deps.kv);
   access.grantCheck = (ctx, key, op, ec) => grants.allows(ctx, key, op, ec);

@@ -1,5 +1,6 @@
 // CreateKey (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html).
-// Keyhold creates symmetric encryption keys (SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT) with AWS_KMS origin;
+// Keyhold creates symmetric encryption keys (SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT) with AWS_KMS origin, or
+// EXTERNAL origin for imported material (domain/imported-material.ts);
 // other key specs, origins, custom key stores and multi-Region keys are refused clearly, never
 // downgraded silently.
 import { optBool, optString } from '../../../protocol/fields.js';
@@ -63,15 +64,15 @@ export default defineOperation({
     if (customKeyStoreId !== undefined) throw new CustomKeyStoreNotFoundException(`Custom key store ${customKeyStoreId} does not exist.`);
     if (keySpec !== 'SYMMETRIC_DEFAULT')
       throw new UnsupportedOperationException(`KeySpec ${keySpec} is not supported by this Keyhold version; only SYMMETRIC_DEFAULT keys can be created.`);
-    if (origin !== 'AWS_KMS')
-      throw new UnsupportedOperationException(`Origin ${origin} is not supported by this Keyhold version; only AWS_KMS keys can be created.`);
+    if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL')
+      throw new UnsupportedOperationException(`Origin ${origin} is not supported by this Keyhold version; only AWS_KMS and EXTERNAL keys can be created.`);
     if (multiRegion) throw new UnsupportedOperationException('Multi-Region keys are not supported by this Keyhold version.');
     if (policy !== undefined) {
       validatePolicyDocument(policy);
       const future = { arn: keyArn(ctx.region, ctx.principal.accountId, '00000000-0000-0000-0000-000000000000'), accountId: ctx.principal.accountId };
       if (!bypass && !access.policyKeepsCallerInControl(ctx, policy, future)) throw new MalformedPolicyDocumentException(LOCKOUT_MESSAGE);
     }
-    const rec = await createKey(access, ctx, { description, policy, tags });
+    const rec = await createKey(access, ctx, { description, policy, tags, origin });
     return { KeyMetadata: keyMetadata(rec) };
   },
 });

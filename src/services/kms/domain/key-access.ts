@@ -34,6 +34,8 @@ export type GrantCheck = (ctx: RequestContext, key: KeyRecord, operation: string
 
 export class KeyAccess {
   grantCheck: GrantCheck = () => false;
+  /** Keys the fingerprints of imported material (imported-material.ts); derived from the root key at start. */
+  importFingerprintKey: Buffer = Buffer.alloc(32);
   /**
    * Loads what authorization needs (the key's grants) before the synchronous decision; undefined when it is
    * already cached, so the hot path has nothing to await.
@@ -189,7 +191,7 @@ export class KeyAccess {
   requireEnabled(rec: KeyRecord): void {
     if (rec.state === 'Enabled') return;
     if (rec.state === 'Disabled') throw new DisabledException(`${rec.arn} is disabled.`);
-    throw new KMSInvalidStateException(`${rec.arn} is pending deletion.`);
+    throw new KMSInvalidStateException(`${rec.arn} is ${rec.state === 'PendingImport' ? 'pending import' : 'pending deletion'}.`);
   }
 
   /** Management operations refused while the key is pending deletion. */

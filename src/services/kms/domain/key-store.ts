@@ -5,6 +5,7 @@
 //   kms/key-index  <account>/<region>/<keyId>     (empty)  -- ListKeys per account and region
 //   kms/material   <keyId>/<materialId>           barrier-sealed 256-bit material, identity (ns, id, 1)
 //   kms/alias      <account>/<region>/<alias>     AliasRecord (JSON)
+//   kms/import     <keyId>/<token>                barrier-sealed wrapping key of a GetParametersForImport
 // A key and its first material (and a rotation and its new material) are written in one atomic commit,
 // so a crash never leaves a key without the material its ciphertexts need.
 // Every write goes through this class and updates the cache after the commit, so a disabled key is
@@ -19,6 +20,7 @@ const NS_KEY = 'kms/key';
 const NS_INDEX = 'kms/key-index';
 const NS_MATERIAL = 'kms/material';
 const NS_ALIAS = 'kms/alias';
+const NS_IMPORT = 'kms/import';
 
 interface CachedKey {
   rec: KeyRecord;
@@ -27,6 +29,9 @@ interface CachedKey {
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 const aliasKey = (accountId: string, region: string, aliasName: string) => `${accountId}/${region}/${aliasName}`;
+
+/** What an update does to a key's material: adds one (rotation, import), or deletes some (imported material). */
+export type MaterialChange = { materialId: string; material: Buffer } | { removeMaterialIds: string[] };
 
 export class KeyStore {
   readonly #keys = new Map<string, CachedKey | null>();
@@ -95,30 +100,33 @@ export class KeyStore {
     return { type: 'put', namespace: NS_MATERIAL, key: id, value: this.barrier.seal({ namespace: NS_MATERIAL, id, version: 1 }, material), expectVersion: 0 };
   }
 
-  /** Creates a key with its first material, optionally with alias records, in one commit. */
-  async create(rec: KeyRecord, material: Buffer, aliases: AliasRecord[] = []): Promise<void> {
+  /** Creates a key with its first material (none for an EXTERNAL key), optionally with alias records, in one commit. */
+  async create(rec: KeyRecord, material: Buffer | undefined, aliases: AliasRecord[] = []): Promise<void> {
     await this.kv.commit([
       { type: 'put', namespace: NS_KEY, key: rec.keyId, value: json(rec), expectVersion: 0 },
       { type: 'put', namespace: NS_INDEX, key: `${rec.accountId}/${rec.region}/${rec.keyId}`, value: Buffer.alloc(0), expectVersion: 0 },
-      this.#materialOp(rec.keyId, rec.currentMaterialId, material),
+      ...(material ? [this.#materialOp(rec.keyId, rec.currentMaterialId, material)] : []),
       ...aliases.map((a): KvOp => ({ type: 'put', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName), value: json(a), expectVersion: 0 })),
     ]);
     this.#keys.set(rec.keyId, { rec, version: 1 });
-    this.#cacheMaterial(rec.keyId, rec.currentMaterialId, material);
+    if (material) this.#cacheMaterial(rec.keyId, rec.currentMaterialId, material);
   }
 
   /**
    * Applies `mutate` to the current record and stores it (compare-and-set, retried on conflict).
    * `mutate` may return new material to add in the same commit (rotation).
    */
-  async update(keyId: string, mutate: (rec: KeyRecord) => { materialId: string; material: Buffer } | undefined): Promise<KeyRecord> {
+  async update(keyId: string, mutate: (rec: KeyRecord) => MaterialChange | undefined): Promise<KeyRecord> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.#load(keyId);
       if (!current) throw new Error(`key ${keyId} vanished during update`);
       const next = structuredClone(current.rec);
-      const added = mutate(next);
+      const change = mutate(next);
+      const added = change && 'material' in change ? change : undefined;
+      const removed = change && 'removeMaterialIds' in change ? change.removeMaterialIds : [];
       const ops: KvOp[] = [{ type: 'put', namespace: NS_KEY, key: keyId, value: json(next), expectVersion: current.version }];
       if (added) ops.push(this.#materialOp(keyId, added.materialId, added.material));
+      for (const id of removed) ops.push({ type: 'delete', namespace: NS_MATERIAL, key: `${keyId}/${id}` });
       try {
         await this.kv.commit(ops);
       } catch (err) {
@@ -130,6 +138,10 @@ export class KeyStore {
       }
       this.#keys.set(keyId, { rec: next, version: current.version + 1 });
       if (added) this.#cacheMaterial(keyId, added.materialId, added.material);
+      for (const id of removed) {
+        this.#materials.get(keyId)?.get(id)?.fill(0);
+        this.#materials.get(keyId)?.delete(id);
+      }
       return next;
     }
   }
@@ -138,8 +150,10 @@ export class KeyStore {
   async destroy(rec: KeyRecord): Promise<void> {
     const aliases = (await this.listAliases(rec.accountId, rec.region)).filter((a) => a.targetKeyId === rec.keyId);
     const grants = await this.kv.list('kms/grant', { prefix: `${rec.keyId}/` });
+    const tokens = await this.kv.list(NS_IMPORT, { prefix: `${rec.keyId}/` });
     await this.kv.commit([
       ...grants.map((g): KvOp => ({ type: 'delete', namespace: 'kms/grant', key: g.key })),
+      ...tokens.map((t): KvOp => ({ type: 'delete', namespace: NS_IMPORT, key: t.key })),
       { type: 'delete', namespace: NS_KEY, key: rec.keyId },
       { type: 'delete', namespace: NS_INDEX, key: `${rec.accountId}/${rec.region}/${rec.keyId}` },
       ...rec.materials.map((m): KvOp => ({ type: 'delete', namespace: NS_MATERIAL, key: `${rec.keyId}/${m.id}` })),
@@ -148,6 +162,26 @@ export class KeyStore {
     this.#keys.set(rec.keyId, null);
     for (const m of this.#materials.get(rec.keyId)?.values() ?? []) m.fill(0);
     this.#materials.delete(rec.keyId);
+  }
+
+  /** Keeps the wrapping private key of a GetParametersForImport, sealed, until it is used or expires. */
+  async putImportToken(keyId: string, token: string, secret: Buffer): Promise<void> {
+    const id = `${keyId}/${token}`;
+    await this.kv.commit([
+      { type: 'put', namespace: NS_IMPORT, key: id, value: this.barrier.seal({ namespace: NS_IMPORT, id, version: 1 }, secret), expectVersion: 0 },
+    ]);
+  }
+
+  async getImportToken(keyId: string, token: string): Promise<Buffer | undefined> {
+    const id = `${keyId}/${token}`;
+    const e = await this.kv.get(NS_IMPORT, id);
+    return e ? this.barrier.open({ namespace: NS_IMPORT, id, version: 1 }, e.value) : undefined;
+  }
+
+  /** Removes import tokens of a key: one (used), or every one (the key is destroyed). */
+  async deleteImportTokens(keyId: string, token?: string): Promise<void> {
+    const keys = token !== undefined ? [`${keyId}/${token}`] : (await this.kv.list(NS_IMPORT, { prefix: `${keyId}/` })).map((e) => e.key);
+    if (keys.length) await this.kv.commit(keys.map((key): KvOp => ({ type: 'delete', namespace: NS_IMPORT, key })));
   }
 
   /** Key ids of an account in a region, in id order, after `after`. */

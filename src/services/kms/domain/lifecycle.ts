@@ -17,10 +17,16 @@ export function requireCustomerManaged(rec: KeyRecord, operation: string): void 
   }
 }
 
-export async function createKey(access: KeyAccess, ctx: RequestContext, p: { description: string; policy?: string; tags: Tag[] }): Promise<KeyRecord> {
+export async function createKey(
+  access: KeyAccess,
+  ctx: RequestContext,
+  p: { description: string; policy?: string; tags: Tag[]; origin?: 'AWS_KMS' | 'EXTERNAL' },
+): Promise<KeyRecord> {
   const now = access.clock();
   const keyId = randomUUID();
-  const { materialId, material } = newMaterial();
+  // An EXTERNAL key has no material until the customer imports it (imported-material.ts).
+  const external = p.origin === 'EXTERNAL';
+  const { materialId, material } = external ? { materialId: '', material: undefined } : newMaterial();
   const rec: KeyRecord = {
     keyId,
     accountId: ctx.principal.accountId,
@@ -30,11 +36,11 @@ export async function createKey(access: KeyAccess, ctx: RequestContext, p: { des
     description: p.description,
     keyUsage: 'ENCRYPT_DECRYPT',
     keySpec: 'SYMMETRIC_DEFAULT',
-    origin: 'AWS_KMS',
+    origin: external ? 'EXTERNAL' : 'AWS_KMS',
     keyManager: 'CUSTOMER',
-    state: 'Enabled',
+    state: external ? 'PendingImport' : 'Enabled',
     rotation: { enabled: false, onDemandCount: 0 },
-    materials: [{ id: materialId, createdAt: now }],
+    materials: external ? [] : [{ id: materialId, createdAt: now }],
     currentMaterialId: materialId,
     policy: p.policy ?? defaultKeyPolicy(ctx.principal.accountId),
     tags: p.tags,
@@ -46,6 +52,7 @@ export async function createKey(access: KeyAccess, ctx: RequestContext, p: { des
 export async function setEnabled(access: KeyAccess, rec: KeyRecord, enabled: boolean): Promise<KeyRecord> {
   access.requireNotPendingDeletion(rec);
   requireCustomerManaged(rec, enabled ? 'EnableKey' : 'DisableKey');
+  if (rec.state === 'PendingImport') throw new KMSInvalidStateException(`${rec.arn} is pending import.`);
   return access.store.update(rec.keyId, (r) => {
     r.state = enabled ? 'Enabled' : 'Disabled';
     return undefined;

@@ -19,6 +19,8 @@ export function keyMetadata(rec: KeyRecord): Record<string, unknown> {
     KeySpec: rec.keySpec,
     EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
     MultiRegion: false,
-    CurrentKeyMaterialId: rec.currentMaterialId,
+    ...(rec.origin === 'EXTERNAL' && rec.imported?.expirationModel ? { ExpirationModel: rec.imported.expirationModel } : {}),
+    ...(rec.origin === 'EXTERNAL' && rec.imported?.validTo !== undefined ? { ValidTo: rec.imported.validTo / 1000 } : {}),
+    ...(rec.currentMaterialId && rec.state !== 'PendingImport' ? { CurrentKeyMaterialId: rec.currentMaterialId } : {}),
   };
 }

@@ -3,6 +3,7 @@
 // crash between them loses nothing because each change is one atomic commit.
 import type { Logger } from '../../../server/logger.js';
 import type { KeyAccess } from './key-access.js';
+import { deleteImportedMaterial, importedMaterialExpired } from './imported-material.js';
 import { isRotationDue, rotate } from './rotation.js';
 
 export class KmsScheduler {
@@ -40,6 +41,9 @@ export class KmsScheduler {
         if (!rec) continue;
         if (await this.access.purgeIfDue(rec, now)) {
           this.log.info({ keyId }, 'KMS key destroyed at the end of its deletion window');
+        } else if (importedMaterialExpired(rec, now)) {
+          await deleteImportedMaterial(this.access, rec);
+          this.log.info({ keyId }, 'KMS key: imported key material expired and was deleted');
         } else if (isRotationDue(rec, now)) {
           await rotate(this.access, rec, 'AUTOMATIC');
           this.log.info({ keyId }, 'KMS key rotated automatically');

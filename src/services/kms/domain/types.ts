@@ -1,6 +1,7 @@
 // KMS domain records. Key metadata is stored in clear (it is not secret); key material is stored only
 // sealed by the barrier, in its own records (see key-store.ts).
-export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
+export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
 export type KeyManager = 'CUSTOMER' | 'AWS';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
 
@@ -26,7 +27,10 @@ export interface KeyRecord {
   description: string;
   keyUsage: 'ENCRYPT_DECRYPT';
   keySpec: 'SYMMETRIC_DEFAULT';
-  origin: 'AWS_KMS';
+  /** AWS_KMS: Keyhold generated the material; EXTERNAL: the customer imports it (ImportKeyMaterial). */
+  origin: 'AWS_KMS' | 'EXTERNAL';
+  /** EXTERNAL keys: how the imported material expires, and a keyed fingerprint that a re-import must match. */
+  imported?: { expirationModel?: ExpirationModel; validTo?: number; fingerprint?: string };
   keyManager: KeyManager;
   state: KeyState;
   deletionDate?: number;
@@ -38,7 +42,9 @@ export interface KeyRecord {
     onDemandCount: number;
     onDemandStartDate?: number;
   };
+  /** Every material the key has had (an EXTERNAL key's stays listed while its material is deleted, to be re-imported). */
   materials: MaterialInfo[];
+  /** "" for an EXTERNAL key before its first import. */
   currentMaterialId: string;
   policy: string;
   tags: Tag[];

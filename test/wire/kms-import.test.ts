@@ -1,0 +1,140 @@
+// Imported key material (BYOK) through the SDK: an EXTERNAL key waits for its material, takes it wrapped with the
+// public key of GetParametersForImport (RSA-OAEP, or RSA + AES key wrap), serves Encrypt/Decrypt, loses it on
+// delete or at ValidTo, and takes back only the same material — after which every earlier ciphertext decrypts.
+import assert from 'node:assert/strict';
+import { constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateKeyCommand,
+  DecryptCommand,
+  DeleteImportedKeyMaterialCommand,
+  DescribeKeyCommand,
+  EnableKeyRotationCommand,
+  EncryptCommand,
+  GetParametersForImportCommand,
+  ImportKeyMaterialCommand,
+  type KMSClient,
+} from '@aws-sdk/client-kms';
+import type { KmsService } from '../../src/services/kms/index.js';
+import { errorName, failure, startTestServer, type TestServer } from '../helpers/server.js';
+
+type Algorithm = 'RSAES_OAEP_SHA_256' | 'RSAES_OAEP_SHA_1' | 'RSA_AES_KEY_WRAP_SHA_256';
+
+describe('KMS imported key material', () => {
+  let s: TestServer;
+  let kms: KMSClient;
+  let offset = 0;
+
+  /** Wraps material as the AWS documentation shows (openssl pkeyutl / the RSA-AES key wrap recipe). */
+  async function wrapped(keyId: string, material: Buffer, algorithm: Algorithm = 'RSAES_OAEP_SHA_256', spec: 'RSA_2048' | 'RSA_3072' = 'RSA_2048') {
+    const p = await kms.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: algorithm, WrappingKeySpec: spec }));
+    const key = createPublicKey({ key: Buffer.from(p.PublicKey!), format: 'der', type: 'spki' });
+    const oaep = (data: Buffer, hash: string) => publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data);
+    let encrypted: Buffer;
+    if (algorithm === 'RSA_AES_KEY_WRAP_SHA_256') {
+      const aes = randomBytes(32);
+      const kw = createCipheriv('id-aes256-wrap-pad', aes, Buffer.from('a65959a6', 'hex'));
+      encrypted = Buffer.concat([oaep(aes, 'sha256'), kw.update(material), kw.final()]);
+    } else {
+      encrypted = oaep(material, algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256');
+    }
+    return { token: p.ImportToken!, encrypted, validTo: p.ParametersValidTo! };
+  }
+  const importInto = async (keyId: string, material: Buffer, extra: { ValidTo?: Date; algorithm?: Algorithm; spec?: 'RSA_2048' | 'RSA_3072' } = {}) => {
+    const w = await wrapped(keyId, material, extra.algorithm, extra.spec);
+    return kms.send(
+      new ImportKeyMaterialCommand({
+        KeyId: keyId,
+        ImportToken: w.token,
+        EncryptedKeyMaterial: w.encrypted,
+        ...(extra.ValidTo ? { ValidTo: extra.ValidTo, ExpirationModel: 'KEY_MATERIAL_EXPIRES' } : { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }),
+      }),
+    );
+  };
+  const state = async (keyId: string) => (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
+
+  before(async () => {
+    s = await startTestServer({ start: { clock: () => Date.now() + offset } });
+    kms = s.kms();
+  });
+  after(() => s.stop());
+
+  it('an EXTERNAL key is usable only once its material is imported, and serves Encrypt/Decrypt with it', async () => {
+    const keyId = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
+    const before = await state(keyId);
+    assert.deepEqual([before.Origin, before.KeyState, before.Enabled, before.CurrentKeyMaterialId], ['EXTERNAL', 'PendingImport', false, undefined]);
+    assert.equal(await errorName(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') }))), 'KMSInvalidStateException');
+    const params = await kms.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
+    assert.ok(params.ParametersValidTo!.getTime() > Date.now() + 23 * 3_600_000, 'valid for 24 hours');
+    assert.equal(createPublicKey({ key: Buffer.from(params.PublicKey!), format: 'der', type: 'spki' }).asymmetricKeyDetails?.modulusLength, 2048);
+
+    const material = randomBytes(32);
+    const imported = await importInto(keyId, material);
+    assert.ok(imported.KeyMaterialId);
+    const after = await state(keyId);
+    assert.deepEqual([after.KeyState, after.ExpirationModel, after.CurrentKeyMaterialId], ['Enabled', 'KEY_MATERIAL_DOES_NOT_EXPIRE', imported.KeyMaterialId]);
+    const ct = (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('bring your own key') }))).CiphertextBlob!;
+    assert.equal(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: ct }))).Plaintext!).toString(), 'bring your own key');
+    assert.equal(await errorName(kms.send(new EnableKeyRotationCommand({ KeyId: keyId }))), 'UnsupportedOperationException');
+  });
+
+  it('refuses a used or foreign token, undecryptable or wrong-sized material, and an expiring import without ValidTo', async () => {
+    const keyId = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
+    const other = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
+    const w = await wrapped(keyId, randomBytes(32));
+    const send = (
+      KeyId: string,
+      EncryptedKeyMaterial: Uint8Array,
+      ImportToken: Uint8Array = w.token,
+      more: Record<string, unknown> = { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' },
+    ) => kms.send(new ImportKeyMaterialCommand({ KeyId, ImportToken, EncryptedKeyMaterial, ...more }));
+    assert.equal(await errorName(send(other, w.encrypted)), 'InvalidImportTokenException', "another key's token");
+    assert.equal(await errorName(send(keyId, randomBytes(256))), 'InvalidCiphertextException');
+    const short = await wrapped(keyId, randomBytes(16));
+    assert.equal(await errorName(send(keyId, short.encrypted, short.token)), 'IncorrectKeyMaterialException');
+    assert.equal(await errorName(send(keyId, w.encrypted, w.token, { ExpirationModel: 'KEY_MATERIAL_EXPIRES' })), 'ValidationException');
+    assert.equal((await state(keyId)).KeyState, 'PendingImport', 'nothing was imported');
+    await send(keyId, w.encrypted);
+    assert.equal(await errorName(send(keyId, w.encrypted)), 'InvalidImportTokenException', 'a token is used once');
+    const notExternal = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    assert.equal(
+      await errorName(
+        kms.send(new GetParametersForImportCommand({ KeyId: notExternal, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' })),
+      ),
+      'UnsupportedOperationException',
+    );
+  });
+
+  it('deleting the material stops the key; only the same material brings it back, and old ciphertexts decrypt again', async () => {
+    const keyId = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
+    const material = randomBytes(32);
+    const first = await importInto(keyId, material, { algorithm: 'RSAES_OAEP_SHA_1' });
+    const ct = (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('kept') }))).CiphertextBlob!;
+    await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
+    assert.equal((await state(keyId)).KeyState, 'PendingImport');
+    assert.equal(await errorName(kms.send(new DecryptCommand({ CiphertextBlob: ct }))), 'KMSInvalidStateException');
+    const wrong = await failure(importInto(keyId, randomBytes(32)));
+    assert.equal(wrong.name, 'IncorrectKeyMaterialException');
+    const again = await importInto(keyId, material, { algorithm: 'RSA_AES_KEY_WRAP_SHA_256', spec: 'RSA_3072' });
+    assert.equal(again.KeyMaterialId, first.KeyMaterialId);
+    assert.equal(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: ct }))).Plaintext!).toString(), 'kept');
+  });
+
+  it('material imported with a ValidTo is deleted when it passes, by the background sweep', async () => {
+    const keyId = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
+    const validTo = new Date(Math.floor((Date.now() + 3_600_000) / 1000) * 1000);
+    await importInto(keyId, randomBytes(32), { ValidTo: validTo });
+    const d = await state(keyId);
+    assert.deepEqual([d.ExpirationModel, d.ValidTo?.getTime()], ['KEY_MATERIAL_EXPIRES', validTo.getTime()]);
+    const scheduler = (s.kh.service('kms') as KmsService).scheduler;
+    await scheduler.runOnce();
+    assert.equal((await state(keyId)).KeyState, 'Enabled', 'not yet');
+    offset = 2 * 3_600_000;
+    try {
+      await scheduler.runOnce();
+    } finally {
+      offset = 0;
+    }
+    assert.equal((await state(keyId)).KeyState, 'PendingImport');
+  });
+});
