@@ -2,6 +2,7 @@
 // KMS, ACM, STS and IAM commands, with --endpoint-url (2.9 predates AWS_ENDPOINT_URL).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -60,6 +61,61 @@ describe('AWS CLI v2 (Debian) against Keyhold', {
     await aws('kms', 'enable-key-rotation', '--key-id', keyId);
     const st = await aws('kms', 'get-key-rotation-status', '--key-id', keyId);
     assert.equal(st.KeyRotationEnabled, true);
+  });
+
+  it('imports key material as the AWS documentation shows (get-parameters-for-import, openssl pkeyutl, import-key-material)', async () => {
+    const keyId = (await aws('kms', 'create-key', '--origin', 'EXTERNAL')).KeyMetadata.KeyId as string;
+    const params = await aws(
+      'kms',
+      'get-parameters-for-import',
+      '--key-id',
+      keyId,
+      '--wrapping-algorithm',
+      'RSAES_OAEP_SHA_256',
+      '--wrapping-key-spec',
+      'RSA_2048',
+    );
+    const dir = tempDir();
+    const file = (name: string) => join(dir, name);
+    writeFileSync(file('pub.der'), Buffer.from(params.PublicKey, 'base64'));
+    writeFileSync(file('token.bin'), Buffer.from(params.ImportToken, 'base64'));
+    writeFileSync(file('material.bin'), randomBytes(32));
+    await run('openssl', [
+      'pkeyutl',
+      '-encrypt',
+      '-in',
+      file('material.bin'),
+      '-out',
+      file('wrapped.bin'),
+      '-inkey',
+      file('pub.der'),
+      '-keyform',
+      'DER',
+      '-pubin',
+      '-pkeyopt',
+      'rsa_padding_mode:oaep',
+      '-pkeyopt',
+      'rsa_oaep_md:sha256',
+    ]);
+    await aws(
+      'kms',
+      'import-key-material',
+      '--key-id',
+      keyId,
+      '--encrypted-key-material',
+      `fileb://${file('wrapped.bin')}`,
+      '--import-token',
+      `fileb://${file('token.bin')}`,
+      '--expiration-model',
+      'KEY_MATERIAL_DOES_NOT_EXPIRE',
+    );
+    const described = await aws('kms', 'describe-key', '--key-id', keyId);
+    assert.deepEqual([described.KeyMetadata.KeyState, described.KeyMetadata.Origin], ['Enabled', 'EXTERNAL']);
+    writeFileSync(file('msg.txt'), 'sealed under imported material');
+    const enc = await aws('kms', 'encrypt', '--key-id', keyId, '--plaintext', `fileb://${file('msg.txt')}`);
+    writeFileSync(file('ct.bin'), Buffer.from(enc.CiphertextBlob, 'base64'));
+    const dec = await aws('kms', 'decrypt', '--ciphertext-blob', `fileb://${file('ct.bin')}`);
+    assert.equal(Buffer.from(dec.Plaintext, 'base64').toString(), 'sealed under imported material');
   });
 
   it('acm request-certificate (private), describe, list, get, export, tags, renew, delete', async () => {
