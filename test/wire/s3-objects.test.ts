@@ -52,12 +52,17 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
     const list = await s3.send(new ListBucketsCommand({}));
     assert.ok(list.Buckets?.some((b) => b.Name === bucket));
     assert.equal((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint, undefined);
-    assert.equal(await errorName(s3.send(new CreateBucketCommand({ Bucket: bucket }))), 'BucketAlreadyOwnedByYou');
+    // us-east-1's legacy answer to re-creating an owned bucket with nothing to set: 200, nothing changed.
+    assert.equal((await s3.send(new CreateBucketCommand({ Bucket: bucket }))).$metadata.httpStatusCode, 200);
+    const retag = new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { Tags: [{ Key: 'k', Value: 'v' }] } });
+    assert.equal(await errorName(s3.send(retag)), 'BucketAlreadyOwnedByYou');
     assert.equal(await errorName(s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' }))), 'InvalidBucketName');
     assert.equal(await errorName(s3.send(new HeadBucketCommand({ Bucket: 'no-such-bucket-here' }))), 'NotFound');
     const eu = s.s3({ region: 'eu-west-1' });
     await eu.send(new CreateBucketCommand({ Bucket: 'eu-bucket-1', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
     assert.equal((await eu.send(new GetBucketLocationCommand({ Bucket: 'eu-bucket-1' }))).LocationConstraint, 'eu-west-1');
+    const again = new CreateBucketCommand({ Bucket: 'eu-bucket-1', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } });
+    assert.equal(await errorName(eu.send(again)), 'BucketAlreadyOwnedByYou', 'outside us-east-1 a re-create is always refused');
     // "EU", the legacy alias of eu-west-1, is accepted there and reported back as given.
     await eu.send(new CreateBucketCommand({ Bucket: 'eu-bucket-legacy', CreateBucketConfiguration: { LocationConstraint: 'EU' } }));
     assert.equal((await eu.send(new GetBucketLocationCommand({ Bucket: 'eu-bucket-legacy' }))).LocationConstraint, 'EU');

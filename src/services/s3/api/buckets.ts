@@ -58,6 +58,11 @@ export const createBucket: S3Handler = async (deps, req) => {
     authorizeS3(deps, req, 's3:PutBucketObjectLockConfiguration', bucketArn(name), existing ?? rec);
     authorizeS3(deps, req, 's3:PutBucketVersioning', bucketArn(name), existing ?? rec);
   }
+  // us-east-1's legacy answer, as S3 documents and AWS still answers (recorded 2026): re-creating a bucket the
+  // caller owns there, with nothing to set (no location, tags or Object Lock), is 200 and changes nothing;
+  // anything else, and every other Region, is BucketAlreadyOwnedByYou.
+  const plainRecreate = constraint === undefined && tags.length === 0 && !rec.objectLock && existing?.region === 'us-east-1';
+  if (existing && existing.accountId === rec.accountId && plainRecreate) return { status: 200, headers: { location: `/${name}` } };
   if (existing)
     throw existing.accountId === rec.accountId
       ? S3.BucketAlreadyOwnedByYou(undefined, { BucketName: name })
