@@ -46,6 +46,8 @@ export function redactSecrets(value: unknown): unknown {
 
 export function userIdentityOf(p: Principal | undefined, accessKeyId?: string): Record<string, unknown> {
   if (!p) return { type: 'Unknown', ...(accessKeyId ? { accessKeyId } : {}) };
+  // CloudTrail's record of an unsigned S3 request.
+  if (p.type === 'Anonymous') return { type: 'AWSAccount', principalId: '', accountId: 'anonymous' };
   return {
     type: p.type,
     principalId: p.principalId,

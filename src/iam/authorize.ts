@@ -30,6 +30,12 @@ export type Decision = { allowed: true } | { allowed: false; reason: DenyReason 
 export function authorize(a: AuthorizeInput): Decision {
   const { principal } = a.request;
   const rp = a.resourcePolicy ? evaluatePolicy(a.resourcePolicy, a.request) : { deny: false, allow: false as const };
+  // An anonymous caller has no identity policies and no account: a resource policy statement that names
+  // everyone ("*") is the only thing that can allow it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html).
+  if (principal.type === 'Anonymous') {
+    if (rp.deny) return { allowed: false, reason: 'explicit' };
+    return rp.allow === 'direct' && !a.resourcePolicyRequired ? { allowed: true } : { allowed: false, reason: 'implicit' };
+  }
   const ids = a.identityPolicies.map((d) => evaluatePolicy(d, a.request));
   if (rp.deny || ids.some((r) => r.deny)) return { allowed: false, reason: 'explicit' };
   if (a.grantAllows) return { allowed: true };

@@ -4,6 +4,8 @@ import type { RequestContext } from '../server/context.js';
 
 export function globalKey(ctx: RequestContext, key: string): ReadonlyArray<string> | undefined {
   const p = ctx.principal;
+  // An anonymous request has no principal keys but its type (AWS documents aws:PrincipalType "Anonymous").
+  if (p.type === 'Anonymous' && ['aws:principalarn', 'aws:principalaccount', 'aws:userid', 'aws:username'].includes(key)) return undefined;
   switch (key) {
     case 'aws:securetransport':
       return [ctx.secureTransport ? 'true' : 'false'];
@@ -14,7 +16,7 @@ export function globalKey(ctx: RequestContext, key: string): ReadonlyArray<strin
     case 'aws:principalaccount':
       return [p.accountId];
     case 'aws:principaltype':
-      return [p.type === 'Root' ? 'Account' : 'User'];
+      return [p.type === 'Root' ? 'Account' : p.type === 'Anonymous' ? 'Anonymous' : 'User'];
     case 'aws:userid':
       return [p.principalId];
     case 'aws:username':

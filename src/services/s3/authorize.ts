@@ -23,8 +23,11 @@ export function authorizeS3(deps: S3Deps, req: S3Request, action: string, resour
   set('s3:x-amz-metadata-directive', header(req, 'x-amz-metadata-directive'));
   set('s3:x-amz-content-sha256', header(req, 'x-amz-content-sha256') ?? req.query.get('X-Amz-Content-Sha256') ?? undefined);
   // How the request was signed and carried (a bucket policy can require header signing, a TLS version, ...).
-  set('s3:authtype', req.auth.type);
-  set('s3:signatureversion', 'AWS4-HMAC-SHA256');
+  // An unsigned request has neither (S3 sets them only for authenticated requests).
+  if (req.auth.type !== 'ANONYMOUS') {
+    set('s3:authtype', req.auth.type);
+    set('s3:signatureversion', 'AWS4-HMAC-SHA256');
+  }
   set('s3:tlsversion', req.auth.tlsVersion);
   // Object Lock on writes (object-lock-managing.html: a policy can cap the mode or the retention period).
   set('s3:object-lock-mode', header(req, 'x-amz-object-lock-mode'));

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AuditSink } from '../../audit/sink.js';
-import type { Principal } from '../../iam/principal.js';
+import { ANONYMOUS, type Principal } from '../../iam/principal.js';
 import { AUDIT_REFUSAL, buildEvent, type EdgeRequest, requestContext, toServiceError } from '../../protocol/pipeline.js';
 import { ServiceError } from '../../protocol/errors.js';
 import { authErrorToS3 } from '../../protocol/s3-auth-errors.js';
@@ -21,6 +21,7 @@ import { checkBufferedBody } from './api/checksum-request.js';
 import { crossOriginHeaders, preflight } from './cors/cross-origin.js';
 import { S3, S3Error } from './errors.js';
 import type { BucketRecord } from './model.js';
+import { effectiveBlock } from './public-access.js';
 import { HANDLERS } from './handlers.js';
 import { preparePostObject } from './post-object/post-request.js';
 import { auditProjection, bodyCheck, type S3Deps, type S3Handler, type S3Request, type S3Response } from './request.js';
@@ -94,8 +95,10 @@ export class S3Edge {
       }
       const payloadHeader = req.headers['x-amz-content-sha256'];
       const presigned = isPresigned({ method: req.method ?? 'GET', path: edge.path, query: edge.query, headers: [] });
-      if (!presigned && !req.headers.authorization) throw S3.AccessDenied('Anonymous access is not supported: sign the request (SigV4).');
-      const payloadHash = typeof payloadHeader === 'string' ? payloadHeader : presigned ? 'UNSIGNED-PAYLOAD' : undefined;
+      // An unsigned request is anonymous: admitted only to a bucket whose owner allowed public access (and then
+      // only to what its policy grants to "*").
+      const anonymousRegion = !presigned && !req.headers.authorization ? await this.#admitAnonymous(bucket, r) : undefined;
+      const payloadHash = typeof payloadHeader === 'string' ? payloadHeader : presigned || anonymousRegion ? 'UNSIGNED-PAYLOAD' : undefined;
       if (payloadHash === undefined) throw S3.InvalidRequest('Missing required header for this request: x-amz-content-sha256');
       const streaming = STREAMING_MODES[payloadHash];
       if (!streaming && payloadHash !== 'UNSIGNED-PAYLOAD' && !HEX64.test(payloadHash)) {
@@ -103,19 +106,24 @@ export class S3Edge {
           'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER) or a SHA-256 hex digest.',
         );
       }
-      let verified: ReturnType<typeof verifySigV4<Principal>>;
-      try {
-        verified = verifySigV4(
-          { method: req.method ?? 'GET', path: edge.path, query: edge.query, headers: rawHeaderPairs(req) },
-          // Every x-amz-* header must be signed (SSE keys, copy source, tagging, metadata, ...), as S3 requires.
-          { now, pathRule: 's3', service: 's3', payloadHash, lookup: deps.lookup, signAllAmzHeaders: true },
-        );
-      } catch (err) {
-        if (!(err instanceof SigV4Error)) throw err;
-        const e = authErrorToS3(err);
-        throw new S3Error(e.code, e.status, e.message, e.extra);
+      // Signed aws-chunked bodies continue the request's signature chain: an unsigned request cannot have one.
+      if (anonymousRegion && streaming && streaming !== 'unsigned-trailer') throw S3.AccessDenied();
+      let verified: ReturnType<typeof verifySigV4<Principal>> | undefined;
+      if (!anonymousRegion) {
+        try {
+          verified = verifySigV4(
+            { method: req.method ?? 'GET', path: edge.path, query: edge.query, headers: rawHeaderPairs(req) },
+            // Every x-amz-* header must be signed (SSE keys, copy source, tagging, metadata, ...), as S3 requires.
+            { now, pathRule: 's3', service: 's3', payloadHash, lookup: deps.lookup, signAllAmzHeaders: true },
+          );
+        } catch (err) {
+          if (!(err instanceof SigV4Error)) throw err;
+          const e = authErrorToS3(err);
+          throw new S3Error(e.code, e.status, e.message, e.extra);
+        }
       }
-      const ctx = requestContext(req, edge, now, { principal: verified.principal, region: verified.scope.region }, 'name' in r ? r.name : 'Unsupported');
+      const who = verified ? { principal: verified.principal, region: verified.scope.region } : { principal: ANONYMOUS, region: anonymousRegion! };
+      const ctx = requestContext(req, edge, now, who, 'name' in r ? r.name : 'Unsupported');
 
       // The body, as the client meant it, with its integrity checks.
       const check = bodyCheck();
@@ -136,10 +144,10 @@ export class S3Edge {
                 streaming === 'unsigned-trailer'
                   ? undefined
                   : {
-                      signingKey: verified.signingKey,
-                      amzDate: verified.amzDate,
-                      scope: `${verified.scope.date}/${verified.scope.region}/s3/aws4_request`,
-                      seedSignature: verified.signature,
+                      signingKey: verified!.signingKey,
+                      amzDate: verified!.amzDate,
+                      scope: `${verified!.scope.date}/${verified!.scope.region}/s3/aws4_request`,
+                      seedSignature: verified!.signature,
                     },
               decodedLength: decodedLength === undefined ? undefined : Number(decodedLength),
               expectedTrailers: trailerNames,
@@ -172,7 +180,10 @@ export class S3Edge {
         headers: req.headers,
         headersDistinct: req.headersDistinct,
         secure: edge.secure,
-        auth: { type: verified.mode === 'query' ? 'REST-QUERY-STRING' : 'REST-HEADER', tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, '') },
+        auth: {
+          type: !verified ? 'ANONYMOUS' : verified.mode === 'query' ? 'REST-QUERY-STRING' : 'REST-HEADER',
+          tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, ''),
+        },
         body: body(),
         bodyVerified: () => check.done,
         readBody: async (limit = 1024 * 1024, opts = {}) => {
@@ -197,6 +208,19 @@ export class S3Edge {
       deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 's3 request failed');
       return fail(S3.InternalError());
     }
+  }
+
+  /**
+   * Admits an unsigned request: to an existing bucket (NoSuchBucket otherwise, as S3 answers anyone), not for
+   * ListBuckets or CreateBucket, and not while the bucket's RestrictPublicBuckets is on (every bucket's default).
+   * What it may then do is decided by the bucket policy alone. Returns the bucket's Region for the request.
+   */
+  async #admitAnonymous(bucket: string | undefined, r: ReturnType<typeof route>): Promise<string> {
+    if (bucket === undefined || !('name' in r) || r.name === 'CreateBucket') throw S3.AccessDenied();
+    const b = await this.deps.s3.store.getBucket(bucket);
+    if (!b) throw S3.NoSuchBucket(undefined, { BucketName: bucket });
+    if (effectiveBlock(b.publicAccessBlock).restrictPublicBuckets) throw S3.AccessDenied();
+    return b.region;
   }
 
   #preflight(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest, bucket: BucketRecord | undefined, key: string | undefined): void {

@@ -1,6 +1,7 @@
 // The S3 operation table: route name -> handler.
 import { getBucketAcl, getObjectAcl, putBucketAcl, putBucketOwnershipControls, putObjectAcl } from './api/acl.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './api/bucket-cors.js';
+import { deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from './api/public-access-block.js';
 import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from './api/bucket-lifecycle.js';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './api/bucket-encryption.js';
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './api/bucket-policy.js';
@@ -52,6 +53,9 @@ export const HANDLERS: Readonly<Record<string, S3Handler>> = {
   PutBucketLifecycleConfiguration: putBucketLifecycle,
   GetBucketLifecycleConfiguration: getBucketLifecycle,
   DeleteBucketLifecycle: deleteBucketLifecycle,
+  PutPublicAccessBlock: putPublicAccessBlock,
+  GetPublicAccessBlock: getPublicAccessBlock,
+  DeletePublicAccessBlock: deletePublicAccessBlock,
   PutBucketCors: putBucketCors,
   GetBucketCors: getBucketCors,
   DeleteBucketCors: deleteBucketCors,

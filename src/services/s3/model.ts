@@ -2,6 +2,7 @@
 // docs/formats.md "object stream") in the blob store.
 import type { CorsRule } from './cors/rules.js';
 import type { LifecycleRule } from './lifecycle/rules.js';
+import type { PublicAccessBlock } from './public-access.js';
 import type { BucketObjectLock, VersionLock } from './object-lock/rules.js';
 export type Versioning = 'Unversioned' | 'Enabled' | 'Suspended';
 export type SseMode = 'AES256' | 'aws:kms' | 'SSE-C';
@@ -27,6 +28,8 @@ export interface BucketRecord {
   tags?: Array<{ Key: string; Value: string }>;
   /** Object Lock, once enabled (at creation or by PutObjectLockConfiguration on a versioned bucket); never removed. */
   objectLock?: BucketObjectLock;
+  /** Block Public Access: absent = never configured (unsigned requests refused), "none" = deleted by the owner (public-access.ts). */
+  publicAccessBlock?: PublicAccessBlock | 'none';
   /** Lifecycle rules (PutBucketLifecycleConfiguration), absent when the bucket has none. */
   lifecycle?: LifecycleRule[];
   /** CORS rules (PutBucketCors), absent when the bucket has none. */

@@ -18,7 +18,6 @@ const UNSUPPORTED = [
   'select',
   'attributes',
   'ownershipControls',
-  'publicAccessBlock',
   'accelerate',
   'requestPayment',
   'analytics',
@@ -34,7 +33,6 @@ const r = (name: string, readOnly: boolean, data = false): Route => ({ name, rea
 // a no-op (Delete): api/unconfigured-settings.ts. Putting one stays unsupported.
 const UNCONFIGURED_GET: Readonly<Record<string, string>> = {
   website: 'GetBucketWebsite',
-  publicAccessBlock: 'GetPublicAccessBlock',
   replication: 'GetBucketReplication',
   logging: 'GetBucketLogging',
   notification: 'GetBucketNotificationConfiguration',
@@ -44,7 +42,6 @@ const UNCONFIGURED_GET: Readonly<Record<string, string>> = {
 };
 const UNCONFIGURED_DELETE: Readonly<Record<string, string>> = {
   website: 'DeleteBucketWebsite',
-  publicAccessBlock: 'DeletePublicAccessBlock',
   replication: 'DeleteBucketReplication',
 };
 
@@ -80,6 +77,7 @@ export function route(
     switch (method) {
       case 'PUT':
         if (q.has('cors')) return r('PutBucketCors', false);
+        if (q.has('publicAccessBlock')) return r('PutPublicAccessBlock', false);
         if (q.has('lifecycle')) return r('PutBucketLifecycleConfiguration', false);
         if (q.has('object-lock')) return r('PutObjectLockConfiguration', false);
         if (q.has('encryption')) return r('PutBucketEncryption', false);
@@ -89,6 +87,7 @@ export function route(
         return r('CreateBucket', false);
       case 'GET':
         if (q.has('cors')) return r('GetBucketCors', true);
+        if (q.has('publicAccessBlock')) return r('GetPublicAccessBlock', true);
         if (q.has('lifecycle')) return r('GetBucketLifecycleConfiguration', true);
         if (q.has('object-lock')) return r('GetObjectLockConfiguration', true);
         if (q.has('encryption')) return r('GetBucketEncryption', true);
@@ -103,6 +102,7 @@ export function route(
         return r('ListObjects', true, true);
       case 'DELETE':
         if (q.has('cors')) return r('DeleteBucketCors', false);
+        if (q.has('publicAccessBlock')) return r('DeletePublicAccessBlock', false);
         if (q.has('lifecycle')) return r('DeleteBucketLifecycle', false);
         if (q.has('encryption')) return r('DeleteBucketEncryption', false);
         if (q.has('policy')) return r('DeleteBucketPolicy', false);

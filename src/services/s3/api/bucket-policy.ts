@@ -7,6 +7,7 @@ import { S3 } from '../errors.js';
 import { bucketArn } from '../model.js';
 import type { S3Handler } from '../request.js';
 import { xmlDocument } from '../xml.js';
+import { effectiveBlock, policyIsPublic } from '../public-access.js';
 import { requireBucket } from './bucket-common.js';
 
 const MAX_POLICY_BYTES = 20 * 1024;
@@ -28,6 +29,12 @@ export const putBucketPolicy: S3Handler = async (deps, req) => {
       for (const r of [...(s.resource ?? []), ...(s.notResource ?? [])]) {
         if (!resourceCoversBucket(r, b.name)) throw new PolicyError('Policy has invalid resource');
       }
+    }
+    // Block Public Access: a public policy is refused while BlockPublicPolicy is on (every bucket's default).
+    if (effectiveBlock(b.publicAccessBlock).blockPublicPolicy && policyIsPublic(doc)) {
+      throw S3.AccessDenied(
+        `User: ${req.ctx.principal.arn} is not authorized to perform: s3:PutBucketPolicy on resource: "${bucketArn(b.name)}" because public policies are blocked by the BlockPublicPolicy block public access setting.`,
+      );
     }
   } catch (err) {
     if (err instanceof PolicyError) throw S3.MalformedPolicy(err.message);
@@ -96,6 +103,6 @@ export const getBucketPolicyStatus: S3Handler = async (deps, req) => {
   authorizeS3(deps, req, 's3:GetBucketPolicyStatus', bucketArn(b.name), b);
   if (!b.policy) throw S3.NoSuchBucketPolicy(undefined, { BucketName: b.name });
   const doc = parsePolicy(b.policy, { kind: 'resource' });
-  const isPublic = doc.statements.some((s) => s.effect === 'Allow' && s.principal?.any && s.conditions.length === 0);
+  const isPublic = policyIsPublic(doc);
   return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument('PolicyStatus', { IsPublic: isPublic }) };
 };

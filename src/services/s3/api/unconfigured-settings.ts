@@ -33,7 +33,6 @@ function deleteNothing(action: string): S3Handler {
 // the Delete operations of CORS, lifecycle, public access block and replication are authorized by their Put action.
 export const UNCONFIGURED_SETTINGS: Readonly<Record<string, S3Handler>> = {
   GetBucketWebsite: notConfigured('s3:GetBucketWebsite', () => S3.NoSuchWebsiteConfiguration()),
-  GetPublicAccessBlock: notConfigured('s3:GetBucketPublicAccessBlock', () => S3.NoSuchPublicAccessBlockConfiguration()),
   GetBucketReplication: notConfigured('s3:GetReplicationConfiguration', () => S3.ReplicationConfigurationNotFoundError()),
   GetBucketLogging: notConfigured('s3:GetBucketLogging', { root: 'BucketLoggingStatus', body: {} }),
   GetBucketNotificationConfiguration: notConfigured('s3:GetBucketNotification', { root: 'NotificationConfiguration', body: {} }),
@@ -45,6 +44,5 @@ export const UNCONFIGURED_SETTINGS: Readonly<Record<string, S3Handler>> = {
     body: { Rule: { ObjectOwnership: 'BucketOwnerEnforced' } },
   }),
   DeleteBucketWebsite: deleteNothing('s3:DeleteBucketWebsite'),
-  DeletePublicAccessBlock: deleteNothing('s3:PutBucketPublicAccessBlock'),
   DeleteBucketReplication: deleteNothing('s3:PutReplicationConfiguration'),
 };

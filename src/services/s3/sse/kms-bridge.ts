@@ -9,7 +9,8 @@ import type { EncryptionContext } from '../../../crypto/encryption-context.js';
 import { ServiceError } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../../server/context.js';
 import type { KmsService } from '../../kms/index.js';
-import { kmsFailure } from '../errors.js';
+import { kmsFailure, S3 } from '../errors.js';
+import { isAnonymous } from '../../../iam/principal.js';
 
 export const BUCKET_KEY_TTL_MS = 3_600_000;
 const MAX_CACHE = 10_000;
@@ -35,6 +36,9 @@ export class KmsBridge {
   ) {}
 
   #as(ctx: RequestContext, operation: string): RequestContext {
+    // KMS has no anonymous callers: an unsigned S3 request never reaches it (S3's own answer, object-keys.ts).
+    if (isAnonymous(ctx.principal))
+      throw S3.InvalidArgument('Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.');
     return { ...ctx, operation, viaService: `s3.${ctx.region}.amazonaws.com`, conditionKeys: undefined };
   }
 

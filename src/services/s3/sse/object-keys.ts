@@ -15,6 +15,7 @@ import { S3 } from '../errors.js';
 import type { SealedObjectKey } from '../model.js';
 import type { KmsBridge } from './kms-bridge.js';
 import type { MasterKeys } from './master-keys.js';
+import { isAnonymous } from '../../../iam/principal.js';
 
 export type WriteEncryption =
   | { mode: 'AES256' }
@@ -54,6 +55,15 @@ export function customerKeyVerifier(customerKey: Buffer): { salt: string; hmac: 
   return { salt: salt.toString('base64'), hmac: customerHmac(customerKey, salt).toString('base64') };
 }
 
+/**
+ * SSE-KMS needs a KMS caller: S3 refuses unsigned requests to write or read SSE-KMS objects. Checked here, before
+ * any cache (a bucket key opened for someone else must not serve an anonymous read).
+ */
+function refuseAnonymousKms(ctx: RequestContext): void {
+  if (isAnonymous(ctx.principal))
+    throw S3.InvalidArgument('Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.');
+}
+
 export class ObjectKeys {
   constructor(
     private readonly masters: MasterKeys,
@@ -67,6 +77,7 @@ export class ObjectKeys {
     objectArn: string,
     place: Buffer,
   ): Promise<{ objectKey: Buffer; sealed: SealedObjectKey }> {
+    if (enc.mode === 'aws:kms') refuseAnonymousKms(ctx);
     switch (enc.mode) {
       case 'AES256': {
         const objectKey = randomBytes(32);
@@ -109,6 +120,7 @@ export class ObjectKeys {
   }
 
   async open(ctx: RequestContext, sealed: SealedObjectKey, bucketArn: string, place: Buffer, customerKey?: Buffer): Promise<Buffer> {
+    if (sealed.mode === 'aws:kms') refuseAnonymousKms(ctx);
     switch (sealed.mode) {
       case 'AES256': {
         const master = await this.masters.get(sealed.masterVersion);

@@ -1,0 +1,122 @@
+// Unsigned (anonymous) S3 requests and Block Public Access: every bucket is private until its owner turns the
+// block off and grants "*" in the bucket policy; even then, only what the policy grants, and never SSE-KMS.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateBucketCommand,
+  DeletePublicAccessBlockCommand,
+  GetBucketPolicyStatusCommand,
+  GetPublicAccessBlockCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+} from '@aws-sdk/client-s3';
+import { readAuditDir } from '../../src/audit/reader.js';
+import { openKeyringForTest } from '../helpers/audit.js';
+import { rawHttps } from '../helpers/raw-https.js';
+import { errorName, failure, startTestServer, type TestServer } from '../helpers/server.js';
+
+describe('S3 anonymous requests and Block Public Access', () => {
+  let s: TestServer;
+  const bucket = 'public-assets';
+  const publicRead = (Bucket: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${Bucket}/*`, ...extra }],
+    });
+  const anon = (method: string, path: string, body?: string) =>
+    rawHttps(s, method, path, body ? { 'content-length': String(Buffer.byteLength(body)) } : {}, body);
+  const code = (body: string) => /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+
+  before(async () => {
+    s = await startTestServer();
+    await s.s3().send(new CreateBucketCommand({ Bucket: bucket }));
+    await s.s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'logo.svg', Body: '<svg/>', ContentType: 'image/svg+xml' }));
+    await s.s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'secret.txt', Body: 'kms', ServerSideEncryption: 'aws:kms' }));
+  });
+  after(() => s.stop());
+
+  it('refuses unsigned requests to a bucket never configured, even under a public policy; BlockPublicPolicy refuses such policies', async () => {
+    assert.equal(await errorName(s.s3().send(new GetPublicAccessBlockCommand({ Bucket: bucket }))), 'NoSuchPublicAccessBlockConfiguration');
+    await s.s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicRead(bucket) }));
+    const denied = await anon('GET', `/${bucket}/logo.svg`);
+    assert.equal(denied.status, 403);
+    assert.equal(code(denied.body), 'AccessDenied');
+    assert.equal((await anon('GET', '/no-such-public-bucket/x')).status, 404, 'a missing bucket is NoSuchBucket to anyone, as on S3');
+    assert.equal((await anon('GET', '/')).status, 403, 'ListBuckets needs a signature');
+    assert.equal((await anon('PUT', '/anon-new-bucket')).status, 403, 'so does CreateBucket');
+    const all = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+    await s.s3().send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: all }));
+    assert.deepEqual((await s.s3().send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration, all);
+    const refused = await failure(s.s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicRead(bucket) })));
+    assert.equal(refused.name, 'AccessDenied');
+    assert.match(refused.message, /BlockPublicPolicy/);
+    // A policy pinned to a source network is not public, so it is accepted while the block is on.
+    const pinned = publicRead(bucket, { Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } });
+    await s.s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: pinned }));
+    assert.equal((await s.s3().send(new GetBucketPolicyStatusCommand({ Bucket: bucket }))).PolicyStatus?.IsPublic, false);
+  });
+
+  it('with the block off and a public-read policy: unsigned GETs of SSE-S3 objects work, nothing else does', async () => {
+    await s.s3().send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
+    assert.equal(await errorName(s.s3().send(new GetPublicAccessBlockCommand({ Bucket: bucket }))), 'NoSuchPublicAccessBlockConfiguration');
+    await s.s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicRead(bucket) }));
+    assert.equal((await s.s3().send(new GetBucketPolicyStatusCommand({ Bucket: bucket }))).PolicyStatus?.IsPublic, true);
+    const got = await anon('GET', `/${bucket}/logo.svg`);
+    assert.equal(got.status, 200, got.body);
+    assert.equal(got.body, '<svg/>');
+    assert.equal(got.headers['content-type'], 'image/svg+xml');
+    assert.equal((await anon('HEAD', `/${bucket}/logo.svg`)).status, 200);
+    const kms = await anon('GET', `/${bucket}/secret.txt`);
+    assert.equal(kms.status, 400, 'SSE-KMS objects need a signed request');
+    assert.equal(code(kms.body), 'InvalidArgument');
+    assert.equal((await anon('GET', `/${bucket}/missing`)).status, 403, 'no s3:ListBucket for "*": a missing key is 403');
+    assert.equal((await anon('GET', `/${bucket}`)).status, 403, 'listing is not granted');
+    assert.equal((await anon('PUT', `/${bucket}/defaced.txt`, 'x')).status, 403, 'writing is not granted');
+    assert.equal((await anon('DELETE', `/${bucket}/logo.svg`)).status, 403);
+    assert.equal((await anon('GET', `/${bucket}?policy`)).status, 403);
+  });
+
+  it('RestrictPublicBuckets shuts unsigned access again without touching the policy; the audit trail names the anonymous caller', async () => {
+    await s.s3().send(
+      new PutPublicAccessBlockCommand({
+        Bucket: bucket,
+        PublicAccessBlockConfiguration: { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: true },
+      }),
+    );
+    assert.equal((await anon('GET', `/${bucket}/logo.svg`)).status, 403);
+    await s
+      .s3()
+      .send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: { BlockPublicPolicy: false, RestrictPublicBuckets: false } }));
+    assert.equal((await anon('GET', `/${bucket}/logo.svg`)).status, 200);
+    const root = await openKeyringForTest(s.dataDir);
+    const events = [...readAuditDir(root.derive('audit-v1'), `${s.dataDir}/audit`)].flatMap((r) => ('event' in r ? [r.event] : []));
+    root.destroy();
+    const read = events.find((e) => e.eventName === 'GetObject' && e.userIdentity.type === 'AWSAccount' && !e.errorCode);
+    assert.ok(read, 'an anonymous GetObject is recorded');
+    assert.equal(read.userIdentity.accountId, 'anonymous');
+  });
+
+  it('a policy naming an account does not admit anonymous callers; an explicit Deny for "*" shuts them out', async () => {
+    const b = 'named-only';
+    await s.s3().send(new CreateBucketCommand({ Bucket: b }));
+    await s.s3().send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'v' }));
+    await s.s3().send(new DeletePublicAccessBlockCommand({ Bucket: b }));
+    const account = s.kh.accountId;
+    const named = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/*` }],
+    };
+    await s.s3().send(new PutBucketPolicyCommand({ Bucket: b, Policy: JSON.stringify(named) }));
+    assert.equal((await anon('GET', `/${b}/k`)).status, 403);
+    const both = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/*` },
+        { Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/k` },
+      ],
+    };
+    await s.s3().send(new PutBucketPolicyCommand({ Bucket: b, Policy: JSON.stringify(both) }));
+    assert.equal((await anon('GET', `/${b}/k`)).status, 403);
+  });
+});
