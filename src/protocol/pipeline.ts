@@ -151,7 +151,8 @@ export function buildEvent(
     ...(projection.resources ? { resources: projection.resources } : {}),
     eventType: 'AwsApiCall',
     managementEvent: category === 'Management',
-    recipientAccountId: ctx.principal.accountId,
+    // An anonymous call is delivered to the account that owns what it reached (the bucket), as CloudTrail does.
+    recipientAccountId: ctx.principal.type === 'Anonymous' ? projection.resources?.[0]?.accountId || ctx.principal.accountId : ctx.principal.accountId,
     eventCategory: category,
     ...(tls ? { tlsDetails: tls } : {}),
   };

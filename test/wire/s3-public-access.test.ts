@@ -95,6 +95,7 @@ describe('S3 anonymous requests and Block Public Access', () => {
     const read = events.find((e) => e.eventName === 'GetObject' && e.userIdentity.type === 'AWSAccount' && !e.errorCode);
     assert.ok(read, 'an anonymous GetObject is recorded');
     assert.equal(read.userIdentity.accountId, 'anonymous');
+    assert.equal(read.recipientAccountId, s.kh.accountId, "recorded for the bucket owner's account");
   });
 
   it('a policy naming an account does not admit anonymous callers; an explicit Deny for "*" shuts them out', async () => {
