@@ -2,7 +2,6 @@
 // governance mode by a caller allowed to bypass it; compliance mode and legal holds by no one.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
@@ -23,6 +22,7 @@ import {
   PutObjectRetentionCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { userWithPolicy } from '../helpers/iam-user.js';
 import { errorName, failure, startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('S3 Object Lock', () => {
@@ -89,17 +89,7 @@ describe('S3 Object Lock', () => {
     assert.equal(marker.DeleteMarker, true);
     await del('gov', marker.VersionId!);
 
-    const iam = s.iam();
-    await iam.send(new CreateUserCommand({ UserName: 'worm-operator' }));
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: 'worm-operator',
-        PolicyName: 'delete-versions',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:DeleteObjectVersion'], Resource: '*' }] }),
-      }),
-    );
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'worm-operator' }))).AccessKey!;
-    const operator = s.s3({ credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } });
+    const operator = s.s3({ credentials: await userWithPolicy(s, 'worm-operator', [{ Effect: 'Allow', Action: ['s3:DeleteObjectVersion'], Resource: '*' }]) });
     assert.equal(await errorName(del('gov', v, true, operator)), 'AccessDenied', 'bypassing needs s3:BypassGovernanceRetention');
     await del('gov', v, true);
     assert.equal(await errorName(s.s3().send(new HeadObjectCommand({ Bucket: bucket, Key: 'gov', VersionId: v }))), 'NotFound');
@@ -194,20 +184,9 @@ describe('S3 Object Lock', () => {
 
   it('shows lock headers only to callers allowed to read them; a bucket policy can cap the retention asked', async () => {
     const v = await put('visible', { ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: inDays(2), ObjectLockLegalHoldStatus: 'ON' });
-    const iam = s.iam();
-    await iam.send(new CreateUserCommand({ UserName: 'plain-reader' }));
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: 'plain-reader',
-        PolicyName: 'read',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectLegalHold'], Resource: '*' }],
-        }),
-      }),
-    );
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'plain-reader' }))).AccessKey!;
-    const reader = s.s3({ credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } });
+    const reader = s.s3({
+      credentials: await userWithPolicy(s, 'plain-reader', [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectLegalHold'], Resource: '*' }]),
+    });
     const seen = await reader.send(new HeadObjectCommand({ Bucket: bucket, Key: 'visible' }));
     assert.equal(seen.ObjectLockMode, undefined, 'no s3:GetObjectRetention: no retention headers');
     assert.equal(seen.ObjectLockLegalHoldStatus, 'ON');

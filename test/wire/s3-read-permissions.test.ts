@@ -2,8 +2,8 @@
 // for anyone else, so a caller without s3:ListBucket cannot learn which keys exist (S3's GetObject rule).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { userWithPolicy } from '../helpers/iam-user.js';
 import { errorName, failure, startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('S3 reads of missing keys', () => {
@@ -15,23 +15,12 @@ describe('S3 reads of missing keys', () => {
     s = await startTestServer();
     await s.s3().send(new CreateBucketCommand({ Bucket: bucket }));
     await s.s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'private/here', Body: 'x' }));
-    const iam = s.iam();
-    await iam.send(new CreateUserCommand({ UserName: 'reader' }));
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: 'reader',
-        PolicyName: 'read-and-list-public',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` },
-            { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}`, Condition: { StringLike: { 's3:prefix': 'public/*' } } },
-          ],
-        }),
-      }),
-    );
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'reader' }))).AccessKey!;
-    reader = s.s3({ credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } });
+    reader = s.s3({
+      credentials: await userWithPolicy(s, 'reader', [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` },
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}`, Condition: { StringLike: { 's3:prefix': 'public/*' } } },
+      ]),
+    });
   });
   after(() => s.stop());
 
