@@ -120,4 +120,30 @@ describe('S3 anonymous requests and Block Public Access', () => {
     await s.s3().send(new PutBucketPolicyCommand({ Bucket: b, Policy: JSON.stringify(both) }));
     assert.equal((await anon('GET', `/${b}/k`)).status, 403);
   });
+
+  it('an unsigned POST form uploads only to a bucket whose policy lets "*" write, and not with SSE-KMS', async () => {
+    const b = 'public-drop';
+    await s.s3().send(new CreateBucketCommand({ Bucket: b }));
+    const boundary = 'anonform123';
+    const form = (fields: Array<[string, string]>, content: string) =>
+      Buffer.from(
+        `${fields.map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f.txt"\r\n\r\n${content}\r\n--${boundary}--\r\n`,
+      );
+    const post = (fields: Array<[string, string]>, content = 'dropped') => {
+      const body = form(fields, content);
+      return rawHttps(s, 'POST', `/${b}`, { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(body.length) }, body);
+    };
+    assert.equal((await post([['key', 'drop/a.txt']])).status, 403, 'a bucket never opened refuses unsigned forms');
+    await s.s3().send(new DeletePublicAccessBlockCommand({ Bucket: b }));
+    const drop = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${b}/drop/*` }] };
+    await s.s3().send(new PutBucketPolicyCommand({ Bucket: b, Policy: JSON.stringify(drop) }));
+    const ok = await post([['key', 'drop/a.txt']]);
+    assert.equal(ok.status, 204, ok.body);
+    assert.equal((await post([['key', 'elsewhere.txt']])).status, 403, 'only where the policy grants');
+    const kms = await post([
+      ['key', 'drop/k.txt'],
+      ['x-amz-server-side-encryption', 'aws:kms'],
+    ]);
+    assert.equal(code(kms.body), 'InvalidArgument');
+  });
 });

@@ -89,7 +89,13 @@ export class S3Edge {
       const r = route(req.method ?? 'GET', bucket, key, query, req.headers['x-amz-copy-source'] !== undefined);
       // A browser-based upload carries its credentials in the form, not in headers (post-object/).
       if ('name' in r && r.name === 'PostObject' && bucket !== undefined) {
-        const post = await preparePostObject(req, edge, { bucket, virtualHosted: virtualHosted === true, now, lookup: deps.lookup });
+        const post = await preparePostObject(req, edge, {
+          bucket,
+          virtualHosted: virtualHosted === true,
+          now,
+          lookup: deps.lookup,
+          admitAnonymous: () => this.#admitAnonymous(bucket, r),
+        });
         resource = `/${bucket}/${post.request.key}`;
         return await this.#execute(req, res, edge, r, post.request, post.handler, fail);
       }

@@ -3,7 +3,7 @@
 // (same authorization as s3:PutObject with s3:authType "POST", same encryption and bucket-policy rules) whose
 // answer is shaped as the form asked (success_action_redirect / success_action_status).
 import type { IncomingMessage } from 'node:http';
-import type { Principal } from '../../../iam/principal.js';
+import { ANONYMOUS, type Principal } from '../../../iam/principal.js';
 import { type EdgeRequest, requestContext } from '../../../protocol/pipeline.js';
 import type { VerifiableCredential } from '../../../protocol/sigv4/verifier.js';
 import { tlsDetails } from '../../../server/http-io.js';
@@ -13,7 +13,7 @@ import { auditProjection, bodyCheck, type S3Handler, type S3Request, type S3Resp
 import { xmlDocument } from '../xml.js';
 import { type FormFields, readPostForm } from './form-fields.js';
 import { checkPolicy, parsePolicy } from './policy.js';
-import { verifyPostSignature } from './signature.js';
+import { type PostSigner, unsignedForm, verifyPostSignature } from './signature.js';
 import { fileBody, headersOf, objectKeyOf } from './upload.js';
 
 export interface PostTarget {
@@ -22,6 +22,8 @@ export interface PostTarget {
   virtualHosted: boolean;
   now: number;
   lookup: (accessKeyId: string) => VerifiableCredential<Principal> | undefined;
+  /** Admits an unsigned form as the edge admits any unsigned request; the bucket's Region. */
+  admitAnonymous: () => Promise<string>;
 }
 
 /** The object's URL as the client addressed the bucket, for the Location of the answer. */
@@ -71,9 +73,13 @@ function shapeAnswer(put: S3Response, fields: FormFields, bucket: string, key: s
 export async function preparePostObject(req: IncomingMessage, edge: EdgeRequest, t: PostTarget): Promise<{ request: S3Request; handler: S3Handler }> {
   const form = await readPostForm(req);
   const key = objectKeyOf(form.fields, form.file.filename);
-  const signer = verifyPostSignature(form.fields, t.lookup);
-  const range = checkPolicy(parsePolicy(signer.policy), form.fields, t.bucket, t.now);
-  const ctx = requestContext(req, edge, t.now, { principal: signer.principal, region: signer.region }, 'PostObject');
+  // An unsigned form is an anonymous upload: only where the owner allowed it, and only what the bucket policy
+  // grants "*"; a policy it carries is still held to (it can only narrow what the form may do).
+  const anonymous = unsignedForm(form.fields);
+  const who = anonymous ? { principal: ANONYMOUS, region: await t.admitAnonymous() } : verifyPostSignature(form.fields, t.lookup);
+  const policy = anonymous ? form.fields.get('policy')?.value : (who as PostSigner).policy;
+  const range = policy === undefined ? undefined : checkPolicy(parsePolicy(policy), form.fields, t.bucket, t.now);
+  const ctx = requestContext(req, edge, t.now, { principal: who.principal, region: who.region }, 'PostObject');
   const headers = headersOf(form);
   const check = bodyCheck();
   async function* body(): AsyncGenerator<Buffer> {
@@ -94,7 +100,7 @@ export async function preparePostObject(req: IncomingMessage, edge: EdgeRequest,
     headers,
     headersDistinct: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v : [String(v)]])),
     secure: edge.secure,
-    auth: { type: 'POST', tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, '') },
+    auth: { type: anonymous ? 'ANONYMOUS' : 'POST', tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, '') },
     body: body(),
     bodyVerified: () => check.done,
     // PutObject streams the body; nothing of a form upload is read as a document.

@@ -26,10 +26,12 @@ const missing = (name: string) =>
     ArgumentValue: '',
   });
 
+/** Whether the form is unsigned: an anonymous upload, which only a public-write bucket accepts. */
+export const unsignedForm = (fields: FormFields) => !SIGNATURE_FIELDS.some((f) => fields.has(f));
+
 export function verifyPostSignature(fields: FormFields, lookup: (accessKeyId: string) => VerifiableCredential<Principal> | undefined): PostSigner {
   const get = (name: string) => fields.get(name)?.value;
-  // A form with no signature at all is an anonymous upload, which Keyhold does not accept (no public buckets).
-  if (!SIGNATURE_FIELDS.some((f) => fields.has(f))) throw S3.AccessDenied();
+  if (unsignedForm(fields)) throw S3.AccessDenied();
   if (!fields.has('x-amz-algorithm') && (fields.has('awsaccesskeyid') || fields.has('signature'))) {
     throw S3.InvalidRequest('The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
   }
