@@ -69,6 +69,11 @@ describe('S3 Object Lock', () => {
     assert.equal(await bad({ Mode: 'GOVERNANCE', Years: -1 }), 'InvalidRetentionPeriod');
     assert.equal(await bad({ Mode: 'governance', Days: 1 }), 'MalformedXML');
     assert.equal(await bad({ Mode: 'GOVERNANCE', Days: 1 }, 'Disabled'), 'MalformedXML');
+    const emptyRule = { ObjectLockEnabled: 'Enabled' as const, Rule: {} };
+    assert.equal(
+      await errorName(s.s3().send(new PutObjectLockConfigurationCommand({ Bucket: 'worm-later', ObjectLockConfiguration: emptyRule }))),
+      'MalformedXML',
+    );
     assert.deepEqual(
       (await s.s3().send(new GetObjectLockConfigurationCommand({ Bucket: 'worm-later' }))).ObjectLockConfiguration,
       conf,

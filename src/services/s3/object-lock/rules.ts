@@ -43,8 +43,9 @@ export function parseLockConfiguration(doc: Record<string, unknown>): BucketObje
   const rules = root.Rule === undefined ? [] : Array.isArray(root.Rule) ? root.Rule : [root.Rule];
   if (rules.length > 1) throw S3.MalformedXML();
   const rule = rules[0] as Record<string, unknown> | string | undefined;
-  if (rule === undefined || rule === '') return {};
-  if (typeof rule !== 'object') throw S3.MalformedXML();
+  // No <Rule> at all: Object Lock without a default retention. An empty <Rule/> is malformed (AWS's recorded answer).
+  if (rule === undefined) return {};
+  if (rule === '' || typeof rule !== 'object') throw S3.MalformedXML();
   const d = rule.DefaultRetention as Record<string, unknown> | undefined;
   if (!d || typeof d !== 'object') throw S3.MalformedXML();
   const mode = d.Mode;
