@@ -79,6 +79,7 @@ describe('S3 lifecycle', () => {
       'InvalidArgument',
     );
     assert.equal(await refused({ ID: 'x', Status: 'On' as 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 1 } }), 'MalformedXML');
+    assert.equal(await refused({ ID: 'nofilter', Status: 'Enabled', Expiration: { Days: 1 } }), 'MalformedXML', 'neither Filter nor Prefix');
     const twice: LifecycleRule = { ID: 'same', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 1 } };
     assert.equal((await failure(setRules('lc-config', [twice, twice]))).name, 'InvalidArgument');
     assert.deepEqual((await s.s3().send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lc-config' }))).Rules, rules, 'refusals change nothing');

@@ -54,7 +54,8 @@ function parseTag(t: unknown): { Key: string; Value: string } {
 }
 
 function parseFilter(rule: Record<string, unknown>): LifecycleFilter {
-  if (rule.Filter !== undefined && rule.Prefix !== undefined) throw S3.MalformedXML();
+  // Exactly one of Filter and the legacy Prefix (a rule with neither is malformed: AWS's recorded answer).
+  if ((rule.Filter !== undefined) === (rule.Prefix !== undefined)) throw S3.MalformedXML();
   if (rule.Filter === undefined) return { prefix: text(rule.Prefix) ?? '', tags: [], form: 'legacy' };
   const f = obj(rule.Filter);
   const elements = ['Prefix', 'Tag', 'ObjectSizeGreaterThan', 'ObjectSizeLessThan', 'And'].filter((k) => f[k] !== undefined);
@@ -108,7 +109,7 @@ function parseRule(r: unknown, index: number): LifecycleRule {
     if (date !== undefined) {
       const t = Date.parse(date);
       if (Number.isNaN(t)) throw S3.InvalidArgument("'Date' must be in ISO 8601 format");
-      if (t % DAY_MS !== 0) throw S3.InvalidArgument("'Date' must be at midnight GMT");
+      if (t % DAY_MS !== 0) throw S3.InvalidArgument("'Date' must be at midnight GMT", { ArgumentName: 'Date', ArgumentValue: date });
       iso = new Date(t).toISOString();
     }
     out.expiration = {
