@@ -111,7 +111,8 @@ describe('KMS imported key material', () => {
     const first = await importInto(keyId, material, { algorithm: 'RSAES_OAEP_SHA_1' });
     const ct = (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('kept') }))).CiphertextBlob!;
     await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
-    assert.equal((await state(keyId)).KeyState, 'PendingImport');
+    const deleted = await state(keyId);
+    assert.deepEqual([deleted.KeyState, deleted.ExpirationModel, deleted.CurrentKeyMaterialId], ['PendingImport', undefined, first.KeyMaterialId]);
     assert.equal(await errorName(kms.send(new DecryptCommand({ CiphertextBlob: ct }))), 'KMSInvalidStateException');
     const wrong = await failure(importInto(keyId, randomBytes(32)));
     assert.equal(wrong.name, 'IncorrectKeyMaterialException');

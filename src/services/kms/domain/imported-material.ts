@@ -102,7 +102,9 @@ export async function importMaterial(
   const now = access.clock();
   if (now > secret.validTo) throw new ExpiredImportTokenException();
   if (p.expirationModel === 'KEY_MATERIAL_EXPIRES' && (p.validTo === undefined || p.validTo <= now)) {
-    throw new ValidationException('ValidTo must be a time in the future when ExpirationModel is KEY_MATERIAL_EXPIRES.');
+    throw new ValidationException(
+      p.validTo === undefined ? 'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES' : 'The validTo date must be in the future.',
+    );
   }
   const material = unwrap(secret, p.encrypted);
   if (material.length !== MATERIAL_BYTES) throw new IncorrectKeyMaterialException('Symmetric key material must be 256 bits (32 bytes).');

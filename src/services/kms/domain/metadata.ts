@@ -21,6 +21,7 @@ export function keyMetadata(rec: KeyRecord): Record<string, unknown> {
     MultiRegion: false,
     ...(rec.origin === 'EXTERNAL' && rec.imported?.expirationModel ? { ExpirationModel: rec.imported.expirationModel } : {}),
     ...(rec.origin === 'EXTERNAL' && rec.imported?.validTo !== undefined ? { ValidTo: rec.imported.validTo / 1000 } : {}),
-    ...(rec.currentMaterialId && rec.state !== 'PendingImport' ? { CurrentKeyMaterialId: rec.currentMaterialId } : {}),
+    // Kept after imported material is deleted (AWS's recorded answer); absent only before a first import.
+    ...(rec.currentMaterialId ? { CurrentKeyMaterialId: rec.currentMaterialId } : {}),
   };
 }

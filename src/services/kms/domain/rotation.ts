@@ -11,14 +11,15 @@ const DAY_MS = 86_400_000;
 export const MAX_ON_DEMAND_ROTATIONS = 10;
 
 /** Keys with imported material cannot rotate in Keyhold (their material is the customer's). */
-export function requireGeneratedMaterial(rec: KeyRecord, operation: string): void {
-  if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(`${rec.arn} origin is EXTERNAL which is not valid for ${operation}.`);
+export function requireGeneratedMaterial(rec: KeyRecord): void {
+  // Wording as AWS answers it (recorded), whichever operation asked.
+  if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(`${rec.arn} origin is EXTERNAL which is not valid for this operation.`);
 }
 
 export async function enableRotation(access: KeyAccess, rec: KeyRecord, periodDays = ROTATION_DEFAULT_DAYS): Promise<KeyRecord> {
   access.requireEnabled(rec);
   requireCustomerManaged(rec, 'EnableKeyRotation');
-  requireGeneratedMaterial(rec, 'EnableKeyRotation');
+  requireGeneratedMaterial(rec);
   const now = access.clock();
   return access.store.update(rec.keyId, (r) => {
     // A changed period counts from the last automatic rotation, or from now when rotation starts.
@@ -62,7 +63,7 @@ export async function rotateOnDemand(access: KeyAccess, rec: KeyRecord): Promise
   access.requireEnabled(rec);
   if (rec.keyManager === 'AWS')
     throw new UnsupportedOperationException(`${rec.arn} is an AWS managed key; RotateKeyOnDemand is not allowed on AWS managed keys.`);
-  requireGeneratedMaterial(rec, 'RotateKeyOnDemand');
+  requireGeneratedMaterial(rec);
   return rotate(access, rec, 'ON_DEMAND');
 }
 
