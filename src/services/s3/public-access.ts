@@ -51,12 +51,15 @@ const FIXING_KEYS = new Set([
   's3:dataaccesspointaccount',
 ]);
 
-/** Whether a policy grants something to everyone ("*") without pinning it to known callers. */
+/**
+ * Whether a policy grants something to everyone without pinning it to known callers: "*" (or {"AWS": "*"}), or
+ * an Allow with NotPrincipal, which grants everyone not listed — anonymous callers included.
+ */
 export function policyIsPublic(doc: PolicyDocument): boolean {
   return doc.statements.some(
     (s) =>
       s.effect === 'Allow' &&
-      (s.principal?.any === true || s.principal?.aws.includes('*') === true) &&
+      (s.principal?.any === true || s.principal?.aws.includes('*') === true || s.notPrincipal !== undefined) &&
       !s.conditions.some((c) => FIXING_KEYS.has(c.key) && !c.values.some((v) => v === '*' || v === '0.0.0.0/0' || v === '::/0')),
   );
 }
