@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   CreateBucketCommand,
   DeletePublicAccessBlockCommand,
+  GetObjectCommand,
   GetBucketPolicyStatusCommand,
   GetPublicAccessBlockCommand,
   PutBucketPolicyCommand,
@@ -145,5 +146,32 @@ describe('S3 anonymous requests and Block Public Access', () => {
       ['x-amz-server-side-encryption', 'aws:kms'],
     ]);
     assert.equal(code(kms.body), 'InvalidArgument');
+  });
+
+  it("RestrictPublicBuckets also withholds a public policy's grants from other accounts, named ones included", async () => {
+    const b = 'shared-with-partner';
+    await s.s3().send(new CreateBucketCommand({ Bucket: b }));
+    await s.s3().send(new PutObjectCommand({ Bucket: b, Key: 'report.csv', Body: 'a,b' }));
+    const partner = await s.kh.identity.createAccount('partner');
+    const key = await s.kh.identity.createAccessKey(partner.accountId, undefined);
+    const partnerS3 = s.s3({ credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } });
+    const read = () => partnerS3.send(new GetObjectCommand({ Bucket: b, Key: 'report.csv' }));
+    const grants = (statements: Array<Record<string, unknown>>) =>
+      s.s3().send(new PutBucketPolicyCommand({ Bucket: b, Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+    const toPartner = {
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${partner.accountId}:root` },
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${b}/*`,
+    };
+    const toAll = { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/public/*` };
+    await grants([toPartner]);
+    assert.equal((await read()).$metadata.httpStatusCode, 200, 'a non-public policy shares with the named account');
+    await grants([toPartner, toAll]);
+    assert.equal(await errorName(read()), 'AccessDenied', 'a public policy under RestrictPublicBuckets grants other accounts nothing');
+    await s
+      .s3()
+      .send(new PutPublicAccessBlockCommand({ Bucket: b, PublicAccessBlockConfiguration: { BlockPublicPolicy: false, RestrictPublicBuckets: false } }));
+    assert.equal((await read()).$metadata.httpStatusCode, 200);
   });
 });

@@ -2,6 +2,7 @@
 // condition keys (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).
 import { Authorizer } from '../../iam/authorizer.js';
 import { S3 } from './errors.js';
+import { effectiveBlock, publicPolicyText } from './public-access.js';
 import type { BucketRecord } from './model.js';
 import { header, type S3Deps, type S3Request } from './request.js';
 
@@ -40,7 +41,12 @@ export function authorizeS3(deps: S3Deps, req: S3Request, action: string, resour
   }
   for (const [k, v] of Object.entries(extra)) keys.set(k.toLowerCase(), v);
   const ctx = { ...req.ctx, conditionKeys: keys };
-  const check = { action, resource, resourceAccount: bucket.accountId, resourcePolicy: bucket.policy };
+  // RestrictPublicBuckets: while the bucket's policy is public, it grants nothing to callers of other accounts
+  // (anonymous ones are already turned away at the edge), "including non-public delegation to specific accounts".
+  const crossAccount = req.ctx.principal.accountId !== bucket.accountId;
+  const restricted =
+    crossAccount && bucket.policy !== undefined && effectiveBlock(bucket.publicAccessBlock).restrictPublicBuckets && publicPolicyText(bucket.policy);
+  const check = { action, resource, resourceAccount: bucket.accountId, resourcePolicy: restricted ? undefined : bucket.policy };
   const decision = deps.authorizer.decide(ctx, check);
   if (!decision.allowed) throw S3.AccessDenied(Authorizer.message(req.ctx, check, decision));
 }

@@ -3,7 +3,7 @@
 // configuration (every bucket until its owner sets one) refuses unsigned requests (RestrictPublicBuckets) but
 // accepts public policies, as Keyhold always has: buckets made before Keyhold had anonymous access must not
 // become reachable by an upgrade, and policies they were given must keep working (docs/decisions.md 56).
-import type { PolicyDocument } from '../../iam/policy/document.js';
+import { cachedPolicy, type PolicyDocument } from '../../iam/policy/document.js';
 
 export interface PublicAccessBlock {
   blockPublicAcls: boolean;
@@ -62,4 +62,9 @@ export function policyIsPublic(doc: PolicyDocument): boolean {
       (s.principal?.any === true || s.principal?.aws.includes('*') === true || s.notPrincipal !== undefined) &&
       !s.conditions.some((c) => FIXING_KEYS.has(c.key) && !c.values.some((v) => v === '*' || v === '0.0.0.0/0' || v === '::/0')),
   );
+}
+
+/** policyIsPublic of a stored policy text, through the shared parse cache (called on cross-account requests). */
+export function publicPolicyText(text: string): boolean {
+  return policyIsPublic(cachedPolicy(text, 'resource'));
 }
