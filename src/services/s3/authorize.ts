@@ -6,7 +6,15 @@ import { effectiveBlock, publicPolicyText } from './public-access.js';
 import type { BucketRecord } from './model.js';
 import { header, type S3Deps, type S3Request } from './request.js';
 
-export function authorizeS3(deps: S3Deps, req: S3Request, action: string, resource: string, bucket: BucketRecord, extra: Record<string, string[]> = {}): void {
+/** The decision on one S3 action, and S3's denial text when it is refused. */
+function decideS3(
+  deps: S3Deps,
+  req: S3Request,
+  action: string,
+  resource: string,
+  bucket: BucketRecord,
+  extra: Record<string, string[]>,
+): { allowed: true } | { allowed: false; message: string } {
   const keys = new Map<string, ReadonlyArray<string>>();
   const set = (k: string, v: string | undefined) => {
     if (v !== undefined) keys.set(k, [v]);
@@ -48,5 +56,15 @@ export function authorizeS3(deps: S3Deps, req: S3Request, action: string, resour
     crossAccount && bucket.policy !== undefined && effectiveBlock(bucket.publicAccessBlock).restrictPublicBuckets && publicPolicyText(bucket.policy);
   const check = { action, resource, resourceAccount: bucket.accountId, resourcePolicy: restricted ? undefined : bucket.policy };
   const decision = deps.authorizer.decide(ctx, check);
-  if (!decision.allowed) throw S3.AccessDenied(Authorizer.message(req.ctx, check, decision));
+  return decision.allowed ? decision : { allowed: false, message: Authorizer.message(req.ctx, check, decision) };
+}
+
+export function authorizeS3(deps: S3Deps, req: S3Request, action: string, resource: string, bucket: BucketRecord, extra: Record<string, string[]> = {}): void {
+  const d = decideS3(deps, req, action, resource, bucket, extra);
+  if (!d.allowed) throw S3.AccessDenied(d.message);
+}
+
+/** Whether the caller may also do `action` (reads that show more only to those who may, as S3 does). */
+export function allowedS3(deps: S3Deps, req: S3Request, action: string, resource: string, bucket: BucketRecord, extra: Record<string, string[]> = {}): boolean {
+  return decideS3(deps, req, action, resource, bucket, extra).allowed;
 }

@@ -80,7 +80,8 @@ function unwrap(secret: TokenSecret, wrapped: Buffer): Buffer {
     if (secret.algorithm.startsWith('RSAES_OAEP')) return rsa(wrapped);
     const modulusBytes = secret.modulusBits / 8;
     const aesKey = rsa(wrapped.subarray(0, modulusBytes));
-    // AES key wrap with padding (RFC 5649) carries its own integrity check; a wrong key or a changed byte fails.
+    // AES key wrap with padding (RFC 5649), not GCM: no separate tag (authTagLength does not apply); its integrity
+    // check is built in, so a wrong key or a changed byte fails final().
     const d = createDecipheriv('id-aes256-wrap-pad', aesKey, Buffer.from('a65959a6', 'hex'));
     return Buffer.concat([d.update(wrapped.subarray(modulusBytes)), d.final()]);
   } catch {

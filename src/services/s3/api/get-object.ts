@@ -3,7 +3,7 @@
 // Plaintext leaves only after its segment authenticated; the first segment is checked before the status
 // line, so a damaged object answers with an error, never with wrong bytes.
 import { isUtf8 } from 'node:buffer';
-import { authorizeS3 } from '../authorize.js';
+import { allowedS3, authorizeS3 } from '../authorize.js';
 import { S3, S3Error } from '../errors.js';
 import { type BucketRecord, bucketArn, objectArn, type VersionRecord } from '../model.js';
 import { header, type S3Handler, type S3Request } from '../request.js';
@@ -103,21 +103,10 @@ const OVERRIDES: Record<string, string> = {
   'response-content-encoding': 'content-encoding',
 };
 
-/** Whether the caller may also do `action` on the object (a read that shows more only to those who may). */
-function allowed(deps: Parameters<S3Handler>[0], req: S3Request, b: BucketRecord, key: string, action: string): boolean {
-  try {
-    authorizeS3(deps, req, action, objectArn(b.name, key), b);
-    return true;
-  } catch (err) {
-    if (err instanceof S3Error && err.code === 'AccessDenied') return false;
-    throw err;
-  }
-}
-
 /** The lock headers of a read, each only to a caller allowed to read it (s3:GetObjectRetention / LegalHold, as S3). */
 function visibleLockHeaders(deps: Parameters<S3Handler>[0], req: S3Request, b: BucketRecord, key: string, lock: VersionLock): Record<string, string> {
-  const retention = lock.mode !== undefined && allowed(deps, req, b, key, 's3:GetObjectRetention');
-  const hold = lock.legalHold !== undefined && allowed(deps, req, b, key, 's3:GetObjectLegalHold');
+  const retention = lock.mode !== undefined && allowedS3(deps, req, 's3:GetObjectRetention', objectArn(b.name, key), b);
+  const hold = lock.legalHold !== undefined && allowedS3(deps, req, 's3:GetObjectLegalHold', objectArn(b.name, key), b);
   return lockHeaders({ ...(retention ? { mode: lock.mode, retainUntil: lock.retainUntil } : {}), ...(hold ? { legalHold: lock.legalHold } : {}) });
 }
 
@@ -127,13 +116,8 @@ function visibleLockHeaders(deps: Parameters<S3Handler>[0], req: S3Request, b: B
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Permissions").
  */
 function hideAbsenceFromNonListers(deps: Parameters<S3Handler>[0], req: S3Request, b: BucketRecord, key: string): void {
-  try {
-    authorizeS3(deps, { ...req, query: new URLSearchParams({ prefix: key }) }, 's3:ListBucket', bucketArn(b.name), b);
-  } catch (err) {
-    // A plain "Access Denied": a message naming s3:ListBucket would itself say that the key does not exist.
-    if (err instanceof S3Error && err.code === 'AccessDenied') throw S3.AccessDenied();
-    throw err;
-  }
+  // A plain "Access Denied": a message naming s3:ListBucket would itself say that the key does not exist.
+  if (!allowedS3(deps, { ...req, query: new URLSearchParams({ prefix: key }) }, 's3:ListBucket', bucketArn(b.name), b)) throw S3.AccessDenied();
 }
 
 /**

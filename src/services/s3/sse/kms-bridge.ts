@@ -21,6 +21,15 @@ export interface DataKey {
   keyArn: string;
 }
 
+/**
+ * SSE-KMS needs a KMS caller: S3 refuses unsigned requests to write or read SSE-KMS objects. ObjectKeys checks it
+ * before any cache (a bucket key opened for someone else must not serve an anonymous read); every KMS call here too.
+ */
+export function refuseAnonymousKms(ctx: RequestContext): void {
+  if (isAnonymous(ctx.principal))
+    throw S3.InvalidArgument('Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.');
+}
+
 export class KmsBridge {
   // Promises, so concurrent requests that miss the cache share one KMS call (single flight).
   readonly #bucketKeys = new Map<string, { key: Promise<DataKey>; at: number }>();
@@ -36,9 +45,7 @@ export class KmsBridge {
   ) {}
 
   #as(ctx: RequestContext, operation: string): RequestContext {
-    // KMS has no anonymous callers: an unsigned S3 request never reaches it (S3's own answer, object-keys.ts).
-    if (isAnonymous(ctx.principal))
-      throw S3.InvalidArgument('Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.');
+    refuseAnonymousKms(ctx);
     return { ...ctx, operation, viaService: `s3.${ctx.region}.amazonaws.com`, conditionKeys: undefined };
   }
 

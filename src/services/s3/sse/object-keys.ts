@@ -13,9 +13,8 @@ import { sp800108 } from '../../../crypto/kdf.js';
 import type { RequestContext } from '../../../server/context.js';
 import { S3 } from '../errors.js';
 import type { SealedObjectKey } from '../model.js';
-import type { KmsBridge } from './kms-bridge.js';
+import { type KmsBridge, refuseAnonymousKms } from './kms-bridge.js';
 import type { MasterKeys } from './master-keys.js';
-import { isAnonymous } from '../../../iam/principal.js';
 
 export type WriteEncryption =
   | { mode: 'AES256' }
@@ -53,15 +52,6 @@ export function customerKeyMatches(sealed: { keyHmacSalt: string; keyHmac: strin
 export function customerKeyVerifier(customerKey: Buffer): { salt: string; hmac: string } {
   const salt = randomBytes(16);
   return { salt: salt.toString('base64'), hmac: customerHmac(customerKey, salt).toString('base64') };
-}
-
-/**
- * SSE-KMS needs a KMS caller: S3 refuses unsigned requests to write or read SSE-KMS objects. Checked here, before
- * any cache (a bucket key opened for someone else must not serve an anonymous read).
- */
-function refuseAnonymousKms(ctx: RequestContext): void {
-  if (isAnonymous(ctx.principal))
-    throw S3.InvalidArgument('Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.');
 }
 
 export class ObjectKeys {
