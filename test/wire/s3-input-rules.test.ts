@@ -100,6 +100,11 @@ describe('S3 input rules (wire)', () => {
       message: 'Object tags cannot be greater than 10',
       status: 400,
     });
+    // The error names the offending tag, as S3's does.
+    const named = await s3.send(new PutObjectTaggingCommand({ Bucket, Key: 'obj', Tagging: { TagSet: [{ Key: 'ok', Value: 'v,w' }] } })).catch((e) => e);
+    assert.deepEqual([named.name, named.TagKey, named.TagValue], ['InvalidTag', 'ok', 'v,w']);
+    const system = await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: [{ Key: 'aws:x', Value: '' }] } })).catch((e) => e);
+    assert.deepEqual([system.name, system.message, system.TagKey], ['InvalidTag', 'System tags cannot be added/updated by requester', 'aws:x']);
     assert.deepEqual(await tags('obj'), [{ Key: 'keep', Value: 'me' }], 'unchanged');
     await s3.send(new PutObjectTaggingCommand({ Bucket, Key: 'obj', Tagging: { TagSet: [{ Key: 'ключ 1', Value: 'é+=' }] } }));
     assert.deepEqual(await tags('obj'), [{ Key: 'ключ 1', Value: 'é+=' }], 'any Unicode letter');

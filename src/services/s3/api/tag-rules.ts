@@ -15,10 +15,15 @@ export function checkTags(tags: ReadonlyArray<Tag>, limit: { max: number; what: 
     throw S3.BadRequest(limit.what === 'Object' ? `Object tags cannot be greater than ${limit.max}` : `Bucket tag count cannot be greater than ${limit.max}`);
   const seen = new Set<string>();
   for (const { Key, Value } of tags) {
-    if (chars(Key) < 1 || chars(Key) > 128 || !TAG_TEXT.test(Key)) throw S3.InvalidTag('The TagKey you have provided is invalid');
-    if (chars(Value) > 256 || !TAG_TEXT.test(Value)) throw S3.InvalidTag('The TagValue you have provided is invalid');
-    if (Key.toLowerCase().startsWith('aws:')) throw S3.InvalidTag('Your TagKey cannot be prefixed with aws:');
-    if (seen.has(Key)) throw S3.InvalidTag('Cannot provide multiple Tags with the same key');
+    // S3 names the offending tag in the error (TagKey, and TagValue for a bad value; AWS-recorded answers).
+    if (chars(Key) < 1 || chars(Key) > 128 || !TAG_TEXT.test(Key)) throw S3.InvalidTag('The TagKey you have provided is invalid', { TagKey: Key });
+    if (chars(Value) > 256 || !TAG_TEXT.test(Value)) throw S3.InvalidTag('The TagValue you have provided is invalid', { TagKey: Key, TagValue: Value });
+    if (Key.toLowerCase().startsWith('aws:')) {
+      throw S3.InvalidTag(limit.what === 'Object' ? 'Your TagKey cannot be prefixed with aws:' : 'System tags cannot be added/updated by requester', {
+        TagKey: Key,
+      });
+    }
+    if (seen.has(Key)) throw S3.InvalidTag('Cannot provide multiple Tags with the same key', { TagKey: Key });
     seen.add(Key);
   }
 }
