@@ -23,13 +23,18 @@ export interface AuthorizeInput {
   identityPolicies: ReadonlyArray<PolicyDocument>;
   /** A KMS grant allows this request (computed by the KMS domain). */
   grantAllows?: boolean;
+  /**
+   * Condition keys only identity (IAM) policies can read, absent when the resource policy is evaluated
+   * (kms:ResourceAliases: "IAM policies only", https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html).
+   */
+  identityOnlyKeys?: ReadonlySet<string>;
 }
 
 export type Decision = { allowed: true } | { allowed: false; reason: DenyReason };
 
 export function authorize(a: AuthorizeInput): Decision {
   const { principal } = a.request;
-  const rp = a.resourcePolicy ? evaluatePolicy(a.resourcePolicy, a.request) : { deny: false, allow: false as const };
+  const rp = a.resourcePolicy ? evaluatePolicy(a.resourcePolicy, resourcePolicyRequest(a)) : { deny: false, allow: false as const };
   // An anonymous caller has no identity policies and no account: a resource policy statement that names
   // everyone ("*") is the only thing that can allow it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html).
   if (principal.type === 'Anonymous') {
@@ -50,4 +55,12 @@ export function authorize(a: AuthorizeInput): Decision {
     allowed = sameAccount && identityAllows;
   }
   return allowed ? { allowed: true } : { allowed: false, reason: 'implicit' };
+}
+
+/** The request as the resource policy sees it: without the keys only identity policies may read. */
+function resourcePolicyRequest(a: AuthorizeInput): EvalRequest {
+  const hidden = a.identityOnlyKeys;
+  if (!hidden) return a.request;
+  const { context } = a.request;
+  return { ...a.request, context: { get: (key) => (hidden.has(key.toLowerCase()) ? undefined : context.get(key)) } };
 }

@@ -16,6 +16,8 @@ export interface Check {
   resourcePolicy?: string;
   resourcePolicyRequired?: boolean;
   grantAllows?: boolean;
+  /** Condition keys the resource policy does not see (authorize.ts). */
+  identityOnlyKeys?: ReadonlySet<string>;
 }
 
 export class Authorizer {
@@ -38,6 +40,7 @@ export class Authorizer {
       resourcePolicyRequired: check.resourcePolicyRequired,
       identityPolicies: this.identity.policiesOf(ctx.principal),
       grantAllows: check.grantAllows,
+      identityOnlyKeys: check.identityOnlyKeys,
     });
   }
 

@@ -102,7 +102,7 @@ export async function createKmsService(deps: ServiceDeps): Promise<KmsService> {
   const crypto = new CryptoOps(access);
   const grants = new GrantStore(deps.kv);
   access.grantCheck = (ctx, key, op, ec) => grants.allows(ctx, key, op, ec);
-  access.beforeAuthorize = (keyId) => grants.warm(keyId);
+  access.grantsBeforeAuthorize = (keyId) => grants.warm(keyId);
   const kmsDeps: KmsDeps = { access, crypto, grants };
   const quotas = new KmsQuotas(deps.config.kmsQuota, deps.cluster.workers);
   const scheduler = new KmsScheduler(access, deps.log, () => deps.kv.changes?.sync());

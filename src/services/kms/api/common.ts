@@ -27,6 +27,12 @@ export interface KmsOperationDef {
   logResponse?: boolean;
   /** Actions with no key resource (CreateKey, ListKeys...): authorized by identity policies before the handler. */
   keyless?: boolean;
+  /**
+   * Condition keys the operation takes from its own parameters (kms:KeySpec on CreateKey, kms:WrappingAlgorithm
+   * on GetParametersForImport, ...; conditions-kms.html), in force for every authorization of the request.
+   * Read from well-typed members only; the handler validates the input itself.
+   */
+  conditionKeys?: (input: Input) => ReadonlyArray<[string, ReadonlyArray<string>]>;
   handler: KmsHandler;
 }
 
@@ -38,6 +44,8 @@ export function bindOperation(def: KmsOperationDef, deps: KmsDeps): JsonOperatio
   return {
     readOnly: def.readOnly,
     handler: (ctx, input) => {
+      const own = def.conditionKeys?.(input);
+      if (own?.length) ctx.conditionKeys = new Map([...(ctx.conditionKeys ?? []), ...own]);
       // CreateKey's tags are request facts a policy can read (aws:RequestTag/<key>, aws:TagKeys).
       if (def.keyless) deps.access.authorizeKeyless(ctx, undefined, { requestTags: requestTagsOf(input) });
       return def.handler(deps, ctx, input);
@@ -151,3 +159,20 @@ export function limit(input: Input, max: number, dflt: number): number {
 }
 
 export const b64 = (b: Buffer) => b.toString('base64');
+
+/** A request member as condition-key values: strings as given, booleans and numbers as their JSON text. */
+function memberKey(input: Input, member: string, fallback?: string | number | boolean): ReadonlyArray<string> | undefined {
+  const v = input[member] ?? fallback;
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? [String(v)] : undefined;
+}
+
+/** [name, values] pairs for the members present (or defaulted), for KmsOperationDef.conditionKeys. */
+export function memberKeys(
+  input: Input,
+  spec: ReadonlyArray<[key: string, member: string, fallback?: string | number | boolean]>,
+): Array<[string, ReadonlyArray<string>]> {
+  return spec.flatMap(([key, member, fallback]) => {
+    const v = memberKey(input, member, fallback);
+    return v ? [[key, v] as [string, ReadonlyArray<string>]] : [];
+  });
+}

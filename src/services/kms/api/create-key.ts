@@ -10,7 +10,7 @@ import { keyMetadata } from '../domain/metadata.js';
 import { LOCKOUT_MESSAGE, validatePolicyDocument } from '../domain/policy.js';
 import { keyArn } from '../domain/types.js';
 import { CustomKeyStoreNotFoundException, MalformedPolicyDocumentException, UnsupportedOperationException } from '../errors.js';
-import { defineOperation } from './common.js';
+import { defineOperation, memberKeys } from './common.js';
 import { parseTags } from './tags-input.js';
 
 const KEY_SPECS = [
@@ -42,6 +42,15 @@ export default defineOperation({
   name: 'CreateKey',
   readOnly: false,
   keyless: true,
+  // What the key would be (the request's values or their defaults): a policy can allow creating only some keys.
+  conditionKeys: (input) =>
+    memberKeys(input, [
+      ['kms:keyspec', input.KeySpec === undefined ? 'CustomerMasterKeySpec' : 'KeySpec', 'SYMMETRIC_DEFAULT'],
+      ['kms:keyusage', 'KeyUsage', 'ENCRYPT_DECRYPT'],
+      ['kms:keyorigin', 'Origin', 'AWS_KMS'],
+      ['kms:multiregion', 'MultiRegion', false],
+      ['kms:bypasspolicylockoutsafetycheck', 'BypassPolicyLockoutSafetyCheck', false],
+    ]),
   async handler({ access }, ctx, input) {
     const policy = optString(input, 'Policy', { min: 1, max: 32768 });
     const description = optString(input, 'Description', { max: 8192 }) ?? '';

@@ -2,11 +2,16 @@
 // private half, both valid for 24 hours (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetParametersForImport.html).
 import { reqString } from '../../../protocol/fields.js';
 import { parametersForImport, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from '../domain/imported-material.js';
-import { defineOperation, reqKeyId } from './common.js';
+import { defineOperation, memberKeys, reqKeyId } from './common.js';
 
 export default defineOperation({
   name: 'GetParametersForImport',
   readOnly: false,
+  conditionKeys: (input) =>
+    memberKeys(input, [
+      ['kms:wrappingalgorithm', 'WrappingAlgorithm'],
+      ['kms:wrappingkeyspec', 'WrappingKeySpec'],
+    ]),
   async handler({ access }, ctx, input) {
     const keyId = reqKeyId(input);
     const algorithm = reqString(input, 'WrappingAlgorithm', { enum: WRAPPING_ALGORITHMS });

@@ -4,7 +4,7 @@ import { ValidationException } from '../../../protocol/errors.js';
 import { optString, reqBlob } from '../../../protocol/fields.js';
 import { importMaterial } from '../domain/imported-material.js';
 import type { ExpirationModel } from '../domain/types.js';
-import { defineOperation, reqKeyId } from './common.js';
+import { defineOperation, memberKeys, reqKeyId } from './common.js';
 
 /** ValidTo as the JSON protocol carries a timestamp: epoch seconds. */
 function validTo(input: Record<string, unknown>): number | undefined {
@@ -18,6 +18,11 @@ function validTo(input: Record<string, unknown>): number | undefined {
 export default defineOperation({
   name: 'ImportKeyMaterial',
   readOnly: false,
+  conditionKeys: (input) =>
+    memberKeys(input, [
+      ['kms:expirationmodel', 'ExpirationModel'],
+      ['kms:validto', 'ValidTo'],
+    ]),
   async handler({ access }, ctx, input) {
     const keyId = reqKeyId(input);
     const token = reqBlob(input, 'ImportToken', 1, 6144);

@@ -4,11 +4,12 @@ import { optBool, optString, reqString } from '../../../protocol/fields.js';
 import { putPolicy, requireCustomerManaged } from '../domain/lifecycle.js';
 import { LOCKOUT_MESSAGE, validatePolicyDocument } from '../domain/policy.js';
 import { MalformedPolicyDocumentException, NotFoundException } from '../errors.js';
-import { defineOperation, reqKeyId } from './common.js';
+import { defineOperation, memberKeys, reqKeyId } from './common.js';
 
 export default defineOperation({
   name: 'PutKeyPolicy',
   readOnly: false,
+  conditionKeys: (input) => memberKeys(input, [['kms:bypasspolicylockoutsafetycheck', 'BypassPolicyLockoutSafetyCheck', false]]),
   async handler({ access }, ctx, input) {
     const keyId = reqKeyId(input);
     const name = optString(input, 'PolicyName', { min: 1, max: 128, pattern: /^[\w]+$/ }) ?? 'default';

@@ -1,6 +1,7 @@
 // ReEncrypt: decrypt under the source key and context, encrypt under the destination key and context,
 // without the plaintext ever leaving the server.
 import { reqBlob } from '../../../protocol/fields.js';
+import { CryptoOps } from '../domain/crypto-ops.js';
 import {
   b64,
   defineOperation,
@@ -16,7 +17,7 @@ import {
 export default defineOperation({
   name: 'ReEncrypt',
   readOnly: true,
-  async handler({ crypto }, ctx, input) {
+  async handler({ access, crypto }, ctx, input) {
     const blob = reqBlob(input, 'CiphertextBlob', 1, 6144);
     const sourceContext = encryptionContext(input, 'SourceEncryptionContext');
     const sourceKeyId = optKeyId(input, 'SourceKeyId');
@@ -25,6 +26,10 @@ export default defineOperation({
     grantTokens(input);
     validateAlgorithmEnum(input, 'SourceEncryptionAlgorithm');
     validateAlgorithmEnum(input, 'DestinationEncryptionAlgorithm');
+    // kms:ReEncryptOnSameKey, for both authorizations: does the destination name the key the blob was made under?
+    const sourceId = CryptoOps.blobKeyId(blob);
+    const sameKey = sourceId !== undefined && sourceId === (await access.keyIdNamed(ctx, destinationKeyId));
+    ctx.conditionKeys = new Map([...(ctx.conditionKeys ?? []), ['kms:reencryptonsamekey', [String(sameKey)]]]);
     const source = await crypto.keyForBlob(ctx, blob, sourceKeyId, { action: 'kms:ReEncryptFrom', encryptionContext: sourceContext });
     symmetricAlgorithm(input, 'SourceEncryptionAlgorithm', source.key.arn);
     const destination = await crypto.usableKey(ctx, destinationKeyId, { action: 'kms:ReEncryptTo', encryptionContext: destinationContext });

@@ -34,7 +34,7 @@ export default defineOperation({
     if (!allowedByGrant) {
       const key = await access.store.get(grant.keyId);
       if (!key) throw new NotFoundException(`Key '${grant.keyArn}' does not exist`);
-      await access.beforeAuthorize(key.keyId);
+      await access.beforeAuthorize(key);
       try {
         access.authorizeKey(ctx, key, { action: 'kms:RetireGrant' });
       } catch {

@@ -2,11 +2,12 @@
 // ends, by the scheduler or on the first access after it.
 import { optInt } from '../../../protocol/fields.js';
 import { scheduleDeletion } from '../domain/lifecycle.js';
-import { defineOperation, reqKeyId } from './common.js';
+import { defineOperation, memberKeys, reqKeyId } from './common.js';
 
 export default defineOperation({
   name: 'ScheduleKeyDeletion',
   readOnly: false,
+  conditionKeys: (input) => memberKeys(input, [['kms:schedulekeydeletionpendingwindowindays', 'PendingWindowInDays', 30]]),
   async handler({ access }, ctx, input) {
     const keyId = reqKeyId(input);
     const days = optInt(input, 'PendingWindowInDays', 7, 30) ?? 30;

@@ -12,7 +12,12 @@ export interface KmsRequestFacts {
   requestTags?: ReadonlyArray<{ TagKey: string; TagValue: string }>;
   /** Tag keys the request names (UntagResource), for aws:TagKeys. */
   tagKeys?: ReadonlyArray<string>;
+  /** The alias names pointing at the key, for kms:ResourceAliases. */
+  resourceAliases?: ReadonlyArray<string>;
 }
+
+/** kms:ResourceAliases is read by IAM policies only, never by a key policy (conditions-kms.html). */
+export const KMS_IDENTITY_ONLY_KEYS: ReadonlySet<string> = new Set(['kms:resourcealiases']);
 
 // The operations that take an encryption algorithm (kms:EncryptionAlgorithm); Keyhold's keys are symmetric.
 const ALGORITHM_OPERATIONS: ReadonlySet<string> = new Set(['Encrypt', 'Decrypt', 'ReEncrypt', 'ReEncryptFrom', 'ReEncryptTo']);
@@ -39,6 +44,8 @@ export function kmsConditionKeys(ctx: RequestContext, key: KeyRecord | undefined
     m.set('kms:multiregion', ['false']);
     // Attribute-based access control: a policy can allow or deny by the key's tags (abac.html).
     for (const t of key.tags) m.set(`aws:resourcetag/${t.TagKey.toLowerCase()}`, [t.TagValue]);
+    // ABAC by alias: every alias name pointing at the key, however the request named it (absent when none).
+    if (facts.resourceAliases?.length) m.set('kms:resourcealiases', facts.resourceAliases);
     if (ALGORITHM_OPERATIONS.has(ctx.operation)) m.set('kms:encryptionalgorithm', ['SYMMETRIC_DEFAULT']);
   }
   return m;

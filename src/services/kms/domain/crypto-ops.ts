@@ -63,11 +63,20 @@ export class CryptoOps {
       const named = await this.access.resolve(ctx, keyIdInput, { ...opts, skipAuthorization: true });
       if (named.keyId !== key.keyId) throw new IncorrectKeyException();
     }
-    const loading = this.access.beforeAuthorize(key.keyId);
+    const loading = this.access.beforeAuthorize(key);
     if (loading) await loading;
     this.access.authorizeKey(ctx, key, { ...opts, keyIdInput });
     this.access.requireEnabled(key);
     return { key, materialId: header.materialId };
+  }
+
+  /** The key id a blob names in its header, or undefined for a blob that has none. */
+  static blobKeyId(blob: Buffer): string | undefined {
+    try {
+      return readBlobHeader(blob).keyId;
+    } catch {
+      return undefined;
+    }
   }
 
   async decryptWith(key: KeyRecord, materialId: string, blob: Buffer, context: EncryptionContext | undefined): Promise<Decrypted> {

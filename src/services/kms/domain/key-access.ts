@@ -7,7 +7,7 @@ import { Authorizer } from '../../../iam/authorizer.js';
 import { AccessDeniedException } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../../server/context.js';
 import { DisabledException, KMSInvalidStateException, NotFoundException } from '../errors.js';
-import { type KmsRequestFacts, kmsConditionKeys } from './condition-keys.js';
+import { KMS_IDENTITY_ONLY_KEYS, type KmsRequestFacts, kmsConditionKeys } from './condition-keys.js';
 import { MANAGED_ALIASES, parseKeyRef } from './identifiers.js';
 import type { KeyStore } from './key-store.js';
 import { managedKeyPolicy } from './policy.js';
@@ -40,7 +40,7 @@ export class KeyAccess {
    * Loads what authorization needs (the key's grants) before the synchronous decision; undefined when it is
    * already cached, so the hot path has nothing to await.
    */
-  beforeAuthorize: (keyId: string) => Promise<void> | undefined = () => undefined;
+  grantsBeforeAuthorize: (keyId: string) => Promise<void> | undefined = () => undefined;
 
   constructor(
     readonly store: KeyStore,
@@ -51,6 +51,17 @@ export class KeyAccess {
   /** A key pending deletion whose window has ended (destroyed on access by purgeIfDue). */
   isDue(rec: KeyRecord, now = this.clock()): boolean {
     return rec.state === 'PendingDeletion' && rec.deletionDate !== undefined && now >= rec.deletionDate;
+  }
+
+  /**
+   * Loads what the synchronous decision reads (the key's grants, the alias index for kms:ResourceAliases)
+   * unless cached: then undefined, so the hot path has nothing to await.
+   */
+  beforeAuthorize(rec: KeyRecord): Promise<void> | undefined {
+    const grants = this.grantsBeforeAuthorize(rec.keyId);
+    const aliases = this.store.warmAliases(rec);
+    if (grants && aliases) return Promise.all([grants, aliases]).then(() => undefined);
+    return grants ?? aliases;
   }
 
   /** Destroys a key whose deletion window has ended; returns true when it did. */
@@ -87,24 +98,45 @@ export class KeyAccess {
       throw new NotFoundException(`Key '${keyArn(region, accountId, keyId)}' does not exist`);
     }
     if (!opts.skipAuthorization) {
-      const loading = this.beforeAuthorize(rec.keyId);
+      const loading = this.beforeAuthorize(rec);
       if (loading) await loading;
       this.authorizeKey(ctx, rec, { ...opts, keyIdInput: input });
     }
     return rec;
   }
 
+  /**
+   * The key id `input` names, or undefined when it names none: no authorization, no error, no AWS managed key
+   * created (a request fact such as kms:ReEncryptOnSameKey, not a use of the key).
+   */
+  async keyIdNamed(ctx: RequestContext, input: string): Promise<string | undefined> {
+    const ref = parseKeyRef(input);
+    if (!ref) return undefined;
+    if (ref.kind === 'keyId' || ref.kind === 'keyArn') return ref.keyId;
+    const accountId = ref.kind === 'aliasArn' ? ref.accountId : ctx.principal.accountId;
+    const region = ref.kind === 'aliasArn' ? ref.region : ctx.region;
+    return (await this.store.getAlias(accountId, region, ref.aliasName))?.targetKeyId;
+  }
+
   /** Authorizes a use of `rec`; throws AccessDeniedException (audited, no side effect) when denied. */
   authorizeKey(ctx: RequestContext, rec: KeyRecord, opts: AccessOptions & { keyIdInput?: string } = {}): void {
     const action = opts.action ?? `kms:${ctx.operation}`;
     const operation = action.slice(4);
-    const check = { action, resource: rec.arn, resourceAccount: rec.accountId, resourcePolicy: rec.policy, resourcePolicyRequired: true };
+    const check = {
+      action,
+      resource: rec.arn,
+      resourceAccount: rec.accountId,
+      resourcePolicy: rec.policy,
+      resourcePolicyRequired: true,
+      identityOnlyKeys: KMS_IDENTITY_ONLY_KEYS,
+    };
     const decision = this.authorizer.decide(ctx, check, () =>
       kmsConditionKeys(ctx, rec, {
         encryptionContext: opts.encryptionContext,
         keyIdInput: opts.keyIdInput,
         requestTags: opts.requestTags,
         tagKeys: opts.tagKeys,
+        resourceAliases: this.store.aliasNamesOf(rec),
       }),
     );
     if (decision.allowed) return;

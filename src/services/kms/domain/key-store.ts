@@ -37,6 +37,14 @@ export class KeyStore {
   readonly #keys = new Map<string, CachedKey | null>();
   /** keyId -> materialId -> material. Nested, so a look-up hashes the two stable id strings, not a new joined one. */
   readonly #materials = new Map<string, Map<string, Buffer>>();
+  /**
+   * account -> region -> keyId -> alias names (kms:ResourceAliases). Nested, so the per-request look-up hashes
+   * stored strings rather than a joined one. A Region is loaded whole on first need and everything is dropped on
+   * an alias change, here or (change feed) in another process; #aliasGeneration keeps a load that raced a change
+   * from installing what it read before it.
+   */
+  readonly #aliasIndex = new Map<string, Map<string, Map<string, string[]>>>();
+  #aliasGeneration = 0;
 
   constructor(
     private readonly kv: KvStore,
@@ -45,6 +53,33 @@ export class KeyStore {
     // Key records changed by another Keyhold process sharing the store (cluster mode) are re-read on next
     // use; material is immutable once written, so it stays cached.
     kv.changes?.watch([NS_KEY], () => this.#keys.clear());
+    kv.changes?.watch([NS_ALIAS], () => this.#aliasesChanged());
+  }
+
+  /** The alias names pointing at `rec`, if its account and Region are loaded (warmAliases); else undefined. */
+  aliasNamesOf(rec: KeyRecord): ReadonlyArray<string> | undefined {
+    const region = this.#aliasIndex.get(rec.accountId)?.get(rec.region);
+    return region ? (region.get(rec.keyId) ?? []) : undefined;
+  }
+
+  /** Loads the alias index of `rec`'s account and Region unless it is loaded: then undefined (nothing to await). */
+  warmAliases(rec: KeyRecord): Promise<void> | undefined {
+    if (this.#aliasIndex.get(rec.accountId)?.has(rec.region)) return undefined;
+    const generation = this.#aliasGeneration;
+    return this.listAliases(rec.accountId, rec.region).then((aliases) => {
+      // An alias changed while we read: read again rather than install (or leave absent) a stale index.
+      if (generation !== this.#aliasGeneration) return this.warmAliases(rec);
+      const byKey = new Map<string, string[]>();
+      for (const a of aliases) byKey.set(a.targetKeyId, [...(byKey.get(a.targetKeyId) ?? []), a.aliasName]);
+      let account = this.#aliasIndex.get(rec.accountId);
+      if (!account) this.#aliasIndex.set(rec.accountId, (account = new Map()));
+      account.set(rec.region, byKey);
+    });
+  }
+
+  #aliasesChanged(): void {
+    this.#aliasGeneration++;
+    this.#aliasIndex.clear();
   }
 
   async get(keyId: string): Promise<KeyRecord | undefined> {
@@ -110,6 +145,7 @@ export class KeyStore {
     ]);
     this.#keys.set(rec.keyId, { rec, version: 1 });
     if (material) this.#cacheMaterial(rec.keyId, rec.currentMaterialId, material);
+    if (aliases.length > 0) this.#aliasesChanged();
   }
 
   /**
@@ -160,6 +196,7 @@ export class KeyStore {
       ...aliases.map((a): KvOp => ({ type: 'delete', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName) })),
     ]);
     this.#keys.set(rec.keyId, null);
+    if (aliases.length > 0) this.#aliasesChanged();
     for (const m of this.#materials.get(rec.keyId)?.values() ?? []) m.fill(0);
     this.#materials.delete(rec.keyId);
   }
@@ -209,9 +246,11 @@ export class KeyStore {
     await this.kv.commit([
       { type: 'put', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName), value: json(a), ...(mustBeNew ? { expectVersion: 0 } : {}) },
     ]);
+    this.#aliasesChanged();
   }
 
   async deleteAlias(a: AliasRecord): Promise<void> {
     await this.kv.commit([{ type: 'delete', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName) }]);
+    this.#aliasesChanged();
   }
 }
