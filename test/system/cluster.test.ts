@@ -8,8 +8,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -95,6 +95,35 @@ describe('keyhold serve --workers 2', () => {
       `a deleted key is refused everywhere: ${after.map((r) => r.status).join(',')}`,
     );
     for (const c of sts) c.destroy();
+    iam.destroy();
+  });
+
+  it('refuses, on every connection, a key whose alias (kms:ResourceAliases) was deleted through one worker', async () => {
+    const iam = new IAMClient({ ...handler(), credentials: ROOT });
+    await iam.send(new CreateUserCommand({ UserName: 'alias-user' }));
+    const Statement = [
+      { Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/team' } } },
+    ];
+    await iam.send(
+      new PutUserPolicyCommand({ UserName: 'alias-user', PolicyName: 'abac', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement }) }),
+    );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'alias-user' }));
+    const creds = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+    const users = Array.from({ length: CONNECTIONS }, () => new KMSClient({ ...handler(), credentials: creds }));
+    const keyId = (await kms[0]!.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    await kms[0]!.send(new CreateAliasCommand({ AliasName: 'alias/team', TargetKeyId: keyId }));
+    const encrypt = () => Promise.allSettled(users.map((c) => c.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') }))));
+    assert.ok(
+      (await encrypt()).every((r) => r.status === 'fulfilled'),
+      'every worker sees the alias',
+    );
+    await kms[1]!.send(new DeleteAliasCommand({ AliasName: 'alias/team' }));
+    const after = await encrypt();
+    assert.deepEqual(
+      after.map((r) => (r.status === 'rejected' ? (r.reason as Error).name : 'served')),
+      Array(CONNECTIONS).fill('AccessDeniedException'),
+    );
+    for (const c of users) c.destroy();
     iam.destroy();
   });
 
