@@ -1,12 +1,13 @@
 // Part 1: KMS request throughput and latency over HTTPS with SigV4 — Encrypt, Decrypt, GenerateDataKey with
-// 32-byte payloads — for Keyhold, the ceiling (a do-nothing Node HTTPS server) and moto (a peer), in the
-// same run, interleaved per round so machine noise hits all three alike.
+// 32-byte payloads — for Keyhold, the ceiling (a do-nothing Node HTTPS server), the reference (a hand-written
+// SigV4 + AES-GCM handler, reference-server.ts) and moto (a peer), in the same run, interleaved per round so
+// machine noise hits them alike.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Agent, request } from 'node:https';
 import type { LoadResult } from './load-generator.js';
-import { findMoto, makeCert, type Running, runLoad, startCeiling, removeTempDir, startKeyhold, startMoto, tempDir } from './processes.js';
+import { findMoto, makeCert, type Running, runLoad, startCeiling, removeTempDir, startKeyhold, startMoto, startReference, tempDir } from './processes.js';
 import { JsonSigner } from './sigv4-signer.js';
 import { type Summary, summarize } from './stats.js';
 
@@ -31,10 +32,14 @@ export interface OpFigures {
 export interface KmsOpResult {
   keyhold: OpFigures;
   ceiling: OpFigures;
+  /** The hand-written SigV4 + AES-GCM handler: the issue's reference point, measured. */
+  reference: OpFigures;
   moto?: OpFigures;
   /** `keyhold serve --workers auto`: every CPU serving (cluster mode). */
   keyholdAllCores?: OpFigures;
   keyholdVsCeiling: number;
+  referenceVsCeiling: number;
+  keyholdVsReference: number;
   keyholdVsMoto?: number;
   allCoresVsCeiling?: number;
 }
@@ -115,6 +120,7 @@ export async function kmsBench(profile: Profile, log: (s: string) => void): Prom
     const workers = profile.allCores ? availableParallelism() : 1;
     if (workers > 1) servers.push(['keyhold-all-cores', await startKeyhold(`${dir}/data-all-cores`, CREDS, ['--workers', String(workers)])]);
     servers.push(['ceiling', await startCeiling(cert)]);
+    servers.push(['reference', await startReference(cert, CREDS)]);
     if (motoBin) servers.push(['moto', await startMoto(motoBin, cert)]);
     const bodies = new Map<string, Record<string, string[]>>();
     for (const [name, srv] of servers) bodies.set(name, name === 'ceiling' ? (bodies.get('keyhold') ?? {}) : await bodiesFor(srv));
@@ -148,18 +154,22 @@ export async function kmsBench(profile: Profile, log: (s: string) => void): Prom
       const fig = (n: string) => (runs.get(n)?.length ? figures(runs.get(n)!) : undefined);
       const keyhold = fig('keyhold')!;
       const ceiling = fig('ceiling')!;
+      const reference = fig('reference')!;
       const moto = fig('moto');
       const allCores = fig('keyhold-all-cores');
       ops[op] = {
         keyhold,
         ceiling,
+        reference,
         ...(moto ? { moto } : {}),
         ...(allCores ? { keyholdAllCores: allCores, allCoresVsCeiling: allCores.rps.median / ceiling.rps.median } : {}),
         keyholdVsCeiling: keyhold.rps.median / ceiling.rps.median,
+        referenceVsCeiling: reference.rps.median / ceiling.rps.median,
+        keyholdVsReference: keyhold.rps.median / reference.rps.median,
         ...(moto ? { keyholdVsMoto: keyhold.rps.median / moto.rps.median } : {}),
       };
       log(
-        `  ${op}: keyhold ${keyhold.rps.median.toFixed(0)} req/s${allCores ? `, all cores ${allCores.rps.median.toFixed(0)}` : ''}, ceiling ${ceiling.rps.median.toFixed(0)}${moto ? `, moto ${moto.rps.median.toFixed(0)}` : ''}`,
+        `  ${op}: keyhold ${keyhold.rps.median.toFixed(0)} req/s${allCores ? `, all cores ${allCores.rps.median.toFixed(0)}` : ''}, ceiling ${ceiling.rps.median.toFixed(0)}, reference ${reference.rps.median.toFixed(0)}${moto ? `, moto ${moto.rps.median.toFixed(0)}` : ''}`,
       );
     }
     return {

@@ -102,6 +102,15 @@ export async function startCeiling(cert: { cert: string; key: string }): Promise
   return { url: `https://localhost:${port}`, caPath: cert.cert, proc, stop: stopper(proc) };
 }
 
+/** The hand-written SigV4 + AES-GCM handler (reference-server.ts): what a KMS costs with nothing but those two. */
+export async function startReference(cert: { cert: string; key: string }, creds: { accessKeyId: string; secretAccessKey: string }): Promise<Running> {
+  const proc = spawn(process.execPath, [join(here, 'reference-server.js'), cert.cert, cert.key, creds.accessKeyId, creds.secretAccessKey], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((res) => proc.stdout!.once('data', (c: Buffer) => res(c.toString().trim())));
+  return { url: `https://localhost:${port}`, caPath: cert.cert, proc, stop: stopper(proc) };
+}
+
 function freePort(): Promise<number> {
   return new Promise((res) => {
     const s = createServer().listen(0, '127.0.0.1', () => {

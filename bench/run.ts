@@ -92,7 +92,21 @@ async function main(argv: string[]): Promise<void> {
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 
   const rows = [
-    ['operation', 'keyhold req/s', 'p50 ms', 'p99 ms', 'ceiling req/s', 'moto req/s', 'keyhold/ceiling', 'keyhold/moto', 'target', 'all cores req/s', 'target'],
+    [
+      'operation',
+      'keyhold req/s',
+      'p50 ms',
+      'p99 ms',
+      'ceiling req/s',
+      'reference req/s',
+      'moto req/s',
+      'keyhold/ceiling',
+      'reference/ceiling',
+      'keyhold/moto',
+      'target',
+      'all cores req/s',
+      'target',
+    ],
   ];
   for (const [op, r] of Object.entries(kms.ops)) {
     rows.push([
@@ -101,8 +115,10 @@ async function main(argv: string[]): Promise<void> {
       r.keyhold.p50ms.median.toFixed(2),
       r.keyhold.p99ms.median.toFixed(2),
       r.ceiling.rps.median.toFixed(0),
+      r.reference.rps.median.toFixed(0),
       r.moto ? r.moto.rps.median.toFixed(0) : '-',
       r.keyholdVsCeiling.toFixed(2),
+      r.referenceVsCeiling.toFixed(2),
       r.keyholdVsMoto !== undefined ? r.keyholdVsMoto.toFixed(1) : '-',
       '>=0.40 / >=40',
       r.keyholdAllCores ? `${r.keyholdAllCores.rps.median.toFixed(0)} (${kms.allCoresWorkers} workers)` : '-',
@@ -113,6 +129,7 @@ async function main(argv: string[]): Promise<void> {
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   process.stdout.write(`\nKMS over HTTPS + SigV4 (${profile.concurrency} connections, median of ${profile.rounds} rounds; peer: ${kms.peer})\n`);
   process.stdout.write(`${line(rows[0]!)}\n${rows.slice(1).map(line).join('\n')}\n`);
+  process.stdout.write('(ceiling: a do-nothing HTTPS server; reference: a hand-written SigV4 + AES-GCM handler with no key store, policies or audit)\n');
   const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${(100 * x).toFixed(1)}%`);
   process.stdout.write(
     `\nAuthorization per Decrypt (target < 10%): root ${authz.rootDecisionMicros.toFixed(2)} us = ${pct(authorization.rootShareOfDecrypt)}, ` +

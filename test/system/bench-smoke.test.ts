@@ -28,6 +28,8 @@ it('npm run bench (smoke profile) produces every part, and leaves no data direct
     assert.equal(o.keyhold.errors, 0, `${op} had errors`);
     assert.equal(o.keyhold.throttled, 0, `${op} was throttled under the default quotas`);
     assert.ok(o.keyholdVsCeiling > 0);
+    // The reference handler answers every operation, each request verified with SigV4.
+    assert.ok(o.reference.rps.median > 0 && o.reference.errors === 0, `${op} reference`);
     // Cluster mode (--workers auto) is measured whenever the machine has more than one CPU.
     if (availableParallelism() > 1) {
       assert.ok(o.keyholdAllCores.rps.median > 0, `${op} all cores`);
