@@ -15,12 +15,13 @@ export interface AuditEvent {
   userAgent: string;
   requestParameters: Record<string, unknown> | null;
   responseElements: Record<string, unknown> | null;
+  additionalEventData?: Record<string, unknown>;
   errorCode?: string;
   errorMessage?: string;
   requestID: string;
   eventID: string;
   readOnly: boolean;
-  resources?: Array<{ accountId: string; type: string; ARN: string }>;
+  resources?: Array<{ accountId?: string; type: string; ARN: string }>;
   eventType: 'AwsApiCall';
   managementEvent: boolean;
   recipientAccountId?: string;

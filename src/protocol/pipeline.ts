@@ -144,6 +144,7 @@ export function buildEvent(
     userAgent: ctx.userAgent,
     requestParameters: (redactSecrets(projection.requestParameters ?? null) as Record<string, unknown> | null) ?? null,
     responseElements: failure ? null : ((redactSecrets(projection.responseElements ?? null) as Record<string, unknown> | null) ?? null),
+    ...(projection.additionalEventData ? { additionalEventData: projection.additionalEventData } : {}),
     ...(failure ? { errorCode: failure.code, errorMessage: failure.message } : {}),
     requestID: ctx.requestId,
     eventID: randomUUID(),
@@ -152,7 +153,8 @@ export function buildEvent(
     eventType: 'AwsApiCall',
     managementEvent: category === 'Management',
     // An anonymous call is delivered to the account that owns what it reached (the bucket), as CloudTrail does.
-    recipientAccountId: ctx.principal.type === 'Anonymous' ? projection.resources?.[0]?.accountId || ctx.principal.accountId : ctx.principal.accountId,
+    recipientAccountId:
+      ctx.principal.type === 'Anonymous' ? projection.resources?.find((r) => r.accountId)?.accountId || ctx.principal.accountId : ctx.principal.accountId,
     eventCategory: category,
     ...(tls ? { tlsDetails: tls } : {}),
   };

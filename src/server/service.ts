@@ -7,7 +7,10 @@ import type { RequestContext } from './context.js';
 export interface AuditProjection {
   requestParameters?: Record<string, unknown> | null;
   responseElements?: Record<string, unknown> | null;
-  resources?: Array<{ accountId: string; type: string; ARN: string }>;
+  /** CloudTrail's object resources carry no accountId; their bucket's entry does. */
+  resources?: Array<{ accountId?: string; type: string; ARN: string }>;
+  /** Service-specific facts CloudTrail records beside the request (S3: bytes transferred, SSEApplied, ...). */
+  additionalEventData?: Record<string, unknown>;
 }
 
 export interface ApiOperation {

@@ -338,5 +338,6 @@ describe('S3 POST Object (browser-based uploads)', () => {
     );
     assert.ok(recorded, 'a PostObject data event names the key');
     assert.equal(recorded.eventCategory, 'Data');
+    assert.equal(recorded.additionalEventData?.SSEApplied, 'Default_SSE_KMS', "the bucket's default SSE-KMS encrypted the upload");
   });
 });

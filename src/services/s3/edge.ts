@@ -24,6 +24,7 @@ import type { BucketRecord } from './model.js';
 import { effectiveBlock } from './public-access.js';
 import { HANDLERS } from './handlers.js';
 import { preparePostObject } from './post-object/post-request.js';
+import { additionalEventData } from './audit-details.js';
 import { auditProjection, bodyCheck, type S3Deps, type S3Handler, type S3Request, type S3Response } from './request.js';
 import { route } from './routes.js';
 
@@ -66,7 +67,19 @@ function target(req: IncomingMessage, path: string, baseDomains: ReadonlyArray<s
 }
 
 export class S3Edge {
+  /** x-amz-id-2: one per request, the same in the answer and in its CloudTrail record. */
+  readonly #hostIds = new WeakMap<EdgeRequest, string>();
+
   constructor(private readonly deps: S3EdgeDeps) {}
+
+  #hostId(edge: EdgeRequest): string {
+    let id = this.#hostIds.get(edge);
+    if (id === undefined) {
+      id = randomBytes(24).toString('base64');
+      this.#hostIds.set(edge, id);
+    }
+    return id;
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest): Promise<void> {
     const { deps } = this;
@@ -234,7 +247,7 @@ export class S3Edge {
     req.resume();
     res.writeHead(200, {
       'x-amz-request-id': edge.requestId,
-      'x-amz-id-2': randomBytes(24).toString('base64'),
+      'x-amz-id-2': this.#hostId(edge),
       date: httpDate(this.deps.clock()),
       ...granted,
       'content-length': '0',
@@ -264,6 +277,7 @@ export class S3Edge {
       failure = err instanceof ServiceError ? err : toServiceError(err, deps.log, edge.requestId);
       if (!(err instanceof ServiceError)) failure = S3.InternalError(`We encountered an internal error (request ${edge.requestId}).`);
     }
+    s3req.audit.additionalEventData = additionalEventData(req, s3req, failure ? undefined : response, this.#hostId(edge));
     const event = buildEvent(
       s3req.ctx,
       's3.amazonaws.com',
@@ -285,7 +299,7 @@ export class S3Edge {
   async #respond(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest, r: S3Response): Promise<void> {
     const headers: Record<string, string> = {
       'x-amz-request-id': edge.requestId,
-      'x-amz-id-2': randomBytes(24).toString('base64'),
+      'x-amz-id-2': this.#hostId(edge),
       date: httpDate(this.deps.clock()),
       ...r.headers,
     };
@@ -336,7 +350,7 @@ export class S3Edge {
     const extra = err instanceof S3Error ? err.extra : {};
     const headers: Record<string, string> = {
       'x-amz-request-id': edge.requestId,
-      'x-amz-id-2': randomBytes(24).toString('base64'),
+      'x-amz-id-2': this.#hostId(edge),
       date: httpDate(this.deps.clock()),
       'content-type': 'application/xml',
     };

@@ -57,19 +57,17 @@ export const header = (req: S3Request, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-/** What CloudTrail records of a request before its handler adds to it: the bucket and key, as resources. */
+/**
+ * What CloudTrail records of a request before its handler adds to it: the bucket and key, as resources — as
+ * CloudTrail lists them, the object (no account) and then its bucket (with the owner's account, filled in by
+ * requireBucket).
+ */
 export function auditProjection(bucket: string | undefined, key: string | undefined): AuditProjection {
+  if (!bucket) return { requestParameters: { bucketName: bucket, key } };
+  const bucketEntry = { accountId: '', type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` };
   return {
     requestParameters: { bucketName: bucket, key },
-    resources: bucket
-      ? [
-          {
-            accountId: '',
-            type: key !== undefined ? 'AWS::S3::Object' : 'AWS::S3::Bucket',
-            ARN: `arn:aws:s3:::${bucket}${key !== undefined ? `/${key}` : ''}`,
-          },
-        ]
-      : undefined,
+    resources: key !== undefined ? [{ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` }, bucketEntry] : [bucketEntry],
   };
 }
 

@@ -31,7 +31,8 @@ export async function requireBucket(deps: S3Deps, req: S3Request): Promise<Bucke
       { Region: b.region, 'x-amz-bucket-region': b.region },
     );
   }
-  if (req.audit.resources?.[0]) req.audit.resources[0].accountId = b.accountId;
+  const bucketEntry = req.audit.resources?.find((r) => r.type === 'AWS::S3::Bucket');
+  if (bucketEntry) bucketEntry.accountId = b.accountId;
   checkExpectedOwner(header(req, 'x-amz-expected-bucket-owner'), b);
   return b;
 }

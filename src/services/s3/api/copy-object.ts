@@ -1,6 +1,7 @@
 // CopyObject: the source is decrypted and re-encrypted under a fresh object key with the destination's
 // encryption (request headers or bucket default) — a change of encryption, or an SSE-C key rotation, is a
 // copy onto itself. Metadata and tags are copied or replaced per the directives.
+import { recordSseApplied } from '../audit-details.js';
 import { isChecksumAlgorithm } from '../../../protocol/checksums.js';
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
@@ -33,6 +34,7 @@ export const copyObject: S3Handler = async (deps, req) => {
   const key = req.key!;
   const src = await copySource(deps, req);
   const enc = writeEncryption(req.headers, req.secure, b);
+  recordSseApplied(req, enc);
   const metaDirective = header(req, 'x-amz-metadata-directive') ?? 'COPY';
   const tagDirective = header(req, 'x-amz-tagging-directive') ?? 'COPY';
   const replacedTags = tagDirective === 'REPLACE' ? taggingHeader(req) : [];

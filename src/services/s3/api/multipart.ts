@@ -2,6 +2,7 @@
 // "md5-of-md5s-N"), AbortMultipartUpload, ListParts, ListMultipartUploads. Every part is its own encrypted
 // stream with its own object key, bound to the upload and part number; SSE-C parts must repeat the
 // upload's key; SSE-KMS parts each get a data key (or share the bucket key).
+import { recordSseApplied } from '../audit-details.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
@@ -77,6 +78,7 @@ function partEncryption(req: S3Request, u: UploadRecord): WriteEncryption {
 export const createMultipartUpload: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const enc = writeEncryption(req.headers, req.secure, b);
+  recordSseApplied(req, enc);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b, requestTagKeys(taggingHeader(req)));
   const checksum = chosenChecksum(req);
   // The lock is decided at initiation (headers, or the bucket's default counted from now) and given at completion.

@@ -1,5 +1,6 @@
 // PutObject: the body (any payload mode) is encrypted on the way to the blob store under a fresh object
 // key (SSE-S3 by default, SSE-KMS, or SSE-C), its digests checked, and only then is the version committed.
+import { recordSseApplied } from '../audit-details.js';
 import { authorizeS3 } from '../authorize.js';
 import { objectArn, bucketArn, type VersionRecord } from '../model.js';
 import { header, type S3Handler } from '../request.js';
@@ -28,6 +29,7 @@ export const putObject: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const key = req.key!;
   const enc = writeEncryption(req.headers, req.secure, b);
+  recordSseApplied(req, enc);
   const tags = taggingHeader(req);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b, requestTagKeys(tags));
   const lock = lockOnWrite(deps, req, b, { uploadsBody: true });
