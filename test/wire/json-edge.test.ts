@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { CreateKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DecryptCommand, EncryptCommand, ReEncryptCommand } from '@aws-sdk/client-kms';
 import fc from 'fast-check';
 import { readAuditDir } from '../../src/audit/reader.js';
 import { jsonCall, send } from '../helpers/raw-request.js';
@@ -124,6 +124,15 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
     const secret = `audit-probe-${randomBytes(8).toString('hex')}`;
     const enc = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(secret), EncryptionContext: { project: 'audit', Department: 'IT' } }));
     const gdk = await call('TrentService.GenerateDataKey', JSON.stringify({ KeyId: keyId, KeySpec: 'AES_256' }));
+    const other = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    const dec = await kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { project: 'audit', Department: 'IT' } }));
+    const re = await kms.send(
+      new ReEncryptCommand({
+        CiphertextBlob: enc.CiphertextBlob,
+        SourceEncryptionContext: { project: 'audit', Department: 'IT' },
+        DestinationKeyId: other,
+      }),
+    );
     const dataKey = JSON.parse(gdk.body).Plaintext as string;
     const failing = await call('TrentService.DescribeKey', JSON.stringify({ KeyId: 'alias/nope' }));
     const root = await openKeyringForTest(s.dataDir);
@@ -147,6 +156,17 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
     assert.equal(encEvent.eventSource, 'kms.amazonaws.com');
     assert.equal(encEvent.userIdentity.accessKeyId, s.credentials.accessKeyId);
     assert.equal(encEvent.resources?.[0]?.ARN, enc.KeyId);
+    // As CloudTrail: the algorithm of every Encrypt and Decrypt, and the key a Decrypt used, even when not sent.
+    assert.equal(encEvent.requestParameters?.encryptionAlgorithm, 'SYMMETRIC_DEFAULT');
+    const decEvent = byId(dec.$metadata.requestId)[0]!;
+    assert.deepEqual([decEvent.requestParameters?.keyId, decEvent.requestParameters?.encryptionAlgorithm], [enc.KeyId, 'SYMMETRIC_DEFAULT']);
+    const reEvent = byId(re.$metadata.requestId)[0]!;
+    assert.deepEqual(
+      reEvent.resources?.map((r) => r.ARN),
+      [enc.KeyId, other],
+      'ReEncrypt names its source and destination keys',
+    );
+    assert.equal(reEvent.requestParameters?.destinationEncryptionAlgorithm, 'SYMMETRIC_DEFAULT');
     const text = JSON.stringify(all);
     assert.equal(text.includes(Buffer.from(secret).toString('base64')), false);
     assert.equal(text.includes(secret), false);

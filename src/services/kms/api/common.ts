@@ -33,6 +33,11 @@ export interface KmsOperationDef {
    * Read from well-typed members only; the handler validates the input itself.
    */
   conditionKeys?: (input: Input) => ReadonlyArray<[string, ReadonlyArray<string>]>;
+  /**
+   * Request members CloudTrail records even when the request left them out (camelCase; the request's own values
+   * win): the encryptionAlgorithm of every Encrypt and Decrypt, the keyId a Decrypt used (ct-decrypt.html).
+   */
+  auditDefaults?: (output: Record<string, unknown> | undefined) => Record<string, unknown>;
   handler: KmsHandler;
 }
 
@@ -50,7 +55,7 @@ export function bindOperation(def: KmsOperationDef, deps: KmsDeps): JsonOperatio
       if (def.keyless) deps.access.authorizeKeyless(ctx, undefined, { requestTags: requestTagsOf(input) });
       return def.handler(deps, ctx, input);
     },
-    audit: (_ctx, input, output) => kmsAuditProjection(input, output, def.logResponse ?? !def.readOnly),
+    audit: (_ctx, input, output) => kmsAuditProjection(input, output, def.logResponse ?? !def.readOnly, def.auditDefaults?.(output)),
   };
 }
 
@@ -92,16 +97,24 @@ function camelize(v: unknown): unknown {
   return out;
 }
 
-export function kmsAuditProjection(input: Input, output: Record<string, unknown> | undefined, logResponse: boolean): AuditProjection {
-  const arn =
-    (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn ??
-    (typeof output?.KeyId === 'string' && output.KeyId.startsWith('arn:') ? output.KeyId : undefined);
-  const accountId = arn?.split(':')[4];
+const keyResource = (arn: unknown) =>
+  typeof arn === 'string' && arn.startsWith('arn:') ? [{ accountId: arn.split(':')[4]!, type: 'AWS::KMS::Key', ARN: arn }] : [];
+
+export function kmsAuditProjection(
+  input: Input,
+  output: Record<string, unknown> | undefined,
+  logResponse: boolean,
+  defaults?: Record<string, unknown>,
+): AuditProjection {
+  // The keys used: the one created or described, or the one an operation ran under (ReEncrypt: source, then destination).
+  const keyArn = (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn ?? output?.KeyId;
+  const resources = [...(output?.SourceKeyId !== keyArn ? keyResource(output?.SourceKeyId) : []), ...keyResource(keyArn)];
+  const requested = camelize(input) as Record<string, unknown>;
   // Encryption contexts are not secret: AWS writes them to CloudTrail in clear (kms.md §5).
   return {
-    requestParameters: camelize(input) as Record<string, unknown>,
+    requestParameters: defaults ? { ...defaults, ...requested } : requested,
     responseElements: logResponse && output ? (camelize(output) as Record<string, unknown>) : null,
-    ...(arn && accountId ? { resources: [{ accountId, type: 'AWS::KMS::Key', ARN: arn }] } : {}),
+    ...(resources.length > 0 ? { resources } : {}),
   };
 }
 

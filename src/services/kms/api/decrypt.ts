@@ -8,6 +8,7 @@ import { b64, defineOperation, dryRunIfAsked, encryptionContext, grantTokens, op
 export default defineOperation({
   name: 'Decrypt',
   readOnly: true,
+  auditDefaults: (output) => ({ encryptionAlgorithm: 'SYMMETRIC_DEFAULT', ...(output?.KeyId ? { keyId: output.KeyId } : {}) }),
   async handler({ crypto }, ctx, input) {
     const blob = reqBlob(input, 'CiphertextBlob', 1, 6144);
     const context = encryptionContext(input);

@@ -5,6 +5,7 @@ import { b64, defineOperation, dryRunIfAsked, encryptionContext, grantTokens, re
 export default defineOperation({
   name: 'Encrypt',
   readOnly: true,
+  auditDefaults: () => ({ encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
   async handler({ crypto }, ctx, input) {
     const keyId = reqKeyId(input);
     const plaintext = reqBlob(input, 'Plaintext', 1, 4096);

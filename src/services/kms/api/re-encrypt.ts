@@ -17,6 +17,7 @@ import {
 export default defineOperation({
   name: 'ReEncrypt',
   readOnly: true,
+  auditDefaults: () => ({ sourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT', destinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
   async handler({ access, crypto }, ctx, input) {
     const blob = reqBlob(input, 'CiphertextBlob', 1, 6144);
     const sourceContext = encryptionContext(input, 'SourceEncryptionContext');
