@@ -7,6 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import {
   CreateBucketCommand,
   DeleteBucketCorsCommand,
+  DeleteBucketInventoryConfigurationCommand,
+  GetBucketMetricsConfigurationCommand,
+  ListBucketAnalyticsConfigurationsCommand,
+  ListBucketIntelligentTieringConfigurationsCommand,
+  ListBucketInventoryConfigurationsCommand,
+  ListBucketMetricsConfigurationsCommand,
   DeleteBucketLifecycleCommand,
   DeleteBucketReplicationCommand,
   DeleteBucketWebsiteCommand,
@@ -150,6 +156,13 @@ describe('S3 ACLs and unconfigured bucket settings (wire)', () => {
     ]) {
       assert.equal((await s3.send(cmd as never as DeleteBucketCorsCommand)).$metadata.httpStatusCode, 204);
     }
+    // Named configuration sets: none listed, a named one does not exist (to read or to delete).
+    assert.deepEqual((await s3.send(new ListBucketAnalyticsConfigurationsCommand({ Bucket }))).AnalyticsConfigurationList, undefined);
+    assert.equal((await s3.send(new ListBucketMetricsConfigurationsCommand({ Bucket }))).IsTruncated, false);
+    assert.equal((await s3.send(new ListBucketInventoryConfigurationsCommand({ Bucket }))).$metadata.httpStatusCode, 200);
+    assert.equal((await s3.send(new ListBucketIntelligentTieringConfigurationsCommand({ Bucket }))).$metadata.httpStatusCode, 200);
+    assert.equal(await errorName(s3.send(new GetBucketMetricsConfigurationCommand({ Bucket, Id: 'all' }))), 'NoSuchConfiguration');
+    assert.equal(await errorName(s3.send(new DeleteBucketInventoryConfigurationCommand({ Bucket, Id: 'weekly' }))), 'NoSuchConfiguration');
     // Setting one is not implemented, and says so (CORS, lifecycle and Object Lock are: their own tests).
     const website = new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } });
     assert.equal(await errorName(s3.send(website)), 'NotImplemented');

@@ -73,6 +73,7 @@ export const S3 = {
   NoSuchPublicAccessBlockConfiguration: e('NoSuchPublicAccessBlockConfiguration', 404, 'The public access block configuration was not found'),
   NoSuchWebsiteConfiguration: e('NoSuchWebsiteConfiguration', 404, 'The specified bucket does not have a website configuration'),
   ObjectLockConfigurationNotFoundError: e('ObjectLockConfigurationNotFoundError', 404, 'Object Lock configuration does not exist for this bucket'),
+  NoSuchConfiguration: e('NoSuchConfiguration', 404, 'The specified configuration does not exist.'),
   ReplicationConfigurationNotFoundError: e('ReplicationConfigurationNotFoundError', 404, 'The replication configuration was not found'),
   AccessControlListNotSupported: e('AccessControlListNotSupported', 400, 'The bucket does not allow ACLs'),
   InvalidBucketAclWithObjectOwnership: e(

@@ -44,6 +44,13 @@ const UNCONFIGURED_DELETE: Readonly<Record<string, string>> = {
   website: 'DeleteBucketWebsite',
   replication: 'DeleteBucketReplication',
 };
+// Sets of named configurations a bucket has none of: listing one is empty, naming one (id=) is NoSuchConfiguration.
+const CONFIGURATION_SETS: Readonly<Record<string, string>> = {
+  analytics: 'Analytics',
+  metrics: 'Metrics',
+  inventory: 'Inventory',
+  'intelligent-tiering': 'IntelligentTiering',
+};
 
 /** Object attributes, ACLs (disabled, api/acl.ts) and the settings above, before the unsupported sub-resources are refused. */
 function settingsRoute(method: string, key: string | undefined, q: URLSearchParams): Route | undefined {
@@ -56,6 +63,12 @@ function settingsRoute(method: string, key: string | undefined, q: URLSearchPara
   // BucketOwnerEnforced is every bucket's setting; putting it is accepted (api/acl.ts), other modes are not.
   if (q.has('ownershipControls') && key === undefined && method === 'PUT') return r('PutBucketOwnershipControls', false);
   if (key !== undefined || (method !== 'GET' && method !== 'DELETE')) return undefined;
+  for (const sub in CONFIGURATION_SETS) {
+    if (!q.has(sub)) continue;
+    const kind = CONFIGURATION_SETS[sub]!;
+    if (!q.has('id')) return method === 'GET' ? r(`ListBucket${kind}Configurations`, true) : undefined;
+    return method === 'GET' ? r(`GetBucket${kind}Configuration`, true) : r(`DeleteBucket${kind}Configuration`, false);
+  }
   const table = method === 'GET' ? UNCONFIGURED_GET : UNCONFIGURED_DELETE;
   for (const sub in table) if (q.has(sub)) return r(table[sub]!, method === 'GET');
   return undefined;

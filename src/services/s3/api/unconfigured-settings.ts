@@ -45,4 +45,21 @@ export const UNCONFIGURED_SETTINGS: Readonly<Record<string, S3Handler>> = {
   }),
   DeleteBucketWebsite: deleteNothing('s3:DeleteBucketWebsite'),
   DeleteBucketReplication: deleteNothing('s3:PutReplicationConfiguration'),
+  ...configurationSet('Analytics', 'ListBucketAnalyticsConfigurationResult', 'AnalyticsConfiguration'),
+  ...configurationSet('Metrics', 'ListMetricsConfigurationsResult', 'MetricsConfiguration'),
+  ...configurationSet('Inventory', 'ListInventoryConfigurationsResult', 'InventoryConfiguration'),
+  ...configurationSet('IntelligentTiering', 'ListBucketIntelligentTieringConfigurationsOutput', 'IntelligentTieringConfiguration'),
 };
+
+/**
+ * A set of named configurations (analytics, metrics, inventory, Intelligent-Tiering) the bucket has none of: an
+ * empty list, NoSuchConfiguration for a named one (Get, Delete). IAM actions s3:Get<Kind>Configuration, and
+ * s3:Put<Kind>Configuration for Delete.
+ */
+function configurationSet(kind: string, listRoot: string, action: string): Record<string, S3Handler> {
+  return {
+    [`ListBucket${kind}Configurations`]: notConfigured(`s3:Get${action}`, { root: listRoot, body: { IsTruncated: 'false' } }),
+    [`GetBucket${kind}Configuration`]: notConfigured(`s3:Get${action}`, () => S3.NoSuchConfiguration()),
+    [`DeleteBucket${kind}Configuration`]: notConfigured(`s3:Put${action}`, () => S3.NoSuchConfiguration()),
+  };
+}
