@@ -12,6 +12,7 @@ export const IncorrectKeyException = defineError(
   'The key ID in the request does not identify a CMK that can perform this operation.',
 );
 export const InvalidKeyUsageException = defineError('InvalidKeyUsageException');
+export const KMSInvalidMacException = defineError('KMSInvalidMacException');
 export const AlreadyExistsException = defineError('AlreadyExistsException');
 export const LimitExceededException = defineError('LimitExceededException');
 export const TagException = defineError('TagException');

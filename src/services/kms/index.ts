@@ -16,6 +16,8 @@ import enableKeyRotation from './api/enable-key-rotation.js';
 import encrypt from './api/encrypt.js';
 import generateDataKey from './api/generate-data-key.js';
 import generateDataKeyWithoutPlaintext from './api/generate-data-key-without-plaintext.js';
+import generateMac from './api/generate-mac.js';
+import verifyMac from './api/verify-mac.js';
 import generateRandom from './api/generate-random.js';
 import getKeyPolicy from './api/get-key-policy.js';
 import getKeyRotationStatus from './api/get-key-rotation-status.js';
@@ -62,6 +64,8 @@ export const KMS_OPERATIONS: ReadonlyArray<KmsOperationDef> = [
   reEncrypt,
   generateDataKey,
   generateDataKeyWithoutPlaintext,
+  generateMac,
+  verifyMac,
   generateRandom,
   createAlias,
   updateAlias,

@@ -82,7 +82,8 @@ const MAP_MEMBERS: ReadonlySet<string> = new Set([
 
 // Members that are secrets, left out here rather than copied and then removed by the audit trail's own
 // redaction (which still runs on every event as the second line of defence).
-const SECRET_MEMBERS: ReadonlySet<string> = new Set(['Plaintext', 'CiphertextBlob']);
+// GenerateMac/VerifyMac: CloudTrail records neither the message nor the MAC (ct-generatemac.html).
+const SECRET_MEMBERS: ReadonlySet<string> = new Set(['Plaintext', 'CiphertextBlob', 'Message', 'Mac']);
 
 // CloudTrail spells request and response members in camelCase. Plain loops: this runs on every KMS request.
 function camelize(v: unknown): unknown {

@@ -5,7 +5,7 @@ import { optString } from '../../../protocol/fields.js';
 import { grantToken } from '../domain/grants.js';
 import { LimitExceededException } from '../errors.js';
 import { defineOperation, dryRunIfAsked, grantTokens, reqKeyId } from './common.js';
-import { grantConstraints, grantOperations, principalParam } from './grant-input.js';
+import { checkGrantOperationsFor, grantConstraints, grantOperations, principalParam } from './grant-input.js';
 
 const MAX_GRANTS_PER_KEY = 50_000;
 
@@ -28,6 +28,7 @@ export default defineOperation({
       ...(constraints ? [['kms:grantconstrainttype', Object.keys(constraints)] as [string, string[]]] : []),
     ]);
     const key = await access.resolve(ctx, keyIdInput);
+    checkGrantOperationsFor(key, operations);
     access.requireNotPendingDeletion(key);
     access.requireEnabled(key);
     dryRunIfAsked(input);

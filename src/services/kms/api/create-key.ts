@@ -1,6 +1,7 @@
 // CreateKey (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html).
 // Keyhold creates symmetric encryption keys (SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT) with AWS_KMS origin, or
-// EXTERNAL origin for imported material (domain/imported-material.ts);
+// EXTERNAL origin for imported material (domain/imported-material.ts), and HMAC keys (HMAC_224/256/384/512 /
+// GENERATE_VERIFY_MAC, domain/hmac.ts) with generated material;
 // other key specs, origins, custom key stores and multi-Region keys are refused clearly, never
 // downgraded silently.
 import { optBool, optString } from '../../../protocol/fields.js';
@@ -8,7 +9,8 @@ import { ValidationException } from '../../../protocol/errors.js';
 import { createKey } from '../domain/lifecycle.js';
 import { keyMetadata } from '../domain/metadata.js';
 import { LOCKOUT_MESSAGE, validatePolicyDocument } from '../domain/policy.js';
-import { keyArn } from '../domain/types.js';
+import { isHmacSpec } from '../domain/hmac.js';
+import { type KeySpec, keyArn } from '../domain/types.js';
 import { CustomKeyStoreNotFoundException, MalformedPolicyDocumentException, UnsupportedOperationException } from '../errors.js';
 import { defineOperation, memberKeys } from './common.js';
 import { parseTags } from './tags-input.js';
@@ -54,7 +56,8 @@ export default defineOperation({
   async handler({ access }, ctx, input) {
     const policy = optString(input, 'Policy', { min: 1, max: 32768 });
     const description = optString(input, 'Description', { max: 8192 }) ?? '';
-    const keyUsage = optString(input, 'KeyUsage', { enum: KEY_USAGES }) ?? 'ENCRYPT_DECRYPT';
+    const usageGiven = optString(input, 'KeyUsage', { enum: KEY_USAGES });
+    const keyUsage = usageGiven ?? 'ENCRYPT_DECRYPT';
     const keySpec = optString(input, 'KeySpec', { enum: KEY_SPECS }) ?? optString(input, 'CustomerMasterKeySpec', { enum: KEY_SPECS }) ?? 'SYMMETRIC_DEFAULT';
     const origin = optString(input, 'Origin', { enum: ORIGINS }) ?? 'AWS_KMS';
     const customKeyStoreId = optString(input, 'CustomKeyStoreId', { min: 1, max: 64 });
@@ -70,9 +73,19 @@ export default defineOperation({
     if (keySpec === 'SYMMETRIC_DEFAULT' && keyUsage !== 'ENCRYPT_DECRYPT') {
       throw new ValidationException(`KeyUsage ${keyUsage} is not compatible with KeySpec SYMMETRIC_DEFAULT`);
     }
+    // Every key but a symmetric encryption key must say what it is for (message as AWS answers, recorded).
+    if (keySpec !== 'SYMMETRIC_DEFAULT' && usageGiven === undefined) {
+      throw new ValidationException('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
+    }
+    if (isHmacSpec(keySpec) && keyUsage !== 'GENERATE_VERIFY_MAC')
+      throw new ValidationException(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
     if (customKeyStoreId !== undefined) throw new CustomKeyStoreNotFoundException(`Custom key store ${customKeyStoreId} does not exist.`);
-    if (keySpec !== 'SYMMETRIC_DEFAULT')
-      throw new UnsupportedOperationException(`KeySpec ${keySpec} is not supported by this Keyhold version; only SYMMETRIC_DEFAULT keys can be created.`);
+    if (keySpec !== 'SYMMETRIC_DEFAULT' && !isHmacSpec(keySpec))
+      throw new UnsupportedOperationException(
+        `KeySpec ${keySpec} is not supported by this Keyhold version; only SYMMETRIC_DEFAULT and HMAC keys can be created.`,
+      );
+    if (isHmacSpec(keySpec) && origin === 'EXTERNAL')
+      throw new UnsupportedOperationException('HMAC keys with imported key material are not supported by this Keyhold version.');
     if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL')
       throw new UnsupportedOperationException(`Origin ${origin} is not supported by this Keyhold version; only AWS_KMS and EXTERNAL keys can be created.`);
     if (multiRegion) throw new UnsupportedOperationException('Multi-Region keys are not supported by this Keyhold version.');
@@ -81,7 +94,7 @@ export default defineOperation({
       const future = { arn: keyArn(ctx.region, ctx.principal.accountId, '00000000-0000-0000-0000-000000000000'), accountId: ctx.principal.accountId };
       if (!bypass && !access.policyKeepsCallerInControl(ctx, policy, future)) throw new MalformedPolicyDocumentException(LOCKOUT_MESSAGE);
     }
-    const rec = await createKey(access, ctx, { description, policy, tags, origin });
+    const rec = await createKey(access, ctx, { description, policy, tags, origin, keySpec: keySpec as KeySpec });
     return { KeyMetadata: keyMetadata(rec) };
   },
 });

@@ -2,6 +2,7 @@
 import { type Input, optList, optString } from '../../../protocol/fields.js';
 import { SerializationException, ValidationException } from '../../../protocol/errors.js';
 import type { GrantConstraints, GrantRecord } from '../domain/grants.js';
+import type { KeyRecord } from '../domain/types.js';
 
 export const GRANT_OPERATIONS = [
   'Decrypt',
@@ -25,7 +26,7 @@ export const GRANT_OPERATIONS = [
   'Decapsulate',
 ];
 /** Operations a grant on a symmetric encryption key may name. */
-const SYMMETRIC_GRANT_OPERATIONS = new Set([
+const SYMMETRIC_GRANT_OPERATIONS: ReadonlySet<string> = new Set([
   'Decrypt',
   'Encrypt',
   'GenerateDataKey',
@@ -38,6 +39,8 @@ const SYMMETRIC_GRANT_OPERATIONS = new Set([
   'GenerateDataKeyPair',
   'GenerateDataKeyPairWithoutPlaintext',
 ]);
+/** Operations a grant on an HMAC key may name. */
+const HMAC_GRANT_OPERATIONS: ReadonlySet<string> = new Set(['GenerateMac', 'VerifyMac', 'CreateGrant', 'RetireGrant', 'DescribeKey']);
 
 export const PRINCIPAL_RE = /^(arn:aws:iam::\d{12}:(root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)|[a-z0-9.-]+\.amazonaws\.com)$/;
 export const GRANT_ID_RE = /^[0-9a-f]{64}$/;
@@ -64,9 +67,18 @@ export function grantOperations(input: Input): string[] {
       throw new ValidationException(
         `1 validation error detected: Value '[${String(op)}]' at 'operations' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${GRANT_OPERATIONS.join(', ')}]]`,
       );
-    if (!SYMMETRIC_GRANT_OPERATIONS.has(op)) throw new ValidationException(`Grant operation ${op} is not valid for a symmetric encryption KMS key.`);
+    if (!SYMMETRIC_GRANT_OPERATIONS.has(op) && !HMAC_GRANT_OPERATIONS.has(op))
+      throw new ValidationException(`Grant operation ${op} is not valid for a symmetric encryption KMS key.`);
   }
   return [...new Set(list as string[])];
+}
+
+/** Once the key is known: the operations must be ones its kind of key has. */
+export function checkGrantOperationsFor(key: KeyRecord, operations: ReadonlyArray<string>): void {
+  const hmac = key.keyUsage === 'GENERATE_VERIFY_MAC';
+  const allowed = hmac ? HMAC_GRANT_OPERATIONS : SYMMETRIC_GRANT_OPERATIONS;
+  const bad = operations.find((op) => !allowed.has(op));
+  if (bad) throw new ValidationException(`Grant operation ${bad} is not valid for ${hmac ? 'an HMAC' : 'a symmetric encryption'} KMS key.`);
 }
 
 export function grantConstraints(input: Input): GrantConstraints | undefined {

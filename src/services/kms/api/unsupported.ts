@@ -13,8 +13,6 @@ const NOT_YET: ReadonlyArray<[string, string]> = [
   ['DeriveSharedSecret', 'asymmetric keys are not supported yet'],
   ['Encapsulate', 'ML-KEM keys are not supported yet'],
   ['Decapsulate', 'ML-KEM keys are not supported yet'],
-  ['GenerateMac', 'HMAC keys are not supported yet'],
-  ['VerifyMac', 'HMAC keys are not supported yet'],
   ['CreateCustomKeyStore', 'custom key stores are not supported'],
   ['ConnectCustomKeyStore', 'custom key stores are not supported'],
   ['DisconnectCustomKeyStore', 'custom key stores are not supported'],

@@ -25,9 +25,10 @@ export interface Decrypted {
 export class CryptoOps {
   constructor(private readonly access: KeyAccess) {}
 
-  /** Resolves and checks the key only (DryRun and the first half of every operation). */
+  /** Resolves and checks an encryption key only (DryRun and the first half of every operation). */
   async usableKey(ctx: RequestContext, keyIdInput: string, opts: AccessOptions = {}): Promise<KeyRecord> {
     const key = await this.access.resolve(ctx, keyIdInput, opts);
+    this.access.requireUsage(key, 'ENCRYPT_DECRYPT', ctx.operation);
     this.access.requireEnabled(key);
     return key;
   }
@@ -66,6 +67,7 @@ export class CryptoOps {
     const loading = this.access.beforeAuthorize(key);
     if (loading) await loading;
     this.access.authorizeKey(ctx, key, { ...opts, keyIdInput });
+    this.access.requireUsage(key, 'ENCRYPT_DECRYPT', ctx.operation);
     this.access.requireEnabled(key);
     return { key, materialId: header.materialId };
   }

@@ -6,17 +6,18 @@ import type { EncryptionContext } from '../../../crypto/encryption-context.js';
 import { Authorizer } from '../../../iam/authorizer.js';
 import { AccessDeniedException } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../../server/context.js';
-import { DisabledException, KMSInvalidStateException, NotFoundException } from '../errors.js';
+import { DisabledException, InvalidKeyUsageException, KMSInvalidStateException, NotFoundException } from '../errors.js';
 import { KMS_IDENTITY_ONLY_KEYS, type KmsRequestFacts, kmsConditionKeys } from './condition-keys.js';
 import { MANAGED_ALIASES, parseKeyRef } from './identifiers.js';
 import type { KeyStore } from './key-store.js';
 import { managedKeyPolicy } from './policy.js';
-import { type AliasRecord, aliasArn, type KeyRecord, keyArn } from './types.js';
+import { type AliasRecord, aliasArn, type KeyRecord, type KeyUsage, keyArn } from './types.js';
 
 export const ROTATION_DEFAULT_DAYS = 365;
 const DAY_MS = 86_400_000;
 
-export const newMaterial = () => ({ materialId: randomBytes(32).toString('hex'), material: randomBytes(32) });
+/** New key material: 256 bits for a symmetric encryption key, the spec's length for an HMAC key. */
+export const newMaterial = (bytes = 32) => ({ materialId: randomBytes(32).toString('hex'), material: randomBytes(bytes) });
 
 export interface AccessOptions {
   /** The IAM action to authorize; default kms:<operation>. */
@@ -217,6 +218,11 @@ export class KeyAccess {
       throw new Error(`could not create managed key ${aliasName}`);
     }
     return rec;
+  }
+
+  /** A key used for what its KeyUsage is not (Encrypt with an HMAC key, GenerateMac with an encryption key). */
+  requireUsage(rec: KeyRecord, usage: KeyUsage, operation: string): void {
+    if (rec.keyUsage !== usage) throw new InvalidKeyUsageException(`${rec.arn} key usage is ${rec.keyUsage} which is not valid for ${operation}.`);
   }
 
   /** Cryptographic operations need an Enabled key: Disabled -> DisabledException, else KMSInvalidState. */

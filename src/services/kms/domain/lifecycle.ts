@@ -7,7 +7,8 @@ import type { RequestContext } from '../../../server/context.js';
 import { KMSInvalidStateException, UnsupportedOperationException } from '../errors.js';
 import { type KeyAccess, newMaterial } from './key-access.js';
 import { defaultKeyPolicy } from './policy.js';
-import { type KeyRecord, keyArn, type Tag } from './types.js';
+import { hmacKeyBytes, isHmacSpec } from './hmac.js';
+import { type KeyRecord, type KeySpec, keyArn, type Tag } from './types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -20,13 +21,15 @@ export function requireCustomerManaged(rec: KeyRecord, operation: string): void 
 export async function createKey(
   access: KeyAccess,
   ctx: RequestContext,
-  p: { description: string; policy?: string; tags: Tag[]; origin?: 'AWS_KMS' | 'EXTERNAL' },
+  p: { description: string; policy?: string; tags: Tag[]; origin?: 'AWS_KMS' | 'EXTERNAL'; keySpec?: KeySpec },
 ): Promise<KeyRecord> {
   const now = access.clock();
   const keyId = randomUUID();
   // An EXTERNAL key has no material until the customer imports it (imported-material.ts).
   const external = p.origin === 'EXTERNAL';
-  const { materialId, material } = external ? { materialId: '', material: undefined } : newMaterial();
+  const keySpec = p.keySpec ?? 'SYMMETRIC_DEFAULT';
+  const hmac = isHmacSpec(keySpec);
+  const { materialId, material } = external ? { materialId: '', material: undefined } : newMaterial(hmac ? hmacKeyBytes(keySpec) : 32);
   const rec: KeyRecord = {
     keyId,
     accountId: ctx.principal.accountId,
@@ -34,8 +37,8 @@ export async function createKey(
     arn: keyArn(ctx.region, ctx.principal.accountId, keyId),
     creationDate: now,
     description: p.description,
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
+    keyUsage: hmac ? 'GENERATE_VERIFY_MAC' : 'ENCRYPT_DECRYPT',
+    keySpec,
     origin: external ? 'EXTERNAL' : 'AWS_KMS',
     keyManager: 'CUSTOMER',
     state: external ? 'PendingImport' : 'Enabled',

@@ -1,5 +1,6 @@
 // KeyMetadata as DescribeKey, CreateKey and friends return it (kms.md §4): absent members are omitted,
 // timestamps are epoch seconds.
+import { isHmacSpec, macAlgorithmOf } from './hmac.js';
 import type { KeyRecord } from './types.js';
 
 export function keyMetadata(rec: KeyRecord): Record<string, unknown> {
@@ -17,11 +18,12 @@ export function keyMetadata(rec: KeyRecord): Record<string, unknown> {
     KeyManager: rec.keyManager,
     CustomerMasterKeySpec: rec.keySpec,
     KeySpec: rec.keySpec,
-    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    ...(isHmacSpec(rec.keySpec) ? { MacAlgorithms: [macAlgorithmOf(rec.keySpec)] } : { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] }),
     MultiRegion: false,
     ...(rec.origin === 'EXTERNAL' && rec.imported?.expirationModel ? { ExpirationModel: rec.imported.expirationModel } : {}),
     ...(rec.origin === 'EXTERNAL' && rec.imported?.validTo !== undefined ? { ValidTo: rec.imported.validTo / 1000 } : {}),
-    // Kept after imported material is deleted (AWS's recorded answer); absent only before a first import.
-    ...(rec.currentMaterialId ? { CurrentKeyMaterialId: rec.currentMaterialId } : {}),
+    // Kept after imported material is deleted (AWS's recorded answer); absent only before a first import, and for
+    // HMAC keys, whose DescribeKey AWS answers without it (recorded).
+    ...(rec.currentMaterialId && rec.keyUsage === 'ENCRYPT_DECRYPT' ? { CurrentKeyMaterialId: rec.currentMaterialId } : {}),
   };
 }

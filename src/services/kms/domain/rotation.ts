@@ -10,16 +10,20 @@ import type { KeyRecord, RotationType } from './types.js';
 const DAY_MS = 86_400_000;
 export const MAX_ON_DEMAND_ROTATIONS = 10;
 
-/** Keys with imported material cannot rotate in Keyhold (their material is the customer's). */
-export function requireGeneratedMaterial(rec: KeyRecord): void {
-  // Wording as AWS answers it (recorded), whichever operation asked.
+/**
+ * Only symmetric encryption keys with generated material rotate: not HMAC keys (as AWS: "Automatic key rotation is
+ * supported only on symmetric encryption KMS keys"), nor keys with imported material (the customer's).
+ */
+export function requireRotatable(rec: KeyRecord): void {
+  // Wordings as AWS answers them (recorded): no message for another key spec, the origin for imported material.
+  if (rec.keySpec !== 'SYMMETRIC_DEFAULT') throw new UnsupportedOperationException('');
   if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(`${rec.arn} origin is EXTERNAL which is not valid for this operation.`);
 }
 
 export async function enableRotation(access: KeyAccess, rec: KeyRecord, periodDays = ROTATION_DEFAULT_DAYS): Promise<KeyRecord> {
   access.requireEnabled(rec);
   requireCustomerManaged(rec, 'EnableKeyRotation');
-  requireGeneratedMaterial(rec);
+  requireRotatable(rec);
   const now = access.clock();
   return access.store.update(rec.keyId, (r) => {
     // A changed period counts from the last automatic rotation, or from now when rotation starts.
@@ -63,7 +67,7 @@ export async function rotateOnDemand(access: KeyAccess, rec: KeyRecord): Promise
   access.requireEnabled(rec);
   if (rec.keyManager === 'AWS')
     throw new UnsupportedOperationException(`${rec.arn} is an AWS managed key; RotateKeyOnDemand is not allowed on AWS managed keys.`);
-  requireGeneratedMaterial(rec);
+  requireRotatable(rec);
   return rotate(access, rec, 'ON_DEMAND');
 }
 

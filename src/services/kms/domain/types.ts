@@ -4,6 +4,9 @@ export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImpo
 export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
 export type KeyManager = 'CUSTOMER' | 'AWS';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
+/** Symmetric encryption keys and HMAC keys (domain/hmac.ts); asymmetric key specs are not supported yet. */
+export type KeySpec = 'SYMMETRIC_DEFAULT' | 'HMAC_224' | 'HMAC_256' | 'HMAC_384' | 'HMAC_512';
+export type KeyUsage = 'ENCRYPT_DECRYPT' | 'GENERATE_VERIFY_MAC';
 
 export interface Tag {
   TagKey: string;
@@ -25,8 +28,8 @@ export interface KeyRecord {
   arn: string;
   creationDate: number;
   description: string;
-  keyUsage: 'ENCRYPT_DECRYPT';
-  keySpec: 'SYMMETRIC_DEFAULT';
+  keyUsage: KeyUsage;
+  keySpec: KeySpec;
   /** AWS_KMS: Keyhold generated the material; EXTERNAL: the customer imports it (ImportKeyMaterial). */
   origin: 'AWS_KMS' | 'EXTERNAL';
   /** EXTERNAL keys: how the imported material expires, and a keyed fingerprint that a re-import must match. */
