@@ -2,7 +2,7 @@
 // public key of GetParametersForImport (RSA-OAEP, or RSA + AES key wrap), serves Encrypt/Decrypt, loses it on
 // delete or at ValidTo, and takes back only the same material — after which every earlier ciphertext decrypts.
 import assert from 'node:assert/strict';
-import { constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, createCipheriv, createHmac, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateKeyCommand,
@@ -11,6 +11,7 @@ import {
   DescribeKeyCommand,
   EnableKeyRotationCommand,
   EncryptCommand,
+  GenerateMacCommand,
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
   type KMSClient,
@@ -119,6 +120,19 @@ describe('KMS imported key material', () => {
     const again = await importInto(keyId, material, { algorithm: 'RSA_AES_KEY_WRAP_SHA_256', spec: 'RSA_3072' });
     assert.equal(again.KeyMaterialId, first.KeyMaterialId);
     assert.equal(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: ct }))).Plaintext!).toString(), 'kept');
+  });
+
+  it('an HMAC key takes imported material of a length its spec allows, and MACs with exactly that material', async () => {
+    const keyId = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL', KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }))).KeyMetadata!.KeyId!;
+    assert.deepEqual([(await state(keyId)).KeyState, (await state(keyId)).MacAlgorithms], ['PendingImport', ['HMAC_SHA_256']]);
+    assert.equal((await failure(importInto(keyId, randomBytes(31)))).name, 'IncorrectKeyMaterialException', 'shorter than the hash');
+    assert.equal((await failure(importInto(keyId, randomBytes(65)))).name, 'IncorrectKeyMaterialException', 'longer than the block');
+    const material = randomBytes(40);
+    await importInto(keyId, material);
+    assert.equal((await state(keyId)).KeyState, 'Enabled');
+    const message = Buffer.from('authenticate me');
+    const made = await kms.send(new GenerateMacCommand({ KeyId: keyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' }));
+    assert.deepEqual(Buffer.from(made.Mac!), createHmac('sha256', material).update(message).digest(), 'RFC 2104 HMAC under the imported key');
   });
 
   it('material imported with a ValidTo is deleted when it passes, by the background sweep', async () => {

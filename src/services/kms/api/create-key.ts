@@ -84,8 +84,6 @@ export default defineOperation({
       throw new UnsupportedOperationException(
         `KeySpec ${keySpec} is not supported by this Keyhold version; only SYMMETRIC_DEFAULT and HMAC keys can be created.`,
       );
-    if (isHmacSpec(keySpec) && origin === 'EXTERNAL')
-      throw new UnsupportedOperationException('HMAC keys with imported key material are not supported by this Keyhold version.');
     if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL')
       throw new UnsupportedOperationException(`Origin ${origin} is not supported by this Keyhold version; only AWS_KMS and EXTERNAL keys can be created.`);
     if (multiRegion) throw new UnsupportedOperationException('Multi-Region keys are not supported by this Keyhold version.');

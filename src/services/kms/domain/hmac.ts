@@ -32,6 +32,14 @@ export function hmacKeyBytes(spec: HmacKeySpec): number {
   return SPECS[spec].keyBytes;
 }
 
+/**
+ * Imported HMAC key material: at least the hash's output and at most its block size (HMAC_224/256: 28/32 to 64
+ * bytes; HMAC_384/512: 48/64 to 128), so the key is neither weaker than the tag nor hashed down by HMAC itself.
+ */
+export function importedHmacKeyBytes(spec: HmacKeySpec): { min: number; max: number } {
+  return { min: SPECS[spec].keyBytes, max: spec === 'HMAC_224' || spec === 'HMAC_256' ? 64 : 128 };
+}
+
 export function computeMac(spec: HmacKeySpec, material: Buffer, message: Buffer): Buffer {
   return createHmac(SPECS[spec].hash, material).update(message).digest();
 }

@@ -1,8 +1,8 @@
 // Imported key material (https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html): an
 // EXTERNAL key is created without material (PendingImport); GetParametersForImport hands out an RSA public
 // key and an import token (its private half stays here, sealed, for 24 hours); ImportKeyMaterial unwraps the
-// customer's 256-bit material with it and makes the key usable, until the material expires (ValidTo) or is
-// deleted. Re-importing must bring the same material — a keyed fingerprint is kept for that — so every
+// customer's material (256 bits, or an HMAC key's length) with it and makes the key usable, until the material
+// expires (ValidTo) or is deleted. Re-importing must bring the same material — a keyed fingerprint is kept for that — so every
 // ciphertext made before a deletion decrypts again after the re-import.
 import { constants, createDecipheriv, createHmac, generateKeyPair, privateDecrypt, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -15,6 +15,7 @@ import {
   KMSInvalidStateException,
   UnsupportedOperationException,
 } from '../errors.js';
+import { importedHmacKeyBytes, isHmacSpec } from './hmac.js';
 import type { KeyAccess } from './key-access.js';
 import { requireCustomerManaged } from './lifecycle.js';
 import type { ExpirationModel, KeyRecord } from './types.js';
@@ -89,6 +90,16 @@ function unwrap(secret: TokenSecret, wrapped: Buffer): Buffer {
   }
 }
 
+/** Symmetric encryption keys take exactly 256 bits; HMAC keys a length their spec allows (hmac.ts). */
+function checkMaterialLength(rec: KeyRecord, material: Buffer): void {
+  if (isHmacSpec(rec.keySpec)) {
+    const { min, max } = importedHmacKeyBytes(rec.keySpec);
+    if (material.length < min || material.length > max) throw new IncorrectKeyMaterialException(`${rec.keySpec} key material must be ${min} to ${max} bytes.`);
+    return;
+  }
+  if (material.length !== MATERIAL_BYTES) throw new IncorrectKeyMaterialException('Symmetric key material must be 256 bits (32 bytes).');
+}
+
 export async function importMaterial(
   access: KeyAccess,
   rec: KeyRecord,
@@ -108,7 +119,7 @@ export async function importMaterial(
     );
   }
   const material = unwrap(secret, p.encrypted);
-  if (material.length !== MATERIAL_BYTES) throw new IncorrectKeyMaterialException('Symmetric key material must be 256 bits (32 bytes).');
+  checkMaterialLength(rec, material);
   const print = fingerprint(access, rec, material);
   const updated = await access.store.update(rec.keyId, (r) => {
     const known = r.imported?.fingerprint;
