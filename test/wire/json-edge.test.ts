@@ -44,7 +44,7 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
   });
 
   it('known KMS operations that are not implemented yet say so', async () => {
-    for (const op of ['Sign', 'Verify', 'GenerateMac', 'GetPublicKey']) {
+    for (const op of ['Sign', 'Verify', 'GetPublicKey', 'GenerateDataKeyPair']) {
       const r = await call(`TrentService.${op}`, JSON.stringify({ KeyId: keyId }));
       assert.equal(r.status, 400, op);
       assert.equal(typeOf(r), 'UnsupportedOperationException', op);
