@@ -63,6 +63,32 @@ describe('AWS CLI v2 (Debian) against Keyhold', {
     assert.equal(st.KeyRotationEnabled, true);
   });
 
+  it('HMAC keys: create-key --key-spec HMAC_256, generate-mac, verify-mac', async () => {
+    const created = await aws('kms', 'create-key', '--key-spec', 'HMAC_256', '--key-usage', 'GENERATE_VERIFY_MAC');
+    const keyId = created.KeyMetadata.KeyId as string;
+    assert.deepEqual(created.KeyMetadata.MacAlgorithms, ['HMAC_SHA_256']);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'msg.txt'), 'authenticate me');
+    const made = await aws('kms', 'generate-mac', '--key-id', keyId, '--message', `fileb://${join(dir, 'msg.txt')}`, '--mac-algorithm', 'HMAC_SHA_256');
+    writeFileSync(join(dir, 'mac.bin'), Buffer.from(made.Mac, 'base64'));
+    const verify = (message: string) =>
+      aws(
+        'kms',
+        'verify-mac',
+        '--key-id',
+        keyId,
+        '--message',
+        `fileb://${join(dir, message)}`,
+        '--mac-algorithm',
+        'HMAC_SHA_256',
+        '--mac',
+        `fileb://${join(dir, 'mac.bin')}`,
+      );
+    assert.equal((await verify('msg.txt')).MacValid, true);
+    writeFileSync(join(dir, 'other.txt'), 'something else');
+    await assert.rejects(verify('other.txt'), /KMSInvalidMacException/);
+  });
+
   it('imports key material as the AWS documentation shows (get-parameters-for-import, openssl pkeyutl, import-key-material)', async () => {
     const keyId = (await aws('kms', 'create-key', '--origin', 'EXTERNAL')).KeyMetadata.KeyId as string;
     const params = await aws(
