@@ -57,10 +57,16 @@ export function authorize(a: AuthorizeInput): Decision {
   return allowed ? { allowed: true } : { allowed: false, reason: 'implicit' };
 }
 
+function testsAny(doc: PolicyDocument, keys: ReadonlySet<string>): boolean {
+  for (const k of keys) if (doc.conditionKeys.has(k)) return true;
+  return false;
+}
+
 /** The request as the resource policy sees it: without the keys only identity policies may read. */
 function resourcePolicyRequest(a: AuthorizeInput): EvalRequest {
   const hidden = a.identityOnlyKeys;
-  if (!hidden) return a.request;
+  // The usual case costs nothing: a policy that tests none of the hidden keys sees the request as it is.
+  if (!hidden || !a.resourcePolicy || !testsAny(a.resourcePolicy, hidden)) return a.request;
   const { context } = a.request;
   return { ...a.request, context: { get: (key) => (hidden.has(key.toLowerCase()) ? undefined : context.get(key)) } };
 }

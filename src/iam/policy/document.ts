@@ -33,6 +33,8 @@ export interface Statement {
 export interface PolicyDocument {
   version: '2008-10-17' | '2012-10-17';
   statements: Statement[];
+  /** Every condition key the statements test (lower-cased), computed once at parse time. */
+  conditionKeys: ReadonlySet<string>;
 }
 
 export class PolicyError extends Error {}
@@ -140,7 +142,7 @@ export function parsePolicy(text: string, opts: ParseOptions): PolicyDocument {
     if (opts.kind === 'identity' && (s.principal || s.notPrincipal)) throw new PolicyError('Policy document should not specify a principal.');
     if (opts.kind === 'identity' && !s.resource && !s.notResource) throw new PolicyError('Policy statement must contain resources.');
   }
-  return { version, statements };
+  return { version, statements, conditionKeys: new Set(statements.flatMap((s) => s.conditions.map((c) => c.key))) };
 }
 
 // One map per kind, keyed by the text itself: a stored policy's string is the same object on every request,

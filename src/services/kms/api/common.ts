@@ -111,9 +111,11 @@ export function kmsAuditProjection(
   const keyArn = (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn ?? output?.KeyId;
   const resources = [...(output?.SourceKeyId !== keyArn ? keyResource(output?.SourceKeyId) : []), ...keyResource(keyArn)];
   const requested = camelize(input) as Record<string, unknown>;
+  // camelize made a fresh object: the defaults fill it in place (this runs on every Encrypt and Decrypt).
+  if (defaults) for (const k in defaults) if (requested[k] === undefined) requested[k] = defaults[k];
   // Encryption contexts are not secret: AWS writes them to CloudTrail in clear (kms.md §5).
   return {
-    requestParameters: defaults ? { ...defaults, ...requested } : requested,
+    requestParameters: requested,
     responseElements: logResponse && output ? (camelize(output) as Record<string, unknown>) : null,
     ...(resources.length > 0 ? { resources } : {}),
   };

@@ -2,10 +2,12 @@
 import { reqBlob } from '../../../protocol/fields.js';
 import { b64, defineOperation, dryRunIfAsked, encryptionContext, grantTokens, reqKeyId, symmetricAlgorithm, validateAlgorithmEnum } from './common.js';
 
+const SYMMETRIC_DEFAULT = { encryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+
 export default defineOperation({
   name: 'Encrypt',
   readOnly: true,
-  auditDefaults: () => ({ encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
+  auditDefaults: () => SYMMETRIC_DEFAULT,
   async handler({ crypto }, ctx, input) {
     const keyId = reqKeyId(input);
     const plaintext = reqBlob(input, 'Plaintext', 1, 4096);
