@@ -19,9 +19,7 @@ import {
   VerifyMacCommand,
 } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { AuditEvent } from '../../src/audit/event.js';
-import { readAuditDir } from '../../src/audit/reader.js';
-import { openKeyringForTest } from '../helpers/audit.js';
+import { auditEvents } from '../helpers/audit.js';
 import { userWithPolicy } from '../helpers/iam-user.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -141,9 +139,7 @@ describe('KMS HMAC keys (wire)', () => {
   it('audits GenerateMac without the message or the MAC; S3 refuses an HMAC key for SSE-KMS', async () => {
     const key = await hmacKey('HMAC_512');
     const made = await kms.send(new GenerateMacCommand({ KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_512' }));
-    const root = await openKeyringForTest(s.dataDir);
-    const events: AuditEvent[] = [...readAuditDir(root.derive('audit-v1'), `${s.dataDir}/audit`)].flatMap((r) => ('event' in r ? [r.event] : []));
-    root.destroy();
+    const events = await auditEvents(s.dataDir);
     const e = events.find((x) => x.requestID === made.$metadata.requestId)!;
     assert.deepEqual(e.requestParameters, { keyId: key.KeyId, macAlgorithm: 'HMAC_SHA_512' });
     assert.equal(e.resources?.[0]?.ARN, key.Arn);

@@ -8,9 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, PutBucketEncryptionCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { AuditEvent } from '../../src/audit/event.js';
-import { readAuditDir } from '../../src/audit/reader.js';
-import { openKeyringForTest } from '../helpers/audit.js';
+import { auditEvents } from '../helpers/audit.js';
 import { rawHttps } from '../helpers/raw-https.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -35,14 +33,7 @@ describe('S3 data events in the audit trail (wire)', () => {
   });
   after(() => s.stop());
 
-  async function events(): Promise<AuditEvent[]> {
-    const root = await openKeyringForTest(s.dataDir);
-    try {
-      return [...readAuditDir(root.derive('audit-v1'), `${s.dataDir}/audit`)].flatMap((r) => ('event' in r ? [r.event] : []));
-    } finally {
-      root.destroy();
-    }
-  }
+  const events = () => auditEvents(s.dataDir);
   // The S3 event of a request (an SSE-KMS write also records the KMS calls S3 made for it, under the same request id).
   const byRequest = async (requestId: string | undefined) => (await events()).find((e) => e.requestID === requestId && e.eventSource === 's3.amazonaws.com');
 
