@@ -83,6 +83,9 @@ export async function startTestServer(
       'PutKeyPolicy=100000',
       'UpdateKeyDescription=100000',
       'UntagResource=100000',
+      'GetParametersForImport=100000',
+      'ImportKeyMaterial=100000',
+      'DeleteImportedKeyMaterial=100000',
     ],
     ...opts.config,
   };
