@@ -17,4 +17,6 @@ export interface RequestContext {
   viaService?: string;
   /** Service-specific condition keys of this request (lower-cased names), filled by the service. */
   conditionKeys?: Map<string, ReadonlyArray<string>>;
+  /** The resource the request was found to name (a KMS key), for the audit record even of a refused request. */
+  resolvedArn?: string;
 }

@@ -135,6 +135,13 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
     );
     const dataKey = JSON.parse(gdk.body).Plaintext as string;
     const failing = await call('TrentService.DescribeKey', JSON.stringify({ KeyId: 'alias/nope' }));
+    const wrongKey = (await kms
+      .send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, KeyId: other, EncryptionContext: { project: 'audit', Department: 'IT' } }))
+      .then(
+        () => ({ name: 'served', $metadata: {} }),
+        (e: { name: string; $metadata: { requestId?: string } }) => e,
+      )) as { name: string; $metadata: { requestId?: string } };
+    assert.equal(wrongKey.name, 'IncorrectKeyException');
     const root = await openKeyringForTest(s.dataDir);
     const events = [...readAuditDir(root.derive('audit-v1'), `${s.dataDir}/audit`)];
     assert.ok(
@@ -167,6 +174,9 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
       'ReEncrypt names its source and destination keys',
     );
     assert.equal(reEvent.requestParameters?.destinationEncryptionAlgorithm, 'SYMMETRIC_DEFAULT');
+    // A refused call names the key it was found to name, as CloudTrail does.
+    const refused = byId(wrongKey.$metadata.requestId)[0]!;
+    assert.deepEqual([refused.errorCode, refused.resources?.map((r) => r.ARN)], ['IncorrectKeyException', [other]]);
     const text = JSON.stringify(all);
     assert.equal(text.includes(Buffer.from(secret).toString('base64')), false);
     assert.equal(text.includes(secret), false);

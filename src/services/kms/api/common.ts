@@ -55,7 +55,7 @@ export function bindOperation(def: KmsOperationDef, deps: KmsDeps): JsonOperatio
       if (def.keyless) deps.access.authorizeKeyless(ctx, undefined, { requestTags: requestTagsOf(input) });
       return def.handler(deps, ctx, input);
     },
-    audit: (_ctx, input, output) => kmsAuditProjection(input, output, def.logResponse ?? !def.readOnly, def.auditDefaults?.(output)),
+    audit: (ctx, input, output) => kmsAuditProjection(input, output, def.logResponse ?? !def.readOnly, def.auditDefaults?.(output), ctx.resolvedArn),
   };
 }
 
@@ -106,9 +106,11 @@ export function kmsAuditProjection(
   output: Record<string, unknown> | undefined,
   logResponse: boolean,
   defaults?: Record<string, unknown>,
+  resolvedArn?: string,
 ): AuditProjection {
-  // The keys used: the one created or described, or the one an operation ran under (ReEncrypt: source, then destination).
-  const keyArn = (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn ?? output?.KeyId;
+  // The keys used: the one created or described, or the one an operation ran under (ReEncrypt: source, then
+  // destination); for a refused request, the key it was found to name (CloudTrail names it too).
+  const keyArn = (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn ?? output?.KeyId ?? resolvedArn;
   const resources = [...(output?.SourceKeyId !== keyArn ? keyResource(output?.SourceKeyId) : []), ...keyResource(keyArn)];
   const requested = camelize(input) as Record<string, unknown>;
   // camelize made a fresh object: the defaults fill it in place (this runs on every Encrypt and Decrypt).

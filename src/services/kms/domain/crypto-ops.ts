@@ -60,6 +60,7 @@ export class CryptoOps {
     let key = this.access.store.cached(header.keyId);
     if (key === undefined) key = await this.access.store.get(header.keyId);
     if (!key || key.region !== ctx.region || (this.access.isDue(key) && (await this.access.purgeIfDue(key)))) throw new InvalidCiphertextException();
+    ctx.resolvedArn = key.arn;
     if (keyIdInput !== undefined) {
       const named = await this.access.resolve(ctx, keyIdInput, { ...opts, skipAuthorization: true });
       if (named.keyId !== key.keyId) throw new IncorrectKeyException();

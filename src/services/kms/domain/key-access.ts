@@ -98,6 +98,7 @@ export class KeyAccess {
     if (!rec || rec.accountId !== accountId || rec.region !== region || (this.isDue(rec) && (await this.purgeIfDue(rec)))) {
       throw new NotFoundException(`Key '${keyArn(region, accountId, keyId)}' does not exist`);
     }
+    ctx.resolvedArn = rec.arn;
     if (!opts.skipAuthorization) {
       const loading = this.beforeAuthorize(rec);
       if (loading) await loading;
