@@ -1,6 +1,6 @@
 // S3 data events in the audit trail as CloudTrail writes them
-// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html): the
-// object and its bucket as resources, and additionalEventData — signature version, authentication method, TLS
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html): bucket,
+// Host and key as requestParameters, the object and its bucket as resources, and additionalEventData — signature version, authentication method, TLS
 // suite, bytes in and out, the answer's x-amz-id-2, and SSEApplied, which tells a default encryption from one the
 // request asked for.
 import assert from 'node:assert/strict';
@@ -46,6 +46,12 @@ describe('S3 data events in the audit trail (wire)', () => {
       { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${Bucket}/default.bin` },
       { accountId: s.kh.accountId, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${Bucket}` },
     ]);
+    assert.deepEqual(e.requestParameters, {
+      bucketName: Bucket,
+      Host: new URL(s.endpoint).host,
+      key: 'default.bin',
+      'x-amz-server-side-encryption': 'AES256',
+    });
     const d = e.additionalEventData!;
     assert.equal(d.SignatureVersion, 'SigV4');
     assert.equal(d.AuthenticationMethod, 'AuthHeader');

@@ -218,7 +218,7 @@ export class S3Edge {
           return whole;
         },
         trailers,
-        audit: auditProjection(bucket, key),
+        audit: auditProjection(bucket, key, req.headers.host),
       };
       const handler = 'name' in r ? HANDLERS[r.name] : undefined;
       await this.#execute(req, res, edge, r, s3req, handler, fail);

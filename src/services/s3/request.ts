@@ -62,11 +62,13 @@ export const header = (req: S3Request, name: string): string | undefined => {
  * CloudTrail lists them, the object (no account) and then its bucket (with the owner's account, filled in by
  * requireBucket).
  */
-export function auditProjection(bucket: string | undefined, key: string | undefined): AuditProjection {
-  if (!bucket) return { requestParameters: { bucketName: bucket, key } };
+export function auditProjection(bucket: string | undefined, key: string | undefined, host: string | undefined): AuditProjection {
+  // requestParameters as CloudTrail spells them for S3: bucketName, Host (the Host header the client sent), key.
+  const requestParameters = { bucketName: bucket, Host: host, key };
+  if (!bucket) return { requestParameters };
   const bucketEntry = { accountId: '', type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` };
   return {
-    requestParameters: { bucketName: bucket, key },
+    requestParameters,
     resources: key !== undefined ? [{ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` }, bucketEntry] : [bucketEntry],
   };
 }

@@ -63,6 +63,7 @@ export const putObject: S3Handler = async (deps, req) => {
   const orphaned = await commitVersion(deps, b, key, v, condition);
   await deleteBlobs(deps, orphaned);
   req.audit.requestParameters = {
+    ...req.audit.requestParameters,
     bucketName: b.name,
     key,
     ...(enc.mode !== 'SSE-C' ? { 'x-amz-server-side-encryption': enc.mode } : { 'x-amz-server-side-encryption-customer-algorithm': 'AES256' }),

@@ -106,7 +106,7 @@ export async function preparePostObject(req: IncomingMessage, edge: EdgeRequest,
     // PutObject streams the body; nothing of a form upload is read as a document.
     readBody: () => Promise.reject(S3.InvalidRequest('A POST upload has no request document.')),
     trailers: new Map(),
-    audit: auditProjection(t.bucket, key),
+    audit: auditProjection(t.bucket, key, req.headers.host),
   };
   const location = objectUrl(req, edge, t, key);
   const handler: S3Handler = async (deps, r) => shapeAnswer(await putObject(deps, r), form.fields, t.bucket, key, location);
