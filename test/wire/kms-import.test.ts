@@ -15,6 +15,8 @@ import {
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
   type KMSClient,
+  ListKeyRotationsCommand,
+  RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
 import type { KmsService } from '../../src/services/kms/index.js';
 import { errorName, failure, startTestServer, type TestServer } from '../helpers/server.js';
@@ -41,7 +43,17 @@ describe('KMS imported key material', () => {
     }
     return { token: p.ImportToken!, encrypted, validTo: p.ParametersValidTo! };
   }
-  const importInto = async (keyId: string, material: Buffer, extra: { ValidTo?: Date; algorithm?: Algorithm; spec?: 'RSA_2048' | 'RSA_3072' } = {}) => {
+  const importInto = async (
+    keyId: string,
+    material: Buffer,
+    extra: {
+      ValidTo?: Date;
+      algorithm?: Algorithm;
+      spec?: 'RSA_2048' | 'RSA_3072';
+      ImportType?: 'NEW_KEY_MATERIAL' | 'EXISTING_KEY_MATERIAL';
+      KeyMaterialId?: string;
+    } = {},
+  ) => {
     const w = await wrapped(keyId, material, extra.algorithm, extra.spec);
     return kms.send(
       new ImportKeyMaterialCommand({
@@ -49,6 +61,8 @@ describe('KMS imported key material', () => {
         ImportToken: w.token,
         EncryptedKeyMaterial: w.encrypted,
         ...(extra.ValidTo ? { ValidTo: extra.ValidTo, ExpirationModel: 'KEY_MATERIAL_EXPIRES' } : { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }),
+        ...(extra.ImportType ? { ImportType: extra.ImportType } : {}),
+        ...(extra.KeyMaterialId ? { KeyMaterialId: extra.KeyMaterialId } : {}),
       }),
     );
   };
@@ -120,6 +134,64 @@ describe('KMS imported key material', () => {
     const again = await importInto(keyId, material, { algorithm: 'RSA_AES_KEY_WRAP_SHA_256', spec: 'RSA_3072' });
     assert.equal(again.KeyMaterialId, first.KeyMaterialId);
     assert.equal(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: ct }))).Plaintext!).toString(), 'kept');
+  });
+
+  it('rotates on demand to material imported as NEW_KEY_MATERIAL, one pending at a time; every material decrypts its ciphertexts', async () => {
+    const keyId = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
+    const arn = (await state(keyId)).Arn!;
+    assert.equal(
+      (await failure(kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId })))).message,
+      `${arn} is pending import.`,
+      'no material yet (AWS-recorded wording)',
+    );
+    const [m1, m2] = [randomBytes(32), randomBytes(32)];
+    const first = (await importInto(keyId, m1)).KeyMaterialId!;
+    const c1 = (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('one') }))).CiphertextBlob!;
+    assert.equal(
+      (await failure(kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId })))).message,
+      `No available key material pending rotation for the key: ${arn}.`,
+    );
+    const second = (await importInto(keyId, m2, { ImportType: 'NEW_KEY_MATERIAL' })).KeyMaterialId!;
+    assert.notEqual(second, first);
+    assert.equal((await state(keyId)).CurrentKeyMaterialId, first, 'pending material is not current yet');
+    const third = await failure(importInto(keyId, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL' }));
+    assert.equal(third.name, 'KMSInvalidStateException');
+    assert.match(
+      third.message,
+      new RegExp(`cannot be imported into KMS key ${keyId}, because another key material \\(id: ${second}\\) is pending rotation\\.$`),
+    );
+    const listed = async () =>
+      (await kms.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!.map((r) => [
+        r.KeyMaterialId,
+        r.KeyMaterialState,
+        r.ImportState,
+        r.RotationType,
+      ]);
+    assert.deepEqual(await listed(), [
+      [first, 'CURRENT', 'IMPORTED', undefined],
+      [second, 'PENDING_ROTATION', 'IMPORTED', undefined],
+    ]);
+
+    assert.equal((await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }))).KeyId, arn);
+    assert.equal((await state(keyId)).CurrentKeyMaterialId, second);
+    const c2 = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('two') }));
+    const decrypt = async (CiphertextBlob: Uint8Array) => Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob }))).Plaintext!).toString();
+    assert.deepEqual([await decrypt(c1), await decrypt(c2.CiphertextBlob!)], ['one', 'two']);
+    assert.deepEqual(await listed(), [
+      [first, 'NON_CURRENT', 'IMPORTED', undefined],
+      [second, 'CURRENT', 'IMPORTED', 'ON_DEMAND'],
+    ]);
+
+    // Deleting the material stops the key; each material comes back by re-importing the same bytes (by id for
+    // a non-current one), and with it the ciphertexts made under it.
+    await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
+    assert.equal((await state(keyId)).KeyState, 'PendingImport');
+    assert.equal((await failure(importInto(keyId, m1))).name, 'IncorrectKeyMaterialException', 'the current material is the second');
+    await importInto(keyId, m2);
+    assert.equal(await decrypt(c2.CiphertextBlob!), 'two');
+    assert.equal(await errorName(kms.send(new DecryptCommand({ CiphertextBlob: c1 }))), 'InvalidCiphertextException', 'the first is still deleted');
+    await importInto(keyId, m1, { KeyMaterialId: first });
+    assert.equal(await decrypt(c1), 'one');
   });
 
   it('an HMAC key takes imported material of a length its spec allows, and MACs with exactly that material', async () => {

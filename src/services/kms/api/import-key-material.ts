@@ -2,7 +2,7 @@
 // the EXTERNAL key usable (https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html).
 import { ValidationException } from '../../../protocol/errors.js';
 import { optString, reqBlob } from '../../../protocol/fields.js';
-import { importMaterial } from '../domain/imported-material.js';
+import { type ImportType, importMaterial } from '../domain/imported-material.js';
 import type { ExpirationModel } from '../domain/types.js';
 import { defineOperation, memberKeys, reqKeyId } from './common.js';
 
@@ -33,8 +33,19 @@ export default defineOperation({
     if (model === 'KEY_MATERIAL_DOES_NOT_EXPIRE' && until !== undefined) {
       throw new ValidationException('ValidTo must not be set when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.');
     }
+    const importType = optString(input, 'ImportType', { enum: ['NEW_KEY_MATERIAL', 'EXISTING_KEY_MATERIAL'] }) as ImportType | undefined;
+    const keyMaterialId = optString(input, 'KeyMaterialId', { min: 64, max: 64, pattern: /^[a-f0-9]+$/ });
+    const description = optString(input, 'KeyMaterialDescription', { min: 0, max: 256 });
     const rec = await access.resolve(ctx, keyId);
-    const updated = await importMaterial(access, rec, { token, encrypted, expirationModel: model, ...(until !== undefined ? { validTo: until } : {}) });
-    return { KeyId: updated.arn, KeyMaterialId: updated.currentMaterialId };
+    const imported = await importMaterial(access, rec, {
+      token,
+      encrypted,
+      expirationModel: model,
+      ...(until !== undefined ? { validTo: until } : {}),
+      ...(importType ? { importType } : {}),
+      ...(keyMaterialId ? { keyMaterialId } : {}),
+      ...(description !== undefined ? { description } : {}),
+    });
+    return { KeyId: imported.rec.arn, KeyMaterialId: imported.materialId };
   },
 });

@@ -13,12 +13,13 @@ import {
   InvalidCiphertextException,
   InvalidImportTokenException,
   KMSInvalidStateException,
+  NotFoundException,
   UnsupportedOperationException,
 } from '../errors.js';
 import { importedHmacKeyBytes, isHmacSpec } from './hmac.js';
 import type { KeyAccess } from './key-access.js';
 import { requireCustomerManaged } from './lifecycle.js';
-import type { ExpirationModel, KeyRecord } from './types.js';
+import type { ExpirationModel, KeyRecord, MaterialInfo } from './types.js';
 
 const PARAMETERS_VALID_MS = 24 * 3_600_000;
 const MATERIAL_BYTES = 32;
@@ -100,11 +101,34 @@ function checkMaterialLength(rec: KeyRecord, material: Buffer): void {
   if (material.length !== MATERIAL_BYTES) throw new IncorrectKeyMaterialException('Symmetric key material must be 256 bits (32 bytes).');
 }
 
-export async function importMaterial(
-  access: KeyAccess,
-  rec: KeyRecord,
-  p: { token: Buffer; encrypted: Buffer; expirationModel: ExpirationModel; validTo?: number },
-): Promise<KeyRecord> {
+export type ImportType = 'NEW_KEY_MATERIAL' | 'EXISTING_KEY_MATERIAL';
+
+export interface ImportRequest {
+  token: Buffer;
+  encrypted: Buffer;
+  expirationModel: ExpirationModel;
+  validTo?: number;
+  /** Default: NEW_KEY_MATERIAL for a key that never had material, EXISTING_KEY_MATERIAL after (API reference). */
+  importType?: ImportType;
+  /** EXISTING_KEY_MATERIAL: which of the key's materials is re-imported (default: the current one). */
+  keyMaterialId?: string;
+  description?: string;
+}
+
+/** The fingerprint a re-import of `m` must match (the first import of a key keeps it in `imported`). */
+function fingerprintOf(r: KeyRecord, m: MaterialInfo): string | undefined {
+  return m.fingerprint ?? (m.id === r.currentMaterialId ? r.imported?.fingerprint : undefined);
+}
+
+const samePrint = (a: string | undefined, b: string) => a !== undefined && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
+
+/**
+ * ImportKeyMaterial. A key's first import makes its material current; NEW_KEY_MATERIAL afterwards adds material
+ * that waits, pending rotation, until RotateKeyOnDemand makes it current (one at a time); EXISTING_KEY_MATERIAL
+ * re-imports one of the key's materials (the current one by default), which must be the same bytes (keyed
+ * fingerprint), restoring it after a deletion, so every ciphertext made under it decrypts again.
+ */
+export async function importMaterial(access: KeyAccess, rec: KeyRecord, p: ImportRequest): Promise<{ rec: KeyRecord; materialId: string }> {
   requireExternal(rec, 'ImportKeyMaterial');
   access.requireNotPendingDeletion(rec);
   const tokenId = p.token.toString('hex');
@@ -118,39 +142,112 @@ export async function importMaterial(
       p.validTo === undefined ? 'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES' : 'The validTo date must be in the future.',
     );
   }
+  if (p.importType === 'NEW_KEY_MATERIAL' && p.keyMaterialId !== undefined)
+    throw new ValidationException('KeyMaterialId cannot be specified when ImportType is NEW_KEY_MATERIAL.');
   const material = unwrap(secret, p.encrypted);
   checkMaterialLength(rec, material);
   const print = fingerprint(access, rec, material);
+  const expiry = { expirationModel: p.expirationModel, ...(p.validTo !== undefined ? { validTo: p.validTo } : {}) };
+  const first = rec.materials.length === 0;
+  const type = first ? 'NEW_KEY_MATERIAL' : (p.importType ?? 'EXISTING_KEY_MATERIAL');
+  // A re-import stores the bytes again only if they are gone (deleted, or expired).
+  const targetId = type === 'EXISTING_KEY_MATERIAL' ? (p.keyMaterialId ?? rec.currentMaterialId) : '';
+  const present = targetId !== '' && (access.store.cachedMaterial(rec.keyId, targetId) ?? (await access.store.material(rec.keyId, targetId))) !== undefined;
+  let materialId = '';
   const updated = await access.store.update(rec.keyId, (r) => {
-    const known = r.imported?.fingerprint;
-    if (known !== undefined && !timingSafeEqual(Buffer.from(known, 'hex'), Buffer.from(print, 'hex'))) throw new IncorrectKeyMaterialException();
-    // The first import names the material; a re-import restores it under the same id, so old ciphertexts decrypt.
-    const materialId = r.currentMaterialId || randomBytes(32).toString('hex');
-    if (!r.materials.some((m) => m.id === materialId)) r.materials.push({ id: materialId, createdAt: now });
-    r.currentMaterialId = materialId;
-    r.imported = { expirationModel: p.expirationModel, ...(p.validTo !== undefined ? { validTo: p.validTo } : {}), fingerprint: print };
-    // A key that still has its material (the same, checked above) only takes the new expiration.
-    if (r.state !== 'PendingImport') return undefined;
-    r.state = 'Enabled';
-    return { materialId, material };
+    if (type === 'NEW_KEY_MATERIAL' && r.materials.length > 0) {
+      // Material for an on-demand rotation: not current until RotateKeyOnDemand.
+      materialId = randomBytes(32).toString('hex');
+      if (r.state === 'PendingImport') throw new KMSInvalidStateException(`${r.arn} is pending import.`);
+      const waiting = r.materials.find((m) => m.pendingRotation);
+      if (waiting) {
+        throw new KMSInvalidStateException(
+          `New key material (id: ${materialId}) cannot be imported into KMS key ${r.keyId}, because another key material (id: ${waiting.id}) is pending rotation.`,
+        );
+      }
+      if (r.materials.some((m) => samePrint(fingerprintOf(r, m), print)))
+        throw new IncorrectKeyMaterialException('This key material is already associated with this KMS key.');
+      r.materials.push({
+        id: materialId,
+        createdAt: now,
+        fingerprint: print,
+        pendingRotation: expiry,
+        ...(p.description ? { description: p.description } : {}),
+      });
+      return { materialId, material };
+    }
+    if (r.materials.length === 0) {
+      // The first import names the material and makes it current.
+      materialId = randomBytes(32).toString('hex');
+      r.materials.push({ id: materialId, createdAt: now, fingerprint: print, ...(p.description ? { description: p.description } : {}) });
+      r.currentMaterialId = materialId;
+      r.imported = { ...expiry, fingerprint: print };
+      r.state = 'Enabled';
+      return { materialId, material };
+    }
+    const target = r.materials.find((m) => m.id === targetId);
+    if (!target) throw new NotFoundException(`Key material ${targetId} is not associated with ${r.arn}.`);
+    if (!samePrint(fingerprintOf(r, target), print)) throw new IncorrectKeyMaterialException();
+    materialId = target.id;
+    target.fingerprint = print;
+    if (p.description) target.description = p.description;
+    if (target.pendingRotation) target.pendingRotation = expiry;
+    if (target.id === r.currentMaterialId) {
+      r.imported = { ...expiry, fingerprint: print };
+      if (r.state === 'PendingImport') r.state = 'Enabled';
+    }
+    // The same bytes under the same id: restored if they were deleted, otherwise only the expiration changes.
+    return present ? undefined : { materialId, material };
   });
   await access.store.deleteImportTokens(rec.keyId, tokenId);
-  return updated;
+  return { rec: updated, materialId };
 }
 
-/** Deletes the imported material (on request, or when it expires): the key waits for a re-import. */
-export async function deleteImportedMaterial(access: KeyAccess, rec: KeyRecord): Promise<KeyRecord> {
+/** RotateKeyOnDemand of an EXTERNAL key: the material imported as NEW_KEY_MATERIAL becomes current. */
+export function rotateToImported(r: KeyRecord, now: number): void {
+  const next = r.materials.find((m) => m.pendingRotation);
+  if (!next) throw new KMSInvalidStateException(`No available key material pending rotation for the key: ${r.arn}.`);
+  r.imported = { ...next.pendingRotation!, fingerprint: next.fingerprint! };
+  delete next.pendingRotation;
+  next.rotationType = 'ON_DEMAND';
+  next.createdAt = now;
+  r.currentMaterialId = next.id;
+}
+
+/**
+ * Deletes imported material (on request, or when it expires). Without a material id, or naming the current one,
+ * every imported material goes and the key waits for a re-import (PendingImport); material pending rotation is not
+ * yet part of the key and is dropped. Naming a non-current or pending material deletes that one only.
+ */
+export async function deleteImportedMaterial(
+  access: KeyAccess,
+  rec: KeyRecord,
+  keyMaterialId?: string,
+): Promise<{ rec: KeyRecord; deletedMaterialId: string }> {
   requireExternal(rec, 'DeleteImportedKeyMaterial');
   access.requireNotPendingDeletion(rec);
-  return access.store.update(rec.keyId, (r) => {
+  let deleted = '';
+  const updated = await access.store.update(rec.keyId, (r) => {
     if (r.state === 'PendingDeletion') throw new KMSInvalidStateException(`${r.arn} is pending deletion.`);
+    const one = keyMaterialId !== undefined && keyMaterialId !== r.currentMaterialId ? r.materials.find((m) => m.id === keyMaterialId) : undefined;
+    if (keyMaterialId !== undefined && keyMaterialId !== r.currentMaterialId && !one)
+      throw new NotFoundException(`Key material ${keyMaterialId} is not associated with ${r.arn}.`);
+    if (one) {
+      deleted = one.id;
+      if (one.pendingRotation) r.materials = r.materials.filter((m) => m !== one);
+      return { removeMaterialIds: [one.id] };
+    }
+    deleted = r.currentMaterialId;
     r.state = 'PendingImport';
     if (r.imported) {
       delete r.imported.validTo;
       delete r.imported.expirationModel;
     }
-    return { removeMaterialIds: r.materials.map((m) => m.id) };
+    const removed = r.materials.map((m) => m.id);
+    r.materials = r.materials.filter((m) => !m.pendingRotation);
+    return { removeMaterialIds: removed };
   });
+  return { rec: updated, deletedMaterialId: deleted };
 }
 
 /** Whether an EXTERNAL key's material has passed its ValidTo (the scheduler then deletes it). */

@@ -4,6 +4,7 @@
 // default 365); on-demand rotation at most 10 times per key, without changing the automatic schedule.
 import { LimitExceededException, UnsupportedOperationException } from '../errors.js';
 import { type KeyAccess, newMaterial, ROTATION_DEFAULT_DAYS } from './key-access.js';
+import { rotateToImported } from './imported-material.js';
 import { requireCustomerManaged } from './lifecycle.js';
 import type { KeyRecord, RotationType } from './types.js';
 
@@ -11,19 +12,21 @@ const DAY_MS = 86_400_000;
 export const MAX_ON_DEMAND_ROTATIONS = 10;
 
 /**
- * Only symmetric encryption keys with generated material rotate: not HMAC keys (as AWS: "Automatic key rotation is
- * supported only on symmetric encryption KMS keys"), nor keys with imported material (the customer's).
+ * Only symmetric encryption keys rotate, not HMAC keys (as AWS: "Automatic key rotation is supported only on
+ * symmetric encryption KMS keys"); keys with imported material rotate on demand only, to material the customer
+ * imported for it (imported-material.ts), never automatically.
  */
-export function requireRotatable(rec: KeyRecord): void {
+export function requireRotatable(rec: KeyRecord, kind: RotationType): void {
   // Wordings as AWS answers them (recorded): no message for another key spec, the origin for imported material.
   if (rec.keySpec !== 'SYMMETRIC_DEFAULT') throw new UnsupportedOperationException('');
-  if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(`${rec.arn} origin is EXTERNAL which is not valid for this operation.`);
+  if (kind === 'AUTOMATIC' && rec.origin === 'EXTERNAL')
+    throw new UnsupportedOperationException(`${rec.arn} origin is EXTERNAL which is not valid for this operation.`);
 }
 
 export async function enableRotation(access: KeyAccess, rec: KeyRecord, periodDays = ROTATION_DEFAULT_DAYS): Promise<KeyRecord> {
   access.requireEnabled(rec);
   requireCustomerManaged(rec, 'EnableKeyRotation');
-  requireRotatable(rec);
+  requireRotatable(rec, 'AUTOMATIC');
   const now = access.clock();
   return access.store.update(rec.keyId, (r) => {
     // A changed period counts from the last automatic rotation, or from now when rotation starts.
@@ -53,6 +56,11 @@ export async function rotate(access: KeyAccess, rec: KeyRecord, type: RotationTy
         );
       }
       r.rotation.onDemandCount++;
+      // Imported material is the customer's: the rotation makes current what they imported for it.
+      if (r.origin === 'EXTERNAL') {
+        rotateToImported(r, now);
+        return undefined;
+      }
     } else if (r.rotation.periodDays) {
       r.rotation.nextRotationDate = now + r.rotation.periodDays * DAY_MS;
     }
@@ -67,7 +75,7 @@ export async function rotateOnDemand(access: KeyAccess, rec: KeyRecord): Promise
   access.requireEnabled(rec);
   if (rec.keyManager === 'AWS')
     throw new UnsupportedOperationException(`${rec.arn} is an AWS managed key; RotateKeyOnDemand is not allowed on AWS managed keys.`);
-  requireRotatable(rec);
+  requireRotatable(rec, 'ON_DEMAND');
   return rotate(access, rec, 'ON_DEMAND');
 }
 

@@ -16,9 +16,16 @@ export interface Tag {
 export interface MaterialInfo {
   /** 64 hex characters (CurrentKeyMaterialId in DescribeKey). */
   id: string;
+  /** When it was made, or for a rotation when the rotation completed. */
   createdAt: number;
   /** Absent for the key's original material. */
   rotationType?: RotationType;
+  /** Imported material: a keyed fingerprint that a re-import must match (the key's first import keeps it in `imported`). */
+  fingerprint?: string;
+  /** Imported with ImportType NEW_KEY_MATERIAL, waiting for RotateKeyOnDemand (KeyMaterialState PENDING_ROTATION). */
+  pendingRotation?: { expirationModel: ExpirationModel; validTo?: number };
+  /** KeyMaterialDescription given when it was imported. */
+  description?: string;
 }
 
 export interface KeyRecord {
