@@ -192,6 +192,15 @@ describe('KMS imported key material', () => {
     assert.equal(await errorName(kms.send(new DecryptCommand({ CiphertextBlob: c1 }))), 'InvalidCiphertextException', 'the first is still deleted');
     await importInto(keyId, m1, { KeyMaterialId: first });
     assert.equal(await decrypt(c1), 'one');
+
+    // One material at a time: a non-current one (its ciphertexts stop, the key serves on), or a pending one.
+    const one = await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: first }));
+    assert.equal(one.KeyMaterialId, first);
+    assert.equal(await errorName(kms.send(new DecryptCommand({ CiphertextBlob: c1 }))), 'InvalidCiphertextException');
+    assert.deepEqual([(await state(keyId)).KeyState, await decrypt(c2.CiphertextBlob!)], ['Enabled', 'two']);
+    const pending = (await importInto(keyId, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL' })).KeyMaterialId!;
+    await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: pending }));
+    assert.equal((await failure(kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId })))).name, 'KMSInvalidStateException', 'nothing pending any more');
   });
 
   it('an HMAC key takes imported material of a length its spec allows, and MACs with exactly that material', async () => {
