@@ -19,6 +19,7 @@ import {
   RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
 import type { KmsService } from '../../src/services/kms/index.js';
+import { auditEvents } from '../helpers/audit.js';
 import { errorName, failure, startTestServer, type TestServer } from '../helpers/server.js';
 
 type Algorithm = 'RSAES_OAEP_SHA_256' | 'RSAES_OAEP_SHA_1' | 'RSA_AES_KEY_WRAP_SHA_256';
@@ -91,6 +92,14 @@ describe('KMS imported key material', () => {
     const ct = (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('bring your own key') }))).CiphertextBlob!;
     assert.equal(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: ct }))).Plaintext!).toString(), 'bring your own key');
     assert.equal(await errorName(kms.send(new EnableKeyRotationCommand({ KeyId: keyId }))), 'UnsupportedOperationException');
+
+    // CloudTrail's records: the wrapping parameters, never the token, public key or wrapped material.
+    const events = (await auditEvents(s.dataDir)).filter((e) => (e.requestParameters as { keyId?: string } | null)?.keyId === keyId);
+    const parameters = events.find((e) => e.eventName === 'GetParametersForImport')!;
+    assert.deepEqual([parameters.readOnly, parameters.responseElements], [true, null]);
+    const importEvent = events.find((e) => e.eventName === 'ImportKeyMaterial')!;
+    assert.deepEqual(importEvent.requestParameters, { keyId, expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+    assert.equal(importEvent.responseElements, null);
   });
 
   it('refuses a used or foreign token, undecryptable or wrong-sized material, and an expiring import without ValidTo', async () => {

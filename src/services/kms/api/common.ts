@@ -82,8 +82,9 @@ const MAP_MEMBERS: ReadonlySet<string> = new Set([
 
 // Members that are secrets, left out here rather than copied and then removed by the audit trail's own
 // redaction (which still runs on every event as the second line of defence).
-// GenerateMac/VerifyMac: CloudTrail records neither the message nor the MAC (ct-generatemac.html).
-const SECRET_MEMBERS: ReadonlySet<string> = new Set(['Plaintext', 'CiphertextBlob', 'Message', 'Mac']);
+// GenerateMac/VerifyMac: CloudTrail records neither the message nor the MAC (ct-generatemac.html); ImportKeyMaterial
+// neither the token nor the wrapped material (ct-importkeymaterial.html).
+const SECRET_MEMBERS: ReadonlySet<string> = new Set(['Plaintext', 'CiphertextBlob', 'Message', 'Mac', 'ImportToken', 'EncryptedKeyMaterial']);
 
 // CloudTrail spells request and response members in camelCase. Plain loops: this runs on every KMS request.
 function camelize(v: unknown): unknown {

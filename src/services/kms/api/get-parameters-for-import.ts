@@ -6,7 +6,9 @@ import { defineOperation, memberKeys, reqKeyId } from './common.js';
 
 export default defineOperation({
   name: 'GetParametersForImport',
-  readOnly: false,
+  // CloudTrail records it as a read with no response elements (ct-getparametersforimport.html): the token and
+  // public key stay out of the trail.
+  readOnly: true,
   conditionKeys: (input) =>
     memberKeys(input, [
       ['kms:wrappingalgorithm', 'WrappingAlgorithm'],

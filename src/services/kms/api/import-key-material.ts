@@ -18,6 +18,7 @@ function validTo(input: Record<string, unknown>): number | undefined {
 export default defineOperation({
   name: 'ImportKeyMaterial',
   readOnly: false,
+  logResponse: false,
   conditionKeys: (input) =>
     memberKeys(input, [
       ['kms:expirationmodel', 'ExpirationModel'],
