@@ -23,7 +23,7 @@ import {
 import { DescribeCertificateCommand, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { readAuditDir } from '../../src/audit/reader.js';
-import { openKeyringForTest } from '../helpers/audit.js';
+import { auditEvents, openKeyringForTest } from '../helpers/audit.js';
 import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
 
 type Creds = { accessKeyId: string; secretAccessKey: string };
@@ -237,6 +237,11 @@ describe('authorization (wire)', () => {
       await errorName(root.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: dave.arn, Operations: ['Sign'] }))),
       'ValidationException',
     );
+    // A grant token is a bearer credential (it retires the grant): no audit record holds one, as in CloudTrail.
+    const trail = JSON.stringify(await auditEvents(s.dataDir));
+    assert.ok(trail.includes(g2.GrantId!), 'the grant is recorded by its id');
+    assert.equal(trail.includes(g2.GrantToken!), false);
+    assert.equal(trail.includes(g.GrantToken!), false);
   });
 
   it('cross-account: the key policy must name the other account, and its side must allow too', async () => {

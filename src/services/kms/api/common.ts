@@ -83,8 +83,18 @@ const MAP_MEMBERS: ReadonlySet<string> = new Set([
 // Members that are secrets, left out here rather than copied and then removed by the audit trail's own
 // redaction (which still runs on every event as the second line of defence).
 // GenerateMac/VerifyMac: CloudTrail records neither the message nor the MAC (ct-generatemac.html); ImportKeyMaterial
-// neither the token nor the wrapped material (ct-importkeymaterial.html).
-const SECRET_MEMBERS: ReadonlySet<string> = new Set(['Plaintext', 'CiphertextBlob', 'Message', 'Mac', 'ImportToken', 'EncryptedKeyMaterial']);
+// neither the token nor the wrapped material (ct-importkeymaterial.html); no event carries a grant token (a bearer
+// credential: it retires the grant), CreateGrant's response only its grantId (ct-creategrant.html).
+const SECRET_MEMBERS: ReadonlySet<string> = new Set([
+  'Plaintext',
+  'CiphertextBlob',
+  'Message',
+  'Mac',
+  'ImportToken',
+  'EncryptedKeyMaterial',
+  'GrantToken',
+  'GrantTokens',
+]);
 
 // CloudTrail spells request and response members in camelCase. Plain loops: this runs on every KMS request.
 function camelize(v: unknown): unknown {
