@@ -241,5 +241,22 @@ describe('KMS imported key material', () => {
       offset = 0;
     }
     assert.equal((await state(keyId)).KeyState, 'PendingImport');
+
+    // Material pending rotation expires on its own ValidTo: it alone is deleted, the key serves on.
+    const rotating = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
+    await importInto(rotating, randomBytes(32));
+    const pending = (await importInto(rotating, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL', ValidTo: validTo })).KeyMaterialId!;
+    const materials = async () =>
+      (await kms.send(new ListKeyRotationsCommand({ KeyId: rotating, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!.map((r) => r.KeyMaterialId);
+    await scheduler.runOnce();
+    assert.ok((await materials()).includes(pending), 'not yet');
+    offset = 2 * 3_600_000;
+    try {
+      await scheduler.runOnce();
+    } finally {
+      offset = 0;
+    }
+    assert.equal((await materials()).includes(pending), false);
+    assert.equal((await state(rotating)).KeyState, 'Enabled');
   });
 });

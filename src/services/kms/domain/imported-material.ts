@@ -250,6 +250,14 @@ export async function deleteImportedMaterial(
   return { rec: updated, deletedMaterialId: deleted };
 }
 
+/** Imported material pending rotation whose own ValidTo has passed (the scheduler deletes it alone). */
+export function expiredPendingMaterial(rec: KeyRecord, now: number): string | undefined {
+  if (rec.origin !== 'EXTERNAL' || rec.state === 'PendingDeletion') return undefined;
+  const pending = rec.materials.find((m) => m.pendingRotation);
+  const validTo = pending?.pendingRotation?.validTo;
+  return pending && validTo !== undefined && now >= validTo ? pending.id : undefined;
+}
+
 /** Whether an EXTERNAL key's material has passed its ValidTo (the scheduler then deletes it). */
 export function importedMaterialExpired(rec: KeyRecord, now: number): boolean {
   return (
