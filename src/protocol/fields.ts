@@ -7,9 +7,10 @@ import { SerializationException, ValidationException } from './errors.js';
 export type Input = Record<string, unknown>;
 
 const lcFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
-const fail = (value: unknown, field: string, constraint: string) =>
+// A blob's value is never echoed (it may be a plaintext): "Value at 'plaintext' ...", as AWS answers (recorded).
+const fail = (value: unknown, field: string, constraint: string, hidden = false) =>
   new ValidationException(
-    `1 validation error detected: Value '${String(value).slice(0, 256)}' at '${lcFirst(field)}' failed to satisfy constraint: ${constraint}`,
+    `1 validation error detected: Value${hidden ? '' : ` '${String(value).slice(0, 256)}'`} at '${lcFirst(field)}' failed to satisfy constraint: ${constraint}`,
   );
 
 export interface StringRules {
@@ -60,8 +61,8 @@ export function optBlob(input: Input, field: string, min: number, max: number): 
     throw new SerializationException(`Base64 value for ${field} is not valid`);
   }
   const buf = Buffer.from(v, 'base64');
-  if (buf.length < min) throw fail('[hidden]', field, `Member must have length greater than or equal to ${min}`);
-  if (buf.length > max) throw fail('[hidden]', field, `Member must have length less than or equal to ${max}`);
+  if (buf.length < min) throw fail(undefined, field, `Member must have length greater than or equal to ${min}`, true);
+  if (buf.length > max) throw fail(undefined, field, `Member must have length less than or equal to ${max}`, true);
   return buf;
 }
 

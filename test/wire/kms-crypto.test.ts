@@ -18,7 +18,7 @@ import {
   ScheduleKeyDeletionCommand,
   CancelKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
+import { errorName, failure, startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('KMS cryptographic operations (wire)', () => {
   let s: TestServer;
@@ -94,6 +94,11 @@ describe('KMS cryptographic operations (wire)', () => {
   it('Encrypt enforces 1-4096 bytes and symmetric algorithms', async () => {
     await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: randomBytes(4096) }));
     assert.equal(await errorName(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: randomBytes(4097) }))), 'ValidationException');
+    // The plaintext is never echoed in the message (AWS-recorded wording).
+    assert.equal(
+      (await failure(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: randomBytes(4097) })))).message,
+      "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
+    );
     assert.equal(await errorName(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.alloc(0) }))), 'ValidationException');
     assert.equal(
       await errorName(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))),
