@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { CreateKeyCommand, DecryptCommand, EncryptCommand, ReEncryptCommand } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, ReEncryptCommand } from '@aws-sdk/client-kms';
 import fc from 'fast-check';
 import { readAuditDir } from '../../src/audit/reader.js';
 import { jsonCall, send } from '../helpers/raw-request.js';
@@ -142,6 +142,7 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
         (e: { name: string; $metadata: { requestId?: string } }) => e,
       )) as { name: string; $metadata: { requestId?: string } };
     assert.equal(wrongKey.name, 'IncorrectKeyException');
+    const alias = await kms.send(new CreateAliasCommand({ AliasName: 'alias/audited', TargetKeyId: other }));
     const root = await openKeyringForTest(s.dataDir);
     const events = [...readAuditDir(root.derive('audit-v1'), `${s.dataDir}/audit`)];
     assert.ok(
@@ -174,6 +175,11 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
       'ReEncrypt names its source and destination keys',
     );
     assert.equal(reEvent.requestParameters?.destinationEncryptionAlgorithm, 'SYMMETRIC_DEFAULT');
+    assert.deepEqual(
+      byId(alias.$metadata.requestId)[0]!.resources?.map((r) => r.ARN),
+      [other, `arn:aws:kms:us-east-1:${s.kh.accountId}:alias/audited`],
+      'an alias operation names the key and the alias',
+    );
     // A refused call names the key it was found to name, as CloudTrail does.
     const refused = byId(wrongKey.$metadata.requestId)[0]!;
     assert.deepEqual([refused.errorCode, refused.resources?.map((r) => r.ARN)], ['IncorrectKeyException', [other]]);

@@ -10,6 +10,7 @@ import type { AuditProjection, JsonOperation } from '../../../server/service.js'
 import type { CryptoOps } from '../domain/crypto-ops.js';
 import type { GrantStore } from '../domain/grants.js';
 import type { KeyAccess } from '../domain/key-access.js';
+import { aliasArn } from '../domain/types.js';
 import { DryRunOperationException, InvalidKeyUsageException, InvalidMarkerException } from '../errors.js';
 
 export interface KmsDeps {
@@ -55,7 +56,17 @@ export function bindOperation(def: KmsOperationDef, deps: KmsDeps): JsonOperatio
       if (def.keyless) deps.access.authorizeKeyless(ctx, undefined, { requestTags: requestTagsOf(input) });
       return def.handler(deps, ctx, input);
     },
-    audit: (ctx, input, output) => kmsAuditProjection(input, output, def.logResponse ?? !def.readOnly, def.auditDefaults?.(output), ctx.resolvedArn),
+    audit: (ctx, input, output) =>
+      kmsAuditProjection(input, output, {
+        logResponse: def.logResponse ?? !def.readOnly,
+        defaults: def.auditDefaults?.(output),
+        resolvedArn: ctx.resolvedArn,
+        // The alias operations name the alias too (ct-createalias.html: the key, then the alias).
+        aliasArn:
+          typeof input.AliasName === 'string' && input.AliasName.startsWith('alias/')
+            ? aliasArn(ctx.region, ctx.principal.accountId, input.AliasName)
+            : undefined,
+      }),
   };
 }
 
@@ -112,24 +123,28 @@ function camelize(v: unknown): unknown {
 const keyResource = (arn: unknown) =>
   typeof arn === 'string' && arn.startsWith('arn:') ? [{ accountId: arn.split(':')[4]!, type: 'AWS::KMS::Key', ARN: arn }] : [];
 
-export function kmsAuditProjection(
-  input: Input,
-  output: Record<string, unknown> | undefined,
-  logResponse: boolean,
-  defaults?: Record<string, unknown>,
-  resolvedArn?: string,
-): AuditProjection {
+export interface KmsAuditOptions {
+  logResponse: boolean;
+  /** Request members CloudTrail records even when not sent (KmsOperationDef.auditDefaults). */
+  defaults?: Record<string, unknown>;
+  /** The key the request was found to name (RequestContext.resolvedArn). */
+  resolvedArn?: string;
+  aliasArn?: string;
+}
+
+export function kmsAuditProjection(input: Input, output: Record<string, unknown> | undefined, o: KmsAuditOptions): AuditProjection {
+  const { defaults } = o;
   // The keys used: the one created or described, or the one an operation ran under (ReEncrypt: source, then
   // destination); for a refused request, the key it was found to name (CloudTrail names it too).
-  const keyArn = (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn ?? output?.KeyId ?? resolvedArn;
-  const resources = [...(output?.SourceKeyId !== keyArn ? keyResource(output?.SourceKeyId) : []), ...keyResource(keyArn)];
+  const keyArn = (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn ?? output?.KeyId ?? o.resolvedArn;
+  const resources = [...(output?.SourceKeyId !== keyArn ? keyResource(output?.SourceKeyId) : []), ...keyResource(keyArn), ...keyResource(o.aliasArn)];
   const requested = camelize(input) as Record<string, unknown>;
   // camelize made a fresh object: the defaults fill it in place (this runs on every Encrypt and Decrypt).
   if (defaults) for (const k in defaults) if (requested[k] === undefined) requested[k] = defaults[k];
   // Encryption contexts are not secret: AWS writes them to CloudTrail in clear (kms.md §5).
   return {
     requestParameters: requested,
-    responseElements: logResponse && output ? (camelize(output) as Record<string, unknown>) : null,
+    responseElements: o.logResponse && output ? (camelize(output) as Record<string, unknown>) : null,
     ...(resources.length > 0 ? { resources } : {}),
   };
 }
