@@ -242,21 +242,37 @@ describe('KMS imported key material', () => {
     }
     assert.equal((await state(keyId)).KeyState, 'PendingImport');
 
-    // Material pending rotation expires on its own ValidTo: it alone is deleted, the key serves on.
+    // Material that is not current expires on its own ValidTo: a replaced one and a pending one are deleted alone,
+    // the key serves on with its current material.
     const rotating = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
-    await importInto(rotating, randomBytes(32));
+    const replaced = (await importInto(rotating, randomBytes(32), { ValidTo: validTo })).KeyMaterialId!;
+    const old = (await kms.send(new EncryptCommand({ KeyId: rotating, Plaintext: Buffer.from('old') }))).CiphertextBlob!;
+    await importInto(rotating, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL' });
+    await kms.send(new RotateKeyOnDemandCommand({ KeyId: rotating }));
     const pending = (await importInto(rotating, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL', ValidTo: validTo })).KeyMaterialId!;
     const materials = async () =>
-      (await kms.send(new ListKeyRotationsCommand({ KeyId: rotating, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!.map((r) => r.KeyMaterialId);
+      Object.fromEntries(
+        (await kms.send(new ListKeyRotationsCommand({ KeyId: rotating, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!.map((r) => [
+          r.KeyMaterialId,
+          `${r.KeyMaterialState} ${r.ImportState} ${r.ExpirationModel}`,
+        ]),
+      );
     await scheduler.runOnce();
-    assert.ok((await materials()).includes(pending), 'not yet');
+    assert.deepEqual(
+      [(await materials())[replaced], (await materials())[pending]],
+      ['NON_CURRENT IMPORTED KEY_MATERIAL_EXPIRES', 'PENDING_ROTATION IMPORTED KEY_MATERIAL_EXPIRES'],
+    );
     offset = 2 * 3_600_000;
     try {
+      await scheduler.runOnce();
       await scheduler.runOnce();
     } finally {
       offset = 0;
     }
-    assert.equal((await materials()).includes(pending), false);
+    const after = await materials();
+    assert.equal(after[pending], undefined, 'pending material gone');
+    assert.equal(after[replaced], 'NON_CURRENT PENDING_IMPORT undefined', 'replaced material deleted, awaiting a re-import');
     assert.equal((await state(rotating)).KeyState, 'Enabled');
+    assert.equal(await errorName(kms.send(new DecryptCommand({ CiphertextBlob: old }))), 'InvalidCiphertextException');
   });
 });

@@ -11,7 +11,7 @@ async function importedFacts(access: KeyAccess, rec: KeyRecord, m: MaterialInfo)
   const present =
     !(current && rec.state === 'PendingImport') &&
     (access.store.cachedMaterial(rec.keyId, m.id) ?? (await access.store.material(rec.keyId, m.id))) !== undefined;
-  const expiry = m.pendingRotation ?? (current ? rec.imported : undefined);
+  const expiry = m.pendingRotation ?? (current ? rec.imported : m.expiry);
   return {
     ...(m.description ? { KeyMaterialDescription: m.description } : {}),
     ImportState: present ? 'IMPORTED' : 'PENDING_IMPORT',

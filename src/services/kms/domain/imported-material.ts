@@ -192,6 +192,7 @@ export async function importMaterial(access: KeyAccess, rec: KeyRecord, p: Impor
     target.fingerprint = print;
     if (p.description) target.description = p.description;
     if (target.pendingRotation) target.pendingRotation = expiry;
+    else if (target.id !== r.currentMaterialId) target.expiry = expiry;
     if (target.id === r.currentMaterialId) {
       r.imported = { ...expiry, fingerprint: print };
       if (r.state === 'PendingImport') r.state = 'Enabled';
@@ -207,6 +208,13 @@ export async function importMaterial(access: KeyAccess, rec: KeyRecord, p: Impor
 export function rotateToImported(r: KeyRecord, now: number): void {
   const next = r.materials.find((m) => m.pendingRotation);
   if (!next) throw new KMSInvalidStateException(`No available key material pending rotation for the key: ${r.arn}.`);
+  // The material it replaces keeps its own expiration, and its fingerprint for a re-import.
+  const previous = r.materials.find((m) => m.id === r.currentMaterialId);
+  if (previous) {
+    previous.fingerprint ??= r.imported?.fingerprint;
+    if (r.imported?.expirationModel)
+      previous.expiry = { expirationModel: r.imported.expirationModel, ...(r.imported.validTo !== undefined ? { validTo: r.imported.validTo } : {}) };
+  }
   r.imported = { ...next.pendingRotation!, fingerprint: next.fingerprint! };
   delete next.pendingRotation;
   next.rotationType = 'ON_DEMAND';
@@ -234,6 +242,7 @@ export async function deleteImportedMaterial(
       throw new NotFoundException(`Key material ${keyMaterialId} is not associated with ${r.arn}.`);
     if (one) {
       deleted = one.id;
+      delete one.expiry;
       if (one.pendingRotation) r.materials = r.materials.filter((m) => m !== one);
       return { removeMaterialIds: [one.id] };
     }
@@ -250,12 +259,14 @@ export async function deleteImportedMaterial(
   return { rec: updated, deletedMaterialId: deleted };
 }
 
-/** Imported material pending rotation whose own ValidTo has passed (the scheduler deletes it alone). */
-export function expiredPendingMaterial(rec: KeyRecord, now: number): string | undefined {
+/**
+ * Imported material other than the current one (pending rotation, or replaced by a rotation) whose own ValidTo has
+ * passed: the scheduler deletes it alone (the current material's expiry stops the key: importedMaterialExpired).
+ */
+export function expiredNonCurrentMaterial(rec: KeyRecord, now: number): string | undefined {
   if (rec.origin !== 'EXTERNAL' || rec.state === 'PendingDeletion') return undefined;
-  const pending = rec.materials.find((m) => m.pendingRotation);
-  const validTo = pending?.pendingRotation?.validTo;
-  return pending && validTo !== undefined && now >= validTo ? pending.id : undefined;
+  const validTo = (m: MaterialInfo) => (m.pendingRotation ?? m.expiry)?.validTo;
+  return rec.materials.find((m) => m.id !== rec.currentMaterialId && validTo(m) !== undefined && now >= validTo(m)!)?.id;
 }
 
 /** Whether an EXTERNAL key's material has passed its ValidTo (the scheduler then deletes it). */

@@ -3,7 +3,7 @@
 // crash between them loses nothing because each change is one atomic commit.
 import type { Logger } from '../../../server/logger.js';
 import type { KeyAccess } from './key-access.js';
-import { deleteImportedMaterial, expiredPendingMaterial, importedMaterialExpired } from './imported-material.js';
+import { deleteImportedMaterial, expiredNonCurrentMaterial, importedMaterialExpired } from './imported-material.js';
 import { isRotationDue, rotate } from './rotation.js';
 
 export class KmsScheduler {
@@ -39,15 +39,15 @@ export class KmsScheduler {
       for (const keyId of await this.access.store.allKeyIds()) {
         const rec = await this.access.store.get(keyId);
         if (!rec) continue;
-        const expiredPending = expiredPendingMaterial(rec, now);
+        const expiredOther = expiredNonCurrentMaterial(rec, now);
         if (await this.access.purgeIfDue(rec, now)) {
           this.log.info({ keyId }, 'KMS key destroyed at the end of its deletion window');
         } else if (importedMaterialExpired(rec, now)) {
           await deleteImportedMaterial(this.access, rec);
           this.log.info({ keyId }, 'KMS key: imported key material expired and was deleted');
-        } else if (expiredPending) {
-          await deleteImportedMaterial(this.access, rec, expiredPending);
-          this.log.info({ keyId }, 'KMS key: imported key material pending rotation expired and was deleted');
+        } else if (expiredOther) {
+          await deleteImportedMaterial(this.access, rec, expiredOther);
+          this.log.info({ keyId }, 'KMS key: imported key material (not current) expired and was deleted');
         } else if (isRotationDue(rec, now)) {
           await rotate(this.access, rec, 'AUTOMATIC');
           this.log.info({ keyId }, 'KMS key rotated automatically');

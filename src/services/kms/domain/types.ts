@@ -24,6 +24,8 @@ export interface MaterialInfo {
   fingerprint?: string;
   /** Imported with ImportType NEW_KEY_MATERIAL, waiting for RotateKeyOnDemand (KeyMaterialState PENDING_ROTATION). */
   pendingRotation?: { expirationModel: ExpirationModel; validTo?: number };
+  /** Imported material no longer current: how it expires (the current material's is the key's `imported`). */
+  expiry?: { expirationModel: ExpirationModel; validTo?: number };
   /** KeyMaterialDescription given when it was imported. */
   description?: string;
 }
