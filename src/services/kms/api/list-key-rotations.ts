@@ -8,9 +8,7 @@ import { decodeMarker, defineOperation, encodeMarker, limit, reqKeyId } from './
 
 async function importedFacts(access: KeyAccess, rec: KeyRecord, m: MaterialInfo): Promise<Record<string, unknown>> {
   const current = m.id === rec.currentMaterialId;
-  const present =
-    !(current && rec.state === 'PendingImport') &&
-    (access.store.cachedMaterial(rec.keyId, m.id) ?? (await access.store.material(rec.keyId, m.id))) !== undefined;
+  const present = !(current && rec.state === 'PendingImport') && (await access.store.hasMaterial(rec.keyId, m.id));
   const expiry = m.pendingRotation ?? (current ? rec.imported : m.expiry);
   return {
     ...(m.description ? { KeyMaterialDescription: m.description } : {}),

@@ -152,7 +152,7 @@ export async function importMaterial(access: KeyAccess, rec: KeyRecord, p: Impor
   const type = first ? 'NEW_KEY_MATERIAL' : (p.importType ?? 'EXISTING_KEY_MATERIAL');
   // A re-import stores the bytes again only if they are gone (deleted, or expired).
   const targetId = type === 'EXISTING_KEY_MATERIAL' ? (p.keyMaterialId ?? rec.currentMaterialId) : '';
-  const present = targetId !== '' && (access.store.cachedMaterial(rec.keyId, targetId) ?? (await access.store.material(rec.keyId, targetId))) !== undefined;
+  const present = targetId !== '' && (await access.store.hasMaterial(rec.keyId, targetId));
   let materialId = '';
   const updated = await access.store.update(rec.keyId, (r) => {
     if (type === 'NEW_KEY_MATERIAL' && r.materials.length > 0) {

@@ -110,6 +110,11 @@ export class KeyStore {
     return loaded ?? undefined;
   }
 
+  /** Whether a material's bytes are stored (imported material can be deleted), without unsealing them. */
+  async hasMaterial(keyId: string, materialId: string): Promise<boolean> {
+    return this.cachedMaterial(keyId, materialId) !== undefined || (await this.kv.get(NS_MATERIAL, `${keyId}/${materialId}`)) !== undefined;
+  }
+
   async material(keyId: string, materialId: string): Promise<Buffer | undefined> {
     const hit = this.cachedMaterial(keyId, materialId);
     if (hit) return hit;
