@@ -115,7 +115,9 @@ export async function runAudited(
     deps.log.error({ requestId: ctx.requestId, err: (err as Error).message }, 'audit write failed; request refused');
     return { ok: false, error: new ServiceUnavailableException(AUDIT_REFUSAL) };
   }
-  return failure ? { ok: false, error: failure } : { ok: true, output: output ?? {} };
+  if (failure) return { ok: false, error: failure };
+  service.recorded?.(ctx, output ?? {}, event);
+  return { ok: true, output: output ?? {} };
 }
 
 export function toServiceError(err: unknown, log: Logger, requestId: string): ServiceError {

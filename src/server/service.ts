@@ -2,6 +2,7 @@
 // quotas and metrics all key on the operation name in this table (DESIGN.md habit 2).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Input } from '../protocol/fields.js';
+import type { AuditEvent } from '../audit/event.js';
 import type { RequestContext } from './context.js';
 
 export interface AuditProjection {
@@ -28,6 +29,8 @@ interface ServiceBase {
   operations: ReadonlyMap<string, ApiOperation>;
   /** Request quotas, checked after authentication and before the handler. */
   checkQuota?(ctx: RequestContext, operation: string): void;
+  /** Called for a successful call once its audit record is durable (KMS: the key's last use). */
+  recorded?(ctx: RequestContext, output: Record<string, unknown>, event: AuditEvent): void;
   close?(): Promise<void>;
 }
 

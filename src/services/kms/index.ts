@@ -19,6 +19,7 @@ import generateDataKeyWithoutPlaintext from './api/generate-data-key-without-pla
 import generateMac from './api/generate-mac.js';
 import verifyMac from './api/verify-mac.js';
 import generateRandom from './api/generate-random.js';
+import getKeyLastUsage from './api/get-key-last-usage.js';
 import getKeyPolicy from './api/get-key-policy.js';
 import getKeyRotationStatus from './api/get-key-rotation-status.js';
 import listAliases from './api/list-aliases.js';
@@ -46,6 +47,7 @@ import revokeGrant from './api/revoke-grant.js';
 import { CryptoOps } from './domain/crypto-ops.js';
 import { GrantStore } from './domain/grants.js';
 import { KeyAccess } from './domain/key-access.js';
+import { KeyLastUsage, TRACKED_OPERATIONS } from './domain/key-last-usage.js';
 import { KeyStore } from './domain/key-store.js';
 import { KmsScheduler } from './domain/scheduler.js';
 import { KmsQuotas } from './quotas.js';
@@ -84,6 +86,7 @@ export const KMS_OPERATIONS: ReadonlyArray<KmsOperationDef> = [
   listKeyRotations,
   getKeyPolicy,
   putKeyPolicy,
+  getKeyLastUsage,
   listKeyPolicies,
   createGrant,
   listGrants,
@@ -98,6 +101,8 @@ export interface KmsService extends JsonService {
   access: KeyAccess;
   crypto: CryptoOps;
   scheduler: KmsScheduler;
+  /** Last use of each key (GetKeyLastUsage); S3 notes the calls it makes on a requester's behalf. */
+  usage: KeyLastUsage;
 }
 
 export async function createKmsService(deps: ServiceDeps): Promise<KmsService> {
@@ -107,7 +112,9 @@ export async function createKmsService(deps: ServiceDeps): Promise<KmsService> {
   const grants = new GrantStore(deps.kv);
   access.grantCheck = (ctx, key, op, ec) => grants.allows(ctx, key, op, ec);
   access.grantsBeforeAuthorize = (keyId) => grants.warm(keyId);
-  const kmsDeps: KmsDeps = { access, crypto, grants };
+  const usage = new KeyLastUsage(deps.kv, deps.clock, deps.log, async (keyId) => (await access.store.get(keyId)) !== undefined);
+  await usage.start();
+  const kmsDeps: KmsDeps = { access, crypto, grants, usage };
   const quotas = new KmsQuotas(deps.config.kmsQuota, deps.cluster.workers);
   const scheduler = new KmsScheduler(access, deps.log, () => deps.kv.changes?.sync());
   if (deps.cluster.runsBackgroundWork) scheduler.start();
@@ -121,7 +128,19 @@ export async function createKmsService(deps: ServiceDeps): Promise<KmsService> {
     access,
     crypto,
     scheduler,
+    usage,
     checkQuota: (ctx, op) => quotas.check(ctx, op),
-    close: () => scheduler.stop(),
+    // A successful cryptographic operation is a use of its key (two keys for ReEncrypt), noted with the
+    // CloudTrail event that recorded it.
+    recorded: (ctx, output, event) => {
+      if (!TRACKED_OPERATIONS.has(ctx.operation)) return;
+      const use = { operation: ctx.operation, at: ctx.now, eventId: event.eventID, requestId: event.requestID };
+      if (typeof output.KeyId === 'string') usage.note(output.KeyId, use);
+      if (typeof output.SourceKeyId === 'string' && output.SourceKeyId !== output.KeyId) usage.note(output.SourceKeyId, use);
+    },
+    close: async () => {
+      await scheduler.stop();
+      await usage.close();
+    },
   };
 }

@@ -27,6 +27,7 @@ export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
     event.userIdentity.invokedBy = 's3.amazonaws.com';
     event.userAgent = 's3.amazonaws.com';
     await deps.audit.write(event);
+    return event;
   });
   const s3: S3Deps = {
     store: new S3Store(deps.kv),

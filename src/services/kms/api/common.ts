@@ -9,6 +9,7 @@ import type { RequestContext } from '../../../server/context.js';
 import type { AuditProjection, JsonOperation } from '../../../server/service.js';
 import type { CryptoOps } from '../domain/crypto-ops.js';
 import type { GrantStore } from '../domain/grants.js';
+import type { KeyLastUsage } from '../domain/key-last-usage.js';
 import type { KeyAccess } from '../domain/key-access.js';
 import { aliasArn } from '../domain/types.js';
 import { DryRunOperationException, InvalidKeyUsageException, InvalidMarkerException } from '../errors.js';
@@ -17,6 +18,7 @@ export interface KmsDeps {
   access: KeyAccess;
   crypto: CryptoOps;
   grants: GrantStore;
+  usage: KeyLastUsage;
 }
 
 export type KmsHandler = (deps: KmsDeps, ctx: RequestContext, input: Input) => Promise<Record<string, unknown>>;

@@ -20,7 +20,6 @@ const NOT_YET: ReadonlyArray<[string, string]> = [
   ['UpdateCustomKeyStore', 'custom key stores are not supported'],
   ['ReplicateKey', 'multi-Region keys are not supported'],
   ['UpdatePrimaryRegion', 'multi-Region keys are not supported'],
-  ['GetKeyLastUsage', 'key usage tracking is not supported yet'],
 ];
 
 export const UNSUPPORTED_OPERATIONS: ReadonlyArray<KmsOperationDef> = NOT_YET.map(([name, why]) =>

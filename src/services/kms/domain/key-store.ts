@@ -15,6 +15,7 @@
 import type { Barrier } from '../../../barrier/barrier.js';
 import { KvConflictError, type KvOp, type KvStore } from '../../../storage/kv/interface.js';
 import type { AliasRecord, KeyRecord } from './types.js';
+import { NS_USAGE } from './key-last-usage.js';
 
 const NS_KEY = 'kms/key';
 const NS_INDEX = 'kms/key-index';
@@ -187,7 +188,7 @@ export class KeyStore {
     }
   }
 
-  /** Destroys a key: its record, index entry, every material, its grants and every alias pointing at it. */
+  /** Destroys a key: its record, index entry, every material, its grants, its last use and every alias pointing at it. */
   async destroy(rec: KeyRecord): Promise<void> {
     const aliases = (await this.listAliases(rec.accountId, rec.region)).filter((a) => a.targetKeyId === rec.keyId);
     const grants = await this.kv.list('kms/grant', { prefix: `${rec.keyId}/` });
@@ -198,6 +199,7 @@ export class KeyStore {
       { type: 'delete', namespace: NS_KEY, key: rec.keyId },
       { type: 'delete', namespace: NS_INDEX, key: `${rec.accountId}/${rec.region}/${rec.keyId}` },
       ...rec.materials.map((m): KvOp => ({ type: 'delete', namespace: NS_MATERIAL, key: `${rec.keyId}/${m.id}` })),
+      { type: 'delete', namespace: NS_USAGE, key: rec.keyId },
       ...aliases.map((a): KvOp => ({ type: 'delete', namespace: NS_ALIAS, key: aliasKey(a.accountId, a.region, a.aliasName) })),
     ]);
     this.#keys.set(rec.keyId, null);

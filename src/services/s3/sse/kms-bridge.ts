@@ -5,6 +5,7 @@
 // bucket keys are cached per requester, and the KMS key's state is checked on every use, so DisableKey
 // and ScheduleKeyDeletion take effect at once.
 import { createHash } from 'node:crypto';
+import type { AuditEvent } from '../../../audit/event.js';
 import type { EncryptionContext } from '../../../crypto/encryption-context.js';
 import { ServiceError } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../../server/context.js';
@@ -40,8 +41,8 @@ export class KmsBridge {
   constructor(
     private readonly kms: KmsService,
     private readonly clock: () => number,
-    /** Records each KMS call as its own CloudTrail event, invokedBy s3.amazonaws.com (as AWS does). */
-    private readonly audit?: (ctx: RequestContext, operation: string, params: Record<string, unknown>, error?: ServiceError) => Promise<void>,
+    /** Records each KMS call as its own CloudTrail event, invokedBy s3.amazonaws.com (as AWS does); returns the event. */
+    private readonly audit?: (ctx: RequestContext, operation: string, params: Record<string, unknown>, error?: ServiceError) => Promise<AuditEvent>,
   ) {}
 
   #as(ctx: RequestContext, operation: string): RequestContext {
@@ -52,7 +53,12 @@ export class KmsBridge {
   async #run<T>(fn: () => Promise<T>, audited?: { ctx: RequestContext; operation: string; params: Record<string, unknown> }): Promise<T> {
     try {
       const out = await fn();
-      if (audited) await this.audit?.(audited.ctx, audited.operation, audited.params);
+      const event = audited && (await this.audit?.(audited.ctx, audited.operation, audited.params));
+      // A use of the key, as for a call made to KMS directly (GetKeyLastUsage), once its record is durable.
+      const keyArn = event ? (out as { keyArn?: unknown }).keyArn : undefined;
+      if (event && typeof keyArn === 'string') {
+        this.kms.usage.note(keyArn, { operation: audited.operation, at: audited.ctx.now, eventId: event.eventID, requestId: event.requestID });
+      }
       return out;
     } catch (err) {
       if (err instanceof ServiceError) {
