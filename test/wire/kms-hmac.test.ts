@@ -20,15 +20,9 @@ import {
 } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { auditEvents } from '../helpers/audit.js';
+import { outcome } from '../helpers/outcome.js';
 import { userWithPolicy } from '../helpers/iam-user.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-
-/** The error's name and message, or undefined when the call succeeds. */
-const outcome = (p: Promise<unknown>) =>
-  p.then(
-    () => undefined,
-    (err: Error) => `${err.name}: ${err.message}`,
-  );
 
 const SPECS = [
   ['HMAC_224', 'HMAC_SHA_224', 28],

@@ -20,13 +20,8 @@ import {
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { auditEvents } from '../helpers/audit.js';
 import { userWithPolicy } from '../helpers/iam-user.js';
+import { outcome } from '../helpers/outcome.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
-
-const outcome = (p: Promise<unknown>) =>
-  p.then(
-    () => undefined,
-    (err: Error) => `${err.name}: ${err.message}`,
-  );
 
 describe('KMS GetKeyLastUsage (wire)', () => {
   const dataDir = tempDir();
