@@ -9,6 +9,7 @@ import { authzBench } from './authz-bench.js';
 import { kmsBench, type Profile } from './kms-bench.js';
 import { type ObjectProfile, s3Bench } from './s3-bench.js';
 import { REPO } from './processes.js';
+import { formatVerdicts, judgeTargets } from './targets.js';
 
 const PROFILES: Record<string, Profile> = {
   quick: { rounds: 3, durationMs: 3000, warmupMs: 1000, concurrency: 32, peer: true, allCores: true },
@@ -73,6 +74,16 @@ async function main(argv: string[]): Promise<void> {
     rootShareOfDecrypt: decryptCpu ? authz.rootDecisionMicros / decryptCpu : undefined,
     userShareOfDecrypt: decryptCpu ? authz.userDecisionMicros / decryptCpu : undefined,
   };
+  const targets = judgeTargets({
+    kms,
+    objects: objects.throughput,
+    aesGcmMiBps: objects.aesGcmMiBps,
+    peakRssMiB: Math.max(objects.memory.peakRssPutMiB, objects.memory.peakRssGetMiB),
+    bigBytes: objects.memory.bytes,
+    kmsCallSaving: objects.smallObjects.kmsCallSaving,
+    throttled: objects.throttling.throttled,
+    cpus: machine.cpus,
+  });
   const result = {
     date: new Date().toISOString(),
     profile: name,
@@ -86,6 +97,7 @@ async function main(argv: string[]): Promise<void> {
       throttling: objects.throttling,
       certificates,
     },
+    targets,
     elapsedSeconds: (Date.now() - started) / 1000,
   };
   mkdirSync(dirname(out), { recursive: true });
@@ -172,6 +184,7 @@ async function main(argv: string[]): Promise<void> {
         `key-pair generation alone ${c.keyPairsPerSecond.median.toFixed(1)}/s -> ${c.keyholdVsKeyGeneration.toFixed(2)} of the floor\n`,
     );
   }
+  process.stdout.write(`\nTargets (issue #7), judged on this run:\n${formatVerdicts(targets)}\n`);
   process.stdout.write(`\nresults: ${out}\n`);
 }
 

@@ -42,6 +42,10 @@ it('npm run bench (smoke profile) produces every part, and leaves no data direct
   assert.ok(r.parts.smallObjects.kmsCallSaving > 0.5, 'bucket keys save KMS calls');
   assert.equal(r.parts.throttling.throttled, 0);
   assert.ok(r.parts.authorization.userDecisionMicros > 0);
+  // Every target is judged, and a missed one says by how much.
+  assert.match(stdout, /Targets \(issue #7\)/);
+  assert.ok(r.targets.length >= 7);
+  for (const t of r.targets) assert.ok(typeof t.met === 'boolean' && (t.met || t.shortBy !== undefined), t.target);
   assert.deepEqual(
     r.parts.certificates.map((c: { keyAlgorithm: string }) => c.keyAlgorithm),
     ['EC_prime256v1', 'RSA_2048'],
