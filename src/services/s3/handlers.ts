@@ -39,6 +39,7 @@ import {
   putObjectRetention,
 } from './api/object-lock.js';
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './api/object-tagging.js';
+import { updateObjectEncryption } from './api/update-object-encryption.js';
 import { getObjectAttributes } from './api/object-attributes.js';
 import { putObject } from './api/put-object.js';
 import { UNCONFIGURED_SETTINGS } from './api/unconfigured-settings.js';
@@ -87,6 +88,7 @@ export const HANDLERS: Readonly<Record<string, S3Handler>> = {
   PutObjectLegalHold: putObjectLegalHold,
   GetObjectLegalHold: getObjectLegalHold,
   PutObjectTagging: putObjectTagging,
+  UpdateObjectEncryption: updateObjectEncryption,
   GetObjectTagging: getObjectTagging,
   DeleteObjectTagging: deleteObjectTagging,
   CreateMultipartUpload: createMultipartUpload,

@@ -136,6 +136,7 @@ export function route(
       if (q.has('tagging')) return r('PutObjectTagging', false, true);
       if (q.has('retention')) return r('PutObjectRetention', false, true);
       if (q.has('legal-hold')) return r('PutObjectLegalHold', false, true);
+      if (q.has('encryption')) return r('UpdateObjectEncryption', false, true);
       return hasCopySource ? r('CopyObject', false, true) : r('PutObject', false, true);
     case 'GET':
       if (q.has('uploadId')) return r('ListParts', true, true);

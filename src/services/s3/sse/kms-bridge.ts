@@ -96,6 +96,20 @@ export class KmsBridge {
     );
   }
 
+  /** Encrypts an existing object key under a KMS key (UpdateObjectEncryption: the data stays, its key is wrapped anew). */
+  async encrypt(ctx: RequestContext, keyId: string, plaintext: Buffer, context: EncryptionContext): Promise<{ ciphertext: Buffer; keyArn: string }> {
+    const k = this.#as(ctx, 'Encrypt');
+    return this.#run(
+      async () => {
+        this.kms.checkQuota?.(k, 'Encrypt');
+        this.calls++;
+        const out = await this.kms.crypto.encrypt(k, keyId, plaintext, context);
+        return { ciphertext: out.blob, keyArn: out.key.arn };
+      },
+      { ctx: k, operation: 'Encrypt', params: { keyId, encryptionContext: context, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' } },
+    );
+  }
+
   /** Resolves a KMS key id for a write (checking that the requester may use it) without a data key. */
   async #assertUsable(keyArn: string): Promise<void> {
     const keyId = keyArn.slice(keyArn.lastIndexOf('/') + 1);

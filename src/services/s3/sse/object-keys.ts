@@ -1,7 +1,8 @@
 // Object keys: every object version (and every multipart part) has its own random 256-bit key, which
 // encrypts its bytes (docs/formats.md "object stream") and is kept only sealed:
 //   SSE-S3  AES-256-GCM under the current SSE-S3 master key
-//   SSE-KMS the KMS data key is the object key (its KMS ciphertext is stored); with a bucket key, a random
+//   SSE-KMS the KMS data key is the object key (its KMS ciphertext is stored; UpdateObjectEncryption stores the
+//           KMS Encrypt ciphertext of the existing object key instead); with a bucket key, a random
 //           object key is wrapped under the bucket key and the bucket key's KMS ciphertext is stored
 //   SSE-C   wrapped under a key derived from the customer's key; only a salted HMAC of the customer key is
 //           stored, to recognise it (a wrong key is AccessDenied, security.md §3)
@@ -107,6 +108,33 @@ export class ObjectKeys {
         };
       }
     }
+  }
+
+  /**
+   * Seals an existing object key under SSE-KMS (UpdateObjectEncryption): with a bucket key, wrapped under it;
+   * without, encrypted by KMS under the object's encryption context (kms:Encrypt), so a read opens it as any
+   * SSE-KMS object key (kms:Decrypt of a KMS ciphertext, whichever call made it).
+   */
+  async resealKms(
+    ctx: RequestContext,
+    objectKey: Buffer,
+    target: { keyId: string; bucketKey: boolean; context: Record<string, string> },
+    bucketArn: string,
+    place: Buffer,
+  ): Promise<SealedObjectKey> {
+    refuseAnonymousKms(ctx);
+    if (target.bucketKey) {
+      const bk = await this.kms.bucketKey(ctx, bucketArn, target.keyId);
+      return {
+        mode: 'aws:kms',
+        kmsKeyArn: bk.keyArn,
+        context: { 'aws:s3:arn': bucketArn },
+        kmsCiphertext: bk.ciphertext.toString('base64'),
+        bucketKey: { wrapped: wrap(bk.plaintext, objectKey, place) },
+      };
+    }
+    const out = await this.kms.encrypt(ctx, target.keyId, objectKey, target.context);
+    return { mode: 'aws:kms', kmsKeyArn: out.keyArn, context: target.context, kmsCiphertext: out.ciphertext.toString('base64') };
   }
 
   async open(ctx: RequestContext, sealed: SealedObjectKey, bucketArn: string, place: Buffer, customerKey?: Buffer): Promise<Buffer> {
