@@ -38,31 +38,44 @@ export function judgeTargets(x: TargetInputs): TargetVerdict[] {
   const ratios = ops.map((o) => o.keyholdVsCeiling);
   const reference = ops.map((o) => o.referenceVsCeiling);
   out.push(
-    verdict('KMS keyhold/ceiling >= 0.40', ratios, 0.4, 2, {
-      why:
-        `one event-loop thread per process verifies SigV4, resolves the key, evaluates policy, grants and quota, derives a key per ciphertext ` +
+    verdict(
+      'KMS keyhold/ceiling >= 0.40',
+      ratios,
+      0.4,
+      2,
+      'atLeast',
+      `one event-loop thread per process verifies SigV4, resolves the key, evaluates policy, grants and quota, derives a key per ciphertext ` +
         `and makes the encrypted audit record durable before answering; a bare SigV4 + AES-GCM handler reaches ${range(reference, 2)} ` +
         'of the same ceiling in this run (docs/benchmarks.md, part 1)',
-    }),
+    ),
   );
 
   const moto = ops.flatMap((o) => (o.keyholdVsMoto === undefined ? [] : [o.keyholdVsMoto]));
   if (moto.length > 0) {
     out.push(
-      verdict('KMS keyhold/moto >= 40', moto, 40, 1, {
-        why: 'tied to the ceiling ratio: moto closes every connection, so 40x moto needs roughly the 0.40 of the ceiling above',
-      }),
+      verdict(
+        'KMS keyhold/moto >= 40',
+        moto,
+        40,
+        1,
+        'atLeast',
+        'tied to the ceiling ratio: moto closes every connection, so 40x moto needs roughly the 0.40 of the ceiling above',
+      ),
     );
   }
 
   const allCores = ops.flatMap((o) => (o.keyholdAllCores ? [o.keyholdAllCores.rps.median] : []));
   if (allCores.length > 0) {
     out.push(
-      verdict('KMS all cores > 10,000 req/s', allCores, 10_000, 0, {
-        why:
-          `the load generator runs on the same ${x.cpus} CPUs, so a second worker finds no free core; ` +
+      verdict(
+        'KMS all cores > 10,000 req/s',
+        allCores,
+        10_000,
+        0,
+        'above',
+        `the load generator runs on the same ${x.cpus} CPUs, so a second worker finds no free core; ` +
           'each worker then sees half the batch per loop turn and per audit group commit (docs/benchmarks.md, part 1)',
-      }),
+      ),
     );
   }
 
@@ -71,40 +84,47 @@ export function judgeTargets(x: TargetInputs): TargetVerdict[] {
   const bound = (plainMiBps: number) => x.aesGcmMiBps / (plainMiBps + x.aesGcmMiBps);
   const putBounds = x.objects.map((r) => bound(r.ceilingPutMiBps.median));
   out.push(
-    verdict('objects encrypted PUT/plain >= 0.9', puts, 0.9, 2, {
-      why:
-        `the server thread receives and encrypts every byte (one AES-GCM pass at ${x.aesGcmMiBps.toFixed(0)} MiB/s bounds it at ` +
+    verdict(
+      'objects encrypted PUT/plain >= 0.9',
+      puts,
+      0.9,
+      2,
+      'atLeast',
+      `the server thread receives and encrypts every byte (one AES-GCM pass at ${x.aesGcmMiBps.toFixed(0)} MiB/s bounds it at ` +
         `${range(putBounds, 2)} of plain in this run), and SSE-S3 also computes the MD5 ETag S3 documents; the second core runs the load generator`,
-    }),
+    ),
   );
   const gets = x.objects.map((r) => r.getVsCeiling);
   const getBounds = x.objects.map((r) => bound(r.ceilingGetMiBps.median));
   out.push(
-    verdict('objects encrypted GET/plain >= 0.8', gets, 0.8, 2, {
-      why: `AES-GCM decryption adds a pass over every byte on the server thread: with this run's rates a single thread is bounded at ${range(getBounds, 2)} of plain`,
-    }),
+    verdict(
+      'objects encrypted GET/plain >= 0.8',
+      gets,
+      0.8,
+      2,
+      'atLeast',
+      `AES-GCM decryption adds a pass over every byte on the server thread: with this run's rates a single thread is bounded at ${range(getBounds, 2)} of plain`,
+    ),
   );
 
-  out.push(verdict(`peak RSS through a ${(x.bigBytes / 2 ** 20).toFixed(0)} MiB PUT and GET < 150 MiB`, [x.peakRssMiB], 150, 0, { lowerIsBetter: true }));
-  out.push(verdict('bucket keys: KMS calls saved >= 99%', [100 * x.kmsCallSaving], 99, 1));
-  out.push(verdict('throttling scenario: 0 ThrottlingExceptions', [x.throttled], 0, 0, { lowerIsBetter: true, inclusive: true }));
+  out.push(verdict(`peak RSS through a ${(x.bigBytes / 2 ** 20).toFixed(0)} MiB PUT and GET < 150 MiB`, [x.peakRssMiB], 150, 0, 'below'));
+  out.push(verdict('bucket keys: KMS calls saved >= 99%', [100 * x.kmsCallSaving], 99, 1, 'atLeast'));
+  out.push(verdict('throttling scenario: 0 ThrottlingExceptions', [x.throttled], 0, 0, 'atMost'));
   return out;
 }
 
-function verdict(
-  target: string,
-  values: number[],
-  goal: number,
-  digits: number,
-  opts: { why?: string; lowerIsBetter?: boolean; inclusive?: boolean } = {},
-): TargetVerdict {
-  const worst = opts.lowerIsBetter ? Math.max(...values) : Math.min(...values);
-  const met = opts.lowerIsBetter ? (opts.inclusive ? worst <= goal : worst < goal) : target.includes('>=') ? worst >= goal : worst > goal;
+/** How a measured figure must compare with the goal. */
+type Rule = 'atLeast' | 'above' | 'below' | 'atMost';
+
+function verdict(target: string, values: number[], goal: number, digits: number, rule: Rule, why?: string): TargetVerdict {
+  const higherIsBetter = rule === 'atLeast' || rule === 'above';
+  const worst = higherIsBetter ? Math.min(...values) : Math.max(...values);
+  const met = { atLeast: worst >= goal, above: worst > goal, below: worst < goal, atMost: worst <= goal }[rule];
   return {
     target,
     measured: range(values, digits),
     met,
-    ...(met ? {} : { shortBy: Math.abs(goal - worst).toFixed(digits), ...(opts.why ? { why: opts.why } : {}) }),
+    ...(met ? {} : { shortBy: Math.abs(goal - worst).toFixed(digits), ...(why ? { why } : {}) }),
   };
 }
 
