@@ -29,9 +29,11 @@ import {
   type ACMClient,
 } from '@aws-sdk/client-acm';
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
+import { DescribeKeyCommand, GetKeyLastUsageCommand } from '@aws-sdk/client-kms';
 import dns2 from 'dns2';
 import fc from 'fast-check';
 import { x509 } from '../../src/pki/issuance.js';
+import { auditEvents } from '../helpers/audit.js';
 import type { AcmService } from '../../src/services/acm/index.js';
 import { jsonCall } from '../helpers/raw-request.js';
 import { errorName, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
@@ -136,6 +138,28 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
       for (const n of needles) assert.equal(hay.includes(n), false, `private key found in ${f}`);
     }
     assert.equal((await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate!.RenewalEligibility, 'ELIGIBLE');
+  });
+
+  it("records ACM's own KMS calls for a certificate's private key as CloudTrail events invoked by ACM, and as uses of alias/aws/acm", async () => {
+    const { CertificateArn } = await acm.send(
+      new RequestCertificateCommand({ DomainName: 'kms-trail.example.test', CertificateAuthorityArn: caArn, KeyAlgorithm: 'EC_prime256v1' }),
+    );
+    await acm.send(new ExportCertificateCommand({ CertificateArn, Passphrase: Buffer.from('correct horse') }));
+    const ofThisCert = (await auditEvents(s.dataDir)).filter(
+      (e) =>
+        e.eventSource === 'kms.amazonaws.com' &&
+        (e.requestParameters?.encryptionContext as Record<string, string> | undefined)?.['aws:acm:arn'] === CertificateArn,
+    );
+    assert.deepEqual(
+      ofThisCert.map((e) => [e.eventName, e.userIdentity, e.userAgent, e.errorCode]),
+      [
+        ['GenerateDataKey', { type: 'AWSService', invokedBy: 'acm.amazonaws.com' }, 'acm.amazonaws.com', undefined],
+        ['Decrypt', { type: 'AWSService', invokedBy: 'acm.amazonaws.com' }, 'acm.amazonaws.com', undefined],
+      ],
+    );
+    const acmKey = (await s.kms().send(new DescribeKeyCommand({ KeyId: 'alias/aws/acm' }))).KeyMetadata!.KeyId;
+    const usage = await s.kms().send(new GetKeyLastUsageCommand({ KeyId: acmKey }));
+    assert.deepEqual([usage.KeyLastUsage?.Operation, usage.KeyLastUsage?.CloudTrailEventId], ['Decrypt', ofThisCert[1]!.eventID]);
   });
 
   it('validates DNS: deterministic CNAME per account and domain, the CertificateValidated waiter resolves, wildcard on the base domain', async () => {

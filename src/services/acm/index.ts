@@ -24,6 +24,7 @@ import { KeySealer } from './domain/key-sealing.js';
 import { AcmStore } from './domain/store.js';
 import { DnsChecker } from './domain/validation.js';
 import type { KmsService } from '../kms/index.js';
+import { serviceKmsCallRecorder } from '../kms/service-calls.js';
 
 export const ACM_OPERATIONS: ReadonlyArray<AcmOperationDef> = [
   requestCertificate,
@@ -57,7 +58,7 @@ export async function createAcmService(deps: ServiceDeps): Promise<AcmService> {
   const pki = new ListenerCertificates(deps.kv, deps.barrier);
   const certs = new Certificates(
     new AcmStore(deps.kv),
-    new KeySealer(kms),
+    new KeySealer(kms, serviceKmsCallRecorder(deps.audit, kms, 'acm', false)),
     () => pki.rootCa(),
     new DnsChecker(deps.config.dnsResolver ?? []),
     deps.root.derive('acm-validation-v1'),

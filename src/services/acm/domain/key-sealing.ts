@@ -1,17 +1,21 @@
 // Private keys of certificates and issuing CAs are sealed by KMS: a data key from the account's AWS managed
 // key alias/aws/acm (created on first use, usable only via ACM: kms:ViaService acm.<region>.amazonaws.com)
 // wraps the PKCS#8 key with AES-256-GCM, AAD = the owner's ARN. The key is never stored or logged in clear.
+// Each KMS call is a CloudTrail event invoked by ACM (kms/service-calls.ts), written before the key is used.
+import { randomUUID } from 'node:crypto';
 import { AeadError, GCM_IV_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSeal } from '../../../crypto/aead.js';
 import { encodeParts } from '../../../crypto/encryption-context.js';
 import type { Principal } from '../../../iam/principal.js';
 import type { RequestContext } from '../../../server/context.js';
 import type { KmsService } from '../../kms/index.js';
+import type { ServiceKmsCallRecorder } from '../../kms/service-calls.js';
+import { ServiceError } from '../../../protocol/errors.js';
 import type { SealedPrivateKey } from '../model.js';
 
 export function serviceContext(accountId: string, region: string, operation: string): RequestContext {
   const principal: Principal = { type: 'Root', accountId, arn: `arn:aws:iam::${accountId}:root`, principalId: accountId, accessKeyId: 'acm.amazonaws.com' };
   return {
-    requestId: 'acm-internal',
+    requestId: randomUUID(),
     now: Date.now(),
     region,
     principal,
@@ -26,12 +30,36 @@ export function serviceContext(accountId: string, region: string, operation: str
 const aad = (owner: string) => encodeParts(['keyhold-acm-private-key-v1', owner]);
 
 export class KeySealer {
-  constructor(private readonly kms: KmsService) {}
+  constructor(
+    private readonly kms: KmsService,
+    private readonly record?: ServiceKmsCallRecorder,
+  ) {}
+
+  /** Runs one KMS call and records it (its failure too) before its result is used. */
+  async #call<T extends { key: { arn: string } }>(ctx: RequestContext, params: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+    let out: T;
+    try {
+      out = await fn();
+    } catch (err) {
+      if (err instanceof ServiceError) await this.record?.(ctx, ctx.operation, params, { error: err });
+      throw err;
+    }
+    try {
+      await this.record?.(ctx, ctx.operation, params, { keyArn: out.key.arn });
+    } catch (err) {
+      (out as { plaintext?: Buffer }).plaintext?.fill(0);
+      throw err;
+    }
+    return out;
+  }
 
   async seal(accountId: string, region: string, owner: string, pkcs8: Buffer): Promise<SealedPrivateKey> {
     const ctx = serviceContext(accountId, region, 'GenerateDataKey');
-    const key = await this.kms.crypto.usableKey(ctx, 'alias/aws/acm', { encryptionContext: { 'aws:acm:arn': owner } });
-    const dk = await this.kms.crypto.generateDataKey(key, 32, { 'aws:acm:arn': owner });
+    const encryptionContext = { 'aws:acm:arn': owner };
+    const dk = await this.#call(ctx, { keyId: 'alias/aws/acm', encryptionContext, numberOfBytes: 32 }, async () => {
+      const key = await this.kms.crypto.usableKey(ctx, 'alias/aws/acm', { encryptionContext });
+      return this.kms.crypto.generateDataKey(key, 32, encryptionContext);
+    });
     const { iv, ciphertext, tag } = gcmSeal(dk.plaintext, pkcs8, aad(owner));
     dk.plaintext.fill(0);
     return { kmsCiphertext: dk.blob.toString('base64'), wrapped: Buffer.concat([iv, ciphertext, tag]).toString('base64') };
@@ -39,7 +67,10 @@ export class KeySealer {
 
   async open(accountId: string, region: string, owner: string, sealed: SealedPrivateKey): Promise<Buffer> {
     const ctx = serviceContext(accountId, region, 'Decrypt');
-    const { plaintext } = await this.kms.crypto.decrypt(ctx, Buffer.from(sealed.kmsCiphertext, 'base64'), { 'aws:acm:arn': owner });
+    const encryptionContext = { 'aws:acm:arn': owner };
+    const { plaintext } = await this.#call(ctx, { encryptionContext, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }, () =>
+      this.kms.crypto.decrypt(ctx, Buffer.from(sealed.kmsCiphertext, 'base64'), encryptionContext),
+    );
     const w = Buffer.from(sealed.wrapped, 'base64');
     try {
       return gcmOpen(

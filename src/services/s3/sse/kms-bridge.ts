@@ -5,11 +5,11 @@
 // bucket keys are cached per requester, and the KMS key's state is checked on every use, so DisableKey
 // and ScheduleKeyDeletion take effect at once.
 import { createHash } from 'node:crypto';
-import type { AuditEvent } from '../../../audit/event.js';
 import type { EncryptionContext } from '../../../crypto/encryption-context.js';
 import { ServiceError } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../../server/context.js';
 import type { KmsService } from '../../kms/index.js';
+import type { ServiceKmsCallRecorder } from '../../kms/service-calls.js';
 import { kmsFailure, S3 } from '../errors.js';
 import { isAnonymous } from '../../../iam/principal.js';
 
@@ -41,8 +41,8 @@ export class KmsBridge {
   constructor(
     private readonly kms: KmsService,
     private readonly clock: () => number,
-    /** Records each KMS call as its own CloudTrail event, invokedBy s3.amazonaws.com (as AWS does); returns the event. */
-    private readonly audit?: (ctx: RequestContext, operation: string, params: Record<string, unknown>, error?: ServiceError) => Promise<AuditEvent>,
+    /** Records each KMS call as its own CloudTrail event, invokedBy s3.amazonaws.com (as AWS does). */
+    private readonly record?: ServiceKmsCallRecorder,
   ) {}
 
   #as(ctx: RequestContext, operation: string): RequestContext {
@@ -50,19 +50,17 @@ export class KmsBridge {
     return { ...ctx, operation, viaService: `s3.${ctx.region}.amazonaws.com`, conditionKeys: undefined };
   }
 
-  async #run<T>(fn: () => Promise<T>, audited?: { ctx: RequestContext; operation: string; params: Record<string, unknown> }): Promise<T> {
+  async #run<T extends { keyArn: string } | undefined>(
+    fn: () => Promise<T>,
+    audited?: { ctx: RequestContext; operation: string; params: Record<string, unknown> },
+  ): Promise<T> {
     try {
       const out = await fn();
-      const event = audited && (await this.audit?.(audited.ctx, audited.operation, audited.params));
-      // A use of the key, as for a call made to KMS directly (GetKeyLastUsage), once its record is durable.
-      const keyArn = event ? (out as { keyArn?: unknown }).keyArn : undefined;
-      if (event && typeof keyArn === 'string') {
-        this.kms.usage.note(keyArn, { operation: audited.operation, at: audited.ctx.now, eventId: event.eventID, requestId: event.requestID });
-      }
+      if (audited && out) await this.record?.(audited.ctx, audited.operation, audited.params, { keyArn: out.keyArn });
       return out;
     } catch (err) {
       if (err instanceof ServiceError) {
-        if (audited) await this.audit?.(audited.ctx, audited.operation, audited.params, err);
+        if (audited) await this.record?.(audited.ctx, audited.operation, audited.params, { error: err });
         throw kmsFailure(err);
       }
       throw err;
@@ -115,7 +113,10 @@ export class KmsBridge {
     const keyId = keyArn.slice(keyArn.lastIndexOf('/') + 1);
     const rec = await this.kms.access.store.get(keyId);
     if (!rec) throw kmsFailure(new ServiceError('NotFoundException', `Key '${keyArn}' does not exist`));
-    await this.#run(async () => this.kms.access.requireEnabled(rec));
+    await this.#run(async () => {
+      this.kms.access.requireEnabled(rec);
+      return undefined;
+    });
   }
 
   /** The bucket key for new objects: a cached KMS data key, renewed after the TTL. */
