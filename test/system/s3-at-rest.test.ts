@@ -8,14 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, PutBucketEncryptionCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { sseC } from '../helpers/sse-c.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { filesUnder } from '../helpers/paths.js';
-
-const sseC = (key: Buffer) => ({
-  SSECustomerAlgorithm: 'AES256',
-  SSECustomerKey: key.toString('base64'),
-  SSECustomerKeyMD5: createHash('md5').update(key).digest('base64'),
-});
 
 describe('S3 objects at rest', () => {
   let s: TestServer;

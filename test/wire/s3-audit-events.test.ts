@@ -4,12 +4,13 @@
 // suite, bytes in and out, the answer's x-amz-id-2, and SSEApplied, which tells a default encryption from one the
 // request asked for.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, PutBucketEncryptionCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { auditEvents } from '../helpers/audit.js';
 import { rawHttps } from '../helpers/raw-https.js';
+import { sseC } from '../helpers/sse-c.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('S3 data events in the audit trail (wire)', () => {
@@ -67,13 +68,8 @@ describe('S3 data events in the audit trail (wire)', () => {
       (await byRequest((await s3.send(new PutObjectCommand({ Bucket, Key, Body: 'x', ...input }))).$metadata.requestId))?.additionalEventData?.SSEApplied;
     assert.equal(await asked('s3.txt', { ServerSideEncryption: 'AES256' }), 'SSE_S3');
     assert.equal(await asked('kms.txt', { ServerSideEncryption: 'aws:kms' }), 'SSE_KMS');
-    const customerKey = randomBytes(32);
-    const sseC = {
-      SSECustomerAlgorithm: 'AES256',
-      SSECustomerKey: customerKey.toString('base64'),
-      SSECustomerKeyMD5: createHash('md5').update(customerKey).digest('base64'),
-    };
-    assert.equal(await asked('c.txt', sseC), 'SSE_C');
+    const customerKeyParams = sseC(randomBytes(32));
+    assert.equal(await asked('c.txt', customerKeyParams), 'SSE_C');
 
     const get = await s3.send(new GetObjectCommand({ Bucket, Key: 'default.bin' }));
     await get.Body!.transformToByteArray();

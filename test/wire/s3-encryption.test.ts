@@ -23,14 +23,10 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { allowSseC, sseC } from '../helpers/sse-c.js';
 import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
 
 const body = async (b: unknown) => Buffer.from(await (b as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
-const sseC = (key: Buffer) => ({
-  SSECustomerAlgorithm: 'AES256',
-  SSECustomerKey: key.toString('base64'),
-  SSECustomerKeyMD5: createHash('md5').update(key).digest('base64'),
-});
 const copySseC = (key: Buffer) => ({
   CopySourceSSECustomerAlgorithm: 'AES256',
   CopySourceSSECustomerKey: key.toString('base64'),
@@ -41,15 +37,6 @@ describe('S3 server-side encryption (wire)', () => {
   let s: TestServer;
   let s3: S3Client;
   let keyArn: string;
-  const allowSseC = (Bucket: string) =>
-    s3.send(
-      new PutBucketEncryptionCommand({
-        Bucket,
-        ServerSideEncryptionConfiguration: {
-          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BlockedEncryptionTypes: { EncryptionType: ['NONE'] } }],
-        },
-      }),
-    );
   before(async () => {
     s = await startTestServer({ config: { httpPort: 0 } });
     s3 = s.s3();
@@ -162,7 +149,7 @@ describe('S3 server-side encryption (wire)', () => {
 
   it('SSE-KMS and SSE-C: Content-MD5 is checked when sent, the ETag (not the MD5) is stable and follows the content', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'etags' }));
-    await allowSseC('etags');
+    await allowSseC(s3, 'etags');
     const data = randomBytes(70_000); // more than one 64 KiB segment
     const md5 = createHash('md5').update(data).digest();
     for (const [key, enc] of [
@@ -193,7 +180,7 @@ describe('S3 server-side encryption (wire)', () => {
 
   it('SSE-C: round trip, missing/wrong/bad-MD5 keys, key on a non-SSE-C object, HTTP refused, key rotation by copy', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'ssec' }));
-    await allowSseC('ssec');
+    await allowSseC(s3, 'ssec');
     const key = randomBytes(32);
     const data = randomBytes(70_000);
     const put = await s3.send(new PutObjectCommand({ Bucket: 'ssec', Key: 'c', Body: data, ...sseC(key) }));
@@ -338,7 +325,7 @@ describe('S3 server-side encryption (wire)', () => {
 
   it('multipart upload (lib-storage) with SSE-C on every part, partNumber reads, md5-of-md5s ETag', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'mpu' }));
-    await allowSseC('mpu');
+    await allowSseC(s3, 'mpu');
     const key = randomBytes(32);
     const data = randomBytes(11 * 1024 * 1024 + 123);
     const up = new Upload({ client: s3, params: { Bucket: 'mpu', Key: 'big', Body: data, ...sseC(key) }, partSize: 5 * 1024 * 1024, queueSize: 2 });

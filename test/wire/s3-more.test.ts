@@ -2,7 +2,7 @@
 // ListMultipartUploads, GetObjectAttributes, bucket tagging, policy status and deletion, response-* overrides, virtual-hosted
 // addressing, and SSE-S3 master-key rotation (old objects still open).
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   AbortMultipartUploadCommand,
@@ -19,7 +19,6 @@ import {
   ListMultipartUploadsCommand,
   ListPartsCommand,
   type ObjectAttributes,
-  PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutObjectCommand,
@@ -29,6 +28,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { allowSseC, sseC } from '../helpers/sse-c.js';
 import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
 
 const body = async (b: unknown) => Buffer.from(await (b as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
@@ -240,27 +240,16 @@ describe('S3 more operations (wire)', () => {
     assert.match(first.ETag ?? '', /^[0-9a-f]{32}-3$/);
 
     assert.equal(await errorName(s3.send(new GetObjectAttributesCommand({ Bucket: 'attributes', Key: 'missing', ObjectAttributes: all }))), 'NoSuchKey');
-    await s3.send(
-      new PutBucketEncryptionCommand({
-        Bucket: 'attributes',
-        ServerSideEncryptionConfiguration: {
-          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BlockedEncryptionTypes: { EncryptionType: ['NONE'] } }],
-        },
-      }),
-    );
-    const customerKey = randomBytes(32);
-    const sseC = {
-      SSECustomerAlgorithm: 'AES256',
-      SSECustomerKey: customerKey.toString('base64'),
-      SSECustomerKeyMD5: createHash('md5').update(customerKey).digest('base64'),
-    };
-    await s3.send(new PutObjectCommand({ Bucket: 'attributes', Key: 'sse-c', Body: 'secret', ...sseC }));
+    await allowSseC(s3, 'attributes');
+    const customerKeyParams = sseC(randomBytes(32));
+    await s3.send(new PutObjectCommand({ Bucket: 'attributes', Key: 'sse-c', Body: 'secret', ...customerKeyParams }));
     assert.equal(
       await errorName(s3.send(new GetObjectAttributesCommand({ Bucket: 'attributes', Key: 'sse-c', ObjectAttributes: ['ObjectSize'] }))),
       'InvalidRequest',
     );
     assert.equal(
-      (await s3.send(new GetObjectAttributesCommand({ Bucket: 'attributes', Key: 'sse-c', ObjectAttributes: ['ObjectSize'], ...sseC }))).ObjectSize,
+      (await s3.send(new GetObjectAttributesCommand({ Bucket: 'attributes', Key: 'sse-c', ObjectAttributes: ['ObjectSize'], ...customerKeyParams })))
+        .ObjectSize,
       6,
     );
     assert.equal(

@@ -13,7 +13,6 @@ import {
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  PutBucketEncryptionCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
@@ -24,6 +23,7 @@ import {
 import { auditEvents } from '../helpers/audit.js';
 import { outcome } from '../helpers/outcome.js';
 import { signedS3 } from '../helpers/s3-signer.js';
+import { allowSseC, sseC } from '../helpers/sse-c.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('S3 UpdateObjectEncryption (wire)', () => {
@@ -174,21 +174,8 @@ describe('S3 UpdateObjectEncryption (wire)', () => {
     await unchanged();
 
     // SSE-C sources are not supported.
-    await s3.send(
-      new PutBucketEncryptionCommand({
-        Bucket,
-        ServerSideEncryptionConfiguration: {
-          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BlockedEncryptionTypes: { EncryptionType: ['NONE'] } }],
-        },
-      }),
-    );
-    const customerKey = randomBytes(32);
-    const sseC = {
-      SSECustomerAlgorithm: 'AES256',
-      SSECustomerKey: customerKey.toString('base64'),
-      SSECustomerKeyMD5: createHash('md5').update(customerKey).digest('base64'),
-    };
-    await s3.send(new PutObjectCommand({ Bucket, Key: 'customer', Body: 'c', ...sseC }));
+    await allowSseC(s3, Bucket);
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'customer', Body: 'c', ...sseC(randomBytes(32)) }));
     assert.match((await outcome(update('customer', keyA)))!, /^InvalidRequest: .*doesn't support source objects with the encryption type DSSE-KMS or SSE-C/);
 
     // Object Lock: a legal hold keeps the object as it is.
