@@ -56,7 +56,15 @@ export class KmsBridge {
   ): Promise<T> {
     try {
       const out = await fn();
-      if (audited && out) await this.record?.(audited.ctx, audited.operation, audited.params, { keyArn: out.keyArn });
+      if (audited && out) {
+        try {
+          await this.record?.(audited.ctx, audited.operation, audited.params, { keyArn: out.keyArn });
+        } catch (err) {
+          // Unrecorded, so unused: a data key that came back is wiped before the refusal.
+          (out as { plaintext?: Buffer }).plaintext?.fill(0);
+          throw err;
+        }
+      }
       return out;
     } catch (err) {
       if (err instanceof ServiceError) {
