@@ -11,7 +11,7 @@ import type { WriteEncryption } from './sse/object-keys.js';
 
 export function sseApplied(headers: IncomingHttpHeaders, enc: WriteEncryption): string {
   if (enc.mode === 'SSE-C') return 'SSE_C';
-  const kind = enc.mode === 'aws:kms' ? 'SSE_KMS' : 'SSE_S3';
+  const kind = enc.mode === 'aws:kms' ? (enc.dualLayer ? 'DSSE_KMS' : 'SSE_KMS') : 'SSE_S3';
   return headers['x-amz-server-side-encryption'] === undefined ? `Default_${kind}` : kind;
 }
 

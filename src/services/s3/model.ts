@@ -8,7 +8,7 @@ export type Versioning = 'Unversioned' | 'Enabled' | 'Suspended';
 export type SseMode = 'AES256' | 'aws:kms' | 'SSE-C';
 
 export interface BucketEncryptionRule {
-  SSEAlgorithm: 'AES256' | 'aws:kms';
+  SSEAlgorithm: 'AES256' | 'aws:kms' | 'aws:kms:dsse';
   KMSMasterKeyID?: string;
   BucketKeyEnabled: boolean;
   /** Encryption types blocked for writes to this bucket ("SSE-C" by default for new buckets since April 2026). */
@@ -41,7 +41,15 @@ export interface BucketRecord {
 /** How an object's key is protected; never the key itself in clear. */
 export type SealedObjectKey =
   | { mode: 'AES256'; masterVersion: number; wrapped: string }
-  | { mode: 'aws:kms'; kmsKeyArn: string; context: Record<string, string>; kmsCiphertext: string; bucketKey?: { wrapped: string } }
+  | {
+      mode: 'aws:kms';
+      kmsKeyArn: string;
+      context: Record<string, string>;
+      kmsCiphertext: string;
+      bucketKey?: { wrapped: string };
+      /** DSSE-KMS: the second layer's key, wrapped under the SSE-S3 master key of that version. */
+      dsse?: { masterVersion: number; wrapped: string };
+    }
   | { mode: 'SSE-C'; keyHmacSalt: string; keyHmac: string; wrapped: string };
 
 /** A stored checksum: algorithm as in x-amz-checksum-<algorithm>, value base64 (a composite one ends "-<parts>"). */
@@ -101,7 +109,15 @@ export interface UploadRecord {
   userMetadata: Record<string, string>;
   tags: Array<{ Key: string; Value: string }>;
   /** The encryption chosen at CreateMultipartUpload; SSE-C parts must repeat the same key. */
-  sse: { mode: SseMode; kmsKeyId?: string; context?: Record<string, string>; bucketKey?: boolean; customerKeyHmac?: { salt: string; hmac: string } };
+  sse: {
+    mode: SseMode;
+    kmsKeyId?: string;
+    context?: Record<string, string>;
+    bucketKey?: boolean;
+    /** DSSE-KMS (aws:kms:dsse): two layers of encryption. */
+    dualLayer?: boolean;
+    customerKeyHmac?: { salt: string; hmac: string };
+  };
   /** Chosen at CreateMultipartUpload (x-amz-checksum-algorithm; stored upper-case), with its checksum type. */
   checksumAlgorithm?: string;
   checksumType?: 'COMPOSITE' | 'FULL_OBJECT';

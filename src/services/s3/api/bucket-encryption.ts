@@ -16,10 +16,9 @@ export const putBucketEncryption: S3Handler = async (deps, req) => {
   const rule = rules[0] as Record<string, unknown>;
   const apply = rule.ApplyServerSideEncryptionByDefault as Record<string, unknown> | undefined;
   const alg = apply?.SSEAlgorithm;
-  if (alg === 'aws:kms:dsse') throw S3.NotImplemented('DSSE-KMS (aws:kms:dsse) is not supported by this Keyhold version.');
-  if (alg !== 'AES256' && alg !== 'aws:kms') throw S3.MalformedXML();
+  if (alg !== 'AES256' && alg !== 'aws:kms' && alg !== 'aws:kms:dsse') throw S3.MalformedXML();
   const kmsKey = apply?.KMSMasterKeyID;
-  if (kmsKey !== undefined && alg !== 'aws:kms')
+  if (kmsKey !== undefined && alg === 'AES256')
     throw S3.InvalidArgument('a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse');
   const blocked = (rule.BlockedEncryptionTypes as Record<string, unknown> | undefined)?.EncryptionType;
   const blockedList = (Array.isArray(blocked) ? blocked : blocked !== undefined ? [blocked] : ['SSE-C']).map(String);

@@ -71,7 +71,8 @@ function partEncryption(req: S3Request, u: UploadRecord): WriteEncryption {
   // S3 answers a customer key on a part of an upload begun without one with the same words as the reverse case.
   if (ck)
     throw S3.InvalidRequest('The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.');
-  if (u.sse.mode === 'aws:kms') return { mode: 'aws:kms', keyId: u.sse.kmsKeyId!, context: u.sse.context ?? {}, bucketKey: u.sse.bucketKey ?? false };
+  if (u.sse.mode === 'aws:kms')
+    return { mode: 'aws:kms', keyId: u.sse.kmsKeyId!, context: u.sse.context ?? {}, bucketKey: u.sse.bucketKey ?? false, dualLayer: u.sse.dualLayer };
   return { mode: 'AES256' };
 }
 
@@ -90,7 +91,7 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
     // Resolve the key now (and check the caller may generate data keys with it), as S3 does at initiate.
     const probe = await deps.kms.generateDataKey(req.ctx, enc.keyId, { 'aws:s3:arn': objectArn(b.name, req.key!), ...enc.context });
     probe.plaintext.fill(0);
-    sse = { mode: 'aws:kms', kmsKeyId: probe.keyArn, context: enc.context, bucketKey: enc.bucketKey };
+    sse = { mode: 'aws:kms', kmsKeyId: probe.keyArn, context: enc.context, bucketKey: enc.bucketKey, ...(enc.dualLayer ? { dualLayer: true } : {}) };
   } else sse = { mode: 'AES256' };
   const std = standardHeaders(req);
   const u: UploadRecord = {
@@ -116,7 +117,7 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
         }
       : sse.mode === 'aws:kms'
         ? {
-            'x-amz-server-side-encryption': 'aws:kms',
+            'x-amz-server-side-encryption': sse.dualLayer ? 'aws:kms:dsse' : 'aws:kms',
             'x-amz-server-side-encryption-aws-kms-key-id': sse.kmsKeyId!,
             ...(sse.bucketKey ? { 'x-amz-server-side-encryption-bucket-key-enabled': 'true' } : {}),
           }

@@ -5,7 +5,8 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { type ChecksumAlgorithm, createChecksum } from '../../../protocol/checksums.js';
 import { GCM_TAG_BYTES } from '../../../crypto/aead.js';
-import { assertCiphertextLength, decryptRange, encryptStream, planRange, STREAM_SALT_BYTES } from '../../../crypto/stream-aead.js';
+import { STREAM_SALT_BYTES, StreamAuthError } from '../../../crypto/stream-aead.js';
+import { encryptLayers, planLayers } from '../sse/layers.js';
 import { S3 } from '../errors.js';
 import type { BucketRecord, ObjectEntry, SealedObjectKey, VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Request } from '../request.js';
@@ -151,7 +152,7 @@ export async function writeEncryptedBlob(
       yield s;
     }
   }
-  const put = await deps.blobs.put(tagged(encryptStream({ objectKey, salt, binding: place, segmentBytes: SEGMENT_BYTES }, tap())));
+  const put = await deps.blobs.put(tagged(encryptLayers(objectKey, salt, place, SEGMENT_BYTES, tap())));
   try {
     const md5raw = md5?.digest();
     const etag = md5EtagWanted ? md5raw!.toString('hex') : tagMac!.digest('hex').slice(0, 32);
@@ -182,7 +183,7 @@ export function sseHeaders(sealed: SealedObjectKey | undefined, opts: { customer
     case 'aws:kms': {
       const user = Object.fromEntries(Object.entries(sealed.context).filter(([k]) => k !== 'aws:s3:arn'));
       return {
-        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption': sealed.dsse ? 'aws:kms:dsse' : 'aws:kms',
         'x-amz-server-side-encryption-aws-kms-key-id': sealed.kmsKeyArn,
         ...(sealed.bucketKey ? { 'x-amz-server-side-encryption-bucket-key-enabled': 'true' } : {}),
         ...(opts.withContext
@@ -248,8 +249,9 @@ async function* readStream(
   end: number,
 ): AsyncGenerator<Buffer> {
   const blobSize = await deps.blobs.size(blobId);
-  assertCiphertextLength(blobSize ?? -1, size, SEGMENT_BYTES);
-  const plan = size === 0 ? planRange(0, 0, 0, SEGMENT_BYTES) : planRange(size, start, end, SEGMENT_BYTES);
+  const plan = planLayers(objectKey, place, size, start, end, SEGMENT_BYTES);
+  // A blob whose size is not the one its metadata implies was truncated or extended: refuse it before reading.
+  if (blobSize !== plan.storedLength) throw new StreamAuthError('object ciphertext length does not match its metadata');
   const cipher = await deps.blobs.get(blobId, { start: plan.cipherStart, end: plan.cipherEnd });
-  yield* decryptRange({ objectKey, salt: Buffer.from(salt, 'base64'), binding: place, segmentBytes: SEGMENT_BYTES }, size, plan, cipher);
+  yield* plan.open(Buffer.from(salt, 'base64'), cipher);
 }

@@ -55,10 +55,10 @@ function parseTarget(body: Buffer): Target {
   return { keyArn: arn, bucketKey: bucketKey === 'true' };
 }
 
-/** A source the operation accepts: SSE-S3 or SSE-KMS, not SSE-C (Keyhold stores nothing unencrypted). */
+/** A source the operation accepts: SSE-S3 or SSE-KMS, not DSSE-KMS or SSE-C (Keyhold stores nothing unencrypted). */
 function checkSource(v: VersionRecord): void {
-  const modes = v.parts ? v.parts.map((p) => p.sse.mode) : [v.sse?.mode];
-  if (modes.some((m) => m !== 'AES256' && m !== 'aws:kms'))
+  const sealed = v.parts ? v.parts.map((p) => p.sse) : [v.sse];
+  if (sealed.some((k) => !k || (k.mode !== 'AES256' && k.mode !== 'aws:kms') || (k.mode === 'aws:kms' && k.dsse)))
     throw S3.InvalidRequest(
       "The UpdateObjectEncryption operation doesn't support source objects with the encryption type DSSE-KMS or SSE-C. Only source objects encrypted with SSE-S3 or SSE-KMS are supported.",
     );

@@ -4,6 +4,8 @@
 //   SSE-KMS the KMS data key is the object key (its KMS ciphertext is stored; UpdateObjectEncryption stores the
 //           KMS Encrypt ciphertext of the existing object key instead); with a bucket key, a random
 //           object key is wrapped under the bucket key and the bucket key's KMS ciphertext is stored
+//   DSSE-KMS two keys, one per layer (docs/formats.md "object stream"): the KMS data key, as for SSE-KMS, and a
+//           random key wrapped under the SSE-S3 master key; the object key is the two side by side (64 bytes)
 //   SSE-C   wrapped under a key derived from the customer's key; only a salted HMAC of the customer key is
 //           stored, to recognise it (a wrong key is AccessDenied, security.md §3)
 // Every wrap binds the object's place (bucket, key, version, part) as AAD.
@@ -19,7 +21,7 @@ import type { MasterKeys } from './master-keys.js';
 
 export type WriteEncryption =
   | { mode: 'AES256' }
-  | { mode: 'aws:kms'; keyId: string; context: Record<string, string>; bucketKey: boolean }
+  | { mode: 'aws:kms'; keyId: string; context: Record<string, string>; bucketKey: boolean; dualLayer?: boolean }
   | { mode: 'SSE-C'; customerKey: Buffer };
 
 export function binding(bucket: string, key: string, versionId: string, part = 0): Buffer {
@@ -92,7 +94,16 @@ export class ObjectKeys {
         }
         const context = { 'aws:s3:arn': objectArn, ...enc.context };
         const dk = await this.kms.generateDataKey(ctx, enc.keyId, context);
-        return { objectKey: dk.plaintext, sealed: { mode: 'aws:kms', kmsKeyArn: dk.keyArn, context, kmsCiphertext: dk.ciphertext.toString('base64') } };
+        const sealed: SealedObjectKey = { mode: 'aws:kms', kmsKeyArn: dk.keyArn, context, kmsCiphertext: dk.ciphertext.toString('base64') };
+        if (!enc.dualLayer) return { objectKey: dk.plaintext, sealed };
+        // DSSE-KMS: a second, independent key for the outer layer, kept under Keyhold's own SSE-S3 master key.
+        const outer = randomBytes(32);
+        const { version, key } = await this.masters.current();
+        sealed.dsse = { masterVersion: version, wrapped: wrap(key, outer, place) };
+        const objectKey = Buffer.concat([dk.plaintext, outer]);
+        dk.plaintext.fill(0);
+        outer.fill(0);
+        return { objectKey, sealed };
       }
       case 'SSE-C': {
         const objectKey = randomBytes(32);
@@ -148,7 +159,15 @@ export class ObjectKeys {
       case 'aws:kms': {
         const blob = Buffer.from(sealed.kmsCiphertext, 'base64');
         if (sealed.bucketKey) return unwrap(await this.kms.openBucketKey(ctx, bucketArn, blob), sealed.bucketKey.wrapped, place);
-        return (await this.kms.decrypt(ctx, blob, sealed.context)).plaintext;
+        const inner = (await this.kms.decrypt(ctx, blob, sealed.context)).plaintext;
+        if (!sealed.dsse) return inner;
+        const master = await this.masters.get(sealed.dsse.masterVersion);
+        if (!master) throw S3.InternalError('The SSE-S3 master key of this object is missing.');
+        const outer = unwrap(master, sealed.dsse.wrapped, place);
+        const objectKey = Buffer.concat([inner, outer]);
+        inner.fill(0);
+        outer.fill(0);
+        return objectKey;
       }
       case 'SSE-C': {
         if (!customerKey)

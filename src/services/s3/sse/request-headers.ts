@@ -62,10 +62,10 @@ export function writeEncryption(headers: IncomingHttpHeaders, secure: boolean, b
     }
     return { mode: 'SSE-C', customerKey: ck };
   }
-  if (sse === 'aws:kms:dsse') throw S3.NotImplemented('DSSE-KMS (aws:kms:dsse) is not supported by this Keyhold version.');
-  if (sse !== undefined && sse !== 'AES256' && sse !== 'aws:kms')
-    throw S3.InvalidArgument(`Server Side Encryption with ${sse} is not valid. Valid values are AES256 and aws:kms.`);
-  if (kmsKeyId !== undefined && sse !== 'aws:kms') {
+  if (sse !== undefined && sse !== 'AES256' && sse !== 'aws:kms' && sse !== 'aws:kms:dsse')
+    throw S3.InvalidArgument(`Server Side Encryption with ${sse} is not valid. Valid values are AES256, aws:kms and aws:kms:dsse.`);
+  const kmsRequested = sse === 'aws:kms' || sse === 'aws:kms:dsse';
+  if (kmsKeyId !== undefined && !kmsRequested) {
     throw S3.InvalidArgument('x-amz-server-side-encryption-aws-kms-key-id header is not valid without x-amz-server-side-encryption: aws:kms');
   }
   let context: Record<string, string> = {};
@@ -77,14 +77,17 @@ export function writeEncryption(headers: IncomingHttpHeaders, secure: boolean, b
     } catch {
       throw S3.InvalidArgument('The header x-amz-server-side-encryption-context must be base64-encoded UTF-8 JSON of string pairs.');
     }
-    if (sse !== 'aws:kms') throw S3.InvalidArgument('x-amz-server-side-encryption-context is only valid with aws:kms');
+    if (!kmsRequested) throw S3.InvalidArgument('x-amz-server-side-encryption-context is only valid with aws:kms');
   }
   const effective = sse ?? bucket.encryption.SSEAlgorithm;
-  if (effective === 'aws:kms') {
-    if ((sse !== undefined || bucket.encryption.SSEAlgorithm === 'aws:kms') && !secure) {
+  if (effective === 'aws:kms' || effective === 'aws:kms:dsse') {
+    if (!secure) {
       throw S3.InvalidArgument('Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection.');
     }
     const keyId = kmsKeyId ?? (sse === undefined ? bucket.encryption.KMSMasterKeyID : undefined) ?? 'alias/aws/s3';
+    // DSSE-KMS has no bucket keys (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingDSSEncryption.html):
+    // every object gets its own KMS data key.
+    if (effective === 'aws:kms:dsse') return { mode: 'aws:kms', keyId, context, bucketKey: false, dualLayer: true };
     const bucketKey = bucketKeyHeader !== undefined ? bucketKeyHeader.toLowerCase() === 'true' : bucket.encryption.BucketKeyEnabled;
     return { mode: 'aws:kms', keyId, context, bucketKey };
   }
