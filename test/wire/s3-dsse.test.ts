@@ -50,7 +50,8 @@ describe('S3 DSSE-KMS (wire)', () => {
   });
   after(() => s.stop());
 
-  const read = async (Key: string, Range?: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket, Key, Range }))).Body!.transformToByteArray());
+  const read = async (Key: string, Range?: string) =>
+    Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket, Key, Range }))).Body!.transformToByteArray());
 
   it('stores an object under two layers and answers with aws:kms:dsse and its key, for whole and ranged reads', async () => {
     const data = randomBytes(300_000);
@@ -115,7 +116,12 @@ describe('S3 DSSE-KMS (wire)', () => {
         Bucket: defaulted,
         Key: 'multi',
         UploadId,
-        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] },
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: e1.ETag },
+            { PartNumber: 2, ETag: e2.ETag },
+          ],
+        },
       }),
     );
     const all = Buffer.concat([part1, part2]);
@@ -136,7 +142,9 @@ describe('S3 DSSE-KMS (wire)', () => {
 
   it('refuses a DSSE-KMS source for UpdateObjectEncryption, as S3 does', async () => {
     await s3.send(new PutObjectCommand({ Bucket, Key: 'not-movable', Body: 'x', ServerSideEncryption: 'aws:kms:dsse' }));
-    const refused = await outcome(s3.send(new UpdateObjectEncryptionCommand({ Bucket, Key: 'not-movable', ObjectEncryption: { SSEKMS: { KMSKeyArn: keyArn } } })));
+    const refused = await outcome(
+      s3.send(new UpdateObjectEncryptionCommand({ Bucket, Key: 'not-movable', ObjectEncryption: { SSEKMS: { KMSKeyArn: keyArn } } })),
+    );
     assert.match(refused!, /^InvalidRequest: .*doesn't support source objects with the encryption type DSSE-KMS or SSE-C/);
     assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'not-movable' }))).ServerSideEncryption, 'aws:kms:dsse');
   });
