@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -61,6 +61,30 @@ describe('AWS CLI v2 (Debian) against Keyhold', {
     await aws('kms', 'enable-key-rotation', '--key-id', keyId);
     const st = await aws('kms', 'get-key-rotation-status', '--key-id', keyId);
     assert.equal(st.KeyRotationEnabled, true);
+  });
+
+  it('s3api put-object --server-side-encryption aws:kms:dsse, head-object, and s3 cp back (DSSE-KMS)', async () => {
+    const dir = tempDir();
+    const body = randomBytes(100_000);
+    writeFileSync(join(dir, 'body.bin'), body);
+    await aws('s3api', 'create-bucket', '--bucket', 'cli-dsse');
+    const put = await aws(
+      's3api',
+      'put-object',
+      '--bucket',
+      'cli-dsse',
+      '--key',
+      'o.bin',
+      '--body',
+      join(dir, 'body.bin'),
+      '--server-side-encryption',
+      'aws:kms:dsse',
+    );
+    assert.equal(put.ServerSideEncryption, 'aws:kms:dsse');
+    const head = await aws('s3api', 'head-object', '--bucket', 'cli-dsse', '--key', 'o.bin');
+    assert.deepEqual([head.ServerSideEncryption, head.ContentLength, head.SSEKMSKeyId], ['aws:kms:dsse', body.length, put.SSEKMSKeyId]);
+    await run(AWS, ['--endpoint-url', s.endpoint, 's3', 'cp', 's3://cli-dsse/o.bin', join(dir, 'back.bin')], { env });
+    assert.deepEqual(readFileSync(join(dir, 'back.bin')), body);
   });
 
   it('HMAC keys: create-key --key-spec HMAC_256, generate-mac, verify-mac', async () => {
