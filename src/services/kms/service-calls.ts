@@ -4,7 +4,7 @@
 // its key (GetKeyLastUsage). The record is written before the calling service goes on (fail closed).
 import { buildEvent } from '../../protocol/pipeline.js';
 import type { AuditSink } from '../../audit/sink.js';
-import type { ServiceError } from '../../protocol/errors.js';
+import { ServiceError } from '../../protocol/errors.js';
 import type { RequestContext } from '../../server/context.js';
 import type { KmsService } from './index.js';
 
@@ -30,4 +30,32 @@ export function serviceKmsCallRecorder(audit: AuditSink, kms: KmsService, servic
     await audit.write(event);
     if ('keyArn' in outcome) kms.usage.note(outcome.keyArn, { operation, at: ctx.now, eventId: event.eventID, requestId: event.requestID });
   };
+}
+
+/**
+ * Runs one such call and records it — its refusal too — before its result may be used. A result whose record
+ * could not be written is never used: a data key in it is wiped before the failure is passed on.
+ */
+export async function recordedCall<T extends { plaintext?: Buffer }>(
+  record: ServiceKmsCallRecorder | undefined,
+  ctx: RequestContext,
+  operation: string,
+  params: Record<string, unknown>,
+  call: () => Promise<T>,
+  keyArnOf: (out: T) => string,
+): Promise<T> {
+  let out: T;
+  try {
+    out = await call();
+  } catch (err) {
+    if (err instanceof ServiceError) await record?.(ctx, operation, params, { error: err });
+    throw err;
+  }
+  try {
+    await record?.(ctx, operation, params, { keyArn: keyArnOf(out) });
+  } catch (err) {
+    out.plaintext?.fill(0);
+    throw err;
+  }
+  return out;
 }

@@ -8,8 +8,7 @@ import { encodeParts } from '../../../crypto/encryption-context.js';
 import type { Principal } from '../../../iam/principal.js';
 import type { RequestContext } from '../../../server/context.js';
 import type { KmsService } from '../../kms/index.js';
-import type { ServiceKmsCallRecorder } from '../../kms/service-calls.js';
-import { ServiceError } from '../../../protocol/errors.js';
+import { recordedCall, type ServiceKmsCallRecorder } from '../../kms/service-calls.js';
 import type { SealedPrivateKey } from '../model.js';
 
 export function serviceContext(accountId: string, region: string, operation: string): RequestContext {
@@ -28,6 +27,7 @@ export function serviceContext(accountId: string, region: string, operation: str
 }
 
 const aad = (owner: string) => encodeParts(['keyhold-acm-private-key-v1', owner]);
+const keyArnOf = (out: { key: { arn: string } }) => out.key.arn;
 
 export class KeySealer {
   constructor(
@@ -35,31 +35,21 @@ export class KeySealer {
     private readonly record?: ServiceKmsCallRecorder,
   ) {}
 
-  /** Runs one KMS call and records it (its failure too) before its result is used. */
-  async #call<T extends { key: { arn: string } }>(ctx: RequestContext, params: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
-    let out: T;
-    try {
-      out = await fn();
-    } catch (err) {
-      if (err instanceof ServiceError) await this.record?.(ctx, ctx.operation, params, { error: err });
-      throw err;
-    }
-    try {
-      await this.record?.(ctx, ctx.operation, params, { keyArn: out.key.arn });
-    } catch (err) {
-      (out as { plaintext?: Buffer }).plaintext?.fill(0);
-      throw err;
-    }
-    return out;
-  }
-
   async seal(accountId: string, region: string, owner: string, pkcs8: Buffer): Promise<SealedPrivateKey> {
     const ctx = serviceContext(accountId, region, 'GenerateDataKey');
     const encryptionContext = { 'aws:acm:arn': owner };
-    const dk = await this.#call(ctx, { keyId: 'alias/aws/acm', encryptionContext, numberOfBytes: 32 }, async () => {
-      const key = await this.kms.crypto.usableKey(ctx, 'alias/aws/acm', { encryptionContext });
-      return this.kms.crypto.generateDataKey(key, 32, encryptionContext);
-    });
+    const params = { keyId: 'alias/aws/acm', encryptionContext, numberOfBytes: 32 };
+    const dk = await recordedCall(
+      this.record,
+      ctx,
+      ctx.operation,
+      params,
+      async () => {
+        const key = await this.kms.crypto.usableKey(ctx, 'alias/aws/acm', { encryptionContext });
+        return this.kms.crypto.generateDataKey(key, 32, encryptionContext);
+      },
+      keyArnOf,
+    );
     const { iv, ciphertext, tag } = gcmSeal(dk.plaintext, pkcs8, aad(owner));
     dk.plaintext.fill(0);
     return { kmsCiphertext: dk.blob.toString('base64'), wrapped: Buffer.concat([iv, ciphertext, tag]).toString('base64') };
@@ -68,8 +58,14 @@ export class KeySealer {
   async open(accountId: string, region: string, owner: string, sealed: SealedPrivateKey): Promise<Buffer> {
     const ctx = serviceContext(accountId, region, 'Decrypt');
     const encryptionContext = { 'aws:acm:arn': owner };
-    const { plaintext } = await this.#call(ctx, { encryptionContext, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }, () =>
-      this.kms.crypto.decrypt(ctx, Buffer.from(sealed.kmsCiphertext, 'base64'), encryptionContext),
+    const params = { encryptionContext, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+    const { plaintext } = await recordedCall(
+      this.record,
+      ctx,
+      ctx.operation,
+      params,
+      () => this.kms.crypto.decrypt(ctx, Buffer.from(sealed.kmsCiphertext, 'base64'), encryptionContext),
+      keyArnOf,
     );
     const w = Buffer.from(sealed.wrapped, 'base64');
     try {

@@ -9,7 +9,7 @@ import type { EncryptionContext } from '../../../crypto/encryption-context.js';
 import { ServiceError } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../../server/context.js';
 import type { KmsService } from '../../kms/index.js';
-import type { ServiceKmsCallRecorder } from '../../kms/service-calls.js';
+import { recordedCall, type ServiceKmsCallRecorder } from '../../kms/service-calls.js';
 import { kmsFailure, S3 } from '../errors.js';
 import { isAnonymous } from '../../../iam/principal.js';
 
@@ -50,29 +50,21 @@ export class KmsBridge {
     return { ...ctx, operation, viaService: `s3.${ctx.region}.amazonaws.com`, conditionKeys: undefined };
   }
 
-  async #run<T extends { keyArn: string } | undefined>(
-    fn: () => Promise<T>,
-    audited?: { ctx: RequestContext; operation: string; params: Record<string, unknown> },
-  ): Promise<T> {
+  /** KMS's refusals reach the client as "KMS.<Exception>". */
+  async #kms<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      const out = await fn();
-      if (audited && out) {
-        try {
-          await this.record?.(audited.ctx, audited.operation, audited.params, { keyArn: out.keyArn });
-        } catch (err) {
-          // Unrecorded, so unused: a data key that came back is wiped before the refusal.
-          (out as { plaintext?: Buffer }).plaintext?.fill(0);
-          throw err;
-        }
-      }
-      return out;
+      return await fn();
     } catch (err) {
-      if (err instanceof ServiceError) {
-        if (audited) await this.record?.(audited.ctx, audited.operation, audited.params, { error: err });
-        throw kmsFailure(err);
-      }
-      throw err;
+      throw err instanceof ServiceError ? kmsFailure(err) : err;
     }
+  }
+
+  /** A KMS call made for the requester, recorded as its own CloudTrail event. */
+  #run<T extends { keyArn: string; plaintext?: Buffer }>(
+    fn: () => Promise<T>,
+    audited: { ctx: RequestContext; operation: string; params: Record<string, unknown> },
+  ): Promise<T> {
+    return this.#kms(() => recordedCall(this.record, audited.ctx, audited.operation, audited.params, fn, (out) => out.keyArn));
   }
 
   async generateDataKey(ctx: RequestContext, keyId: string, context: EncryptionContext): Promise<DataKey> {
@@ -121,10 +113,7 @@ export class KmsBridge {
     const keyId = keyArn.slice(keyArn.lastIndexOf('/') + 1);
     const rec = await this.kms.access.store.get(keyId);
     if (!rec) throw kmsFailure(new ServiceError('NotFoundException', `Key '${keyArn}' does not exist`));
-    await this.#run(async () => {
-      this.kms.access.requireEnabled(rec);
-      return undefined;
-    });
+    await this.#kms(async () => this.kms.access.requireEnabled(rec));
   }
 
   /** The bucket key for new objects: a cached KMS data key, renewed after the TTL. */
