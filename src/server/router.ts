@@ -7,6 +7,7 @@ import { QueryEdge } from '../protocol/aws-query.js';
 import { send, splitUrl } from './http-io.js';
 import type { Logger } from './logger.js';
 import type { RestService } from './service.js';
+import { nextTurnBatch } from './turn-batch.js';
 
 export interface RouterDeps {
   json: JsonEdge;
@@ -26,6 +27,7 @@ export interface RouterDeps {
 
 export function createRouter(deps: RouterDeps) {
   return async function route(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
+    await nextTurnBatch();
     const requestId = randomUUID();
     try {
       const { path, query } = splitUrl(req.url);
