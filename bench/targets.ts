@@ -50,7 +50,10 @@ export function judgeTargets(x: TargetInputs): TargetVerdict[] {
     ),
   );
 
-  const moto = ops.flatMap((o) => (o.keyholdVsMoto === undefined ? [] : [o.keyholdVsMoto]));
+  const withMoto = ops.filter((o) => o.keyholdVsMoto !== undefined);
+  const moto = withMoto.map((o) => o.keyholdVsMoto!);
+  // Keyhold / ceiling at which Keyhold would be 40x moto in this run: 40 x moto's rate / the ceiling's.
+  const motoNeeds = withMoto.map((o) => (40 * o.keyholdVsCeiling) / o.keyholdVsMoto!);
   if (moto.length > 0) {
     out.push(
       verdict(
@@ -59,7 +62,8 @@ export function judgeTargets(x: TargetInputs): TargetVerdict[] {
         40,
         1,
         'atLeast',
-        'tied to the ceiling ratio: moto closes every connection, so 40x moto needs roughly the 0.40 of the ceiling above',
+        `tied to the ceiling ratio: with this run's moto and ceiling rates, 40x moto means ${range(motoNeeds, 2)} of the ceiling ` +
+          '(moto closes every connection: each request is a resumed TLS handshake plus Python)',
       ),
     );
   }
@@ -73,8 +77,8 @@ export function judgeTargets(x: TargetInputs): TargetVerdict[] {
         10_000,
         0,
         'above',
-        `the load generator runs on the same ${x.cpus} CPUs, so a second worker finds no free core; ` +
-          'each worker then sees half the batch per loop turn and per audit group commit (docs/benchmarks.md, part 1)',
+        `the load generator runs on the same ${x.cpus} CPUs: with one worker per CPU, three busy processes share them, so each ` +
+          'request also waits for a CPU, and each worker sees half the batch per loop turn and per audit group commit (docs/benchmarks.md, part 1)',
       ),
     );
   }

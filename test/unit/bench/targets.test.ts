@@ -33,6 +33,8 @@ it('judges every target on its worst figure and says by how much and why a misse
     [false, '0.31-0.42', '0.09'],
   );
   assert.equal(by['KMS keyhold/moto >= 40']!.shortBy, '15.5');
+  // 40x moto in ceiling terms: 0.42 x 40 / 41 and 0.31 x 40 / 24.5.
+  assert.match(by['KMS keyhold/moto >= 40']!.why!, /40x moto means 0\.41-0\.51 of the ceiling/);
   assert.equal(by['KMS all cores > 10,000 req/s']!.shortBy, '2700');
   // GET bound on one thread: 1200 / (600 + 1200) = 0.67 of plain.
   assert.match(by['objects encrypted GET/plain >= 0.8']!.why!, /estimated near 0\.67 of plain/);
