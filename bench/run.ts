@@ -168,7 +168,7 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(`${orows.map((r) => r.map((c, i) => c.padEnd(ow[i]!)).join('  ')).join('\n')}\n`);
   const m = objects.memory;
   process.stdout.write(
-    `Memory through a ${(m.bytes / MiB).toFixed(0)} MiB PUT and GET: peak RSS ${m.peakRssPutMiB.toFixed(0)} / ${m.peakRssGetMiB.toFixed(0)} MiB (start ${m.rssBeforeMiB.toFixed(0)} MiB; target < 150 MiB)\n`,
+    `Memory through a ${(m.bytes / MiB).toFixed(0)} MiB PUT and GET on a fresh process: peak RSS ${m.peakRssPutMiB.toFixed(0)} / ${m.peakRssGetMiB.toFixed(0)} MiB (start ${m.rssBeforeMiB.toFixed(0)} MiB; target < 150 MiB); the throughput server after its rounds: ${m.afterLoadRssMiB.toFixed(0)} MiB\n`,
   );
   const so = objects.smallObjects;
   process.stdout.write(

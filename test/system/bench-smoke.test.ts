@@ -39,6 +39,10 @@ it('npm run bench (smoke profile) produces every part, and leaves no data direct
   for (const part of ['objects', 'smallObjects', 'throttling', 'certificates']) assert.ok(part in r.parts, part);
   assert.ok(r.parts.objects.throughput.length >= 3);
   for (const row of r.parts.objects.throughput) assert.ok(row.putMiBps.median > 0 && row.getMiBps.median > 0, row.mode);
+  // The memory part streams its big object through a Keyhold of its own, the throughput server's RSS beside it.
+  const m = r.parts.objects.memory;
+  assert.equal(m.errors, 0);
+  assert.ok(m.peakRssPutMiB >= m.rssBeforeMiB && m.peakRssGetMiB > 0 && m.afterLoadRssMiB > 0, JSON.stringify(m));
   assert.ok(r.parts.smallObjects.kmsCallSaving > 0.5, 'bucket keys save KMS calls');
   assert.equal(r.parts.throttling.throttled, 0);
   assert.ok(r.parts.authorization.userDecisionMicros > 0);
