@@ -1,9 +1,10 @@
 // Holds each request until the event loop has finished reading every socket that had data this turn, then
 // releases them all at once (setImmediate runs right after the poll phase). Why: on a busy node a request's
-// own work — SigV4, the handler, the audit event — costs about twice as much run between other sockets'
-// TLS and HTTP parsing as run back to back with the same work of the other requests of the turn (code and
-// data stay in the CPU's caches). Measured on KMS Encrypt at 32 connections: 134 → 105 µs of server CPU per
-// request, +28% requests per second (docs/benchmarks.md, round 4). The wait is one loop phase, not a timer.
+// own work — SigV4, the handler, the audit event — costs more run between other sockets' TLS and HTTP
+// parsing than run back to back with the same work of the other requests of the turn, when its code and data
+// are still in the CPU's caches (each stage measured two to three times dearer run once per request than run
+// again right after). Measured on KMS Encrypt at 32 connections: 134 → 103–105 µs of server CPU per
+// request, +28–35% requests per second (docs/benchmarks.md, round 4). The wait is one loop phase, not a timer.
 
 let waiting: Array<() => void> = [];
 
