@@ -82,6 +82,8 @@ describe('S3 objects at rest', () => {
     const f = await read('flip');
     assert.ok(f.error, 'flipped byte detected');
     assert.deepEqual(f.data, data.subarray(0, f.data.length), 'only authenticated bytes were released');
+    // The first two segments are opened before the status line (edge.ts), so this one is a clean error.
+    assert.equal(f.data.length, 0, 'a bad second segment fails before any byte is sent');
     const first = readFileSync(flip);
     first[10] = first[10]! ^ 1;
     writeFileSync(flip, first);

@@ -311,22 +311,28 @@ export class S3Edge {
       res.end(isHead ? undefined : payload);
       return;
     }
-    // Streams: the first piece is produced before the status line, so a failure there is still a clean error.
+    // Streams: the first two pieces are produced before the status line, so a failure there is still a clean
+    // error; and an object that fits in one piece (most small objects: one segment) is written with one end(),
+    // without the stream pipeline's per-response machinery.
     const it = r.body[Symbol.asyncIterator]();
     let first: IteratorResult<Buffer>;
+    let second: IteratorResult<Buffer>;
     try {
       first = await it.next();
+      second = first.done ? first : await it.next();
     } catch (err) {
       this.deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 'object read failed before the response');
       return this.#error(req, res, edge, '', err instanceof S3Error ? err : S3.InternalError('The stored object failed an integrity check.'), false);
     }
     res.writeHead(r.status, headers);
-    if (isHead) {
-      res.end();
+    if (isHead || second.done) {
+      if (!second.done) void it.return?.(undefined); // a HEAD reads no further: release the blob now
+      res.end(isHead || first.done ? undefined : first.value);
       return;
     }
     async function* rest(): AsyncGenerator<Buffer> {
       if (!first.done) yield first.value;
+      yield second.value;
       for (;;) {
         const n = await it.next();
         if (n.done) return;
