@@ -4,11 +4,11 @@
 // Temp files left by a crash are swept at open.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fsyncDir } from '../durable-file.js';
+import { fsyncDirAsync } from '../durable-file.js';
 import { BlobNotFoundError, type BlobRange, type BlobStore } from './interface.js';
 
 const ID_RE = /^[0-9a-f]{32}$/;
@@ -57,9 +57,9 @@ export class LocalDiskBlobStore implements BlobStore {
       } finally {
         await fh.close();
       }
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
       await rename(tmp, file);
-      fsyncDir(dir);
+      await fsyncDirAsync(dir);
       return { id, size };
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
@@ -88,7 +88,7 @@ export class LocalDiskBlobStore implements BlobStore {
     await unlink(file).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
     });
-    fsyncDir(dir);
+    await fsyncDirAsync(dir);
   }
 
   async close(): Promise<void> {}
