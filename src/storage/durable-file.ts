@@ -1,7 +1,6 @@
 // Crash-safe small-file writes: temp file in the same directory -> fsync(file) -> rename -> fsync(dir).
 // A rename without the fsyncs can leave an empty or old file after power loss (Pillai et al., OSDI 2014).
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -11,19 +10,6 @@ export function fsyncDir(dir: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
-  }
-}
-
-/**
- * fsyncDir on the thread pool: the request paths (object writes and deletes) await it, so a directory fsync
- * (a disk flush, hundreds of microseconds) no longer stops every other request on the event loop.
- */
-export async function fsyncDirAsync(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
 

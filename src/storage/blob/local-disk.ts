@@ -4,11 +4,10 @@
 // Temp files left by a crash are swept at open.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fsyncDirAsync } from '../durable-file.js';
 import { BlobNotFoundError, type BlobRange, type BlobStore } from './interface.js';
 
 const ID_RE = /^[0-9a-f]{32}$/;
@@ -26,6 +25,21 @@ export class LocalDiskBlobStore implements BlobStore {
     mkdirSync(join(root, TMP_DIR), { recursive: true, mode: 0o700 });
     if (opts.sweepTemp === false) return;
     for (const name of readdirSync(join(root, TMP_DIR))) rmSync(join(root, TMP_DIR, name), { force: true });
+  }
+
+  // Shard directories (at most 256) this process has made sure of, and a read handle on each, kept open so that
+  // the directory fsync after a rename or unlink is one thread-pool call, not open + fsync + close.
+  readonly #dirs = new Map<string, Promise<FileHandle>>();
+
+  /** fsync of a shard directory on the thread pool: awaited before a write or delete is acknowledged. */
+  async #syncDir(dir: string): Promise<void> {
+    let handle = this.#dirs.get(dir);
+    if (!handle) {
+      handle = mkdir(dir, { recursive: true, mode: 0o700 }).then(() => open(dir, 'r'));
+      this.#dirs.set(dir, handle);
+      handle.catch(() => this.#dirs.delete(dir));
+    }
+    await (await handle).sync();
   }
 
   #path(id: string): { dir: string; file: string } {
@@ -57,9 +71,9 @@ export class LocalDiskBlobStore implements BlobStore {
       } finally {
         await fh.close();
       }
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      if (!this.#dirs.has(dir)) await mkdir(dir, { recursive: true, mode: 0o700 });
       await rename(tmp, file);
-      await fsyncDirAsync(dir);
+      await this.#syncDir(dir);
       return { id, size };
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
@@ -88,8 +102,12 @@ export class LocalDiskBlobStore implements BlobStore {
     await unlink(file).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
     });
-    await fsyncDirAsync(dir);
+    await this.#syncDir(dir);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    const handles = [...this.#dirs.values()];
+    this.#dirs.clear();
+    await Promise.all(handles.map((h) => h.then((fh) => fh.close()).catch(() => undefined)));
+  }
 }
