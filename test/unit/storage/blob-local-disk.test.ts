@@ -1,7 +1,9 @@
-// The local-disk blob store passes the shared conformance suite and sweeps temp files at open.
+// The local-disk blob store passes the shared conformance suite, sweeps temp files at open, and keeps one
+// handle per shard directory for its directory fsyncs.
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { it } from 'node:test';
 import { runBlobConformance } from '../../../src/storage/blob/conformance.js';
 import { LocalDiskBlobStore } from '../../../src/storage/blob/local-disk.js';
@@ -27,5 +29,20 @@ it('leaves temp files alone when other processes may be writing them (cluster wo
   writeFileSync(join(dir, 'tmp', 'cafebabe'), 'in flight elsewhere');
   new LocalDiskBlobStore(dir, { sweepTemp: false });
   assert.deepEqual(readdirSync(join(dir, 'tmp')), ['cafebabe']);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('holds one handle per shard directory it writes to, and closes them all with the store', async () => {
+  const dir = tempDir();
+  const fds = () => readdirSync('/proc/self/fd').length;
+  const before = fds();
+  const store = new LocalDiskBlobStore(dir);
+  const ids: string[] = [];
+  for (let i = 0; i < 40; i++) ids.push((await store.put(Readable.from([Buffer.from(`blob ${i}`)]))).id);
+  for (const id of ids.slice(0, 10)) await store.delete(id);
+  const shards = new Set(ids.map((id) => id.slice(0, 2))).size;
+  assert.equal(fds() - before, shards, 'a handle per shard directory, none per write');
+  await store.close();
+  assert.equal(fds(), before);
   rmSync(dir, { recursive: true, force: true });
 });
