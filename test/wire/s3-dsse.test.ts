@@ -5,7 +5,7 @@
 // bucket keys); the KMS key governs reads; the stored bytes are two layers deep, so peeling one layer does not
 // reveal the data; and UpdateObjectEncryption refuses a DSSE-KMS source, as S3 does.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -26,15 +26,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { auditEvents } from '../helpers/audit.js';
 import { outcome } from '../helpers/outcome.js';
+import { filesUnder } from '../helpers/paths.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-
-/** Every file under a directory (the blob store). */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
 
 describe('S3 DSSE-KMS (wire)', () => {
   let s: TestServer;
