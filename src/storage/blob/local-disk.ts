@@ -31,15 +31,15 @@ export class LocalDiskBlobStore implements BlobStore {
   // the directory fsync after a rename or unlink is one thread-pool call, not open + fsync + close.
   readonly #dirs = new Map<string, Promise<FileHandle>>();
 
-  /** fsync of a shard directory on the thread pool: awaited before a write or delete is acknowledged. */
-  async #syncDir(dir: string): Promise<void> {
+  /** The shard directory, made if need be, as a handle to fsync it by on the thread pool. */
+  #dirHandle(dir: string): Promise<FileHandle> {
     let handle = this.#dirs.get(dir);
     if (!handle) {
       handle = mkdir(dir, { recursive: true, mode: 0o700 }).then(() => open(dir, 'r'));
       this.#dirs.set(dir, handle);
       handle.catch(() => this.#dirs.delete(dir));
     }
-    await (await handle).sync();
+    return handle;
   }
 
   #path(id: string): { dir: string; file: string } {
@@ -71,9 +71,9 @@ export class LocalDiskBlobStore implements BlobStore {
       } finally {
         await fh.close();
       }
-      if (!this.#dirs.has(dir)) await mkdir(dir, { recursive: true, mode: 0o700 });
+      const dirHandle = await this.#dirHandle(dir);
       await rename(tmp, file);
-      await this.#syncDir(dir);
+      await dirHandle.sync();
       return { id, size };
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
@@ -102,7 +102,7 @@ export class LocalDiskBlobStore implements BlobStore {
     await unlink(file).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
     });
-    await this.#syncDir(dir);
+    await (await this.#dirHandle(dir)).sync();
   }
 
   async close(): Promise<void> {
