@@ -1,5 +1,5 @@
 // The local-disk blob store passes the shared conformance suite, sweeps temp files at open, and keeps one
-// handle per shard directory for its directory fsyncs.
+// handle per shard directory for its directory fsyncs and none per read.
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,5 +44,24 @@ it('holds one handle per shard directory it writes to, and closes them all with 
   assert.equal(fds() - before, shards, 'a handle per shard directory, none per write');
   await store.close();
   assert.equal(fds(), before);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('closes the blob file after every read: small, large, refused, or abandoned half-way', async () => {
+  const dir = tempDir();
+  const store = new LocalDiskBlobStore(dir);
+  const small = await store.put(Readable.from([Buffer.alloc(4096, 1)]));
+  const large = await store.put(Readable.from([Buffer.alloc(3 * 1024 * 1024, 2)]));
+  const fds = () => readdirSync('/proc/self/fd').length;
+  const before = fds();
+  for await (const _ of (await store.get(small.id)).body);
+  for await (const _ of (await store.get(large.id)).body);
+  await assert.rejects(store.get(small.id, { start: 0, end: 4096 }), RangeError);
+  const abandoned = (await store.get(large.id)).body;
+  for await (const _ of abandoned) break;
+  // A destroyed read stream closes its file on the thread pool: wait for it.
+  if (!abandoned.closed) await new Promise((resolve) => abandoned.once('close', resolve));
+  assert.equal(fds(), before);
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
