@@ -13,11 +13,9 @@ export interface BlobRange {
 export interface BlobStore {
   /** Streams `source` into a new blob; resolves only once the bytes are durable. */
   put(source: AsyncIterable<Buffer | Uint8Array> | Readable): Promise<{ id: string; size: number }>;
-  /**
-   * Streams a blob (or a byte range of it) out without buffering it whole, with the whole blob's size read
-   * from the same open file (so a caller can check it against its metadata at no extra cost).
-   */
-  get(id: string, range?: BlobRange): Promise<{ size: number; body: Readable }>;
+  /** Streams a blob (or a byte range of it) out without buffering it whole. */
+  get(id: string, range?: BlobRange): Promise<Readable>;
+  size(id: string): Promise<number | undefined>;
   delete(id: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -3,15 +3,14 @@
 // directory, are fsynced, renamed into place, then the directory is fsynced (security.md §7).
 // Temp files left by a crash are swept at open.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { type FileHandle, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BlobNotFoundError, type BlobRange, type BlobStore } from './interface.js';
 
 const ID_RE = /^[0-9a-f]{32}$/;
-const READ_CHUNK = 1024 * 1024;
 const TMP_DIR = 'tmp';
 
 export class LocalDiskBlobStore implements BlobStore {
@@ -82,31 +81,19 @@ export class LocalDiskBlobStore implements BlobStore {
     }
   }
 
-  async get(id: string, range?: BlobRange): Promise<{ size: number; body: Readable }> {
+  async get(id: string, range?: BlobRange): Promise<Readable> {
     const { file } = this.#path(id);
-    // One open file answers both the size and the bytes: a GET makes three thread-pool calls (open, fstat,
-    // read) plus the close, where a stat by name, then an open, cost one more each time.
-    const fh = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
-      throw e.code === 'ENOENT' ? new BlobNotFoundError(id) : e;
-    });
-    try {
-      const { size } = await fh.stat();
-      if (range && (range.start < 0 || range.end < range.start || range.end >= size)) throw new RangeError('blob range out of bounds');
-      const start = range?.start ?? 0;
-      const length = range ? range.end - range.start + 1 : size;
-      // Up to one read's worth: read it whole and close, without a read stream's machinery.
-      if (length <= READ_CHUNK) {
-        const body = await readExactly(fh, start, length);
-        await fh.close();
-        return { size, body: Readable.from(length > 0 ? [body] : []) };
-      }
-      // Larger: 1 MiB reads, fewer and larger chunks for the decryptor downstream (memory stays bounded by the
-      // stream's buffer); the stream closes the file when it ends or is destroyed.
-      return { size, body: fh.createReadStream({ start, end: start + length - 1, highWaterMark: READ_CHUNK }) };
-    } catch (err) {
-      await fh.close().catch(() => undefined);
-      throw err;
-    }
+    const st = await stat(file).catch(() => undefined);
+    if (!st) throw new BlobNotFoundError(id);
+    if (range && (range.start < 0 || range.end < range.start || range.end >= st.size)) throw new RangeError('blob range out of bounds');
+    // 1 MiB reads: fewer, larger chunks for the decryptor downstream (memory stays bounded by the stream's buffer).
+    return createReadStream(file, { highWaterMark: 1024 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
+  }
+
+  async size(id: string): Promise<number | undefined> {
+    if (!ID_RE.test(id)) return undefined;
+    const st = await stat(this.#path(id).file).catch(() => undefined);
+    return st?.size;
   }
 
   async delete(id: string): Promise<void> {
@@ -123,16 +110,4 @@ export class LocalDiskBlobStore implements BlobStore {
     this.#dirs.clear();
     await Promise.all(handles.map((h) => h.then((fh) => fh.close()).catch(() => undefined)));
   }
-}
-
-/** `length` bytes from `position`; a file that ends sooner was cut short after its size was read. */
-async function readExactly(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) throw new RangeError('blob ended before its size');
-    done += bytesRead;
-  }
-  return buf;
 }

@@ -54,10 +54,10 @@ it('closes the blob file after every read: small, large, refused, or abandoned h
   const large = await store.put(Readable.from([Buffer.alloc(3 * 1024 * 1024, 2)]));
   const fds = () => readdirSync('/proc/self/fd').length;
   const before = fds();
-  for await (const _ of (await store.get(small.id)).body);
-  for await (const _ of (await store.get(large.id)).body);
+  for await (const _ of await store.get(small.id));
+  for await (const _ of await store.get(large.id));
   await assert.rejects(store.get(small.id, { start: 0, end: 4096 }), RangeError);
-  const abandoned = (await store.get(large.id)).body;
+  const abandoned = await store.get(large.id);
   for await (const _ of abandoned) break;
   // A destroyed read stream closes its file on the thread pool: wait for it.
   if (!abandoned.closed) await new Promise((resolve) => abandoned.once('close', resolve));

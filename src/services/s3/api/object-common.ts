@@ -248,16 +248,10 @@ async function* readStream(
   start: number,
   end: number,
 ): AsyncGenerator<Buffer> {
+  const blobSize = await deps.blobs.size(blobId);
   const plan = planLayers(objectKey, place, size, start, end, SEGMENT_BYTES);
-  // A blob whose size is not the one its metadata implies was truncated or extended: refuse it before reading
-  // (a range past the end of a shorter blob is the same fault).
-  const lengthMismatch = () => new StreamAuthError('object ciphertext length does not match its metadata');
-  const blob = await deps.blobs.get(blobId, { start: plan.cipherStart, end: plan.cipherEnd }).catch((err: unknown) => {
-    throw err instanceof RangeError ? lengthMismatch() : err;
-  });
-  if (blob.size !== plan.storedLength) {
-    blob.body.destroy();
-    throw lengthMismatch();
-  }
-  yield* plan.open(Buffer.from(salt, 'base64'), blob.body);
+  // A blob whose size is not the one its metadata implies was truncated or extended: refuse it before reading.
+  if (blobSize !== plan.storedLength) throw new StreamAuthError('object ciphertext length does not match its metadata');
+  const cipher = await deps.blobs.get(blobId, { start: plan.cipherStart, end: plan.cipherEnd });
+  yield* plan.open(Buffer.from(salt, 'base64'), cipher);
 }
