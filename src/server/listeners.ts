@@ -1,8 +1,9 @@
 // The HTTPS listener (and the optional plain-HTTP one). The certificate can be replaced at runtime:
 // setSecureContext() applies to new handshakes; open connections keep theirs.
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { createRouter } from './router.js';
 import { secureContextOptions, serverTlsOptions } from './tls-options.js';
@@ -34,7 +35,43 @@ function tune<T extends HttpServer | HttpsServer>(server: T, route: Route, secur
       res.end();
     }
   });
+  server.on('clientError', refuseUnreadableRequest);
   return server;
+}
+
+/**
+ * Bytes the HTTP parser cannot read as a request: a malformed start line or header, or the body of a request
+ * sent without Content-Length (Node's own client does that for a GET or DELETE with a body), which arrives
+ * as the start of a next request. Node's default answers 400 and destroys the socket at once, which also drops
+ * the answer to the request before it, still being served on the connection (the client sees the connection
+ * reset instead of an answer). Here that answer goes out first; then the 400 (431 for oversized headers, 408
+ * for a request that took too long), and the connection closes after the bytes are flushed.
+ */
+function refuseUnreadableRequest(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? '431 Request Header Fields Too Large'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : '400 Bad Request';
+  const refuse = () => {
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    else socket.destroy();
+  };
+  // Node keeps the response being written on the socket as _httpMessage (its own default handler reads it).
+  const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (pending && !pending.writableFinished) {
+    pending.once('finish', refuse);
+    pending.once('close', () => {
+      if (!pending.writableFinished) socket.destroy();
+    });
+  } else {
+    refuse();
+  }
 }
 
 function listen(server: HttpServer | HttpsServer, port: number, host: string): Promise<number> {
