@@ -34,7 +34,12 @@ export class SqliteKvStore implements KvStore {
     if (mode !== 'wal' || sync !== 1) throw new Error(`SQLite durability settings not applied (journal_mode=${mode}, synchronous=${sync})`);
     applyMigrations(this.#db);
     // The WAL file exists from the first access in WAL mode (the migrations above read the schema version).
-    this.#flusher = new WalFlusher(`${path}-wal`);
+    try {
+      this.#flusher = new WalFlusher(`${path}-wal`);
+    } catch (err) {
+      this.#db.close();
+      throw err;
+    }
     this.#get = this.#db.prepare('SELECT k, v, version FROM kv WHERE ns = ? AND k = ?');
     this.#insert = this.#db.prepare('INSERT INTO kv (ns, k, v, version) VALUES (?, ?, ?, 1)');
     this.#update = this.#db.prepare('UPDATE kv SET v = ?, version = version + 1 WHERE ns = ? AND k = ?');
