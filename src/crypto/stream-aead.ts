@@ -104,22 +104,28 @@ export function ciphertextLength(plainLength: number, segmentBytes = DEFAULT_SEG
   return plainLength + segmentCount(plainLength, segmentBytes) * GCM_TAG_BYTES;
 }
 
-/** Encrypts a plaintext stream of any chunking into sealed segments. */
-export async function* encryptStream(p: StreamParams, source: AsyncIterable<Buffer | Uint8Array>): AsyncGenerator<Buffer> {
+/**
+ * Encrypts a plaintext stream of any chunking into sealed segments. Each segment is yielded as its ciphertext
+ * and then its tag, two chunks that are never joined (the blob is their concatenation): joining them cost a
+ * 64 KiB allocation and copy per segment, as much as sealing it (docs/benchmarks.md part 2). `onTag` sees
+ * every segment's tag, in order.
+ */
+export async function* encryptStream(p: StreamParams, source: AsyncIterable<Buffer | Uint8Array>, onTag?: (tag: Buffer) => void): AsyncGenerator<Buffer> {
   const { key, aad, seg } = prepare(p);
   const pending = new ByteQueue();
   let index = 0;
-  const seal = (pt: Buffer, final: boolean) => {
+  const seal = (pt: Buffer, final: boolean): [Buffer, Buffer] | [Buffer] => {
     const { ciphertext, tag } = gcmSeal(key, pt, aad, iv(index++, final));
-    return Buffer.concat([ciphertext, tag]);
+    onTag?.(tag);
+    return ciphertext.length > 0 ? [ciphertext, tag] : [tag];
   };
   try {
     for await (const chunk of source) {
       pending.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
       // Seal a segment only once more data follows it, so the last one can be marked final.
-      while (pending.length > seg) yield seal(pending.take(seg), false);
+      while (pending.length > seg) yield* seal(pending.take(seg), false);
     }
-    yield seal(pending.take(pending.length), true);
+    yield* seal(pending.take(pending.length), true);
   } finally {
     key.fill(0);
   }

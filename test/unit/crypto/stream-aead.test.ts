@@ -68,6 +68,21 @@ describe('object stream AEAD v1', () => {
     }
   });
 
+  it('hands every segment tag to onTag, in order, and yields no empty chunk', async () => {
+    for (const len of [0, 1, SEG, SEG + 1, 3 * SEG + 5]) {
+      const tags: Buffer[] = [];
+      const parts: Buffer[] = [];
+      for await (const c of encryptStream(params(), chunks(randomBytes(len), 333), (t) => tags.push(t))) parts.push(c);
+      const ct = Buffer.concat(parts);
+      const sealed = SEG + 16;
+      const expected = Array.from({ length: Math.max(1, Math.ceil(len / SEG)) }, (_, i) =>
+        ct.subarray(Math.min((i + 1) * sealed, ct.length) - 16, Math.min((i + 1) * sealed, ct.length)),
+      );
+      assert.deepEqual(tags, expected, `length ${len}`);
+      assert.ok(parts.every((c) => c.length > 0));
+    }
+  });
+
   it('matches the frozen vector (64 KiB segments)', async () => {
     const pt = Buffer.from(Array.from({ length: 150_000 }, (_, i) => i % 251));
     const p = params({ segmentBytes: undefined });

@@ -4,7 +4,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { type ChecksumAlgorithm, createChecksum } from '../../../protocol/checksums.js';
-import { GCM_TAG_BYTES } from '../../../crypto/aead.js';
 import { STREAM_SALT_BYTES, StreamAuthError } from '../../../crypto/stream-aead.js';
 import { encryptLayers, planLayers } from '../sse/layers.js';
 import { S3 } from '../errors.js';
@@ -146,13 +145,7 @@ export async function writeEncryptedBlob(
       yield c;
     }
   }
-  async function* tagged(segments: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-    for await (const s of segments) {
-      tagMac?.update(s.subarray(s.length - GCM_TAG_BYTES));
-      yield s;
-    }
-  }
-  const put = await deps.blobs.put(tagged(encryptLayers(objectKey, salt, place, SEGMENT_BYTES, tap())));
+  const put = await deps.blobs.put(encryptLayers(objectKey, salt, place, SEGMENT_BYTES, tap(), tagMac ? (tag) => tagMac.update(tag) : undefined));
   try {
     const md5raw = md5?.digest();
     const etag = md5EtagWanted ? md5raw!.toString('hex') : tagMac!.digest('hex').slice(0, 32);

@@ -23,10 +23,20 @@ function layersOf(objectKey: Buffer, place: Buffer): Layer[] {
   throw new RangeError('an object key holds one or two 256-bit keys');
 }
 
-/** Encrypts a plaintext stream with every layer of `objectKey`; yields the stored bytes. */
-export function encryptLayers(objectKey: Buffer, salt: Buffer, place: Buffer, segmentBytes: number, source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+/** Encrypts a plaintext stream with every layer of `objectKey`; yields the stored bytes. `onTag` sees the outermost layer's tags. */
+export function encryptLayers(
+  objectKey: Buffer,
+  salt: Buffer,
+  place: Buffer,
+  segmentBytes: number,
+  source: AsyncIterable<Buffer>,
+  onTag?: (tag: Buffer) => void,
+): AsyncIterable<Buffer> {
+  const layers = layersOf(objectKey, place);
   let stream: AsyncIterable<Buffer> = source;
-  for (const layer of layersOf(objectKey, place)) stream = encryptStream({ objectKey: layer.key, salt, binding: layer.binding, segmentBytes }, stream);
+  layers.forEach((layer, i) => {
+    stream = encryptStream({ objectKey: layer.key, salt, binding: layer.binding, segmentBytes }, stream, i === layers.length - 1 ? onTag : undefined);
+  });
   return stream;
 }
 
