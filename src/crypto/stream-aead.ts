@@ -87,6 +87,11 @@ class ByteQueue {
     }
     return out;
   }
+
+  /** Copies what is queued into a buffer of its own, so the chunks it came from may be reused. */
+  detach(): void {
+    if (this.#chunks.length > 0) this.#chunks = [Buffer.concat(this.#chunks, this.length)];
+  }
 }
 
 function iv(index: number, final: boolean): Buffer {
@@ -167,13 +172,16 @@ export function planRange(plainLength: number, start: number, end: number, segme
 /**
  * Decrypts the blob bytes of `plan` (a whole object: planRange(len, 0, len - 1)) and yields exactly the
  * requested plaintext. `plainLength` is the authenticated-by-metadata object length: it decides which
- * segment is the final one.
+ * segment is the final one. With `sourceReusesBuffers`, each source chunk is only valid until the next is
+ * requested (the blob store reads into recycled buffers): the part of a segment left at the end of a chunk
+ * is copied out before the next one is read. The yielded plaintext never aliases the source.
  */
 export async function* decryptRange(
   p: StreamParams,
   plainLength: number,
   plan: SegmentPlan,
   source: AsyncIterable<Buffer | Uint8Array>,
+  opts: { sourceReusesBuffers?: boolean } = {},
 ): AsyncGenerator<Buffer> {
   const { key, aad, seg } = prepare(p);
   const lastIndex = segmentCount(plainLength, seg) - 1;
@@ -209,6 +217,7 @@ export async function* decryptRange(
         if (out.length) yield out;
       }
       if (index > plan.lastSegment && queue.length > 0) throw new StreamAuthError('object ciphertext is longer than its metadata says');
+      if (opts.sourceReusesBuffers) queue.detach();
     }
     if (index <= plan.lastSegment) throw new StreamAuthError('object ciphertext is truncated');
   } finally {

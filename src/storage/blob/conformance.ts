@@ -7,9 +7,10 @@ import { BlobNotFoundError, type BlobStore } from './interface.js';
 
 export type BlobFactory = StoreFactory<BlobStore>;
 
+/** Copies each chunk as it arrives: a store may reuse a chunk's buffer once the next one is requested. */
 async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const c of stream) parts.push(c);
+  for await (const c of stream) parts.push(Buffer.from(c));
   return Buffer.concat(parts);
 }
 

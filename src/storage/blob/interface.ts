@@ -13,8 +13,12 @@ export interface BlobRange {
 export interface BlobStore {
   /** Streams `source` into a new blob; resolves only once the bytes are durable. */
   put(source: AsyncIterable<Buffer | Uint8Array> | Readable): Promise<{ id: string; size: number }>;
-  /** Streams a blob (or a byte range of it) out without buffering it whole. */
-  get(id: string, range?: BlobRange): Promise<Readable>;
+  /**
+   * Streams a blob (or a byte range of it) out without buffering it whole. The store may read into buffers
+   * it reuses: a chunk is valid only until the next one is requested, so a consumer copies what it keeps.
+   * Stopping early (`break`, `return()`) releases the blob's file.
+   */
+  get(id: string, range?: BlobRange): Promise<AsyncIterable<Buffer>>;
   size(id: string): Promise<number | undefined>;
   delete(id: string): Promise<void>;
   close(): Promise<void>;

@@ -3,7 +3,7 @@
 // directory, are fsynced, renamed into place, then the directory is fsynced (security.md §7).
 // Temp files left by a crash are swept at open.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { type FileHandle, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -14,7 +14,7 @@ const ID_RE = /^[0-9a-f]{32}$/;
 const TMP_DIR = 'tmp';
 /**
  * File I/O in 1 MiB units, both ways. Reads: fewer, larger chunks for the decryptor downstream (64 MiB GET
- * 239 -> 341 MiB/s). Writes: a write stream's default 16 KiB buffer is full after one 64 KiB segment, so
+ * 239 -> 341 MiB/s), into two buffers that are reused (see get()). Writes: a write stream's default 16 KiB buffer is full after one 64 KiB segment, so
  * each segment waited for its own thread-pool write; with 1 MiB buffered, the segments that arrive while a
  * write is in flight go out together in one writev (docs/benchmarks.md part 2). Memory stays bounded by
  * these buffers, never by the object.
@@ -89,12 +89,12 @@ export class LocalDiskBlobStore implements BlobStore {
     }
   }
 
-  async get(id: string, range?: BlobRange): Promise<Readable> {
+  async get(id: string, range?: BlobRange): Promise<AsyncIterable<Buffer>> {
     const { file } = this.#path(id);
     const st = await stat(file).catch(() => undefined);
     if (!st) throw new BlobNotFoundError(id);
     if (range && (range.start < 0 || range.end < range.start || range.end >= st.size)) throw new RangeError('blob range out of bounds');
-    return createReadStream(file, { highWaterMark: BLOB_IO_BYTES, ...(range ? { start: range.start, end: range.end } : {}) });
+    return readReusing(file, range ? range.start : 0, range ? range.end + 1 : st.size);
   }
 
   async size(id: string): Promise<number | undefined> {
@@ -120,5 +120,26 @@ export class LocalDiskBlobStore implements BlobStore {
     const handles = [...this.#dirs.values()];
     this.#dirs.clear();
     await Promise.all(handles.map((h) => h.then((fh) => fh.close()).catch(() => undefined)));
+  }
+}
+
+/**
+ * Reads [start, end) of a file in BLOB_IO_BYTES chunks into one buffer of its own: each chunk is valid until the
+ * next one is requested (BlobStore.get's contract); reads are pulled, so none starts before the consumer asks.
+ * A fresh 1 MiB buffer per read cost a 64 MiB GET a fifth of its CPU: each is a new mapping whose pages fault
+ * in, and external memory that drives V8's full collections (docs/benchmarks.md part 2, round 6).
+ */
+async function* readReusing(file: string, start: number, end: number): AsyncGenerator<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafeSlow(Math.min(BLOB_IO_BYTES, end - start));
+    for (let pos = start; pos < end; ) {
+      const { bytesRead } = await fh.read(buffer, 0, Math.min(buffer.length, end - pos), pos);
+      if (bytesRead === 0) throw new Error('blob file ended before its size');
+      pos += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
   }
 }

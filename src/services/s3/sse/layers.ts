@@ -40,7 +40,10 @@ export function encryptLayers(
   return stream;
 }
 
-/** What reading plaintext bytes [start, end] of an object of `size` bytes needs: the stored range, and how to open it. */
+/**
+ * What reading plaintext bytes [start, end] of an object of `size` bytes needs: the stored range, and how to open it.
+ * `open` accepts stored bytes in chunks that their producer reuses once the next is requested (BlobStore.get).
+ */
 export function planLayers(
   objectKey: Buffer,
   place: Buffer,
@@ -65,7 +68,10 @@ export function planLayers(
     open: (salt, stored) => {
       let stream = stored;
       for (let i = layers.length - 1; i >= 0; i--) {
-        stream = decryptRange({ objectKey: layers[i]!.key, salt, binding: layers[i]!.binding, segmentBytes }, lengths[i]!, plans[i]!, stream);
+        // The outermost layer reads the blob store's recycled buffers; inner layers read fresh plaintext.
+        stream = decryptRange({ objectKey: layers[i]!.key, salt, binding: layers[i]!.binding, segmentBytes }, lengths[i]!, plans[i]!, stream, {
+          sourceReusesBuffers: i === layers.length - 1,
+        });
       }
       return stream;
     },
