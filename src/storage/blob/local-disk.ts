@@ -14,10 +14,10 @@ const ID_RE = /^[0-9a-f]{32}$/;
 const TMP_DIR = 'tmp';
 /**
  * File I/O in 1 MiB units, both ways. Reads: fewer, larger chunks for the decryptor downstream (64 MiB GET
- * 239 -> 341 MiB/s), into two buffers that are reused (see get()). Writes: a write stream's default 16 KiB buffer is full after one 64 KiB segment, so
- * each segment waited for its own thread-pool write; with 1 MiB buffered, the segments that arrive while a
- * write is in flight go out together in one writev (docs/benchmarks.md part 2). Memory stays bounded by
- * these buffers, never by the object.
+ * 239 -> 341 MiB/s), into one buffer per read that is reused (readReusing). Writes: a write stream's default
+ * 16 KiB buffer is full after one 64 KiB segment, so each segment waited for its own thread-pool write; with
+ * 1 MiB buffered, the segments that arrive while a write is in flight go out together in one writev
+ * (docs/benchmarks.md part 2). Memory stays bounded by these buffers, never by the object.
  */
 export const BLOB_IO_BYTES = 1024 * 1024;
 
@@ -135,7 +135,8 @@ async function* readReusing(file: string, start: number, end: number): AsyncGene
     const buffer = Buffer.allocUnsafeSlow(Math.min(BLOB_IO_BYTES, end - start));
     for (let pos = start; pos < end; ) {
       const { bytesRead } = await fh.read(buffer, 0, Math.min(buffer.length, end - pos), pos);
-      if (bytesRead === 0) throw new Error('blob file ended before its size');
+      // A file cut short since its size was read ends the stream early; the decryptor refuses a truncated blob.
+      if (bytesRead === 0) return;
       pos += bytesRead;
       yield buffer.subarray(0, bytesRead);
     }
