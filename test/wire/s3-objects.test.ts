@@ -3,6 +3,7 @@
 // conditionals, listings, copies, tagging, presigned URLs, and the error shapes.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -317,6 +318,28 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
     const denied = await send(s.endpoint, s.agent, { method: 'GET', path: new URL(tampered).pathname + new URL(tampered).search, headers: {} });
     assert.equal(denied.status, 403);
     assert.match(denied.body, /<Code>SignatureDoesNotMatch<\/Code>/);
+  });
+
+  it('releases the blob file of a GET the client abandons mid-body', async () => {
+    const blobFiles = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(join(s.dataDir, 'blobs'));
+        } catch {
+          return false; // the fd of readdirSync itself, closed by now
+        }
+      }).length;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'abandoned', Body: randomBytes(8 * 1024 * 1024) }));
+    const before = blobFiles();
+    for (let i = 0; i < 3; i++) {
+      const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'abandoned' }));
+      const stream = r.Body as Readable;
+      await new Promise<void>((resolve) => stream.once('data', () => resolve()));
+      stream.destroy();
+    }
+    // The server notices each closed connection on its own schedule: wait (bounded) for the files to be closed.
+    for (let waited = 0; blobFiles() > before && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(blobFiles(), before);
   });
 
   it('answers S3 XML errors (and none on HEAD) for missing keys and buckets', async () => {

@@ -331,12 +331,22 @@ export class S3Edge {
       return;
     }
     async function* rest(): AsyncGenerator<Buffer> {
-      if (!first.done) yield first.value;
-      yield second.value;
-      for (;;) {
-        const n = await it.next();
-        if (n.done) return;
-        yield n.value;
+      let finished = false;
+      try {
+        if (!first.done) yield first.value;
+        yield second.value;
+        for (;;) {
+          const n = await it.next();
+          if (n.done) {
+            finished = true;
+            return;
+          }
+          yield n.value;
+        }
+      } finally {
+        // A client gone mid-body ends this generator early: end the decryptor too, which closes the blob's file
+        // (without this, every aborted GET kept a file descriptor until garbage collection).
+        if (!finished) await it.return?.(undefined);
       }
     }
     try {
