@@ -331,22 +331,14 @@ export class S3Edge {
       return;
     }
     async function* rest(): AsyncGenerator<Buffer> {
-      let finished = false;
       try {
         if (!first.done) yield first.value;
         yield second.value;
-        for (;;) {
-          const n = await it.next();
-          if (n.done) {
-            finished = true;
-            return;
-          }
-          yield n.value;
-        }
+        yield* { [Symbol.asyncIterator]: () => it };
       } finally {
         // A client gone mid-body ends this generator early: end the decryptor too, which closes the blob's file
-        // (without this, every aborted GET kept a file descriptor until garbage collection).
-        if (!finished) await it.return?.(undefined);
+        // (without this, every aborted GET kept a file descriptor until garbage collection). A no-op once it ended.
+        await it.return?.(undefined);
       }
     }
     try {
