@@ -12,7 +12,9 @@ export type AuditReadResult = { file: string; seq: number } & ({ event: AuditEve
 export function* readAuditFile(auditKey: Buffer, path: string): Generator<AuditReadResult> {
   const file = basename(path);
   const key = auditFileKey(auditKey, file);
-  const lines = readFileSync(path, 'utf8').split('\n');
+  // A file the writer did not close has a tail of zeros it had written ahead of its records
+  // (encrypted-jsonl-sink.ts, preallocation); a record cut short by a crash is still reported.
+  const lines = readFileSync(path, 'utf8').replace(/\0+$/, '').split('\n');
   let expected = 1;
   for (const line of lines) {
     if (line === '') continue;

@@ -2,10 +2,10 @@
 // every event reads back in order, version 1 records still read, and tampering is reported, never skipped.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { auditAad, auditFileKey, auditIv, EncryptedJsonlSink } from '../../../src/audit/encrypted-jsonl-sink.js';
+import { auditAad, auditFileKey, auditIv, EncryptedJsonlSink, PREALLOCATE_BYTES } from '../../../src/audit/encrypted-jsonl-sink.js';
 import type { AuditEvent } from '../../../src/audit/event.js';
 import { readAuditDir } from '../../../src/audit/reader.js';
 import { gcmSeal } from '../../../src/crypto/aead.js';
@@ -59,4 +59,33 @@ it('reports a flipped byte, a deleted record and a wrong key instead of skipping
   const errors = [...readAuditDir(key, dir)].filter((r) => 'error' in r).map((r) => ('error' in r ? r.error : ''));
   assert.deepEqual(errors, ['record failed authentication', 'unexpected record (expected seq 2)']);
   assert.ok([...readAuditDir(randomBytes(32), dir)].every((r) => 'error' in r));
+});
+
+it('writes records into a zero tail written ahead of them, which close() cuts and the reader skips after a crash', async () => {
+  const key = randomBytes(32);
+  const dir = tempDir();
+  const sink = new EncryptedJsonlSink(key, { dir });
+  for (let n = 1; n <= 3; n++) await sink.write(event(n));
+  // Still open, as after a crash: the file is one preallocation long, records first, then zeros.
+  const file = join(dir, readdirSync(dir)[0]!);
+  assert.equal(statSync(file).size, PREALLOCATE_BYTES);
+  const names = () => [...readAuditDir(key, dir)].map((r) => ('event' in r ? r.event.eventName : r.error));
+  assert.deepEqual(names(), ['Op1', 'Op2', 'Op3']);
+  // A record cut short by the crash, then zeros: reported, not skipped with the zeros.
+  const bytes = readFileSync(file);
+  const end = bytes.indexOf(0);
+  bytes.write('{"v":2,"seq":4,"d":"AAAA', end);
+  writeFileSync(file, bytes);
+  assert.deepEqual(names(), ['Op1', 'Op2', 'Op3', 'unparseable line (truncated write?)']);
+  writeFileSync(file, bytes.subarray(0, end));
+  await sink.close();
+  // A record larger than what is left of the tail extends the file by whole preallocations.
+  const big = new EncryptedJsonlSink(key, { dir: tempDir() });
+  await big.write({ eventName: 'Big', requestID: 'x'.repeat(PREALLOCATE_BYTES) } as unknown as AuditEvent);
+  const bigFile = big.path;
+  // The event's JSON is just over 1 MiB, its base64 record about 1.4 MiB: two preallocations.
+  assert.equal(statSync(bigFile).size, 2 * PREALLOCATE_BYTES);
+  await big.close();
+  assert.equal(readFileSync(bigFile, 'utf8').indexOf('\0'), -1, 'close() truncates the zero tail');
+  assert.ok(readFileSync(bigFile, 'utf8').endsWith('\n'));
 });
