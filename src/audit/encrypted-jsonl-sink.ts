@@ -9,20 +9,24 @@
 // (one event each, written before group sealing) are still read.
 //
 // Durability: events queue while a flush is in progress; each flush seals every queued event into one
-// record, writes it with one write() and one fdatasync(), then resolves their promises (group commit).
+// record, writes it with one O_DSYNC write, then resolves their promises (group commit). O_DSYNC makes
+// each write(2) return only once its data is on disk, as write + fdatasync would, in one thread-pool trip
+// instead of two (docs/benchmarks.md part 1, round 7).
 // Sealing per batch rather than per event is what makes the trail cheap under load: one cipher and one
-// line per fdatasync instead of per request. A failure rejects the whole batch, so no caller is told an
+// line per disk flush instead of per request. A failure rejects the whole batch, so no caller is told an
 // event is recorded unless it reached the disk.
 //
 // Preallocation: the file is extended with written zeros, PREALLOCATE_BYTES at a time, ahead of the
 // records, and each record overwrites part of that zero tail. An append changes the file's size, so its
-// fdatasync must also commit the inode through the ext4 journal; an overwrite inside the file's size
-// flushes only the data block (fdatasync(2): metadata "not needed for a subsequent data retrieval" is
-// skipped). The zeros must be written, not fallocate()d: unwritten extents convert on first write, which
-// is a metadata change again. Measured on this project's VM: 92 against 130 µs per fdatasync (p50), and
-// a third less CPU. close() truncates the unused tail; after a crash the reader ignores a tail of zeros.
+// synchronous write must also commit the inode through the ext4 journal; an overwrite inside the file's
+// size flushes only the data block (open(2), O_DSYNC, and fdatasync(2): metadata "not needed for a
+// subsequent data retrieval" is skipped). The zeros must be written, not fallocate()d: unwritten extents
+// convert on first write, which is a metadata change again. Measured on this project's VM: 92 against
+// 130 µs per flush of a 600-byte record (p50), and a third less CPU. With appends, O_DSYNC had gained
+// nothing over write + fdatasync; with preallocation it gains a little (round 7). close() truncates the
+// unused tail; after a crash the reader ignores a tail of zeros.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, write } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, write } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gcmSeal } from '../crypto/aead.js';
@@ -32,7 +36,6 @@ import type { AuditEvent } from './event.js';
 import { type AuditSink, AuditUnavailableError } from './sink.js';
 
 const writeAsync = promisify(write);
-const fdatasyncAsync = promisify(fdatasync);
 
 /** How far the file is extended with zeros at a time: about 1,700 events of ~600 bytes. */
 export const PREALLOCATE_BYTES = 1 << 20;
@@ -89,7 +92,8 @@ export class EncryptedJsonlSink implements AuditSink {
     this.#fileName = salted;
     this.#key = auditFileKey(auditKey, salted);
     // Not O_APPEND: records are written at #end, inside the zero tail, so that pwrite's offset counts.
-    this.#fd = openSync(this.path, 'dir' in target ? 'wx' : 'r+', 0o600);
+    const { O_CREAT, O_DSYNC, O_EXCL, O_RDWR } = constants;
+    this.#fd = openSync(this.path, ('dir' in target ? O_CREAT | O_EXCL : 0) | O_RDWR | O_DSYNC, 0o600);
     this.#end = this.#size = fstatSync(this.#fd).size;
   }
 
@@ -113,11 +117,10 @@ export class EncryptedJsonlSink implements AuditSink {
       this.#queue = [];
       try {
         const data = this.#seal(batch);
-        // Extending and writing before the one fdatasync: the flush that grows the file commits its new
-        // size with the record; every other flush finds the record's blocks already allocated.
+        // Only the flush that grows the file commits a new size (with its zeros); every other flush
+        // finds the record's blocks already allocated.
         while (this.#end + data.length > this.#size) this.#size += await writeAll(this.#fd, ZEROS, this.#size);
         await writeAll(this.#fd, data, this.#end);
-        await fdatasyncAsync(this.#fd);
         this.#end += data.length;
         this.#healthy = true;
         for (const p of batch) p.resolve();
