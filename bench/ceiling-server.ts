@@ -4,6 +4,10 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { secureContextOptions, serverTlsOptions } from '../src/server/tls-options.js';
+import { setServerHeapGrowth } from '../src/server/heap-growth.js';
+
+// The same V8 heap growth as `keyhold serve`: the baselines run under the settings Keyhold does.
+setServerHeapGrowth();
 
 const [, , certPath, keyPath] = process.argv;
 const body = JSON.stringify({

@@ -12,6 +12,10 @@ import type { AddressInfo } from 'node:net';
 import { sha256Hex } from '../src/protocol/sigv4/canonical.js';
 import { verifySigV4 } from '../src/protocol/sigv4/verifier.js';
 import { secureContextOptions, serverTlsOptions } from '../src/server/tls-options.js';
+import { setServerHeapGrowth } from '../src/server/heap-growth.js';
+
+// The same V8 heap growth as `keyhold serve`: the baselines run under the settings Keyhold does.
+setServerHeapGrowth();
 
 const [, , certPath, keyPath, accessKeyId, secretAccessKey] = process.argv;
 const credential = { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey!, active: true, principal: 'bench' };

@@ -14,6 +14,10 @@ import { pipeline } from 'node:stream/promises';
 import { readFileSync } from 'node:fs';
 import { secureContextOptions, serverTlsOptions } from '../src/server/tls-options.js';
 import { BLOB_IO_BYTES } from '../src/storage/blob/local-disk.js';
+import { setServerHeapGrowth } from '../src/server/heap-growth.js';
+
+// The same V8 heap growth as `keyhold serve`: the baselines run under the settings Keyhold does.
+setServerHeapGrowth();
 
 const [, , certPath, keyPath, dir] = process.argv as [string, string, string, string, string];
 mkdirSync(dir, { recursive: true });

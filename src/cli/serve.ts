@@ -1,6 +1,7 @@
 // keyhold serve: start the server, print where it is and how to use it, stop cleanly on SIGTERM/SIGINT.
 import cluster from 'node:cluster';
 import { DataDirLockedError } from '../server/data-dir-lock.js';
+import { setServerHeapGrowth } from '../server/heap-growth.js';
 import { startKeyhold } from '../server/bootstrap.js';
 import { SealError } from '../barrier/seal.js';
 import { SERVE_OPTIONS, type ServeConfig, workerCount } from '../server/serve-options.js';
@@ -44,6 +45,7 @@ export async function runServe(argv: string[]): Promise<number> {
 async function serveOne(config: ServeConfig, role: ReturnType<typeof workerRole>, stopRequested: Promise<string>): Promise<number> {
   let generated: { accessKeyId: string; path: string } | undefined;
   let kh: Awaited<ReturnType<typeof startKeyhold>>;
+  setServerHeapGrowth();
   try {
     kh = await startKeyhold(config, {
       ...(role ? { cluster: role } : {}),
