@@ -1,15 +1,15 @@
 // How far V8 lets the old generation grow before its next full (mark-compact) collection, set for a
 // serving process (docs/decisions.md 71).
 //
-// After each mark-compact V8 sets the next limit to the live heap times a growing factor it picks
-// between 1.1 and 4 from its own GC and allocation speeds. Keyhold's live heap is small (~15 MB), and
-// what it churns is mostly memory V8 does not see as heap: every sealed or opened 64 KiB segment is an
-// ArrayBuffer outside it. V8 then picks small factors and, under object traffic, ran a full collection
-// every ~14 GETs of 1 MiB (103 in 5 s), with concurrent marking on the helper threads costing about as
-// much CPU as the GET itself. Fixing the factor at 4 (V8's own maximum) leaves 8-17 in the same run:
-// 1 MiB GETs +38% and 64 MiB GETs +41% throughput (docs/benchmarks.md part 2, round 7). The cost is a
-// heap that may hold up to four times its live size before it is collected, which for this heap is tens
-// of MB, inside the benchmark's RSS target.
+// After each mark-compact V8 sets the next old-generation limit to the live heap times a growing factor
+// it picks (between 1.1 and 4) from its own GC and allocation speeds. Keyhold's live heap is small
+// (~15 MB) and what it churns is mostly memory outside the heap: every sealed or opened 64 KiB segment is
+// an ArrayBuffer. Under object traffic V8's choice left limits of 42-50 MB (--trace-gc-verbose), started
+// incremental marking well before them, and ran a full collection every ~14 GETs of 1 MiB (103 in 5 s),
+// with concurrent marking on the helper threads costing about as much CPU as the GETs. With the factor
+// fixed at 4 (V8's maximum) the same run had 8-17: 1 MiB GETs +38% and 64 MiB GETs +41% throughput
+// (docs/benchmarks.md part 2, round 7). The cost is a heap that may grow to four times its live size
+// before it is collected: tens of MB here, inside the benchmark's RSS target.
 //
 // The flag is read at each limit computation, so setting it after start-up takes effect from the next
 // collection (unlike --initial-heap-size, which V8 reads only when the heap is created and Node does not
