@@ -19,6 +19,8 @@ import { setFlagsFromString } from 'node:v8';
 /** V8's --heap-growing-percent: the factor is 1 + percent / 100, so 300 is a factor of 4. */
 export const HEAP_GROWING_PERCENT = 300;
 
+/** Sets the factor unless the operator started Node with a growth setting of their own. */
 export function setServerHeapGrowth(): void {
+  if (process.execArgv.some((a) => /^--heap[-_]growing[-_]percent\b/.test(a))) return;
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
