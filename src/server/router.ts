@@ -7,7 +7,7 @@ import { QueryEdge } from '../protocol/aws-query.js';
 import { send, splitUrl } from './http-io.js';
 import type { Logger } from './logger.js';
 import type { RestService } from './service.js';
-import { nextTurnBatch } from './turn-batch.js';
+import { currentTurn, nextTurnBatch } from './turn-batch.js';
 
 export interface RouterDeps {
   json: JsonEdge;
@@ -20,12 +20,26 @@ export interface RouterDeps {
   isReady: () => boolean;
   /**
    * Brings caches up to date with commits of other processes sharing the store (cluster mode) before the
-   * request reads them; undefined when nothing changed (one SQLite pragma per request).
+   * request reads them; undefined when nothing changed (one SQLite pragma, once per turn's batch).
    */
   syncState?: () => Promise<void> | undefined;
 }
 
 export function createRouter(deps: RouterDeps) {
+  // The coherence check runs once per turn's batch, not per request: every request of a batch was read
+  // before the batch is released, so a change another worker acknowledged before a request arrived was
+  // committed before the check (read-your-writes across workers, docs/architecture.md).
+  let syncedTurn = -1;
+  let turnSync: Promise<void> | undefined;
+  const syncForTurn = (sync: () => Promise<void> | undefined): Promise<void> | undefined => {
+    const turn = currentTurn();
+    if (turn !== syncedTurn) {
+      syncedTurn = turn;
+      turnSync = sync();
+    }
+    return turnSync;
+  };
+
   return async function route(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
     await nextTurnBatch();
     const requestId = randomUUID();
@@ -41,7 +55,7 @@ export function createRouter(deps: RouterDeps) {
         );
         return;
       }
-      const syncing = deps.syncState?.();
+      const syncing = deps.syncState && syncForTurn(deps.syncState);
       if (syncing) await syncing;
       if (req.method === 'GET' && deps.publicGet && path.startsWith('/acm/')) {
         const r = await deps.publicGet(path);

@@ -2,6 +2,11 @@
 // together, in order, in that turn's check phase — before any timer or immediate scheduled after them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JsonEdge } from '../../../src/protocol/aws-json.js';
+import type { QueryEdge } from '../../../src/protocol/aws-query.js';
+import type { Logger } from '../../../src/server/logger.js';
+import { createRouter } from '../../../src/server/router.js';
 import { nextTurnBatch } from '../../../src/server/turn-batch.js';
 
 test('requests asking in one turn are released together, in the order they asked', async () => {
@@ -39,4 +44,35 @@ test('a request asking while a batch is being released joins the next batch', as
   const b = nextTurnBatch().then(() => order.push('b'));
   await Promise.all([a, b]);
   assert.deepEqual(order, ['a', 'b', 'c']);
+});
+
+// The router's cluster coherence check (docs/architecture.md) runs once per batch, and every request of the
+// batch waits for the cache reload it started.
+test("the router checks other workers' commits once per batch, and each request of the batch waits for the reload", async () => {
+  let syncs = 0;
+  let reloadDone!: () => void;
+  const handled: string[] = [];
+  const route = createRouter({
+    json: { handle: async (_req: unknown, _res: unknown, _ctx: unknown, target: string) => void handled.push(target) } as unknown as JsonEdge,
+    query: {} as QueryEdge,
+    log: { error: () => {} } as unknown as Logger,
+    isReady: () => true,
+    syncState: () => {
+      syncs++;
+      // The first batch finds a change and reloads; later ones find none.
+      return syncs === 1 ? new Promise<void>((resolve) => (reloadDone = resolve)) : undefined;
+    },
+  });
+  const request = (target: string) =>
+    route({ url: '/', method: 'POST', headers: { 'x-amz-target': target } } as unknown as IncomingMessage, {} as ServerResponse, true);
+  const batch = ['a', 'b', 'c'].map(request);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(syncs, 1);
+  assert.deepEqual(handled, [], 'no request of the batch runs before the reload ends');
+  reloadDone();
+  await Promise.all(batch);
+  assert.deepEqual(handled, ['a', 'b', 'c']);
+  await request('d');
+  assert.equal(syncs, 2, 'a later batch checks again');
+  assert.deepEqual(handled, ['a', 'b', 'c', 'd']);
 });
