@@ -61,8 +61,10 @@ export class LocalDiskBlobStore implements BlobStore {
     const tmp = join(this.root, TMP_DIR, id);
     const { dir, file } = this.#path(id);
     let size = 0;
+    // flush: the stream fsyncs the file before it finishes (Node >= 20.10), on the descriptor it wrote
+    // with: no second open and close just to sync.
+    const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600, highWaterMark: BLOB_IO_BYTES, flush: true });
     try {
-      const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600, highWaterMark: BLOB_IO_BYTES });
       await pipeline(
         source instanceof Readable ? source : Readable.from(source),
         async function* count(chunks: AsyncIterable<Buffer>) {
@@ -73,17 +75,14 @@ export class LocalDiskBlobStore implements BlobStore {
         },
         out,
       );
-      const fh = await open(tmp, 'r');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
       const dirHandle = await this.#dirHandle(dir);
       await rename(tmp, file);
       await dirHandle.sync();
       return { id, size };
     } catch (err) {
+      // A failed pipeline destroys the stream but may reject before its descriptor is closed; a put that
+      // has failed leaves nothing open.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await unlink(tmp).catch(() => undefined);
       throw err;
     }

@@ -1,7 +1,7 @@
 // The local-disk blob store passes the shared conformance suite, sweeps temp files at open, and keeps one
 // handle per shard directory for its directory fsyncs and none per read.
 import assert from 'node:assert/strict';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { it } from 'node:test';
@@ -60,6 +60,33 @@ it('closes the blob file after every read: small, large, refused, or abandoned h
   // Leaving the loop early closes the file before the loop statement completes.
   for await (const _ of await store.get(large.id)) break;
   assert.equal(fds(), before);
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('flushes a blob to disk before naming it, and a failed flush fails the put and leaves no file', async (t) => {
+  const dir = tempDir();
+  const store = new LocalDiskBlobStore(dir);
+  // The write stream syncs through node:fs's fsync (the directory syncs use file handles, not this).
+  const synced: number[] = [];
+  let fail = false;
+  t.mock.method(fs, 'fsync', (fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    synced.push(fd);
+    if (fail) return cb(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    return fs.fdatasync(fd, cb);
+  });
+  const { id } = await store.put(Readable.from([Buffer.from('durable')]));
+  assert.equal(synced.length, 1);
+  assert.equal(readFileSync(join(dir, id.slice(0, 2), id), 'utf8'), 'durable');
+  fail = true;
+  const shardsBefore = readdirSync(dir).sort();
+  await assert.rejects(store.put(Readable.from([Buffer.from('lost')])), { code: 'EIO' });
+  assert.deepEqual(readdirSync(join(dir, 'tmp')), [], 'the temp file is removed');
+  const named = readdirSync(dir)
+    .filter((d) => d !== 'tmp')
+    .flatMap((d) => readdirSync(join(dir, d)));
+  assert.deepEqual(named, [id], 'only the first blob was named');
+  assert.deepEqual(readdirSync(dir).sort().slice(0, shardsBefore.length), shardsBefore);
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
