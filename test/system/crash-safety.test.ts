@@ -1,12 +1,14 @@
 // kill -9 during writes (CreateKey, Encrypt, RotateKeyOnDemand, CreateAlias) loses no acknowledged key,
-// key version or alias; every ciphertext ever returned still decrypts; SQLite passes integrity_check.
+// key version or alias; every ciphertext ever returned still decrypts; SQLite passes integrity_check; and the
+// audit trail, whose files a killed server leaves with their preallocated zero tails (decision 70), reads back
+// without a damaged record and holds every acknowledged Encrypt.
 import assert from 'node:assert/strict';
 import { Agent } from 'node:https';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { type ServerProcess, startServerProcess } from '../helpers/process.js';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { jsonCall } from '../helpers/raw-request.js';
 import { tempDir } from '../helpers/server.js';
 
@@ -89,5 +91,11 @@ describe('crash safety (kill -9 during writes)', () => {
     assert.ok(ciphertexts.length >= 24);
     agent.destroy();
     assert.equal(await srv.stop(), 0);
+
+    const trail = await runCli(['audit', 'read', '--data-dir', dir]);
+    assert.equal(trail.code, 0, trail.stderr);
+    assert.equal(trail.stderr, '', 'no damaged audit record');
+    const encrypts = trail.stdout.split('\n').filter((l) => l.includes('"eventName":"Encrypt"')).length;
+    assert.ok(encrypts >= ciphertexts.length, `${encrypts} Encrypt events for ${ciphertexts.length} acknowledged`);
   });
 });
