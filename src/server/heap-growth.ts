@@ -7,9 +7,9 @@
 // an ArrayBuffer. Under object traffic V8's choice left limits of 42-50 MB (--trace-gc-verbose), started
 // incremental marking well before them, and ran a full collection every ~14 GETs of 1 MiB (103 in 5 s),
 // with concurrent marking on the helper threads costing about as much CPU as the GETs. With the factor
-// fixed at 4 (the top of V8's own range) the same run had 8-17: 1 MiB GETs +38% and 64 MiB GETs +41% throughput
-// (docs/benchmarks.md part 2, round 7). The cost is a heap that may grow to four times its live size
-// before it is collected: tens of MB here, inside the benchmark's RSS target.
+// fixed at 4 (the top of V8's own range) the same run had 8-17: 1 MiB GETs +38% and 64 MiB GETs +41%
+// throughput (docs/benchmarks.md part 2, round 7). The cost is a heap that may grow to four times its
+// live size before it is collected: tens of MB here, inside the benchmark's RSS target.
 //
 // The flag is read at each limit computation, so setting it after start-up takes effect from the next
 // collection (unlike --initial-heap-size, which V8 reads only when the heap is created and Node does not
