@@ -31,11 +31,12 @@ export function createRouter(deps: RouterDeps) {
   // committed before the check (read-your-writes across workers, docs/architecture.md).
   let syncedTurn = -1;
   let turnSync: Promise<void> | undefined;
-  const syncForTurn = (sync: () => Promise<void> | undefined): Promise<void> | undefined => {
+  const syncForTurn = (): Promise<void> | undefined => {
+    if (!deps.syncState) return undefined;
     const turn = currentTurn();
     if (turn !== syncedTurn) {
       syncedTurn = turn;
-      turnSync = sync();
+      turnSync = deps.syncState();
     }
     return turnSync;
   };
@@ -55,7 +56,7 @@ export function createRouter(deps: RouterDeps) {
         );
         return;
       }
-      const syncing = deps.syncState && syncForTurn(deps.syncState);
+      const syncing = syncForTurn();
       if (syncing) await syncing;
       if (req.method === 'GET' && deps.publicGet && path.startsWith('/acm/')) {
         const r = await deps.publicGet(path);
