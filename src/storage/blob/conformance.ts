@@ -14,6 +14,12 @@ async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+async function ids(s: BlobStore): Promise<string[]> {
+  const out: string[] = [];
+  for await (const id of s.list()) out.push(id);
+  return out.sort();
+}
+
 async function* chunks(data: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
 }
@@ -89,6 +95,17 @@ export function runBlobConformance(name: string, factory: BlobFactory): void {
           throw new Error('client went away');
         }
         await assert.rejects(s.put(failing()), /client went away/);
+        assert.deepEqual(await ids(s), []);
+      }),
+    );
+
+    it(
+      'lists the id of every finished blob, and no deleted one',
+      withStore(async (s) => {
+        assert.deepEqual(await ids(s), []);
+        const made = await Promise.all([1, 2, 3].map((n) => s.put(chunks(Buffer.alloc(n), 1))));
+        await s.delete(made[1]!.id);
+        assert.deepEqual(await ids(s), [made[0]!.id, made[2]!.id].sort());
       }),
     );
   });

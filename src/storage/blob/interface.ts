@@ -20,6 +20,8 @@ export interface BlobStore {
    */
   get(id: string, range?: BlobRange): Promise<AsyncIterable<Buffer>>;
   size(id: string): Promise<number | undefined>;
+  /** The id of every blob stored (finished puts only, in no particular order): for the orphan sweep. */
+  list(): AsyncIterable<string>;
   delete(id: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -4,13 +4,14 @@
 // Temp files left by a crash are swept at open.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BlobNotFoundError, type BlobRange, type BlobStore } from './interface.js';
 
 const ID_RE = /^[0-9a-f]{32}$/;
+const SHARD_RE = /^[0-9a-f]{2}$/;
 const TMP_DIR = 'tmp';
 /**
  * File I/O in 1 MiB units, both ways. Reads: fewer, larger chunks for the decryptor downstream (64 MiB GET
@@ -100,6 +101,13 @@ export class LocalDiskBlobStore implements BlobStore {
     if (!ID_RE.test(id)) return undefined;
     const st = await stat(this.#path(id).file).catch(() => undefined);
     return st?.size;
+  }
+
+  async *list(): AsyncIterable<string> {
+    for (const shard of await readdir(this.root)) {
+      if (!SHARD_RE.test(shard)) continue;
+      for (const name of await readdir(join(this.root, shard))) if (ID_RE.test(name) && name.startsWith(shard)) yield name;
+    }
   }
 
   /**
