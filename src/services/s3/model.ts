@@ -126,5 +126,10 @@ export interface UploadRecord {
   parts: Record<string, PartInfo & { blobId: string; salt: string; sse: SealedObjectKey; cipherSize: number }>;
 }
 
+/** The blobs holding a version's data: one, one per part of a multipart object, or none (a delete marker). */
+export function blobsOf(v: VersionRecord): string[] {
+  return [...(v.blobId ? [v.blobId] : []), ...(v.parts ?? []).map((p) => p.blobId)];
+}
+
 export const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
 export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;

@@ -4,12 +4,13 @@
 //   s3/object  <bucket>/<key>           ObjectEntry      (listed in UTF-8 byte order, as S3 lists keys)
 //   s3/upload  <bucket>/<uploadId>      UploadRecord
 import { KvConflictError, type KvStore } from '../../storage/kv/interface.js';
-import type { BucketRecord, ObjectEntry, UploadRecord } from './model.js';
+import { type BucketRecord, blobsOf, type ObjectEntry, type UploadRecord } from './model.js';
 
 const NS_BUCKET = 's3/bucket';
 const NS_OBJECT = 's3/object';
 const NS_UPLOAD = 's3/upload';
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+const PAGE = 1000;
 
 export class S3Store {
   constructor(private readonly kv: KvStore) {}
@@ -110,5 +111,26 @@ export class S3Store {
       { type: 'put', namespace: NS_OBJECT, key: `${bucket}/${entry.key}`, value: json(entry), expectVersion },
       { type: 'delete', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}`, expectVersion: uploadVersion },
     ]);
+  }
+
+  /**
+   * Every blob id the metadata refers to: each version's data (of every object, current or not) and each
+   * part of an unfinished upload. Read page by page; consistent only while nothing writes (the orphan sweep
+   * runs at start-up, before the server serves).
+   */
+  async referencedBlobIds(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for await (const v of this.#all(NS_OBJECT)) for (const version of (v as ObjectEntry).versions) for (const id of blobsOf(version)) ids.add(id);
+    for await (const u of this.#all(NS_UPLOAD)) for (const p of Object.values((u as UploadRecord).parts)) ids.add(p.blobId);
+    return ids;
+  }
+
+  async *#all(namespace: string): AsyncGenerator<unknown> {
+    for (let after: string | undefined; ; ) {
+      const rows = await this.kv.list(namespace, { ...(after !== undefined ? { after } : {}), limit: PAGE });
+      for (const r of rows) yield JSON.parse(r.value.toString());
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]!.key;
+    }
   }
 }

@@ -4,13 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
-import { type BucketRecord, objectArn, type VersionRecord } from '../model.js';
+import { type BucketRecord, blobsOf, objectArn, type VersionRecord } from '../model.js';
 import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, type XmlNode, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { lockedVersion, protection, wantsBypass } from '../object-lock/rules.js';
-import { blobsOf, deleteBlobs, versionIdParam } from './object-common.js';
+import { deleteBlobs, versionIdParam } from './object-common.js';
 
 interface Deleted {
   key: string;

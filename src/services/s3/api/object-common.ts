@@ -7,7 +7,7 @@ import { type ChecksumAlgorithm, createChecksum } from '../../../protocol/checks
 import { STREAM_SALT_BYTES, StreamAuthError } from '../../../crypto/stream-aead.js';
 import { encryptLayers, planLayers } from '../sse/layers.js';
 import { S3 } from '../errors.js';
-import type { BucketRecord, ObjectEntry, SealedObjectKey, VersionRecord } from '../model.js';
+import { type BucketRecord, blobsOf, type ObjectEntry, type SealedObjectKey, type VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Request } from '../request.js';
 import { binding } from '../sse/object-keys.js';
 import { type ChecksumPlan, checkClaim } from './checksum-request.js';
@@ -89,10 +89,6 @@ export async function commitVersion(deps: S3Deps, bucket: BucketRecord, key: str
       if (!(err instanceof KvConflictError)) throw err;
     }
   }
-}
-
-export function blobsOf(v: VersionRecord): string[] {
-  return [...(v.blobId ? [v.blobId] : []), ...(v.parts ?? []).map((p) => p.blobId)];
 }
 
 export async function deleteBlobs(deps: S3Deps, ids: string[]): Promise<void> {

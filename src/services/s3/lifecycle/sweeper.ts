@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 
 import { removeUpload } from '../api/multipart.js';
-import { blobsOf, deleteBlobs } from '../api/object-common.js';
-import type { BucketRecord, VersionRecord } from '../model.js';
+import { deleteBlobs } from '../api/object-common.js';
+import { type BucketRecord, blobsOf, type VersionRecord } from '../model.js';
 import { protection } from '../object-lock/rules.js';
 import type { S3Deps } from '../request.js';
 import { dueAfter, expiresAt, type LifecycleRule, selects } from './rules.js';
