@@ -9,9 +9,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { recordCleanStop, sweepAfterUncleanStop } from '../server/clean-stop.js';
 import { DataDirLock, DataDirLockedError } from '../server/data-dir-lock.js';
+import { createLogger, type Logger } from '../server/logger.js';
 import type { ServeConfig } from '../server/serve-options.js';
 import { LocalDiskBlobStore } from '../storage/blob/local-disk.js';
+import { SqliteKvStore } from '../storage/kv/sqlite.js';
 
 export const READY_MESSAGE = 'keyhold-worker-ready';
 const MAX_RESTARTS_PER_MINUTE = 5;
@@ -29,9 +32,11 @@ export async function runClusterPrimary(config: ServeConfig, workers: number, st
     process.stderr.write(`keyhold: ${err.message}\n`);
     return 1;
   }
-  // The one moment no worker can be writing a temp file: sweep what a crash left, then start them.
-  if (existsSync(join(dataDir, 'blobs'))) new LocalDiskBlobStore(join(dataDir, 'blobs'));
+  // The one moment no worker can be writing: sweep what a crash left, then start them.
+  await sweepBeforeWorkers(dataDir, createLogger(config.logLevel));
   let stopping = false;
+  // A clean stop is recorded only if no worker died along the way and every worker stopped cleanly.
+  let everyWorkerClean = true;
   let failed: (reason: string) => void = () => undefined;
   const failure = new Promise<string>((r) => {
     failed = r;
@@ -52,6 +57,7 @@ export async function runClusterPrimary(config: ServeConfig, workers: number, st
       });
       w.once('exit', (code, signal) => {
         if (!up) return reject(new Error(`a ${role} worker exited during start-up (${signal ?? `code ${code}`})`));
+        if (code !== 0) everyWorkerClean = false;
         if (stopping) return;
         // A worker that dies is replaced in its role (the leader's background work must go on), unless
         // workers keep dying: then the node stops rather than crash-looping.
@@ -92,8 +98,25 @@ export async function runClusterPrimary(config: ServeConfig, workers: number, st
   if ('signal' in reason) process.stderr.write(`keyhold: ${reason.signal} received, stopping ${workers} workers\n`);
   else process.stderr.write(`keyhold: ${reason.failure}; stopping\n`);
   await stopAll();
+  if ('signal' in reason && everyWorkerClean) recordCleanStop(dataDir);
   lock.release();
   return 'signal' in reason ? 0 : 1;
+}
+
+/**
+ * Before any worker starts: the blob store's constructor sweeps the temp files a crash left, and after an
+ * unclean stop the blobs no metadata refers to are removed (src/server/clean-stop.ts).
+ */
+async function sweepBeforeWorkers(dataDir: string, log: Logger): Promise<void> {
+  if (!existsSync(join(dataDir, 'blobs'))) return;
+  const blobs = new LocalDiskBlobStore(join(dataDir, 'blobs'));
+  const kv = new SqliteKvStore(join(dataDir, 'keyhold.db'));
+  try {
+    await sweepAfterUncleanStop(dataDir, kv, blobs, log);
+  } finally {
+    await kv.close();
+    await blobs.close();
+  }
 }
 
 /** The role of this process when it is a cluster worker, from the environment the primary gave it. */

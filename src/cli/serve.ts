@@ -75,7 +75,9 @@ async function serveOne(config: ServeConfig, role: ReturnType<typeof workerRole>
   try {
     await kh.close();
   } catch (e) {
+    // Not a clean stop: no clean-stop record, so the next start checks the blob store (src/server/clean-stop.ts).
     process.stderr.write(`keyhold: error while stopping: ${(e as Error).message}\n`);
+    return 1;
   }
   return 0;
 }

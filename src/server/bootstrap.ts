@@ -17,6 +17,7 @@ import { adoptDefaultListenerCertificate } from './default-listener-certificate.
 import { startListeners } from './listeners.js';
 import { createLogger, type Logger } from './logger.js';
 import { openState } from './open-state.js';
+import { recordCleanStop, sweepAfterUncleanStop } from './clean-stop.js';
 import { SERVICE_FACTORIES } from './registry.js';
 import { createRouter } from './router.js';
 import type { ServeConfig } from './serve-options.js';
@@ -73,7 +74,16 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
   const closeAll = async () => {
     for (const c of cleanups.reverse()) await c();
   };
+  // The lock holder records a clean stop last, after every other cleanup has succeeded (cleanups run in
+  // reverse), and only when stopped through close(): a start-up that failed half-way records nothing.
+  let stopping = false;
+  const holdsLock = opts.cluster === undefined;
+  if (holdsLock)
+    cleanups.push(() => {
+      if (stopping) recordCleanStop(dataDir);
+    });
   try {
+    if (holdsLock) await sweepAfterUncleanStop(dataDir, kv, blobs, log);
     // Each step is idempotent, so a crash anywhere in the first start is repaired by the next start.
     const accountId = (await identity.defaultAccountId()) ?? (await identity.createAccount('default', { makeDefault: true })).accountId;
     let credentialsPath: string | undefined = existsSync(join(dataDir, CREDENTIALS_FILE)) ? join(dataDir, CREDENTIALS_FILE) : undefined;
@@ -214,6 +224,7 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
       refreshListenerCertificate,
       async close() {
         ready = false;
+        stopping = true;
         await closeAll();
       },
     };

@@ -4,7 +4,8 @@
 // coherent through the store's change feed. The primary holds the data-directory lock and stops every
 // worker on SIGTERM.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +15,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readAuditDir } from '../../src/audit/reader.js';
+import { CLEAN_STOP_FILE } from '../../src/server/clean-stop.js';
 import { openKeyringForTest } from '../helpers/audit.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { ROOT_KEY_ID, ROOT_SECRET, tempDir } from '../helpers/server.js';
@@ -153,6 +155,7 @@ describe('keyhold serve --workers 2', () => {
       [],
       'no worker outlives the primary',
     );
+    assert.ok(existsSync(join(dataDir, CLEAN_STOP_FILE)), 'a clean stop of every worker is recorded');
   });
 });
 
@@ -197,7 +200,12 @@ describe('keyhold serve --workers 2 after a crash', () => {
     process.kill(server.proc.pid!, 'SIGKILL');
     await server.exited;
     await Promise.all(left.map((pid) => exitOf(pid)));
-    const again = await startServerProcess(dataDir);
+    // A blob named whose commit a crash cut off: the primary removes it before starting the workers.
+    const id = randomBytes(16).toString('hex');
+    mkdirSync(join(dataDir, 'blobs', id.slice(0, 2)), { recursive: true });
+    writeFileSync(join(dataDir, 'blobs', id.slice(0, 2), id), 'orphaned ciphertext');
+    const again = await startServerProcess(dataDir, {}, ['--workers', '2']);
+    assert.equal(existsSync(join(dataDir, 'blobs', id.slice(0, 2), id)), false, 'the orphaned blob is swept after the crash');
     assert.equal(await again.stop('SIGTERM'), 0, 'the data directory is free again');
   });
 });
