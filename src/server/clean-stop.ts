@@ -34,8 +34,10 @@ export function recordCleanStop(dataDir: string): void {
 export async function sweepAfterUncleanStop(dataDir: string, kv: KvStore, blobs: BlobStore, log?: Logger): Promise<void> {
   if (takeCleanStop(dataDir)) return;
   try {
-    const { removed, kept } = await sweepOrphanBlobs(kv, blobs);
+    const { removed, kept, missing } = await sweepOrphanBlobs(kv, blobs);
     if (removed > 0) log?.warn({ removed, kept }, 'the last stop was not clean: removed blob files that no object or upload refers to');
+    if (missing > 0)
+      log?.error({ missing }, 'objects or upload parts refer to blob files that are gone: their data is lost; restore the blob directory from a backup');
   } catch (err) {
     log?.error({ err: (err as Error).message }, 'the sweep for unreferenced blob files failed; they stay until the next start after an unclean stop');
   }

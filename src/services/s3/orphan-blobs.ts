@@ -8,13 +8,17 @@ import type { BlobStore } from '../../storage/blob/interface.js';
 import type { KvStore } from '../../storage/kv/interface.js';
 import { S3Store } from './store.js';
 
-export async function sweepOrphanBlobs(kv: KvStore, blobs: BlobStore): Promise<{ removed: number; kept: number }> {
-  const stored: string[] = [];
-  for await (const id of blobs.list()) stored.push(id);
-  if (stored.length === 0) return { removed: 0, kept: 0 };
+/**
+ * Removes the unreferenced blobs. Also counts the references whose blob is gone (`missing`): never made by
+ * Keyhold itself, whose writes name a blob before they commit it, so a sign of lost files worth an alarm.
+ */
+export async function sweepOrphanBlobs(kv: KvStore, blobs: BlobStore): Promise<{ removed: number; kept: number; missing: number }> {
+  const stored = new Set<string>();
+  for await (const id of blobs.list()) stored.add(id);
   // Every reference is read before the first delete: a failed read deletes nothing.
   const referenced = await new S3Store(kv).referencedBlobIds();
-  const orphans = stored.filter((id) => !referenced.has(id));
+  const orphans = [...stored].filter((id) => !referenced.has(id));
   for (const id of orphans) await blobs.delete(id);
-  return { removed: orphans.length, kept: stored.length - orphans.length };
+  const missing = [...referenced].filter((id) => !stored.has(id)).length;
+  return { removed: orphans.length, kept: stored.size - orphans.length, missing };
 }
