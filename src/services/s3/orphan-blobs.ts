@@ -9,8 +9,9 @@ import type { KvStore } from '../../storage/kv/interface.js';
 import { S3Store } from './store.js';
 
 /**
- * Removes the unreferenced blobs. Also counts the references whose blob is gone (`missing`): never made by
- * Keyhold itself, whose writes name a blob before they commit it, so a sign of lost files worth an alarm.
+ * Removes the unreferenced blobs. Also counts the references whose blob is gone (`missing`). Keyhold never makes
+ * one: it names a blob before it commits a reference to it, and unlinks a blob only once no reference is left.
+ * So a missing blob means files lost outside Keyhold (a disk fault, a careless rm), worth an alarm.
  */
 export async function sweepOrphanBlobs(kv: KvStore, blobs: BlobStore): Promise<{ removed: number; kept: number; missing: number }> {
   const stored = new Set<string>();
