@@ -113,8 +113,8 @@ export class LocalDiskBlobStore implements BlobStore {
   /**
    * No directory fsync after the unlink (docs/decisions.md 68): callers delete a blob only after the metadata
    * that referenced it is durably gone, so an unlink that a crash undoes leaves an unreferenced file, ciphertext
-   * whose object key went with that metadata: space, never data. The flush cost an overwriting 4 KiB PUT 10%
-   * of its CPU.
+   * whose object key went with that metadata: space, never data, reclaimed at the next start (decision 72). The
+   * flush cost an overwriting 4 KiB PUT 10% of its CPU.
    */
   async delete(id: string): Promise<void> {
     if (!ID_RE.test(id)) return;
