@@ -1,7 +1,9 @@
-// keyhold admin: offline management of accounts, users and access keys in a data directory. It takes
-// the data-directory lock, so the server must be stopped; secrets are printed once and stored sealed.
+// keyhold admin: offline management of accounts, users and access keys in a data directory, and a check of
+// the blob store against the metadata. It takes the data-directory lock, so the server must be stopped;
+// secrets are printed once and stored sealed.
 import { IdentityError } from '../iam/identity-store.js';
 import { openState } from '../server/open-state.js';
+import { sweepOrphanBlobs } from '../services/s3/orphan-blobs.js';
 import { formatHelp, type OptionSpec, parseOptions, UsageError } from './options.js';
 
 const OPTIONS: OptionSpec[] = [
@@ -22,13 +24,13 @@ const SUBCOMMANDS = `Subcommands:
   list-access-keys       [--user U] [--account A]
   deactivate-access-key  --access-key-id K [--account A]
   activate-access-key    --access-key-id K [--account A]
-  delete-access-key      --access-key-id K [--account A]`;
+  delete-access-key      --access-key-id K [--account A]
+  check-blobs                                          remove blob files no object refers to, count objects whose
+                                                       blob file is gone (JSON); exits 1 when any is`;
 
 export async function runAdmin(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(
-      formatHelp('keyhold admin <subcommand> [options]', `Offline identity administration (the server must be stopped).\n\n${SUBCOMMANDS}`, OPTIONS),
-    );
+    process.stdout.write(formatHelp('keyhold admin <subcommand> [options]', `Offline administration (the server must be stopped).\n\n${SUBCOMMANDS}`, OPTIONS));
     return argv.length === 0 ? 2 : 0;
   }
   const { values, positional } = parseOptions(OPTIONS, argv, process.env);
@@ -45,6 +47,7 @@ export async function runAdmin(argv: string[]): Promise<number> {
     'deactivate-access-key',
     'activate-access-key',
     'delete-access-key',
+    'check-blobs',
   ];
   if (!sub || !known.includes(sub)) throw new UsageError(`unknown admin subcommand '${sub ?? ''}' (see keyhold admin --help)`);
   const need = (name: string) => {
@@ -54,6 +57,13 @@ export async function runAdmin(argv: string[]): Promise<number> {
   };
   const state = await openState(String(values.dataDir), process.env, { create: false });
   try {
+    if (sub === 'check-blobs') {
+      // The same sweep a start runs after an unclean stop (docs/decisions.md 72), on demand; the exit code lets a
+      // scheduled check alert when objects have lost their data.
+      const result = await sweepOrphanBlobs(state.kv, state.blobs);
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return result.missing > 0 ? 1 : 0;
+    }
     const id = state.identity;
     const account = (values.account as string | undefined) ?? (await id.defaultAccountId());
     if (!account) throw new UsageError('the data directory has no default account yet; start the server once first');

@@ -1,12 +1,15 @@
 // `keyhold admin` (offline, server stopped): a second account with its own root access key, users and
-// keys; the keys then work against the server, and a running server keeps admin out (lock).
+// keys; the keys then work against the server, and a running server keeps admin out (lock). check-blobs
+// removes blob files no object refers to and reports objects whose blob file is gone.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { send } from '../helpers/raw-request.js';
+import { signedS3 } from '../helpers/s3-signer.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../helpers/sha256.js';
 import { tempDir } from '../helpers/server.js';
@@ -66,4 +69,32 @@ it('creates a second account and users offline; their keys work once the server 
   assert.equal(await callerArn(srv.endpoint, rootKey), `arn:aws:iam::${acct.accountId}:root`);
   assert.equal(await callerArn(srv.endpoint, userKey), `arn:aws:iam::${acct.accountId}:user/erin`);
   assert.equal(await srv.stop(), 0);
+});
+
+it('check-blobs removes unreferenced blob files, and exits 1 when an object has lost its blob file', async () => {
+  const d = tempDir();
+  const creds = { accessKeyId: 'AKIAADMINBLOBS000001', secretAccessKey: 'admin-blobs-secret-0123456789abcdef' };
+  const srv = await startServerProcess(d, { KEYHOLD_ROOT_ACCESS_KEY_ID: creds.accessKeyId, KEYHOLD_ROOT_SECRET_ACCESS_KEY: creds.secretAccessKey });
+  procs.push(srv);
+  const agent = new Agent({ ca: readFileSync(join(d, 'ca.pem')) });
+  const unsigned = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+  assert.equal((await (await signedS3(srv.endpoint, agent, creds, 'PUT', '/checked', unsigned)).send()).status, 200);
+  assert.equal((await (await signedS3(srv.endpoint, agent, creds, 'PUT', '/checked/object', unsigned, 'data')).send()).status, 200);
+  assert.equal(await srv.stop(), 0);
+
+  const shards = () => readdirSync(join(d, 'blobs')).filter((s) => /^[0-9a-f]{2}$/.test(s));
+  const [objectShard] = shards();
+  const objectBlob = join(d, 'blobs', objectShard!, readdirSync(join(d, 'blobs', objectShard!))[0]!);
+  const orphan = randomBytes(16).toString('hex');
+  mkdirSync(join(d, 'blobs', orphan.slice(0, 2)), { recursive: true });
+  writeFileSync(join(d, 'blobs', orphan.slice(0, 2), orphan), 'left by a crash');
+
+  const first = await runCli(['admin', 'check-blobs', '--data-dir', d]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(JSON.parse(first.stdout), { removed: 1, kept: 1, missing: 0 });
+  unlinkSync(objectBlob);
+  const second = await runCli(['admin', 'check-blobs', '--data-dir', d]);
+  assert.equal(second.code, 1);
+  assert.deepEqual(JSON.parse(second.stdout), { removed: 0, kept: 0, missing: 1 });
+  rmSync(d, { recursive: true, force: true });
 });
