@@ -2,11 +2,11 @@
 // keys; the keys then work against the server, and a running server keeps admin out (lock). check-blobs
 // removes blob files no object refers to and reports objects whose blob file is gone.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
+import { plantOrphanBlob, storedBlobFiles } from '../helpers/blob-files.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { send } from '../helpers/raw-request.js';
 import { signedS3 } from '../helpers/s3-signer.js';
@@ -82,17 +82,13 @@ it('check-blobs removes unreferenced blob files, and exits 1 when an object has 
   assert.equal((await (await signedS3(srv.endpoint, agent, creds, 'PUT', '/checked/object', unsigned, 'data')).send()).status, 200);
   assert.equal(await srv.stop(), 0);
 
-  const shards = () => readdirSync(join(d, 'blobs')).filter((s) => /^[0-9a-f]{2}$/.test(s));
-  const [objectShard] = shards();
-  const objectBlob = join(d, 'blobs', objectShard!, readdirSync(join(d, 'blobs', objectShard!))[0]!);
-  const orphan = randomBytes(16).toString('hex');
-  mkdirSync(join(d, 'blobs', orphan.slice(0, 2)), { recursive: true });
-  writeFileSync(join(d, 'blobs', orphan.slice(0, 2), orphan), 'left by a crash');
+  const [objectBlob] = storedBlobFiles(d);
+  plantOrphanBlob(d, 'left by a crash');
 
   const first = await runCli(['admin', 'check-blobs', '--data-dir', d]);
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(JSON.parse(first.stdout), { removed: 1, kept: 1, missing: 0 });
-  unlinkSync(objectBlob);
+  unlinkSync(objectBlob!);
   const second = await runCli(['admin', 'check-blobs', '--data-dir', d]);
   assert.equal(second.code, 1);
   assert.deepEqual(JSON.parse(second.stdout), { removed: 0, kept: 0, missing: 1 });

@@ -4,8 +4,7 @@
 // coherent through the store's change feed. The primary holds the data-directory lock and stops every
 // worker on SIGTERM.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +16,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readAuditDir } from '../../src/audit/reader.js';
 import { CLEAN_STOP_FILE } from '../../src/server/clean-stop.js';
 import { openKeyringForTest } from '../helpers/audit.js';
+import { plantOrphanBlob } from '../helpers/blob-files.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { ROOT_KEY_ID, ROOT_SECRET, tempDir } from '../helpers/server.js';
 
@@ -201,11 +201,9 @@ describe('keyhold serve --workers 2 after a crash', () => {
     await server.exited;
     await Promise.all(left.map((pid) => exitOf(pid)));
     // A blob named whose commit a crash cut off: the primary removes it before starting the workers.
-    const id = randomBytes(16).toString('hex');
-    mkdirSync(join(dataDir, 'blobs', id.slice(0, 2)), { recursive: true });
-    writeFileSync(join(dataDir, 'blobs', id.slice(0, 2), id), 'orphaned ciphertext');
+    const orphan = plantOrphanBlob(dataDir, 'orphaned ciphertext');
     const again = await startServerProcess(dataDir, {}, ['--workers', '2']);
-    assert.equal(existsSync(join(dataDir, 'blobs', id.slice(0, 2), id)), false, 'the orphaned blob is swept after the crash');
+    assert.equal(existsSync(orphan), false, 'the orphaned blob is swept after the crash');
     assert.equal(await again.stop('SIGTERM'), 0, 'the data directory is free again');
   });
 });

@@ -4,10 +4,11 @@
 // stop does not look.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
+import { plantOrphanBlob, storedBlobFiles } from '../helpers/blob-files.js';
 import { type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { signedS3 } from '../helpers/s3-signer.js';
 import { tempDir } from '../helpers/server.js';
@@ -64,7 +65,7 @@ it('keeps every acknowledged object across kill -9 and shows no partial one', as
     agent.destroy();
   }
   // What a kill between a blob's rename and its object's commit leaves (the window is too short to hit reliably).
-  const orphan = plantBlob();
+  const orphan = plantOrphanBlob(dir);
   const srv = await startServerProcess(dir, env);
   procs.push(srv);
   assert.deepEqual(readdirSync(join(dir, 'blobs', 'tmp')), [], 'temp files swept at start');
@@ -83,26 +84,13 @@ it('keeps every acknowledged object across kill -9 and shows no partial one', as
     }
   }
   agent.destroy();
-  assert.equal(storedBlobs(), present, 'one blob file per object present, none left over');
+  assert.equal(storedBlobFiles(dir).length, present, 'one blob file per object present, none left over');
   assert.equal(await srv.stop(), 0);
 
   // After a clean stop the next start does not read the metadata to look for orphans.
-  const planted = plantBlob();
+  const planted = plantOrphanBlob(dir);
   const again = await startServerProcess(dir, env);
   procs.push(again);
   assert.ok(existsSync(planted), 'no sweep after a clean stop');
   assert.equal(await again.stop(), 0);
 });
-
-function plantBlob(): string {
-  const id = randomBytes(16).toString('hex');
-  mkdirSync(join(dir, 'blobs', id.slice(0, 2)), { recursive: true });
-  writeFileSync(join(dir, 'blobs', id.slice(0, 2), id), randomBytes(1000));
-  return join(dir, 'blobs', id.slice(0, 2), id);
-}
-
-function storedBlobs(): number {
-  return readdirSync(join(dir, 'blobs'))
-    .filter((d) => /^[0-9a-f]{2}$/.test(d))
-    .reduce((n, d) => n + readdirSync(join(dir, 'blobs', d)).length, 0);
-}

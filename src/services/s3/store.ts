@@ -127,7 +127,7 @@ export class S3Store {
 
   async *#all(namespace: string): AsyncGenerator<unknown> {
     for (let after: string | undefined; ; ) {
-      const rows = await this.kv.list(namespace, { ...(after !== undefined ? { after } : {}), limit: PAGE });
+      const rows = await this.kv.list(namespace, { after, limit: PAGE });
       for (const r of rows) yield JSON.parse(r.value.toString());
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1]!.key;
