@@ -40,6 +40,21 @@ describe('S3 raw requests', () => {
     assert.equal(large.headers.connection, 'close', 'a large unread body is not read for nothing');
   });
 
+  it('a method no operation takes on the resource is 405 MethodNotAllowed naming method and resource type', async () => {
+    const hash = { 'x-amz-content-sha256': createHash('sha256').update('').digest('hex') };
+    for (const [method, path, type] of [
+      ['POST', `/${bucket}/some-key`, 'OBJECT'],
+      ['DELETE', '/', 'SERVICE'],
+      ['PUT', '/', 'SERVICE'],
+      ['PATCH', `/${bucket}`, 'BUCKET'],
+    ] as const) {
+      const r = await (await signed(method, path, hash, '')).send();
+      assert.equal(r.status, 405, `${method} ${path}`);
+      assert.match(r.body, new RegExp(`<Code>MethodNotAllowed</Code>.*<Method>${method}</Method><ResourceType>${type}</ResourceType>`));
+    }
+    assert.equal(await exists('some-key'), false);
+  });
+
   it('an empty Expect header expects nothing; another expectation than 100-continue is 417', async () => {
     const put = async (expect: string) =>
       (await signed('PUT', `/${bucket}/expect`, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': '3', expect })).send('bar');

@@ -269,6 +269,7 @@ export class S3Edge {
     let response: S3Response | undefined;
     let failure: ServiceError | undefined;
     try {
+      if ('notAllowed' in r) throw S3.MethodNotAllowed(undefined, { Method: req.method ?? '', ResourceType: r.notAllowed });
       if (!('name' in r)) throw S3.NotImplemented(`${r.unsupported} is not supported by this Keyhold version.`);
       if (!deps.audit.healthy) throw S3.ServiceUnavailable(AUDIT_REFUSAL);
       if (!handler) throw S3.NotImplemented(`${r.name} is not supported by this Keyhold version.`);

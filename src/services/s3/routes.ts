@@ -1,5 +1,7 @@
 // Which S3 operation a request is: method, bucket/key presence and sub-resources, as S3's REST API maps
-// them. Sub-resources Keyhold does not implement answer NotImplemented instead of being ignored.
+// them. Sub-resources Keyhold does not implement answer NotImplemented instead of being ignored; a method
+// no operation takes on the resource (POST on an object without ?uploads or ?uploadId, DELETE on the
+// service) answers 405 MethodNotAllowed naming the method and the resource type, as S3 does.
 export interface Route {
   name: string;
   readOnly: boolean;
@@ -74,18 +76,21 @@ function settingsRoute(method: string, key: string | undefined, q: URLSearchPara
   return undefined;
 }
 
+/** What S3 calls the resource a method is not allowed on (the ResourceType of its MethodNotAllowed). */
+export type ResourceType = 'SERVICE' | 'BUCKET' | 'OBJECT';
+
 export function route(
   method: string,
   bucket: string | undefined,
   key: string | undefined,
   q: URLSearchParams,
   hasCopySource: boolean,
-): Route | { unsupported: string } {
+): Route | { unsupported: string } | { notAllowed: ResourceType } {
   const setting = bucket ? settingsRoute(method, key, q) : undefined;
   if (setting) return setting;
   const unsupported = UNSUPPORTED.find((s) => q.has(s));
   if (unsupported) return { unsupported };
-  if (!bucket) return method === 'GET' ? r('ListBuckets', true) : { unsupported: method };
+  if (!bucket) return method === 'GET' ? r('ListBuckets', true) : { notAllowed: 'SERVICE' };
   if (key === undefined) {
     switch (method) {
       case 'PUT':
@@ -128,7 +133,7 @@ export function route(
         // Browser-based uploads: a multipart/form-data body naming the key (post-object/).
         return r('PostObject', false, true);
     }
-    return { unsupported: method };
+    return { notAllowed: 'BUCKET' };
   }
   switch (method) {
     case 'PUT':
@@ -153,7 +158,7 @@ export function route(
     case 'POST':
       if (q.has('uploads')) return r('CreateMultipartUpload', false, true);
       if (q.has('uploadId')) return r('CompleteMultipartUpload', false, true);
-      return { unsupported: 'POST' };
+      return { notAllowed: 'OBJECT' };
   }
-  return { unsupported: method };
+  return { notAllowed: 'OBJECT' };
 }
