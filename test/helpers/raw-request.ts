@@ -42,7 +42,17 @@ export interface SignOptions {
 }
 
 /** POST / with X-Amz-Target and a JSON 1.1 body, signed like the SDK signs it. */
-export async function jsonCall(endpoint: string, agent: Agent, target: string, body: string | Buffer, o: SignOptions): Promise<RawResponse> {
+export function jsonCall(endpoint: string, agent: Agent, target: string, body: string | Buffer, o: SignOptions): Promise<RawResponse> {
+  return signedPost(endpoint, agent, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body, o);
+}
+
+/** POST / with a form-encoded AWS query body (IAM, STS: Action=...&Version=...), signed like the SDK signs it. */
+export function queryCall(endpoint: string, agent: Agent, params: Record<string, string>, o: SignOptions): Promise<RawResponse> {
+  const body = new URLSearchParams(params).toString();
+  return signedPost(endpoint, agent, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body, { service: 'iam', ...o });
+}
+
+async function signedPost(endpoint: string, agent: Agent, protocol: Record<string, string>, body: string | Buffer, o: SignOptions): Promise<RawResponse> {
   const url = new URL(endpoint);
   const signer = new SignatureV4({
     credentials: o.credentials,
@@ -51,12 +61,7 @@ export async function jsonCall(endpoint: string, agent: Agent, target: string, b
     sha256: NodeSha256,
     uriEscapePath: true,
   });
-  const headers: Record<string, string> = {
-    host: url.host,
-    'content-type': 'application/x-amz-json-1.1',
-    'x-amz-target': target,
-    ...o.headers,
-  };
+  const headers: Record<string, string> = { host: url.host, ...protocol, ...o.headers };
   const signed = await signer.sign(
     { method: 'POST', protocol: 'https:', hostname: url.hostname, port: Number(url.port), path: '/', headers, body },
     { signingDate: o.date ?? new Date(), unsignableHeaders: new Set(o.unsigned ?? []) },

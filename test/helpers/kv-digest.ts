@@ -1,0 +1,25 @@
+// A digest of every record in a running server's metadata store, read through a second, read-only SQLite
+// connection: the fuzz properties compare it before and after each refused request ("bad input changes
+// nothing").
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+// Written in the background, not by the request being checked: KMS keys' last-usage records, flushed in
+// batches for earlier successful calls (src/services/kms/domain/key-last-usage.ts).
+const BACKGROUND_NAMESPACES = ['kms/key-usage'];
+
+export function kvDigest(dataDir: string): { read(): Map<string, string>; close(): void } {
+  const db = new Database(join(dataDir, 'keyhold.db'), { readonly: true });
+  const rows = db.prepare(`SELECT ns, k, v, version FROM kv WHERE ns NOT IN (${BACKGROUND_NAMESPACES.map(() => '?').join(', ')}) ORDER BY ns, k`);
+  return {
+    read() {
+      const out = new Map<string, string>();
+      for (const row of rows.iterate(...BACKGROUND_NAMESPACES) as Iterable<{ ns: string; k: string; v: Buffer; version: number }>) {
+        out.set(`${row.ns}/${row.k}`, `${row.version}:${createHash('sha256').update(row.v).digest('hex')}`);
+      }
+      return out;
+    },
+    close: () => db.close(),
+  };
+}
