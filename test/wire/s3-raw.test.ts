@@ -2,6 +2,7 @@
 // that do not match (nothing becomes visible), DOCTYPE bodies, SSE headers on reads, bad SSE-C MD5.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { Agent } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, HeadObjectCommand, PutBucketEncryptionCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { chunkSignature } from '../../src/protocol/sigv4/chunked.js';
@@ -53,6 +54,32 @@ describe('S3 raw requests', () => {
       assert.match(r.body, new RegExp(`<Code>MethodNotAllowed</Code>.*<Method>${method}</Method><ResourceType>${type}</ResourceType>`));
     }
     assert.equal(await exists('some-key'), false);
+  });
+
+  it('an aws-chunked upload refused mid-body leaves its connection usable for the next request', async () => {
+    // One socket, so the second request must travel on the connection the refused upload used.
+    const one = new Agent({ ca: s.ca, keepAlive: true, maxSockets: 1 });
+    try {
+      for (const where of ['first chunk', 'middle']) {
+        const headers = {
+          'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+          'content-encoding': 'aws-chunked',
+          'x-amz-decoded-content-length': '300000',
+        };
+        const put = await signedS3(s.endpoint, one, s.credentials, 'PUT', `/${bucket}/refused-mid-body`, headers);
+        // Chunks whose signatures are wrong: the first is refused as soon as it is read, the rest never is.
+        const chunk = (n: number) =>
+          Buffer.concat([Buffer.from(`${n.toString(16)};chunk-signature=${'0'.repeat(64)}\r\n`), Buffer.alloc(n, 7), Buffer.from('\r\n')]);
+        const body = where === 'first chunk' ? Buffer.concat([chunk(100_000), chunk(100_000), chunk(100_000)]) : Buffer.concat([chunk(1), chunk(299_999)]);
+        const refused = await put.send(body);
+        assert.ok(refused.status === 403 || refused.status === 400, refused.body);
+        const hash = { 'x-amz-content-sha256': createHash('sha256').update('').digest('hex') };
+        const next = await (await signedS3(s.endpoint, one, s.credentials, 'GET', `/${bucket}/refused-mid-body`, hash)).send();
+        assert.equal(next.status, 404, `${where}: ${next.body}`);
+      }
+    } finally {
+      one.destroy();
+    }
   });
 
   it('an empty Expect header expects nothing; another expectation than 100-continue is 417', async () => {

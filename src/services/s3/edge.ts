@@ -85,9 +85,8 @@ export class S3Edge {
     const { deps } = this;
     const now = deps.clock();
     const query = new URLSearchParams(edge.query);
-    let bodyTouched = false;
     let resource = edge.path;
-    const fail = (err: ServiceError) => this.#error(req, res, edge, resource, err, !bodyTouched);
+    const fail = (err: ServiceError) => this.#error(req, res, edge, resource, err);
     try {
       const { bucket, key, virtualHosted } = target(req, edge.path, deps.baseDomains);
       resource = bucket ? `/${bucket}${key !== undefined ? `/${key}` : ''}` : '/';
@@ -150,7 +149,6 @@ export class S3Edge {
       const decodedLength = req.headers['x-amz-decoded-content-length'];
       const raw = req as AsyncIterable<Buffer>;
       async function* body(): AsyncGenerator<Buffer> {
-        bodyTouched = true;
         try {
           if (streaming) {
             const trailerNames = String(req.headers['x-amz-trailer'] ?? '')
@@ -323,7 +321,7 @@ export class S3Edge {
       second = first.done ? first : await it.next();
     } catch (err) {
       this.deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 'object read failed before the response');
-      return this.#error(req, res, edge, '', err instanceof S3Error ? err : S3.InternalError('The stored object failed an integrity check.'), false);
+      return this.#error(req, res, edge, '', err instanceof S3Error ? err : S3.InternalError('The stored object failed an integrity check.'));
     }
     res.writeHead(r.status, headers);
     if (isHead || second.done) {
@@ -351,7 +349,7 @@ export class S3Edge {
     }
   }
 
-  #error(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest, resource: string, err: ServiceError, closeConnection: boolean): void {
+  #error(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest, resource: string, err: ServiceError): void {
     if (res.headersSent) {
       res.destroy();
       return;
@@ -372,16 +370,20 @@ export class S3Edge {
       .join('');
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>${fields}<Resource>${escapeXml(resource)}</Resource><RequestId>${edge.requestId}</RequestId></Error>`;
     const body = req.method === 'HEAD' || err.status === 304 ? Buffer.alloc(0) : Buffer.from(xml);
-    // A refused request whose body is still coming: a body of declared, moderate size is read and discarded
-    // so the client (which may be mid-upload after 100-continue) gets to read the error; anything else ends
-    // the connection after the answer rather than reading an unbounded body for nothing.
-    const unread = closeConnection && !req.complete;
+    // A refused request whose body is still coming, whether or not its reading had begun (an aws-chunked body
+    // refused at a bad chunk has its rest unread): a body of declared, moderate size is read and discarded so
+    // the client (which may be mid-upload after 100-continue) gets to read the error and the connection stays
+    // usable; anything else ends the connection after the answer rather than reading an unbounded body for
+    // nothing. Answering "keep-alive" with body bytes left unread would make the connection's next request
+    // wait behind them, or be read as their continuation.
+    const unread = !req.complete;
     // A body being read through an async iterator has a 'readable' listener, which would keep resume() from flowing.
     if (unread) req.removeAllListeners('readable');
     const declared = Number(req.headers['content-length']);
-    if (unread && !(Number.isSafeInteger(declared) && declared <= DRAIN_BODY_BYTES)) headers.connection = 'close';
+    const drain = unread && !req.destroyed && Number.isSafeInteger(declared) && declared <= DRAIN_BODY_BYTES;
+    if (unread && !drain) headers.connection = 'close';
     res.writeHead(err.status, { ...headers, 'content-length': String(body.length) });
     res.end(body);
-    if (unread) req.resume();
+    if (drain) req.resume();
   }
 }
