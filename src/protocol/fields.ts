@@ -7,10 +7,20 @@ import { SerializationException, ValidationException } from './errors.js';
 export type Input = Record<string, unknown>;
 
 const lcFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/**
+ * A wire value as text for an error message. Never throws: String() would call a JSON object's own "toString"
+ * member (a number or a string after JSON.parse), which throws a TypeError, so a hostile body became a 500.
+ */
+export function shownValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null || typeof v !== 'object') return String(v);
+  return JSON.stringify(v);
+}
 // A blob's value is never echoed (it may be a plaintext): "Value at 'plaintext' ...", as AWS answers (recorded).
 const fail = (value: unknown, field: string, constraint: string, hidden = false) =>
   new ValidationException(
-    `1 validation error detected: Value${hidden ? '' : ` '${String(value).slice(0, 256)}'`} at '${lcFirst(field)}' failed to satisfy constraint: ${constraint}`,
+    `1 validation error detected: Value${hidden ? '' : ` '${shownValue(value).slice(0, 256)}'`} at '${lcFirst(field)}' failed to satisfy constraint: ${constraint}`,
   );
 
 export interface StringRules {

@@ -18,7 +18,18 @@ export function junkValue(known: string[]): fc.Arbitrary<unknown> {
     fc.constant(null),
     fc.constant('x'.repeat(70_000)),
   );
-  const names = fc.constantFrom('TagKey', 'TagValue', 'Key', 'Value', 'EncryptionContextSubset', 'EncryptionContextEquals', 'constructor', 'toString');
+  const names = fc.constantFrom(
+    'TagKey',
+    'TagValue',
+    'Key',
+    'Value',
+    'EncryptionContextSubset',
+    'EncryptionContextEquals',
+    'constructor',
+    'toString',
+    'valueOf',
+    'toJSON',
+  );
   return fc.oneof(
     { weight: 4, arbitrary: scalar },
     { weight: 1, arbitrary: fc.array(scalar, { maxLength: 4 }) },

@@ -105,6 +105,27 @@ describe('AWS JSON 1.1 edge (raw requests)', () => {
     assert.equal(typeOf(badHash), 'InvalidSignatureException');
   });
 
+  it('a JSON object with its own "toString" or "valueOf" member where a string is expected is a 400, never a 500', async () => {
+    // String() on such an object calls the member, which is not a function: a TypeError, once a 500.
+    const hostile: unknown[] = [{ toString: 0 }, { valueOf: 'x', toString: 'y' }];
+    for (const value of hostile) {
+      const grant = await call(
+        'TrentService.CreateGrant',
+        JSON.stringify({ KeyId: keyId, GranteePrincipal: 'arn:aws:iam::111122223333:root', Operations: [value] }),
+      );
+      assert.equal(grant.status, 400, grant.body);
+      const cert = await call('CertificateManager.RequestCertificate', JSON.stringify({ DomainName: 'x.example.test', SubjectAlternativeNames: [value] }), {
+        service: 'acm',
+      });
+      assert.equal(cert.status, 400, cert.body);
+      assert.equal(typeOf(cert), 'SerializationException');
+      const tags = await call('TrentService.TagResource', JSON.stringify({ KeyId: keyId, Tags: [{ TagKey: value, TagValue: 'v' }] }));
+      assert.equal(tags.status, 400, tags.body);
+      const context = await call('TrentService.Encrypt', JSON.stringify({ KeyId: keyId, Plaintext: 'AAAA', EncryptionContext: { a: value } }));
+      assert.equal(context.status, 400, context.body);
+    }
+  });
+
   it('never answers 5xx to arbitrary bodies (property)', async () => {
     await fc.assert(
       fc.asyncProperty(

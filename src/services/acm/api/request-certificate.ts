@@ -2,7 +2,7 @@
 // certificates from a Keyhold CA (CertificateAuthorityArn: issued at once). IdempotencyToken: the same
 // token within an hour returns the same ARN.
 import { SerializationException } from '../../../protocol/errors.js';
-import { type Input, optList, optString, optStruct, reqString } from '../../../protocol/fields.js';
+import { type Input, optList, optString, optStringList, optStruct, reqString } from '../../../protocol/fields.js';
 import type { KeyAlgorithm } from '../../../pki/issuance.js';
 import { InvalidDomainValidationOptionsException, LimitExceededException, ResourceNotFoundException, AcmValidationException } from '../errors.js';
 import { type AcmOperationDef, authorizeAcm, parseTags, tagKeysOf } from './common.js';
@@ -24,7 +24,7 @@ export const requestCertificate: AcmOperationDef = {
   async handler(deps, ctx, input: Input) {
     const domainName = domain(reqString(input, 'DomainName', { min: 1, max: 253 }), 'domainName');
     if (Buffer.byteLength(domainName.replace(/^\*\./, '')) > 64) throw new AcmValidationException('DomainName must be at most 64 octets.');
-    const sans = (optList(input, 'SubjectAlternativeNames') ?? []).map((s, i) => domain(String(s), `subjectAlternativeNames.${i + 1}.member`));
+    const sans = (optStringList(input, 'SubjectAlternativeNames') ?? []).map((s, i) => domain(s, `subjectAlternativeNames.${i + 1}.member`));
     const names = [...new Set([domainName, ...sans])];
     if (names.length > MAX_NAMES) throw new LimitExceededException(`The number of domain names in the certificate request exceeds the quota of ${MAX_NAMES}.`);
     const method = optString(input, 'ValidationMethod', { enum: ['DNS', 'EMAIL', 'HTTP'] }) ?? 'DNS';

@@ -1,5 +1,5 @@
 // Input rules shared by the grant operations.
-import { type Input, optList, optString } from '../../../protocol/fields.js';
+import { type Input, optList, optString, shownValue } from '../../../protocol/fields.js';
 import { SerializationException, ValidationException } from '../../../protocol/errors.js';
 import type { GrantConstraints, GrantRecord } from '../domain/grants.js';
 import type { KeyRecord } from '../domain/types.js';
@@ -65,7 +65,7 @@ export function grantOperations(input: Input): string[] {
   for (const op of list) {
     if (typeof op !== 'string' || !GRANT_OPERATIONS.includes(op))
       throw new ValidationException(
-        `1 validation error detected: Value '[${String(op)}]' at 'operations' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${GRANT_OPERATIONS.join(', ')}]]`,
+        `1 validation error detected: Value '[${shownValue(op)}]' at 'operations' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${GRANT_OPERATIONS.join(', ')}]]`,
       );
     if (!SYMMETRIC_GRANT_OPERATIONS.has(op) && !HMAC_GRANT_OPERATIONS.has(op))
       throw new ValidationException(`Grant operation ${op} is not valid for a symmetric encryption KMS key.`);
