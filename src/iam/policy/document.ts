@@ -89,7 +89,9 @@ function statement(raw: unknown, index: number): Statement {
   const s = raw as Record<string, unknown>;
   const known = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
   for (const k of Object.keys(s)) if (!known.has(k)) throw new PolicyError(`Statement has an unknown element "${k}"`);
-  const sid = s.Sid === undefined ? undefined : String(s.Sid);
+  // A Sid is a string (the grammar's <sid_block>); String() of a JSON object with a "toString" member would throw.
+  if (s.Sid !== undefined && typeof s.Sid !== 'string') throw new PolicyError('Statement Sid must be a string');
+  const sid = s.Sid as string | undefined;
   if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw new PolicyError(`Statement ${sid ?? index} Effect must be "Allow" or "Deny"`);
   if (s.Action !== undefined && s.NotAction !== undefined) throw new PolicyError('A statement cannot have both Action and NotAction');
   if (s.Action === undefined && s.NotAction === undefined) throw new PolicyError('Policy statement must contain actions.');

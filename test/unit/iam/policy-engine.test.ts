@@ -256,6 +256,8 @@ describe('policy validation', () => {
     ['unknown operator', { Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*', Condition: { StringSortOf: { a: 'b' } } }] }, 'identity'],
     ['bad version', { Version: '2020-01-01', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }, 'identity'],
     ['unknown element', { Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*', Extra: 1 }] }, 'identity'],
+    // String() of this Sid called its "toString" member and threw a TypeError (a 500 on the wire).
+    ['a Sid that is not a string', { Statement: [{ Sid: { toString: '' }, Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }, 'identity'],
   ];
   for (const [name, doc, kind] of bad) {
     it(`refuses: ${name}`, () => assert.throws(() => parsePolicy(typeof doc === 'string' ? doc : JSON.stringify(doc), { kind }), PolicyError));
