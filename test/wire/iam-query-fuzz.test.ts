@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import fc from 'fast-check';
 import { countOutcome } from '../helpers/fuzz-stats.js';
+import { printable } from '../helpers/fuzz-values.js';
 import { kvDigest } from '../helpers/kv-digest.js';
 import { queryCall } from '../helpers/raw-request.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -43,10 +44,10 @@ describe('IAM and STS query actions fed hostile parameters (property)', () => {
   after(() => s.stop());
 
   it('answers every request with 2xx or a 4xx error document, never 5xx', async () => {
-    const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 });
+    const line = printable(40);
     const text = fc.oneof(
       fc.constantFrom(...known),
-      printable,
+      line,
       fc.string(),
       fc.constantFrom(
         '',
@@ -85,7 +86,7 @@ describe('IAM and STS query actions fed hostile parameters (property)', () => {
       'Tags.member',
       'PermissionsBoundary',
     );
-    const mutation = fc.tuple(fc.oneof(names, extra, printable), fc.option(text, { freq: 5 }));
+    const mutation = fc.tuple(fc.oneof(names, extra, line), fc.option(text, { freq: 5 }));
     const request = fc.tuple(fc.constantFrom(...valid), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([params, mutations]) => {
       const q: Record<string, string> = { ...params };
       for (const [name, value] of mutations) {
