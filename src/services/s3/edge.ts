@@ -289,6 +289,10 @@ export class S3Edge {
     try {
       await deps.audit.write(event);
     } catch {
+      // An object body already begun (GetObject reads its first bytes in the handler) holds a file and a lease.
+      if (response?.body && typeof response.body === 'object' && Symbol.asyncIterator in response.body) {
+        await response.body[Symbol.asyncIterator]().return?.(undefined);
+      }
       return fail(S3.ServiceUnavailable(AUDIT_REFUSAL));
     }
     if (failure || !response) return fail(failure ?? S3.InternalError());

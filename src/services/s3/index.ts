@@ -12,6 +12,7 @@ import { KmsBridge } from './sse/kms-bridge.js';
 import { MasterKeys } from './sse/master-keys.js';
 import { ObjectKeys } from './sse/object-keys.js';
 import { S3Store } from './store.js';
+import { LeasedBlobStore } from './blob-leases.js';
 
 export interface S3Service extends RestService {
   s3: S3Deps;
@@ -25,7 +26,7 @@ export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
   const kms = new KmsBridge(kmsService, deps.clock, serviceKmsCallRecorder(deps.audit, kmsService, 's3', true));
   const s3: S3Deps = {
     store: new S3Store(deps.kv),
-    blobs: deps.blobs,
+    blobs: new LeasedBlobStore(deps.blobs),
     keys: new ObjectKeys(new MasterKeys(deps.kv, deps.barrier, deps.clock), kms),
     kms,
     authorizer: deps.authorizer,

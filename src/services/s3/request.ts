@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Authorizer } from '../../iam/authorizer.js';
 import type { RequestContext } from '../../server/context.js';
-import type { BlobStore } from '../../storage/blob/interface.js';
+import type { LeasedBlobStore } from './blob-leases.js';
 import type { ObjectKeys } from './sse/object-keys.js';
 import type { KmsBridge } from './sse/kms-bridge.js';
 import type { S3Store } from './store.js';
@@ -43,7 +43,7 @@ export interface S3Response {
 
 export interface S3Deps {
   store: S3Store;
-  blobs: BlobStore;
+  blobs: LeasedBlobStore;
   keys: ObjectKeys;
   kms: KmsBridge;
   authorizer: Authorizer;

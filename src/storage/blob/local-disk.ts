@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BlobNotFoundError, type BlobRange, type BlobStore } from './interface.js';
@@ -137,7 +137,10 @@ export class LocalDiskBlobStore implements BlobStore {
  * in, and external memory that drives V8's full collections (docs/benchmarks.md part 2, round 6).
  */
 async function* readReusing(file: string, start: number, end: number): AsyncGenerator<Buffer> {
-  const fh = await open(file, 'r');
+  // Unlinked since its size was read: gone, as get() reports a blob it does not find.
+  const fh = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
+    throw e.code === 'ENOENT' ? new BlobNotFoundError(basename(file)) : e;
+  });
   try {
     const buffer = Buffer.allocUnsafeSlow(Math.min(BLOB_IO_BYTES, end - start));
     for (let pos = start; pos < end; ) {

@@ -3,6 +3,7 @@
 // headers, and reading back a (ranged) plaintext stream of a stored version.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
+import { BlobNotFoundError } from '../../../storage/blob/interface.js';
 import { type ChecksumAlgorithm, createChecksum } from '../../../protocol/checksums.js';
 import { STREAM_SALT_BYTES, StreamAuthError } from '../../../crypto/stream-aead.js';
 import { encryptLayers, planLayers } from '../sse/layers.js';
@@ -196,7 +197,12 @@ export function findVersion(entry: ObjectEntry | undefined, versionId: string | 
   return versionId === undefined ? entry.versions[0] : entry.versions.find((v) => v.versionId === versionId);
 }
 
-/** Plaintext bytes [start, end] of a stored version (single or multipart), decrypted segment by segment. */
+/**
+ * Plaintext bytes [start, end] of a stored version (single or multipart), decrypted segment by segment. The
+ * version's blobs are leased from the first read to the end (../blob-leases.ts): an overwrite or delete
+ * committed meanwhile unlinks them only after. A blob already gone when it is opened (a delete that came first)
+ * throws BlobNotFoundError.
+ */
 export async function* readPlaintext(
   deps: S3Deps,
   req: S3Request,
@@ -207,24 +213,29 @@ export async function* readPlaintext(
   end: number,
   customerKey?: Buffer,
 ): AsyncGenerator<Buffer> {
-  const bucketArnStr = `arn:aws:s3:::${bucket}`;
-  if (v.parts && v.parts.length > 0) {
-    let offset = 0;
-    for (const part of v.parts) {
-      const pStart = offset;
-      const pEnd = offset + part.size - 1;
-      offset += part.size;
-      if (part.size === 0 || pEnd < start || pStart > end) continue;
-      const place = binding(bucket, key, part.bindingId, part.partNumber);
-      const objectKey = await deps.keys.open(req.ctx, part.sse, bucketArnStr, place, customerKey);
-      yield* readStream(deps, part.blobId, objectKey, part.salt, place, part.size, Math.max(start, pStart) - pStart, Math.min(end, pEnd) - pStart);
+  const release = deps.blobs.lease(blobsOf(v));
+  try {
+    const bucketArnStr = `arn:aws:s3:::${bucket}`;
+    if (v.parts && v.parts.length > 0) {
+      let offset = 0;
+      for (const part of v.parts) {
+        const pStart = offset;
+        const pEnd = offset + part.size - 1;
+        offset += part.size;
+        if (part.size === 0 || pEnd < start || pStart > end) continue;
+        const place = binding(bucket, key, part.bindingId, part.partNumber);
+        const objectKey = await deps.keys.open(req.ctx, part.sse, bucketArnStr, place, customerKey);
+        yield* readStream(deps, part.blobId, objectKey, part.salt, place, part.size, Math.max(start, pStart) - pStart, Math.min(end, pEnd) - pStart);
+      }
+      return;
     }
-    return;
+    if (!v.blobId || !v.stream || !v.sse) throw S3.InternalError('The object has no stored data.');
+    const place = binding(bucket, key, v.versionId);
+    const objectKey = await deps.keys.open(req.ctx, v.sse, bucketArnStr, place, customerKey);
+    yield* readStream(deps, v.blobId, objectKey, v.stream.salt, place, v.size, start, end);
+  } finally {
+    release();
   }
-  if (!v.blobId || !v.stream || !v.sse) throw S3.InternalError('The object has no stored data.');
-  const place = binding(bucket, key, v.versionId);
-  const objectKey = await deps.keys.open(req.ctx, v.sse, bucketArnStr, place, customerKey);
-  yield* readStream(deps, v.blobId, objectKey, v.stream.salt, place, v.size, start, end);
 }
 
 async function* readStream(
@@ -238,6 +249,7 @@ async function* readStream(
   end: number,
 ): AsyncGenerator<Buffer> {
   const blobSize = await deps.blobs.size(blobId);
+  if (blobSize === undefined) throw new BlobNotFoundError(blobId);
   const plan = planLayers(objectKey, place, size, start, end, SEGMENT_BYTES);
   // A blob whose size is not the one its metadata implies was truncated or extended: refuse it before reading.
   if (blobSize !== plan.storedLength) throw new StreamAuthError('object ciphertext length does not match its metadata');

@@ -1,0 +1,56 @@
+// A leased blob is not unlinked while it is read: its delete waits for the last lease to end, and then happens.
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { LeasedBlobStore } from '../../../src/services/s3/blob-leases.js';
+import { BlobNotFoundError } from '../../../src/storage/blob/interface.js';
+import { LocalDiskBlobStore } from '../../../src/storage/blob/local-disk.js';
+import { tempDir } from '../../helpers/server.js';
+
+async function readAll(blobs: LeasedBlobStore, id: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of await blobs.get(id)) parts.push(Buffer.from(c));
+  return Buffer.concat(parts);
+}
+
+describe('blob leases', () => {
+  let blobs: LeasedBlobStore;
+  before(() => {
+    blobs = new LeasedBlobStore(new LocalDiskBlobStore(tempDir()));
+  });
+  after(() => blobs.close());
+
+  it('defers the delete of a leased blob until its last lease ends', async () => {
+    const { id } = await blobs.put(Readable.from([Buffer.from('kept while read')]));
+    const first = blobs.lease([id]);
+    const second = blobs.lease([id]);
+    await blobs.delete(id);
+    assert.equal(blobs.deferredDeletes, 1);
+    assert.equal((await readAll(blobs, id)).toString(), 'kept while read', 'a reader that opens it after the delete still finds it');
+    first();
+    first(); // a second call of the same release does nothing
+    assert.equal(await blobs.size(id), 15, 'one lease is left');
+    second();
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 100 && (await blobs.size(id)) !== undefined; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(await blobs.size(id), undefined, 'deleted once the last lease ended');
+    assert.equal(blobs.deferredDeletes, 0);
+  });
+
+  it('deletes an unleased blob at once, and a lease ending without a delete deletes nothing', async () => {
+    const { id } = await blobs.put(Readable.from([Buffer.from('x')]));
+    blobs.lease([id])();
+    assert.equal(await blobs.size(id), 1);
+    await blobs.delete(id);
+    assert.equal(await blobs.size(id), undefined);
+  });
+
+  it('a blob unlinked before its read opened it is reported as not found', async () => {
+    const { id } = await blobs.put(Readable.from([Buffer.from('gone')]));
+    const stream = await blobs.get(id);
+    await blobs.delete(id);
+    await assert.rejects(async () => {
+      for await (const _ of stream) break;
+    }, BlobNotFoundError);
+  });
+});
