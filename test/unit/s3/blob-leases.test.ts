@@ -1,8 +1,11 @@
-// A leased blob is not unlinked while it is read: its delete waits for the last lease to end, and then happens.
+// A leased blob is not unlinked while it is read: its delete waits for the last lease to end, and then happens;
+// a copy whose source blob vanished before its lease runs again.
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { againIfSourceVanished } from '../../../src/services/s3/api/object-common.js';
 import { LeasedBlobStore } from '../../../src/services/s3/blob-leases.js';
+import type { S3Handler } from '../../../src/services/s3/request.js';
 import { BlobNotFoundError } from '../../../src/storage/blob/interface.js';
 import { LocalDiskBlobStore } from '../../../src/storage/blob/local-disk.js';
 import { tempDir } from '../../helpers/server.js';
@@ -52,5 +55,31 @@ describe('blob leases', () => {
     await assert.rejects(async () => {
       for await (const _ of stream) break;
     }, BlobNotFoundError);
+  });
+
+  it('a copy whose source blob vanished is run again, up to three times; other errors are not', async () => {
+    let calls = 0;
+    const flaky = againIfSourceVanished(async () => {
+      if (++calls < 3) throw new BlobNotFoundError('x');
+      return { status: 200, headers: {} };
+    });
+    const deps = {} as Parameters<S3Handler>[0];
+    const req = {} as Parameters<S3Handler>[1];
+    assert.equal((await flaky(deps, req)).status, 200);
+    assert.equal(calls, 3);
+    calls = 0;
+    const lost = againIfSourceVanished(async () => {
+      calls++;
+      throw new BlobNotFoundError('x');
+    });
+    await assert.rejects(lost(deps, req), BlobNotFoundError);
+    assert.equal(calls, 3, 'a blob missing three times running is a lost file');
+    calls = 0;
+    const other = againIfSourceVanished(async () => {
+      calls++;
+      throw new Error('other');
+    });
+    await assert.rejects(other(deps, req), /other/);
+    assert.equal(calls, 1);
   });
 });

@@ -9,7 +9,7 @@ import { STREAM_SALT_BYTES, StreamAuthError } from '../../../crypto/stream-aead.
 import { encryptLayers, planLayers } from '../sse/layers.js';
 import { S3 } from '../errors.js';
 import { type BucketRecord, blobsOf, type ObjectEntry, type SealedObjectKey, type VersionRecord } from '../model.js';
-import { header, type S3Deps, type S3Request } from '../request.js';
+import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { binding } from '../sse/object-keys.js';
 import { type ChecksumPlan, checkClaim } from './checksum-request.js';
 import { parseTaggingHeader, type Tag } from './tag-rules.js';
@@ -236,6 +236,24 @@ export async function* readPlaintext(
   } finally {
     release();
   }
+}
+
+/**
+ * Runs a copy again when its source blob was unlinked before the copy opened it: an overwrite or delete of the
+ * source that came just before the copy's lease (../blob-leases.ts). The copy then reads the source as it now
+ * is, or finds it gone (NoSuchKey), as S3 answers a copy that comes after the change. A copy's request has no
+ * body and commits nothing before its read ends, so running it again is safe.
+ */
+export function againIfSourceVanished(handler: S3Handler): S3Handler {
+  return async (deps, req) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await handler(deps, req);
+      } catch (err) {
+        if (!(err instanceof BlobNotFoundError) || attempt === 3) throw err;
+      }
+    }
+  };
 }
 
 async function* readStream(
