@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readAuditDir } from '../../src/audit/reader.js';
@@ -140,6 +140,39 @@ describe('keyhold serve --workers 2', () => {
       }),
     );
     assert.deepEqual(bodies, Array(CONNECTIONS).fill('aws:kms across workers'));
+    for (const c of s3) c.destroy();
+  });
+
+  it('concurrent writes of one key through both workers all succeed: no "database is locked"', async () => {
+    // Each worker commits to the shared SQLite file; a deferred transaction that lost the race to upgrade its
+    // read lock answered 500 at once. Rounds of PUT / GET / DELETE of one key, every connection at once.
+    const s3 = Array.from({ length: CONNECTIONS }, () => new S3Client({ ...handler(), credentials: ROOT, forcePathStyle: true }));
+    await s3[0]!.send(new CreateBucketCommand({ Bucket: 'cluster-race' }));
+    const statuses = new Map<string, number>();
+    for (let round = 0; round < 40; round++) {
+      await Promise.all(
+        s3.map(async (c, i) => {
+          const op = (round + i) % 3;
+          const Key = 'raced';
+          const status = await (op === 0
+            ? c.send(new PutObjectCommand({ Bucket: 'cluster-race', Key, Body: 'x'.repeat(20_000), ServerSideEncryption: 'aws:kms' }))
+            : op === 1
+              ? c.send(new GetObjectCommand({ Bucket: 'cluster-race', Key })).then((o) => o.Body!.transformToString())
+              : c.send(new DeleteObjectCommand({ Bucket: 'cluster-race', Key }))
+          ).then(
+            () => 200,
+            (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode ?? 0,
+          );
+          const label = `${['PUT', 'GET', 'DELETE'][op]} ${status}`;
+          statuses.set(label, (statuses.get(label) ?? 0) + 1);
+        }),
+      );
+    }
+    assert.deepEqual(
+      [...statuses.keys()].filter((k) => !/^(PUT 200|GET 200|GET 404|DELETE 204|DELETE 200)$/.test(k)),
+      [],
+      JSON.stringify([...statuses]),
+    );
     for (const c of s3) c.destroy();
   });
 

@@ -45,7 +45,12 @@ export class SqliteKvStore implements KvStore {
     this.#update = this.#db.prepare('UPDATE kv SET v = ?, version = version + 1 WHERE ns = ? AND k = ?');
     this.#delete = this.#db.prepare('DELETE FROM kv WHERE ns = ? AND k = ?');
     this.changes = new SqliteChangeFeed(this.#db);
-    this.#commitTx = this.#db.transaction((ops: ReadonlyArray<KvOp>) => {
+    // BEGIN IMMEDIATE: the write lock is taken first, waiting up to busy_timeout for another process's commit
+    // (cluster mode: workers share this file). A deferred transaction reads first and then upgrades; if another
+    // process committed in between, SQLite refuses the upgrade at once with SQLITE_BUSY, busy_timeout or not
+    // (https://www.sqlite.org/lang_transaction.html, "SQLITE_BUSY_SNAPSHOT"): concurrent S3 writes in two
+    // workers answered 500 "database is locked".
+    const commitTx = this.#db.transaction((ops: ReadonlyArray<KvOp>) => {
       for (const op of ops) {
         const current = this.#get.get(op.namespace, op.key);
         if (op.expectVersion !== undefined && (current?.version ?? 0) !== op.expectVersion) {
@@ -60,6 +65,7 @@ export class SqliteKvStore implements KvStore {
       }
       this.changes.bump(ops.map((op) => op.namespace));
     });
+    this.#commitTx = commitTx.immediate;
   }
 
   /** Synchronous read for hot paths that cannot afford a promise per call (SQLite only). */
