@@ -4,19 +4,30 @@
 // coherent through the store's change feed. The primary holds the data-directory lock and stops every
 // worker on SIGTERM.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readAuditDir } from '../../src/audit/reader.js';
 import { CLEAN_STOP_FILE } from '../../src/server/clean-stop.js';
 import { openKeyringForTest } from '../helpers/audit.js';
 import { plantOrphanBlob } from '../helpers/blob-files.js';
+import { pausedS3Get } from '../helpers/paused-get.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { ROOT_KEY_ID, ROOT_SECRET, tempDir } from '../helpers/server.js';
 
@@ -173,6 +184,33 @@ describe('keyhold serve --workers 2', () => {
       [],
       JSON.stringify([...statuses]),
     );
+    for (const c of s3) c.destroy();
+  });
+
+  it('a multipart object overwritten through the other worker during its GET is read whole (the grace period)', async () => {
+    const s3 = Array.from({ length: 2 }, () => new S3Client({ ...handler(), credentials: ROOT, forcePathStyle: true }));
+    await s3[0]!.send(new CreateBucketCommand({ Bucket: 'cluster-reads' }));
+    const parts = [randomBytes(5 * 1024 * 1024), randomBytes(2 * 1024 * 1024)];
+    const { UploadId } = await s3[0]!.send(new CreateMultipartUploadCommand({ Bucket: 'cluster-reads', Key: 'big' }));
+    const etags: string[] = [];
+    for (const [i, Body] of parts.entries()) {
+      etags.push((await s3[0]!.send(new UploadPartCommand({ Bucket: 'cluster-reads', Key: 'big', UploadId, PartNumber: i + 1, Body }))).ETag!);
+    }
+    await s3[0]!.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'cluster-reads',
+        Key: 'big',
+        UploadId,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }),
+    );
+    const agent = new Agent({ ca: readFileSync(join(dataDir, 'ca.pem')), keepAlive: true, maxSockets: 1 });
+    const get = await pausedS3Get({ endpoint: server.endpoint, agent, credentials: ROOT }, 'cluster-reads', 'big');
+    // Two connections opened after the GET's: round-robin puts at least one on the other worker.
+    for (const c of s3) await c.send(new PutObjectCommand({ Bucket: 'cluster-reads', Key: 'big', Body: 'replaced' }));
+    const body = Buffer.concat([get.first, await get.rest()]);
+    assert.ok(body.equals(Buffer.concat(parts)), 'the GET read the version it began with, whole');
+    agent.destroy();
     for (const c of s3) c.destroy();
   });
 

@@ -2,9 +2,7 @@
 // the blobs of a multipart object are leased for the read (src/services/s3/blob-leases.ts), so the overwrite's
 // delete of the old parts waits for it, and happens once it ends.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { request } from 'node:https';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   CompleteMultipartUploadCommand,
@@ -15,7 +13,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { storedBlobFiles } from '../helpers/blob-files.js';
-import { signedS3 } from '../helpers/s3-signer.js';
+import { pausedS3Get } from '../helpers/paused-get.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('S3 reads racing overwrites and deletes', () => {
@@ -27,33 +25,7 @@ describe('S3 reads racing overwrites and deletes', () => {
   });
   after(() => s.stop());
 
-  /** A GET whose response is paused after its first chunk; `rest()` reads the remainder. */
-  async function pausedGet(key: string): Promise<{ status: number; first: Buffer; rest: () => Promise<Buffer> }> {
-    const signed = await signedS3(s.endpoint, s.agent, s.credentials, 'GET', `/${Bucket}/${key}`, {
-      'x-amz-content-sha256': createHash('sha256').update('').digest('hex'),
-    });
-    const url = new URL(`/${Bucket}/${key}`, s.endpoint);
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      request(url, { method: 'GET', headers: signed.headers, agent: s.agent }, resolve).on('error', reject).end();
-    });
-    const first = await new Promise<Buffer>((resolve, reject) => {
-      res.once('data', (c: Buffer) => {
-        res.pause();
-        resolve(c);
-      });
-      res.once('error', reject);
-    });
-    const rest = () =>
-      new Promise<Buffer>((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.once('end', () => resolve(Buffer.concat(chunks)));
-        res.once('error', reject);
-        res.once('aborted', () => reject(new Error('the response was cut off')));
-        res.resume();
-      });
-    return { status: res.statusCode ?? 0, first, rest };
-  }
+  const pausedGet = (key: string) => pausedS3Get({ endpoint: s.endpoint, agent: s.agent, credentials: s.credentials }, Bucket, key);
 
   async function multipartObject(key: string): Promise<Buffer> {
     const s3 = s.s3();

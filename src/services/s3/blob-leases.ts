@@ -5,15 +5,26 @@
 // its last part. A reader leases the version's blobs before it opens the first; deleting a leased blob waits
 // until its last lease ends. A delete decided before the lease can still win the race for the first blob: the
 // reader then finds it gone before its answer has started and looks the object up again (api/get-object.ts).
-// Leases are per process: in cluster mode a reader in another worker is covered only by that second lookup.
+// Leases are per process. In cluster mode a reader in another worker cannot be seen, so there every delete
+// also waits a grace period (`deleteDelayMs`) before it unlinks: long enough for the reads that began before
+// the change to open their blobs (a multipart object's later parts included) at any reasonable pace. Deletes
+// still waiting when the store closes run then; a crash leaves their files for the sweep after an unclean stop
+// (docs/decisions.md 72).
 import type { Readable } from 'node:stream';
 import type { BlobRange, BlobStore } from '../../storage/blob/interface.js';
 
 export class LeasedBlobStore implements BlobStore {
   readonly #leases = new Map<string, number>();
-  readonly #deferred = new Set<string>();
+  /** Leased blobs whose delete waits for their readers; true once the grace period is behind them. */
+  readonly #deferred = new Map<string, boolean>();
+  /** Deletes waiting out the grace period, oldest first (one timer for all of them). */
+  readonly #graceQueue: Array<{ id: string; due: number }> = [];
+  #graceTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly inner: BlobStore) {}
+  constructor(
+    private readonly inner: BlobStore,
+    private readonly opts: { deleteDelayMs?: number } = {},
+  ) {}
 
   /** Keeps `ids` from being unlinked until the returned function is called (once; later calls do nothing). */
   lease(ids: readonly string[]): () => void {
@@ -29,9 +40,13 @@ export class LeasedBlobStore implements BlobStore {
           continue;
         }
         this.#leases.delete(id);
+        const graced = this.#deferred.get(id);
+        if (graced === undefined) continue;
+        this.#deferred.delete(id);
         // Nothing awaits a deferred delete; one that fails leaves an unreferenced file, as a crash would
         // (swept after an unclean stop, docs/decisions.md 72).
-        if (this.#deferred.delete(id)) this.inner.delete(id).catch(() => undefined);
+        if (graced) this.inner.delete(id).catch(() => undefined);
+        else void this.#afterGrace(id);
       }
     };
   }
@@ -43,10 +58,43 @@ export class LeasedBlobStore implements BlobStore {
 
   async delete(id: string): Promise<void> {
     if (this.#leases.has(id)) {
-      this.#deferred.add(id);
+      this.#deferred.set(id, false);
       return;
     }
-    await this.inner.delete(id);
+    await this.#afterGrace(id);
+  }
+
+  /** Unlinks now, or (cluster mode) queues the unlink behind the grace period. */
+  async #afterGrace(id: string): Promise<void> {
+    const delay = this.opts.deleteDelayMs ?? 0;
+    if (delay <= 0) {
+      await this.inner.delete(id);
+      return;
+    }
+    this.#graceQueue.push({ id, due: Date.now() + delay });
+    this.#graceTimer ??= setTimeout(() => this.#deleteDue(), delay).unref();
+  }
+
+  /** Deletes waiting out the grace period: for tests. */
+  get delayedDeletes(): number {
+    return this.#graceQueue.length;
+  }
+
+  #deleteDue(): void {
+    this.#graceTimer = undefined;
+    const now = Date.now();
+    while (this.#graceQueue.length > 0 && this.#graceQueue[0]!.due <= now) this.#unlinkUnlessLeased(this.#graceQueue.shift()!.id);
+    const next = this.#graceQueue[0];
+    if (next) this.#graceTimer = setTimeout(() => this.#deleteDue(), Math.max(next.due - now, 1)).unref();
+  }
+
+  /** After the grace period: a blob leased meanwhile (by a reader in this process) waits for its readers. */
+  #unlinkUnlessLeased(id: string): Promise<void> {
+    if (this.#leases.has(id)) {
+      this.#deferred.set(id, true);
+      return Promise.resolve();
+    }
+    return this.inner.delete(id).catch(() => undefined);
   }
 
   put(source: AsyncIterable<Buffer | Uint8Array> | Readable): Promise<{ id: string; size: number }> {
@@ -65,7 +113,16 @@ export class LeasedBlobStore implements BlobStore {
     return this.inner.list();
   }
 
-  close(): Promise<void> {
-    return this.inner.close();
+  /** Runs the deletes still waiting out their grace period: at a stop, once this process serves no more reads. */
+  async flushDelayedDeletes(): Promise<void> {
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+    const waiting = this.#graceQueue.splice(0);
+    await Promise.all(waiting.map(({ id }) => this.#unlinkUnlessLeased(id)));
+  }
+
+  async close(): Promise<void> {
+    await this.flushDelayedDeletes();
+    await this.inner.close();
   }
 }

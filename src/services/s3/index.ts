@@ -20,13 +20,21 @@ export interface S3Service extends RestService {
   runLifecycle(): Promise<LifecycleReport>;
 }
 
+/**
+ * How long a cluster worker waits before it unlinks the blobs of a replaced or deleted version: a read that began
+ * before the change, in another worker, opens them within this time unless it runs at under ~100 MiB/min
+ * through a multi-GiB object.
+ */
+const CLUSTER_DELETE_GRACE_MS = 60_000;
+
 export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
   const kmsService = deps.getService('kms') as KmsService | undefined;
   if (!kmsService) throw new Error('the S3 service needs the KMS service (register KMS first)');
   const kms = new KmsBridge(kmsService, deps.clock, serviceKmsCallRecorder(deps.audit, kmsService, 's3', true));
   const s3: S3Deps = {
     store: new S3Store(deps.kv),
-    blobs: new LeasedBlobStore(deps.blobs),
+    // Cluster workers cannot see each other's readers: there deletes also wait out a grace period (blob-leases.ts).
+    blobs: new LeasedBlobStore(deps.blobs, { deleteDelayMs: deps.cluster.workers > 1 ? CLUSTER_DELETE_GRACE_MS : 0 }),
     keys: new ObjectKeys(new MasterKeys(deps.kv, deps.barrier, deps.clock), kms),
     kms,
     authorizer: deps.authorizer,
@@ -72,6 +80,7 @@ export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
     async close() {
       clearInterval(timer);
       await sweeping?.catch(() => undefined);
+      await s3.blobs.flushDelayedDeletes();
     },
   };
 }

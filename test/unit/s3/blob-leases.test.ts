@@ -82,4 +82,28 @@ describe('blob leases', () => {
     await assert.rejects(other(deps, req), /other/);
     assert.equal(calls, 1);
   });
+
+  it('with a grace period (cluster mode) a delete waits it out, a leased blob after its readers too; a flush runs them now', async () => {
+    const graced = new LeasedBlobStore(new LocalDiskBlobStore(tempDir()), { deleteDelayMs: 60 });
+    try {
+      const { id: plain } = await graced.put(Readable.from([Buffer.from('a')]));
+      const { id: leased } = await graced.put(Readable.from([Buffer.from('b')]));
+      const release = graced.lease([leased]);
+      await graced.delete(plain);
+      await graced.delete(leased);
+      assert.equal(await graced.size(plain), 1, 'still there during the grace period');
+      assert.equal(graced.delayedDeletes, 1);
+      release();
+      assert.equal(await graced.size(leased), 1, 'its last reader gone, it still waits out the grace period');
+      for (let i = 0; i < 100 && (await graced.size(plain)) !== undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(await graced.size(plain), undefined, 'deleted after the grace period');
+      const { id: late } = await graced.put(Readable.from([Buffer.from('c')]));
+      await graced.delete(late);
+      await graced.flushDelayedDeletes();
+      assert.equal(await graced.size(late), undefined, 'a flush (at a stop) runs the waiting deletes at once');
+      assert.equal(await graced.size(leased), undefined);
+    } finally {
+      await graced.close();
+    }
+  });
 });
