@@ -32,7 +32,7 @@ export function storedBlobFiles(dataDir: string): string[] {
  * Stops the server (keeping its data) and checks its blob files against its metadata: every file referenced,
  * every reference with its file, and at least one object stored.
  */
-export async function assertBlobsMatchMetadata(s: TestServer): Promise<void> {
+export async function assertBlobsMatchMetadata(s: Pick<TestServer, 'dataDir' | 'stop'>): Promise<void> {
   await s.stop({ keepData: true });
   const state = await openState(s.dataDir, process.env, { create: false });
   try {

@@ -3,9 +3,13 @@
 // property. Every answer is a success or a 4xx (never a 5xx); every body read back, during the rounds or after,
 // is exactly one that was written (no torn, mixed or foreign bytes); after the rounds the listing, HEAD and GET
 // agree on every key and version; and at the end every blob file is referenced and every reference has its file.
-// KEYHOLD_FUZZ_RUNS and KEYHOLD_FUZZ_SEED as in kms-field-fuzz.test.ts.
+// KEYHOLD_FUZZ_RUNS and KEYHOLD_FUZZ_SEED as in kms-field-fuzz.test.ts; KEYHOLD_FUZZ_CLUSTER=1 runs it against
+// `keyhold serve --workers 2` (a process), so that the writers and readers race across workers.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CompleteMultipartUploadCommand,
@@ -22,14 +26,16 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
-  type S3Client,
+  S3Client,
   type ServerSideEncryption,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import fc from 'fast-check';
 import { assertBlobsMatchMetadata } from '../helpers/blob-files.js';
 import { countOutcome } from '../helpers/fuzz-stats.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startServerProcess } from '../helpers/process.js';
+import { ROOT_KEY_ID, ROOT_SECRET, startTestServer, type TestServer, tempDir } from '../helpers/server.js';
 
 const KEYS = ['a', 'b', 'c/d'];
 const CUSTOMER_KEY = Buffer.alloc(32, 9);
@@ -62,13 +68,38 @@ function assertWhole(body: Buffer, what: string): void {
 const sseInput = (sse: Sse) => (sse === 'c' ? SSE_C : sse === 'none' ? {} : { ServerSideEncryption: sse as ServerSideEncryption });
 
 describe('concurrent writers on a few keys (property)', () => {
-  let s: TestServer;
+  let s: Pick<TestServer, 'dataDir' | 'stop'>;
   let s3: S3Client;
   let scenario = 0;
   let stopped = false;
   before(async () => {
-    s = await startTestServer();
-    s3 = s.s3();
+    if (process.env.KEYHOLD_FUZZ_CLUSTER) {
+      const dataDir = tempDir();
+      const server = await startServerProcess(dataDir, { KEYHOLD_ROOT_ACCESS_KEY_ID: ROOT_KEY_ID, KEYHOLD_ROOT_SECRET_ACCESS_KEY: ROOT_SECRET }, [
+        '--workers',
+        '2',
+      ]);
+      const agent = new Agent({ ca: readFileSync(join(dataDir, 'ca.pem')), keepAlive: true });
+      s3 = new S3Client({
+        endpoint: server.endpoint,
+        region: 'us-east-1',
+        maxAttempts: 1,
+        forcePathStyle: true,
+        credentials: { accessKeyId: ROOT_KEY_ID, secretAccessKey: ROOT_SECRET },
+        requestHandler: new NodeHttpHandler({ httpsAgent: agent }),
+      });
+      s = {
+        dataDir,
+        stop: async () => {
+          agent.destroy();
+          await server.stop();
+        },
+      };
+    } else {
+      const server = await startTestServer();
+      s3 = server.s3();
+      s = server;
+    }
   });
   after(() => (stopped ? undefined : s.stop()));
 
