@@ -18,7 +18,7 @@ import {
   putBucketVersioning,
 } from './api/buckets.js';
 import { copyObject } from './api/copy-object.js';
-import { againIfSourceVanished } from './api/object-common.js';
+import { againIfBlobVanished } from './api/object-common.js';
 import { deleteObject, deleteObjects } from './api/delete-object.js';
 import { getObject, headObject } from './api/get-object.js';
 import { listObjects, listObjectsV2, listObjectVersions } from './api/list-objects.js';
@@ -78,7 +78,7 @@ export const HANDLERS: Readonly<Record<string, S3Handler>> = {
   HeadObject: headObject,
   DeleteObject: deleteObject,
   DeleteObjects: deleteObjects,
-  CopyObject: againIfSourceVanished(copyObject),
+  CopyObject: againIfBlobVanished(copyObject),
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   ListObjectVersions: listObjectVersions,
@@ -94,7 +94,7 @@ export const HANDLERS: Readonly<Record<string, S3Handler>> = {
   DeleteObjectTagging: deleteObjectTagging,
   CreateMultipartUpload: createMultipartUpload,
   UploadPart: uploadPart,
-  UploadPartCopy: againIfSourceVanished(uploadPartCopy),
+  UploadPartCopy: againIfBlobVanished(uploadPartCopy),
   CompleteMultipartUpload: completeMultipartUpload,
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,

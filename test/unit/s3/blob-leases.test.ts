@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { againIfSourceVanished } from '../../../src/services/s3/api/object-common.js';
+import { againIfBlobVanished } from '../../../src/services/s3/api/object-common.js';
 import { LeasedBlobStore } from '../../../src/services/s3/blob-leases.js';
 import type { S3Handler } from '../../../src/services/s3/request.js';
 import { BlobNotFoundError } from '../../../src/storage/blob/interface.js';
@@ -59,7 +59,7 @@ describe('blob leases', () => {
 
   it('a copy whose source blob vanished is run again, up to three times; other errors are not', async () => {
     let calls = 0;
-    const flaky = againIfSourceVanished(async () => {
+    const flaky = againIfBlobVanished(async () => {
       if (++calls < 3) throw new BlobNotFoundError('x');
       return { status: 200, headers: {} };
     });
@@ -68,14 +68,14 @@ describe('blob leases', () => {
     assert.equal((await flaky(deps, req)).status, 200);
     assert.equal(calls, 3);
     calls = 0;
-    const lost = againIfSourceVanished(async () => {
+    const lost = againIfBlobVanished(async () => {
       calls++;
       throw new BlobNotFoundError('x');
     });
     await assert.rejects(lost(deps, req), BlobNotFoundError);
     assert.equal(calls, 3, 'a blob missing three times running is a lost file');
     calls = 0;
-    const other = againIfSourceVanished(async () => {
+    const other = againIfBlobVanished(async () => {
       calls++;
       throw new Error('other');
     });

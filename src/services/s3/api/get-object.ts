@@ -3,7 +3,6 @@
 // Plaintext leaves only after its segment authenticated; the first segment is checked before the status
 // line, so a damaged object answers with an error, never with wrong bytes.
 import { isUtf8 } from 'node:buffer';
-import { BlobNotFoundError } from '../../../storage/blob/interface.js';
 import { allowedS3, authorizeS3 } from '../authorize.js';
 import { S3, S3Error } from '../errors.js';
 import { type BucketRecord, bucketArn, objectArn, type VersionRecord } from '../model.js';
@@ -14,7 +13,7 @@ import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { requireBucket } from './bucket-common.js';
 import { servedChecksum } from './checksum-request.js';
 import { existingTagKeys } from './tag-rules.js';
-import { findVersion, readPlaintext, sseHeaders, versionIdParam } from './object-common.js';
+import { againIfBlobVanished, findVersion, readPlaintext, sseHeaders, versionIdParam } from './object-common.js';
 import { lockHeaders, type VersionLock } from '../object-lock/rules.js';
 import { expirationHeader } from '../lifecycle/rules.js';
 
@@ -228,24 +227,15 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
 /**
  * The version looked up can be replaced or deleted, and its blobs unlinked, before the first of them is opened
  * (a delete decided before the read's lease, ../blob-leases.ts; or one in another cluster worker). So the first
- * bytes are read here, before the answer has started, and a blob found gone means "look again": the object as it
- * now is, or NoSuchKey, as S3 answers a GET that comes after an overwrite or a delete. Never a 500.
+ * bytes are read here, before the answer has started, where a blob found gone can still mean "look again"
+ * (againIfBlobVanished): never a 500.
  */
-export const getObject: S3Handler = async (deps, req) => {
-  for (let attempt = 1; ; attempt++) {
-    const r = await serve(deps, req, false);
-    if (!r.body) return r;
-    const body = r.body[Symbol.asyncIterator]();
-    try {
-      return { ...r, body: resumed(await body.next(), body) };
-    } catch (err) {
-      if (!(err instanceof BlobNotFoundError) || attempt === MAX_LOOKUPS) throw err;
-    }
-  }
-};
-
-/** A lookup that finds its blob gone three times running is a lost file, not a race: that one is a 500. */
-const MAX_LOOKUPS = 3;
+export const getObject: S3Handler = againIfBlobVanished(async (deps, req) => {
+  const r = await serve(deps, req, false);
+  if (!r.body) return r;
+  const body = r.body[Symbol.asyncIterator]();
+  return { ...r, body: resumed(await body.next(), body) };
+});
 
 /** The rest of a stream whose first result was read already; return() ends the stream (its file, its lease). */
 function resumed(first: IteratorResult<Buffer>, rest: AsyncIterator<Buffer>): AsyncIterableIterator<Buffer> {

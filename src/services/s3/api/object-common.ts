@@ -238,19 +238,23 @@ export async function* readPlaintext(
   }
 }
 
+/** A read that finds a blob gone three times running has lost a file, not a race: that one stays a 500. */
+const MAX_LOOKUPS = 3;
+
 /**
- * Runs a copy again when its source blob was unlinked before the copy opened it: an overwrite or delete of the
- * source that came just before the copy's lease (../blob-leases.ts). The copy then reads the source as it now
- * is, or finds it gone (NoSuchKey), as S3 answers a copy that comes after the change. A copy's request has no
- * body and commits nothing before its read ends, so running it again is safe.
+ * Runs a read again when a blob of the version it looked up was unlinked before the read opened it: an
+ * overwrite or delete that came just before the read's lease (../blob-leases.ts), or one in another cluster
+ * worker. The read then finds the object as it now is, or finds it gone (NoSuchKey), as S3 answers a read that
+ * comes after the change. For GetObject, whose handler reads the first bytes before the answer starts, and for
+ * CopyObject and UploadPartCopy, which have no request body and commit nothing before their read ends.
  */
-export function againIfSourceVanished(handler: S3Handler): S3Handler {
+export function againIfBlobVanished(handler: S3Handler): S3Handler {
   return async (deps, req) => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await handler(deps, req);
       } catch (err) {
-        if (!(err instanceof BlobNotFoundError) || attempt === 3) throw err;
+        if (!(err instanceof BlobNotFoundError) || attempt === MAX_LOOKUPS) throw err;
       }
     }
   };
