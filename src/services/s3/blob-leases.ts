@@ -45,8 +45,7 @@ export class LeasedBlobStore implements BlobStore {
         this.#deferred.delete(id);
         // Nothing awaits a deferred delete; one that fails leaves an unreferenced file, as a crash would
         // (swept after an unclean stop, docs/decisions.md 72).
-        if (graced) this.inner.delete(id).catch(() => undefined);
-        else void this.#afterGrace(id);
+        (graced ? this.inner.delete(id) : this.#afterGrace(id)).catch(() => undefined);
       }
     };
   }
