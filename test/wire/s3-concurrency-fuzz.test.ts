@@ -22,7 +22,6 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
-  PutBucketEncryptionCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -34,16 +33,13 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import fc from 'fast-check';
 import { assertBlobsMatchMetadata } from '../helpers/blob-files.js';
 import { countOutcome } from '../helpers/fuzz-stats.js';
+import { allowSseC, sseC } from '../helpers/sse-c.js';
 import { startServerProcess } from '../helpers/process.js';
 import { ROOT_KEY_ID, ROOT_SECRET, startTestServer, type TestServer, tempDir } from '../helpers/server.js';
 
 const KEYS = ['a', 'b', 'c/d'];
 const CUSTOMER_KEY = Buffer.alloc(32, 9);
-const SSE_C = {
-  SSECustomerAlgorithm: 'AES256',
-  SSECustomerKey: CUSTOMER_KEY.toString('base64'),
-  SSECustomerKeyMD5: createHash('md5').update(CUSTOMER_KEY).digest('base64'),
-};
+const SSE_C = sseC(CUSTOMER_KEY);
 
 type Sse = 'none' | 'AES256' | 'aws:kms' | 'c';
 type Op =
@@ -179,14 +175,7 @@ describe('concurrent writers on a few keys (property)', () => {
         const Bucket = `concurrency-${scenario++}`;
         await s3.send(new CreateBucketCommand({ Bucket }));
         // New buckets block SSE-C, as on S3 since 2026: unblocked here so that every SSE mode races.
-        await s3.send(
-          new PutBucketEncryptionCommand({
-            Bucket,
-            ServerSideEncryptionConfiguration: {
-              Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BlockedEncryptionTypes: { EncryptionType: ['NONE'] } }],
-            },
-          }),
-        );
+        await allowSseC(s3, Bucket);
         if (versioned) await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
         for (const round of rounds) {
           const statuses = await Promise.all(round.map((o) => run(Bucket, o)));
