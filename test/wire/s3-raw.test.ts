@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent } from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, HeadObjectCommand, PutBucketEncryptionCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  PutBucketEncryptionCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { chunkSignature } from '../../src/protocol/sigv4/chunked.js';
 import { deriveSigningKey } from '../../src/protocol/sigv4/signing-key.js';
 import { signedS3 } from '../helpers/s3-signer.js';
@@ -267,5 +274,48 @@ describe('S3 raw requests', () => {
       assert.equal(wrong.status, 400, wrong.body);
       assert.equal(await exists(`unsigned-${alg}-bad`), false);
     }
+  });
+
+  it('a CompleteMultipartUpload or DeleteObjects body that does not validate against the schema is MalformedXML and changes nothing', async () => {
+    const s3 = s.s3();
+    const xml = async (method: string, path: string, body: string) => {
+      const r = await (await signed(method, path, { 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') }, body)).send();
+      return r.status === 400 && /<Code>MalformedXML<\/Code>/.test(r.body) ? 'MalformedXML' : `${r.status} ${r.body}`;
+    };
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp' }));
+    const { ETag } = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp', UploadId, PartNumber: 1, Body: 'part' }));
+    const complete = `/${bucket}/mp?uploadId=${encodeURIComponent(UploadId!)}`;
+    for (const body of [
+      '',
+      '<CompleteMultipartUpload/>',
+      `<CompleteMultipartUpload><Part><ETag>${ETag}</ETag></Part></CompleteMultipartUpload>`,
+      '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>',
+      `<CompleteMultipartUpload><Part><PartNumber>one</PartNumber><ETag>${ETag}</ETag></Part></CompleteMultipartUpload>`,
+      `<CompleteMultipartUpload><Part><PartNumber><n>1</n></PartNumber><ETag>${ETag}</ETag></Part></CompleteMultipartUpload>`,
+      `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${ETag}</ETag><ETag>${ETag}</ETag></Part></CompleteMultipartUpload>`,
+    ])
+      assert.equal(await xml('POST', complete, body), 'MalformedXML', body);
+    assert.equal(await exists('mp'), false);
+    // The upload is still there to complete.
+    const done = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${ETag}</ETag></Part></CompleteMultipartUpload>`;
+    assert.equal(
+      (await (await signed('POST', complete, { 'x-amz-content-sha256': createHash('sha256').update(done).digest('hex') }, done)).send()).status,
+      200,
+    );
+
+    const md5 = (b: string) => ({ 'content-md5': createHash('md5').update(b).digest('base64') });
+    for (const body of [
+      '<Delete><Object><VersionId>x</VersionId></Object></Delete>',
+      '<Delete><Object><Key>mp</Key></Object><Object/></Delete>',
+      '<Delete><Object><Key><k>mp</k></Key></Object></Delete>',
+      '<Delete><Object><Key>mp</Key><Key>read-me</Key></Object></Delete>',
+    ]) {
+      const r = await (
+        await signed('POST', `/${bucket}?delete`, { 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'), ...md5(body) }, body)
+      ).send();
+      assert.equal(r.status, 400, body);
+      assert.match(r.body, /<Code>MalformedXML<\/Code>/, body);
+    }
+    assert.equal(await exists('mp'), true, 'no object of a refused DeleteObjects was deleted');
   });
 });

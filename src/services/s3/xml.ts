@@ -69,3 +69,12 @@ export function parseXmlBody(body: Buffer): Record<string, unknown> {
     throw S3.MalformedXML();
   }
 }
+
+/**
+ * The text of an element S3's schema types as a single simple value: undefined when absent, MalformedXML when
+ * the element has child elements or is repeated (the body does not validate against S3's published schema).
+ */
+export function xmlText(node: unknown): string | undefined {
+  if (node === undefined || typeof node === 'string') return node;
+  throw S3.MalformedXML();
+}

@@ -7,7 +7,7 @@ import { S3 } from '../errors.js';
 import { type BucketRecord, blobsOf, objectArn, type VersionRecord } from '../model.js';
 import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
-import { parseXmlBody, type XmlNode, xmlDocument } from '../xml.js';
+import { parseXmlBody, type XmlNode, xmlDocument, xmlText } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { lockedVersion, protection, wantsBypass } from '../object-lock/rules.js';
 import { deleteBlobs, versionIdParam } from './object-common.js';
@@ -107,14 +107,19 @@ export const deleteObject: S3Handler = async (deps, req) => {
 export const deleteObjects: S3Handler = async (deps, req: S3Request) => {
   const b = await requireBucket(deps, req);
   const doc = parseXmlBody(await req.readBody(2 * 1024 * 1024)).Delete as Record<string, unknown> | undefined;
-  const objects = (doc?.Object as Array<Record<string, unknown>> | undefined) ?? [];
+  const objects = (doc?.Object as unknown[] | undefined) ?? [];
   if (objects.length === 0 || objects.length > 1000) throw S3.MalformedXML();
-  const quiet = String(doc?.Quiet ?? 'false') === 'true';
+  // Every <Object> needs its <Key> (S3's schema): a body naming an object without one deletes nothing.
+  const named = objects.map((o) => {
+    const node = (o !== null && typeof o === 'object' ? o : {}) as Record<string, unknown>;
+    const key = xmlText(node.Key);
+    if (key === undefined) throw S3.MalformedXML();
+    return { key, versionId: xmlText(node.VersionId) };
+  });
+  const quiet = xmlText(doc?.Quiet) === 'true';
   const deleted: Array<Record<string, XmlNode>> = [];
   const errors: Array<Record<string, XmlNode>> = [];
-  for (const o of objects) {
-    const key = typeof o.Key === 'string' ? o.Key : '';
-    const versionId = typeof o.VersionId === 'string' ? o.VersionId : undefined;
+  for (const { key, versionId } of named) {
     try {
       versionIdParam(versionId);
       authorizeS3(deps, req, versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectArn(b.name, key), b);

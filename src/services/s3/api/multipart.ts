@@ -11,7 +11,7 @@ import { type BucketRecord, bucketArn, objectArn, type UploadRecord, type Versio
 import { header, type S3Deps, type S3Handler, type S3Request, type S3Response } from '../request.js';
 import { binding, customerKeyMatches, customerKeyVerifier, type WriteEncryption } from '../sse/object-keys.js';
 import { customerKey, customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
-import { parseXmlBody, xmlDocument } from '../xml.js';
+import { parseXmlBody, xmlDocument, xmlText } from '../xml.js';
 import { compareKeys } from '../key-order.js';
 import { lockOnWrite } from '../object-lock/on-write.js';
 import { requireBucket } from './bucket-common.js';
@@ -309,16 +309,24 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
   return completeResult(b, req.key!, v);
 };
 
-/** The parts a CompleteMultipartUpload body lists (InvalidRequest when it lists none). */
+/**
+ * The parts a CompleteMultipartUpload body lists. A body listing none, or a part without its PartNumber or
+ * ETag, does not validate against S3's schema: MalformedXML, as S3 answers (an empty upload still needs one
+ * empty part).
+ */
 async function listedParts(req: S3Request): Promise<Array<{ n: number; etag: string; node: Record<string, unknown> }>> {
-  const doc = parseXmlBody(await req.readBody(4 * 1024 * 1024, { checksums: false })).CompleteMultipartUpload as Record<string, unknown> | undefined;
-  const listed = ((doc?.Part as Array<Record<string, unknown>> | undefined) ?? []).map((p) => ({
-    n: Number(p.PartNumber),
-    etag: String(p.ETag ?? '').replace(/"/g, ''),
-    node: p,
-  }));
-  if (listed.length === 0) throw S3.InvalidRequest('You must specify at least one part');
-  return listed;
+  const doc = parseXmlBody(await req.readBody(4 * 1024 * 1024, { checksums: false })).CompleteMultipartUpload;
+  if (doc !== undefined && doc !== '' && (doc === null || typeof doc !== 'object' || Array.isArray(doc))) throw S3.MalformedXML();
+  const parts = ((doc || {}) as Record<string, unknown>).Part as unknown[] | undefined;
+  if (!parts || parts.length === 0) throw S3.MalformedXML();
+  return parts.map((p) => {
+    if (p === null || typeof p !== 'object' || Array.isArray(p)) throw S3.MalformedXML();
+    const node = p as Record<string, unknown>;
+    const number = xmlText(node.PartNumber);
+    const etag = xmlText(node.ETag);
+    if (number === undefined || !/^\s*-?\d+\s*$/.test(number) || etag === undefined) throw S3.MalformedXML();
+    return { n: Number(number), etag: etag.replace(/"/g, ''), node };
+  });
 }
 
 function completeResult(b: BucketRecord, key: string, v: VersionRecord): S3Response {
