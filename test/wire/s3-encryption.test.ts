@@ -10,6 +10,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from 
 import {
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketEncryptionCommand,
   DeleteObjectCommand,
   GetBucketEncryptionCommand,
@@ -271,6 +272,15 @@ describe('S3 server-side encryption (wire)', () => {
     );
     assert.equal(await errorName(s3.send(new PutObjectCommand({ Bucket: 'policed', Key: 'a', Body: 'x', ServerSideEncryption: 'AES256' }))), 'AccessDenied');
     assert.equal(await errorName(s3.send(new PutObjectCommand({ Bucket: 'policed', Key: 'a', Body: 'x' }))), 'AccessDenied');
+    // The policy is evaluated before the header's value is checked: an invalid algorithm is denied too, as S3.
+    const invalid = 'AES192' as 'AES256';
+    assert.equal(await errorName(s3.send(new PutObjectCommand({ Bucket: 'policed', Key: 'a', Body: 'x', ServerSideEncryption: invalid }))), 'AccessDenied');
+    assert.equal(await errorName(s3.send(new CreateMultipartUploadCommand({ Bucket: 'policed', Key: 'a', ServerSideEncryption: invalid }))), 'AccessDenied');
+    assert.equal(
+      await errorName(s3.send(new CopyObjectCommand({ Bucket: 'policed', Key: 'a', CopySource: 'defkms/k', ServerSideEncryption: invalid }))),
+      'AccessDenied',
+    );
+    assert.equal(await errorName(s3.send(new PutObjectCommand({ Bucket: 'defkms', Key: 'a', Body: 'x', ServerSideEncryption: invalid }))), 'InvalidArgument');
     await s3.send(new PutObjectCommand({ Bucket: 'policed', Key: 'a', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn }));
     assert.equal(await errorName(s3.send(new PutBucketPolicyCommand({ Bucket: 'policed', Policy: '{"Statement":[]}' }))), 'MalformedPolicy');
     // A policy can also pin the KMS key.

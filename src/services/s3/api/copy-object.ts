@@ -33,12 +33,13 @@ export const copyObject: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const key = req.key!;
   const src = await copySource(deps, req);
-  const enc = writeEncryption(req.headers, req.secure, b);
-  recordSseApplied(req, enc);
   const metaDirective = header(req, 'x-amz-metadata-directive') ?? 'COPY';
   const tagDirective = header(req, 'x-amz-tagging-directive') ?? 'COPY';
   const replacedTags = tagDirective === 'REPLACE' ? taggingHeader(req) : [];
+  // Policy before the encryption headers' values, as for PutObject.
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b, requestTagKeys(replacedTags));
+  const enc = writeEncryption(req.headers, req.secure, b);
+  recordSseApplied(req, enc);
   const condition = await preconditions(deps, req, b);
   if (!['COPY', 'REPLACE'].includes(metaDirective))
     throw S3.InvalidArgument('Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: metaDirective });

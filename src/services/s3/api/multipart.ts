@@ -78,9 +78,10 @@ function partEncryption(req: S3Request, u: UploadRecord): WriteEncryption {
 
 export const createMultipartUpload: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
+  // Policy before the encryption headers' values, as for PutObject.
+  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b, requestTagKeys(taggingHeader(req)));
   const enc = writeEncryption(req.headers, req.secure, b);
   recordSseApplied(req, enc);
-  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b, requestTagKeys(taggingHeader(req)));
   const checksum = chosenChecksum(req);
   // The lock is decided at initiation (headers, or the bucket's default counted from now) and given at completion.
   const lock = lockOnWrite(deps, req, b, { uploadsBody: false });

@@ -28,10 +28,12 @@ export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 export const putObject: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const key = req.key!;
+  const tags = taggingHeader(req);
+  // Policy first, then the encryption headers' values: a bucket policy that denies a wrong algorithm answers
+  // AccessDenied for any value, a valid one or not, as S3 does (s3-tests' incorrect-algorithm policy tests).
+  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b, requestTagKeys(tags));
   const enc = writeEncryption(req.headers, req.secure, b);
   recordSseApplied(req, enc);
-  const tags = taggingHeader(req);
-  authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b, requestTagKeys(tags));
   const lock = lockOnWrite(deps, req, b, { uploadsBody: true });
   const condition = await preconditions(deps, req, b);
   const checksum = declaredChecksum(req);
