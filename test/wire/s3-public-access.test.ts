@@ -8,6 +8,10 @@ import {
   GetObjectCommand,
   GetBucketPolicyStatusCommand,
   GetPublicAccessBlockCommand,
+  ListBucketsCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
@@ -173,5 +177,39 @@ describe('S3 anonymous requests and Block Public Access', () => {
       .s3()
       .send(new PutPublicAccessBlockCommand({ Bucket: b, PublicAccessBlockConfiguration: { BlockPublicPolicy: false, RestrictPublicBuckets: false } }));
     assert.equal((await read()).$metadata.httpStatusCode, 200);
+  });
+
+  it("listings name the bucket owner as every object's owner, to another account too, and no DisplayName", async () => {
+    const b = 'listed-to-partner';
+    const s3 = s.s3();
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    await s3.send(new PutObjectCommand({ Bucket: b, Key: 'a.txt', Body: 'a' }));
+    const ownerId = (await s3.send(new ListBucketsCommand({}))).Owner!.ID!;
+    const partner = await s.kh.identity.createAccount('lister');
+    const key = await s.kh.identity.createAccessKey(partner.accountId, undefined);
+    const partnerS3 = s.s3({ credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } });
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: b,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${partner.accountId}:root` },
+              Action: ['s3:ListBucket', 's3:ListBucketVersions'],
+              Resource: `arn:aws:s3:::${b}`,
+            },
+          ],
+        }),
+      }),
+    );
+    for (const client of [s3, partnerS3]) {
+      const v2 = await client.send(new ListObjectsV2Command({ Bucket: b, FetchOwner: true }));
+      const v1 = await client.send(new ListObjectsCommand({ Bucket: b }));
+      const versions = await client.send(new ListObjectVersionsCommand({ Bucket: b }));
+      for (const owner of [v2.Contents?.[0]?.Owner, v1.Contents?.[0]?.Owner, versions.Versions?.[0]?.Owner]) assert.deepEqual(owner, { ID: ownerId });
+    }
+    assert.equal((await partnerS3.send(new ListBucketsCommand({}))).Owner?.DisplayName, undefined);
   });
 });

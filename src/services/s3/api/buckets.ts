@@ -124,7 +124,7 @@ export const listBuckets: S3Handler = async (deps, req) => {
     status: 200,
     headers: { 'content-type': 'application/xml' },
     body: xmlDocument('ListAllMyBucketsResult', {
-      Owner: { ID: req.ctx.principal.accountId, DisplayName: req.ctx.principal.accountId },
+      Owner: { ID: req.ctx.principal.accountId },
       Buckets: { Bucket: page.map((b) => ({ Name: b.name, CreationDate: new Date(b.creationDate), BucketRegion: b.region, BucketArn: bucketArn(b.name) })) },
       ...(own.length > page.length ? { ContinuationToken: Buffer.from(page[page.length - 1]!.name).toString('base64url') } : {}),
       ...(req.query.has('prefix') ? { Prefix: prefix } : {}),

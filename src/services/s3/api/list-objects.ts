@@ -3,7 +3,7 @@
 // (default and maximum 1000), encoding-type=url.
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
-import { bucketArn, type ObjectEntry } from '../model.js';
+import { type BucketRecord, bucketArn, type ObjectEntry } from '../model.js';
 import type { S3Deps, S3Handler, S3Request } from '../request.js';
 import { type XmlNode, xmlDocument } from '../xml.js';
 import { compareKeys } from '../key-order.js';
@@ -81,7 +81,11 @@ function tokenKey(token: string): string {
     throw S3.InvalidArgument('The continuation token provided is incorrect', { ArgumentName: 'continuation-token', ArgumentValue: token });
   return text.slice(TOKEN_PREFIX.length);
 }
-const owner = (req: S3Request) => ({ ID: req.ctx.principal.accountId, DisplayName: req.ctx.principal.accountId });
+/**
+ * An object's owner: with ACLs disabled (BucketOwnerEnforced, every Keyhold bucket) the bucket owner owns every
+ * object, whoever lists it. No DisplayName: S3 stopped returning it on 2025-11-21 (API reference, Owner).
+ */
+const owner = (b: BucketRecord) => ({ ID: b.accountId });
 const live = (e: ObjectEntry) => e.versions.length > 0 && !e.versions[0]!.deleteMarker;
 
 /** The part every listing shares: the bucket (authorized), prefix, delimiter, max-keys, key encoder. */
@@ -93,7 +97,7 @@ async function listing(deps: S3Deps, req: S3Request, action: string) {
 
 const xmlOk = (root: string, body: Record<string, XmlNode>) => ({ status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument(root, body) });
 
-function contents(req: S3Request, e: ObjectEntry, withOwner: boolean): Record<string, XmlNode> {
+function contents(req: S3Request, b: BucketRecord, e: ObjectEntry, withOwner: boolean): Record<string, XmlNode> {
   const v = e.versions[0]!;
   return {
     Key: enc(req)(e.key),
@@ -101,7 +105,7 @@ function contents(req: S3Request, e: ObjectEntry, withOwner: boolean): Record<st
     ETag: `"${v.etag}"`,
     ...(v.checksum ? { ChecksumAlgorithm: v.checksum.algorithm.toUpperCase(), ChecksumType: v.checksum.type ?? 'FULL_OBJECT' } : {}),
     Size: v.size,
-    ...(withOwner ? { Owner: owner(req) } : {}),
+    ...(withOwner ? { Owner: owner(b) } : {}),
     StorageClass: v.storageClass,
   };
 }
@@ -119,7 +123,7 @@ export const listObjects: S3Handler = async (deps, req) => {
     ...(delimiter ? { Delimiter: e(delimiter) } : {}),
     IsTruncated: r.truncated,
     ...encodingTypeEcho(req),
-    Contents: r.entries.map((x) => contents(req, x, true)),
+    Contents: r.entries.map((x) => contents(req, b, x, true)),
     CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
   });
 };
@@ -142,7 +146,7 @@ export const listObjectsV2: S3Handler = async (deps, req) => {
     ...(r.truncated && r.last ? { NextContinuationToken: continuationToken(r.last) } : {}),
     ...(startAfter ? { StartAfter: e(startAfter) } : {}),
     ...encodingTypeEcho(req),
-    Contents: r.entries.map((x) => contents(req, x, req.query.get('fetch-owner') === 'true')),
+    Contents: r.entries.map((x) => contents(req, b, x, req.query.get('fetch-owner') === 'true')),
     CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
   });
 };
@@ -187,7 +191,7 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
       continue;
     }
     const v = row.entry.versions[row.index]!;
-    const common = { Key: e(row.entry.key), VersionId: v.versionId, IsLatest: row.index === 0, LastModified: new Date(v.lastModified), Owner: owner(req) };
+    const common = { Key: e(row.entry.key), VersionId: v.versionId, IsLatest: row.index === 0, LastModified: new Date(v.lastModified), Owner: owner(b) };
     if (v.deleteMarker) markers.push(common);
     else
       versions.push({

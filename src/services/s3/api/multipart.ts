@@ -440,8 +440,8 @@ export const listParts: S3Handler = async (deps, req) => {
       NextPartNumberMarker: page[page.length - 1]?.partNumber ?? 0,
       MaxParts: max,
       IsTruncated: all.length > max,
-      Initiator: { ID: upload.initiator, DisplayName: upload.initiator },
-      Owner: { ID: b.accountId, DisplayName: b.accountId },
+      Initiator: { ID: upload.initiator },
+      Owner: { ID: b.accountId },
       StorageClass: 'STANDARD',
       ...uploadChecksumElements(upload),
       Part: page.map((p) => ({
