@@ -40,6 +40,7 @@ export function authErrorToJson(err: SigV4Error): ServiceError {
       return new IncompleteSignatureException(err.message);
     case 'UnknownAccessKey':
     case 'InactiveAccessKey':
+    case 'InvalidSessionToken':
       return new UnrecognizedClientException();
     default:
       return new InvalidSignatureException(err.message);

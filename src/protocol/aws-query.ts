@@ -33,13 +33,16 @@ const AUTH_ERRORS: Record<AuthFailure, [string, number]> = {
   ContentSha256Mismatch: ['SignatureDoesNotMatch', 403],
   MalformedPresign: ['AuthorizationQueryParametersError', 400],
   HeadersNotSigned: ['SignatureDoesNotMatch', 403],
+  InvalidSessionToken: ['InvalidClientTokenId', 403],
 };
 
 export function authErrorToQuery(err: SigV4Error): ServiceError {
   const [code, status] = AUTH_ERRORS[err.reason];
   const E = defineError(code, status);
   return new E(
-    err.reason === 'UnknownAccessKey' || err.reason === 'InactiveAccessKey' ? 'The security token included in the request is invalid.' : err.message,
+    err.reason === 'UnknownAccessKey' || err.reason === 'InactiveAccessKey' || err.reason === 'InvalidSessionToken'
+      ? 'The security token included in the request is invalid.'
+      : err.message,
   );
 }
 

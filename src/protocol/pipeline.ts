@@ -50,7 +50,9 @@ export function authenticateBuffered(
   }
   const verified = verifySigV4(
     { method: req.method ?? 'POST', path: edge.path, query: edge.query, headers: rawHeaderPairs(req) },
-    { now, pathRule: 'normalized', service: signingName, payloadHash: actual, lookup: deps.lookup, mustSign },
+    // Keyhold issues no temporary credentials: a session token is refused as AWS refuses one sent with a long-term
+    // key (UnrecognizedClientException for JSON, InvalidClientTokenId for Query), not ignored.
+    { now, pathRule: 'normalized', service: signingName, payloadHash: actual, lookup: deps.lookup, mustSign, refuseSessionTokens: true },
   );
   return { principal: verified.principal, region: verified.scope.region };
 }

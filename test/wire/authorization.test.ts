@@ -22,8 +22,11 @@ import {
 } from '@aws-sdk/client-kms';
 import { DescribeCertificateCommand, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { readAuditDir } from '../../src/audit/reader.js';
 import { auditEvents, openKeyringForTest } from '../helpers/audit.js';
+import { send } from '../helpers/raw-request.js';
 import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
 
 type Creds = { accessKeyId: string; secretAccessKey: string };
@@ -67,6 +70,24 @@ describe('authorization (wire)', () => {
     const alice = await user('alice');
     const her = await s.sts(alice.creds).send(new GetCallerIdentityCommand({}));
     assert.equal(her.Arn, alice.arn);
+  });
+
+  it('a session token sent with a long-term key is refused by every protocol, as AWS refuses it', async () => {
+    const withToken = { ...s.credentials, sessionToken: 'FwoGZXIvYXdzEXAMPLETOKEN' };
+    const refusal = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'accepted',
+        (e: { name?: string; $metadata?: { httpStatusCode?: number } }) => `${e.name} ${e.$metadata?.httpStatusCode}`,
+      );
+    assert.equal(await refusal(s.kms({ credentials: withToken }).send(new ListKeysCommand({}))), 'UnrecognizedClientException 400');
+    assert.equal(await refusal(s.sts(withToken).send(new GetCallerIdentityCommand({}))), 'InvalidClientTokenId 403');
+    assert.equal(await refusal(s.s3({ credentials: withToken }).send(new ListBucketsCommand({}))), 'InvalidToken 400');
+    const url = await getSignedUrl(s.s3({ credentials: withToken }), new ListBucketsCommand({}), { expiresIn: 60 });
+    const presigned = await send(s.endpoint, s.agent, { method: 'GET', path: new URL(url).pathname + new URL(url).search, headers: {} });
+    assert.equal(presigned.status, 400);
+    assert.match(presigned.body, /<Code>InvalidToken<\/Code>/);
+    // The same calls without the token succeed.
+    await s.s3().send(new ListBucketsCommand({}));
   });
 
   it('a user without permission is refused KMS Decrypt, with an audited denial and no side effect', async () => {

@@ -18,7 +18,9 @@ export type AuthFailure =
   /** A presigned URL's query authentication is incomplete or malformed. */
   | 'MalformedPresign'
   /** Headers that must be signed (any x-amz-* header of a presigned request) are present unsigned. */
-  | 'HeadersNotSigned';
+  | 'HeadersNotSigned'
+  /** A session token came with the signature: Keyhold's keys are all long-term, so no token is valid. */
+  | 'InvalidSessionToken';
 
 export class SigV4Error extends Error {
   constructor(

@@ -35,6 +35,11 @@ export interface VerifyOptions<P> {
    * must also be added" to the signed headers). Presigned requests always need it: a URL holder could add to them.
    */
   signAllAmzHeaders?: boolean;
+  /**
+   * Refuse a session token (X-Amz-Security-Token, header or query) once the signature holds: set by a server whose
+   * credentials are all long-term, where no token can be valid. Without it a token is only signed material.
+   */
+  refuseSessionTokens?: boolean;
 }
 
 export interface Scope {
@@ -324,7 +329,7 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
   };
   let ok = matches(canonQuery);
   // Some signers add X-Amz-Security-Token to a presigned URL after signing (aws-c-auth
-  // "omit_session_token"). Keyhold issues no session tokens, so an unsigned token grants nothing.
+  // "omit_session_token"): the signature is checked without it, so the answer below is the token's refusal.
   if (!ok && presigned && params.some((p) => p.name === 'X-Amz-Security-Token')) {
     ok = matches(
       canonicalQuery(
@@ -336,5 +341,9 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
   if (!ok) throw new SigV4Error('SignatureMismatch', MISMATCH);
   // Checked after the signature so an inactive key is only reported to someone who holds its secret.
   if (!cred.active) throw new SigV4Error('InactiveAccessKey', 'The security token included in the request is invalid.');
+  // Reported, like the inactive key, only to someone who holds the secret.
+  if (opts.refuseSessionTokens && (headers.has('x-amz-security-token') || params.some((p) => p.name === 'X-Amz-Security-Token'))) {
+    throw new SigV4Error('InvalidSessionToken', 'The security token included in the request is invalid.');
+  }
   return { mode: presigned ? 'query' : 'header', accessKeyId, principal: cred.principal, scope, amzDate, signature, signingKey, headers };
 }

@@ -132,7 +132,8 @@ export class S3Edge {
           verified = verifySigV4(
             { method: req.method ?? 'GET', path: edge.path, query: edge.query, headers: rawHeaderPairs(req) },
             // Every x-amz-* header must be signed (SSE keys, copy source, tagging, metadata, ...), as S3 requires.
-            { now, pathRule: 's3', service: 's3', payloadHash, lookup: deps.lookup, signAllAmzHeaders: true },
+            // No session token is valid (Keyhold's keys are all long-term): S3's InvalidToken.
+            { now, pathRule: 's3', service: 's3', payloadHash, lookup: deps.lookup, signAllAmzHeaders: true, refuseSessionTokens: true },
           );
         } catch (err) {
           if (!(err instanceof SigV4Error)) throw err;

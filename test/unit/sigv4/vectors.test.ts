@@ -65,13 +65,14 @@ function setup(name: string) {
     active: true,
     principal: 'p',
   });
-  const verify = (req: SignableRequest & { body: Buffer }, o: { secret?: string; service?: string; now?: number } = {}) =>
+  const verify = (req: SignableRequest & { body: Buffer }, o: { secret?: string; service?: string; now?: number; refuseSessionTokens?: boolean } = {}) =>
     verifySigV4(req, {
       now: o.now ?? now,
       pathRule: ctx.normalize ? 'normalized' : 's3',
       service: o.service ?? ctx.service,
       payloadHash: createHash('sha256').update(req.body).digest('hex'),
       lookup: (id) => (id === ctx.credentials.access_key_id ? cred(o.secret) : undefined),
+      refuseSessionTokens: o.refuseSessionTokens,
     });
   return { ctx, read, verify };
 }
@@ -111,6 +112,28 @@ describe('SigV4 aws-c-auth vectors', () => {
         const v = verify(parseRawRequest(read('query-signed-request.txt')));
         assert.equal(v.signature, read('query-signature.txt').trim());
         assert.equal(v.mode, 'query');
+      });
+
+      it('with refuseSessionTokens, refuses a request carrying a session token after its signature holds, and only such a request', () => {
+        for (const file of ['header-signed-request.txt', 'query-signed-request.txt']) {
+          const signed = parseRawRequest(read(file));
+          const token = signed.headers.some(([n]) => n.toLowerCase() === 'x-amz-security-token') || signed.query.includes('X-Amz-Security-Token=');
+          if (!token) {
+            assert.doesNotThrow(() => verify(signed, { refuseSessionTokens: true }), file);
+            continue;
+          }
+          assert.throws(
+            () => verify(signed, { refuseSessionTokens: true }),
+            (e: SigV4Error) => e.reason === 'InvalidSessionToken',
+            file,
+          );
+          // A wrong secret is still a signature mismatch: the token's refusal is only told to the key's holder.
+          assert.throws(
+            () => verify(signed, { refuseSessionTokens: true, secret: 'nope-nope-nope-nope' }),
+            (e: SigV4Error) => e.reason === 'SignatureMismatch',
+            file,
+          );
+        }
       });
 
       it('rejects mutations of the header form', () => {

@@ -84,5 +84,7 @@ export function verifyPostSignature(fields: FormFields, lookup: (accessKeyId: st
   if (!/^[0-9a-f]{64}$/.test(provided) || !timingSafeEqual(computed, Buffer.from(provided, 'hex'))) throw S3.SignatureDoesNotMatch();
   // As for signed headers: an inactive key is reported only to someone who holds its secret.
   if (!cred.active) throw unknownKey();
+  // No session token is valid (Keyhold's keys are all long-term; see verifySigV4).
+  if (fields.has('x-amz-security-token')) throw new S3Error('InvalidToken', 400, 'The provided token is malformed or otherwise invalid.');
   return { principal: cred.principal, accessKeyId, region: scope.region, policy };
 }
