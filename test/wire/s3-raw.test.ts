@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  GetBucketEncryptionCommand,
   HeadObjectCommand,
   PutBucketEncryptionCommand,
   PutObjectCommand,
@@ -317,5 +318,15 @@ describe('S3 raw requests', () => {
       assert.match(r.body, /<Code>MalformedXML<\/Code>/, body);
     }
     assert.equal(await exists('mp'), true, 'no object of a refused DeleteObjects was deleted');
+
+    const before = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    for (const inner of ['<KMSMasterKeyID><Arn>k</Arn></KMSMasterKeyID>', '<KMSMasterKeyID>a</KMSMasterKeyID><KMSMasterKeyID>b</KMSMasterKeyID>']) {
+      const body = `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm>${inner}</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`;
+      assert.equal(await xml('PUT', `/${bucket}?encryption`, body), 'MalformedXML', body);
+    }
+    assert.deepEqual(
+      (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration,
+      before.ServerSideEncryptionConfiguration,
+    );
   });
 });

@@ -4,7 +4,7 @@ import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { bucketArn, type BucketEncryptionRule } from '../model.js';
 import type { S3Handler } from '../request.js';
-import { parseXmlBody, xmlDocument } from '../xml.js';
+import { parseXmlBody, xmlDocument, xmlText } from '../xml.js';
 import { DEFAULT_ENCRYPTION, requireBucket } from './bucket-common.js';
 
 export const putBucketEncryption: S3Handler = async (deps, req) => {
@@ -17,7 +17,7 @@ export const putBucketEncryption: S3Handler = async (deps, req) => {
   const apply = rule.ApplyServerSideEncryptionByDefault as Record<string, unknown> | undefined;
   const alg = apply?.SSEAlgorithm;
   if (alg !== 'AES256' && alg !== 'aws:kms' && alg !== 'aws:kms:dsse') throw S3.MalformedXML();
-  const kmsKey = apply?.KMSMasterKeyID;
+  const kmsKey = xmlText(apply?.KMSMasterKeyID);
   if (kmsKey !== undefined && alg === 'AES256')
     throw S3.InvalidArgument('a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse');
   const blocked = (rule.BlockedEncryptionTypes as Record<string, unknown> | undefined)?.EncryptionType;
@@ -25,8 +25,8 @@ export const putBucketEncryption: S3Handler = async (deps, req) => {
   if (blockedList.some((t) => t !== 'SSE-C' && t !== 'NONE')) throw S3.InvalidArgument('EncryptionType must be SSE-C or NONE');
   const next: BucketEncryptionRule = {
     SSEAlgorithm: alg,
-    ...(typeof kmsKey === 'string' && kmsKey !== '' ? { KMSMasterKeyID: kmsKey } : {}),
-    BucketKeyEnabled: String(rule.BucketKeyEnabled ?? 'false') === 'true',
+    ...(kmsKey ? { KMSMasterKeyID: kmsKey } : {}),
+    BucketKeyEnabled: xmlText(rule.BucketKeyEnabled) === 'true',
     BlockedEncryptionTypes: blockedList.filter((t) => t !== 'NONE'),
   };
   await deps.store.updateBucket(b.name, (x) => {

@@ -3,7 +3,7 @@
 // when an action is due. Expiry times follow S3: the number of days is added to the start time and the result
 // rounded up to the next midnight UTC. Transitions are refused: Keyhold has one storage tier.
 import { S3 } from '../errors.js';
-import type { XmlNode } from '../xml.js';
+import { type XmlNode, xmlText } from '../xml.js';
 
 const DAY_MS = 86_400_000;
 const MAX_RULES = 1000;
@@ -32,11 +32,7 @@ const obj = (v: unknown): Record<string, unknown> => {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw S3.MalformedXML();
   return v as Record<string, unknown>;
 };
-const text = (v: unknown): string | undefined => {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw S3.MalformedXML();
-  return v;
-};
+const text = xmlText;
 function positive(v: unknown, what: string): number | undefined {
   const t = text(v);
   if (t === undefined) return undefined;
