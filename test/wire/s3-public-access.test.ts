@@ -212,4 +212,20 @@ describe('S3 anonymous requests and Block Public Access', () => {
     }
     assert.equal((await partnerS3.send(new ListBucketsCommand({}))).Owner?.DisplayName, undefined);
   });
+
+  it('another account creating a name already taken gets BucketAlreadyExists (409), the owner BucketAlreadyOwnedByYou', async () => {
+    await s.s3().send(new CreateBucketCommand({ Bucket: 'taken-name' }));
+    const other = await s.kh.identity.createAccount('latecomer');
+    const key = await s.kh.identity.createAccessKey(other.accountId, undefined);
+    const otherS3 = s.s3({ credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } });
+    const taken = await otherS3
+      .send(new CreateBucketCommand({ Bucket: 'taken-name' }))
+      .catch((e: { name: string; $metadata: { httpStatusCode?: number } }) => e);
+    assert.equal((taken as { name: string }).name, 'BucketAlreadyExists');
+    assert.equal((taken as { $metadata: { httpStatusCode?: number } }).$metadata.httpStatusCode, 409);
+    assert.equal(
+      await errorName(s.s3().send(new CreateBucketCommand({ Bucket: 'taken-name', CreateBucketConfiguration: { Tags: [{ Key: 'a', Value: 'b' }] } }))),
+      'BucketAlreadyOwnedByYou',
+    );
+  });
 });

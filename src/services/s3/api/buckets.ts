@@ -51,12 +51,16 @@ export const createBucket: S3Handler = async (deps, req) => {
     ...(constraint === 'EU' ? { locationConstraint: 'EU' as const } : {}),
   };
   const existing = await deps.store.getBucket(name);
-  authorizeS3(deps, req, 's3:CreateBucket', bucketArn(name), existing ?? rec);
-  if (tags.length) authorizeS3(deps, req, 's3:PutBucketTagging', bucketArn(name), existing ?? rec);
+  // The caller's right to create is judged as for the bucket it would own: a name another account holds is that
+  // account's bucket, whose policy says nothing about creating, and S3 answers BucketAlreadyExists (409) there,
+  // not AccessDenied. The caller's own existing bucket is judged with its policy.
+  const judged = existing?.accountId === rec.accountId ? existing : rec;
+  authorizeS3(deps, req, 's3:CreateBucket', bucketArn(name), judged);
+  if (tags.length) authorizeS3(deps, req, 's3:PutBucketTagging', bucketArn(name), judged);
   if (rec.objectLock) {
     // S3 requires both permissions for a bucket created with Object Lock (it sets the lock and versioning).
-    authorizeS3(deps, req, 's3:PutBucketObjectLockConfiguration', bucketArn(name), existing ?? rec);
-    authorizeS3(deps, req, 's3:PutBucketVersioning', bucketArn(name), existing ?? rec);
+    authorizeS3(deps, req, 's3:PutBucketObjectLockConfiguration', bucketArn(name), judged);
+    authorizeS3(deps, req, 's3:PutBucketVersioning', bucketArn(name), judged);
   }
   // us-east-1's legacy answer, as S3 documents and AWS still answers (recorded 2026): re-creating a bucket the
   // caller owns there, with nothing to set (no location, tags or Object Lock), is 200 and changes nothing;
