@@ -277,7 +277,7 @@ describe('S3 raw requests', () => {
     }
   });
 
-  it('a CompleteMultipartUpload or DeleteObjects body that does not validate against the schema is MalformedXML and changes nothing', async () => {
+  it('a CompleteMultipartUpload, DeleteObjects or bucket-encryption body that does not validate against the schema is MalformedXML and changes nothing', async () => {
     const s3 = s.s3();
     const xml = async (method: string, path: string, body: string) => {
       const r = await (await signed(method, path, { 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') }, body)).send();
@@ -286,9 +286,11 @@ describe('S3 raw requests', () => {
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp' }));
     const { ETag } = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp', UploadId, PartNumber: 1, Body: 'part' }));
     const complete = `/${bucket}/mp?uploadId=${encodeURIComponent(UploadId!)}`;
+    for (const body of ['', '<CompleteMultipartUpload/>']) {
+      const r = await (await signed('POST', complete, { 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') }, body)).send();
+      assert.match(r.body, /<Code>InvalidRequest<\/Code><Message>You must specify at least one part<\/Message>/, body);
+    }
     for (const body of [
-      '',
-      '<CompleteMultipartUpload/>',
       `<CompleteMultipartUpload><Part><ETag>${ETag}</ETag></Part></CompleteMultipartUpload>`,
       '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>',
       `<CompleteMultipartUpload><Part><PartNumber>one</PartNumber><ETag>${ETag}</ETag></Part></CompleteMultipartUpload>`,

@@ -311,15 +311,26 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
 };
 
 /**
- * The parts a CompleteMultipartUpload body lists. A body listing none, or a part without its PartNumber or
- * ETag, does not validate against S3's schema: MalformedXML, as S3 answers (an empty upload still needs one
- * empty part).
+ * Who started an upload, as ListParts and ListMultipartUploads name them. Unlike Owner, Initiator keeps its
+ * DisplayName, "the name of the principal" (AWS still returns it: localstack's recordings of February 2026). An
+ * IAM user is its ARN and user name; the account root its account id, the ID every Owner element carries.
+ */
+function initiator(arn: string): { ID: string; DisplayName: string } {
+  const root = /^arn:aws:iam::(\d{12}):root$/.exec(arn);
+  if (root) return { ID: root[1]!, DisplayName: root[1]! };
+  return { ID: arn, DisplayName: arn.slice(arn.lastIndexOf('/') + 1) };
+}
+
+/**
+ * The parts a CompleteMultipartUpload body lists. None (no body, or no <Part>) is InvalidRequest "You must specify
+ * at least one part", as AWS answers (recorded February 2026; an empty upload still needs one empty part). A part
+ * without its PartNumber or ETag does not validate against S3's schema: MalformedXML.
  */
 async function listedParts(req: S3Request): Promise<Array<{ n: number; etag: string; node: Record<string, unknown> }>> {
   const doc = parseXmlBody(await req.readBody(4 * 1024 * 1024, { checksums: false })).CompleteMultipartUpload;
   if (doc !== undefined && doc !== '' && (doc === null || typeof doc !== 'object' || Array.isArray(doc))) throw S3.MalformedXML();
   const parts = ((doc || {}) as Record<string, unknown>).Part as unknown[] | undefined;
-  if (!parts || parts.length === 0) throw S3.MalformedXML();
+  if (!parts || parts.length === 0) throw S3.InvalidRequest('You must specify at least one part');
   return parts.map((p) => {
     if (p === null || typeof p !== 'object' || Array.isArray(p)) throw S3.MalformedXML();
     const node = p as Record<string, unknown>;
@@ -440,7 +451,7 @@ export const listParts: S3Handler = async (deps, req) => {
       NextPartNumberMarker: page[page.length - 1]?.partNumber ?? 0,
       MaxParts: max,
       IsTruncated: all.length > max,
-      Initiator: { ID: upload.initiator },
+      Initiator: initiator(upload.initiator),
       Owner: { ID: b.accountId },
       StorageClass: 'STANDARD',
       ...uploadChecksumElements(upload),
@@ -519,7 +530,7 @@ export const listMultipartUploads: S3Handler = async (deps, req) => {
       Upload: uploads.map((u) => ({
         Key: e(u.key),
         UploadId: u.uploadId,
-        Initiator: { ID: u.initiator },
+        Initiator: initiator(u.initiator),
         Owner: { ID: b.accountId },
         StorageClass: 'STANDARD',
         Initiated: new Date(u.initiated),
