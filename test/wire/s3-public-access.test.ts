@@ -4,11 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeletePublicAccessBlockCommand,
   GetObjectCommand,
   GetBucketPolicyStatusCommand,
   GetPublicAccessBlockCommand,
   ListBucketsCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
@@ -211,6 +214,14 @@ describe('S3 anonymous requests and Block Public Access', () => {
       for (const owner of [v2.Contents?.[0]?.Owner, v1.Contents?.[0]?.Owner, versions.Versions?.[0]?.Owner]) assert.deepEqual(owner, { ID: ownerId });
     }
     assert.equal((await partnerS3.send(new ListBucketsCommand({}))).Owner?.DisplayName, undefined);
+    // Initiator keeps its DisplayName (the principal's name), as AWS still answers; Owner has none.
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'mp' }));
+    const parts = await s3.send(new ListPartsCommand({ Bucket: b, Key: 'mp', UploadId }));
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: b }));
+    for (const listed of [parts, uploads.Uploads?.[0]]) {
+      assert.deepEqual(listed?.Initiator, { ID: ownerId, DisplayName: ownerId });
+      assert.deepEqual(listed?.Owner, { ID: ownerId });
+    }
   });
 
   it('another account creating a name already taken gets BucketAlreadyExists (409), the owner BucketAlreadyOwnedByYou', async () => {
