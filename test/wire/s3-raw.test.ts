@@ -8,6 +8,7 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetBucketEncryptionCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   PutBucketEncryptionCommand,
   PutObjectCommand,
@@ -330,5 +331,8 @@ describe('S3 raw requests', () => {
       (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration,
       before.ServerSideEncryptionConfiguration,
     );
+    const located = '<CreateBucketConfiguration><LocationConstraint><Name>eu-west-1</Name></LocationConstraint></CreateBucketConfiguration>';
+    assert.equal(await xml('PUT', '/not-created-here', located), 'MalformedXML');
+    assert.equal(await errorName(s3.send(new HeadBucketCommand({ Bucket: 'not-created-here' }))), 'NotFound');
   });
 });

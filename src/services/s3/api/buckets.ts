@@ -6,7 +6,7 @@ import { S3, S3Error } from '../errors.js';
 import type { BucketRecord } from '../model.js';
 import { bucketArn } from '../model.js';
 import { header, type S3Handler, type S3Request } from '../request.js';
-import { parseXmlBody, S3_NS, xmlDocument } from '../xml.js';
+import { parseXmlBody, S3_NS, xmlDocument, xmlText } from '../xml.js';
 import { checkCreateBucketAcl } from './acl.js';
 import { BUCKET_NAME_RE, DEFAULT_ENCRYPTION, requireBucket } from './bucket-common.js';
 import { deleteBlobs } from './object-common.js';
@@ -23,8 +23,8 @@ export const createBucket: S3Handler = async (deps, req) => {
   let tags: Tag[] = [];
   if (body.length > 0) {
     const doc = parseXmlBody(body).CreateBucketConfiguration as Record<string, unknown> | undefined;
-    const lc = doc?.LocationConstraint;
-    if (typeof lc === 'string' && lc !== '') constraint = lc;
+    const lc = xmlText(doc?.LocationConstraint);
+    if (lc) constraint = lc;
     // Tags set at creation (CreateBucketConfiguration.Tags), under the same rules as PutBucketTagging.
     tags = tagList((doc?.Tags as Record<string, unknown> | undefined)?.Tag);
     checkTags(tags, { max: 50, what: 'Bucket' });
