@@ -13,6 +13,7 @@ import { MasterKeys } from './sse/master-keys.js';
 import { ObjectKeys } from './sse/object-keys.js';
 import { S3Store } from './store.js';
 import { LeasedBlobStore } from './blob-leases.js';
+import { SharedReadLeases } from './shared-read-leases.js';
 
 export interface S3Service extends RestService {
   s3: S3Deps;
@@ -22,8 +23,8 @@ export interface S3Service extends RestService {
 
 /**
  * How long a cluster worker waits before it unlinks the blobs of a replaced or deleted version: a read that began
- * before the change, in another worker, opens them within this time unless it runs at under ~100 MiB/min
- * through a multi-GiB object.
+ * before the change, in another worker, has opened its first blob by then, and a read of several blobs has
+ * recorded them in the shared leases, which hold them as long as the read goes on.
  */
 const CLUSTER_DELETE_GRACE_MS = 60_000;
 
@@ -33,8 +34,9 @@ export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
   const kms = new KmsBridge(kmsService, deps.clock, serviceKmsCallRecorder(deps.audit, kmsService, 's3', true));
   const s3: S3Deps = {
     store: new S3Store(deps.kv),
-    // Cluster workers cannot see each other's readers: there deletes also wait out a grace period (blob-leases.ts).
-    blobs: new LeasedBlobStore(deps.blobs, { deleteDelayMs: deps.cluster.workers > 1 ? CLUSTER_DELETE_GRACE_MS : 0 }),
+    // Cluster workers cannot see each other's leases: there deletes also wait out a grace period, and reads of
+    // several blobs are recorded where every worker can see them (blob-leases.ts, shared-read-leases.ts).
+    blobs: new LeasedBlobStore(deps.blobs, deps.cluster.workers > 1 ? { deleteDelayMs: CLUSTER_DELETE_GRACE_MS, shared: new SharedReadLeases(deps.kv) } : {}),
     keys: new ObjectKeys(new MasterKeys(deps.kv, deps.barrier, deps.clock), kms),
     kms,
     authorizer: deps.authorizer,

@@ -1,13 +1,16 @@
 // A leased blob is not unlinked while it is read: its delete waits for the last lease to end, and then happens;
 // a copy whose source blob vanished before its lease runs again.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { againIfBlobVanished } from '../../../src/services/s3/api/object-common.js';
 import { LeasedBlobStore } from '../../../src/services/s3/blob-leases.js';
+import { SharedReadLeases } from '../../../src/services/s3/shared-read-leases.js';
 import type { S3Handler } from '../../../src/services/s3/request.js';
 import { BlobNotFoundError } from '../../../src/storage/blob/interface.js';
 import { LocalDiskBlobStore } from '../../../src/storage/blob/local-disk.js';
+import { SqliteKvStore } from '../../../src/storage/kv/sqlite.js';
 import { tempDir } from '../../helpers/server.js';
 
 async function readAll(blobs: LeasedBlobStore, id: string): Promise<Buffer> {
@@ -104,6 +107,53 @@ describe('blob leases', () => {
       assert.equal(await graced.size(leased), undefined);
     } finally {
       await graced.close();
+    }
+  });
+
+  it('cluster mode: a read of several blobs in one worker holds them against another worker until it ends; a dead worker holds nothing', async () => {
+    // Two workers: each its own blob store and connection on one blob directory and one database, as in cluster mode.
+    const dir = tempDir();
+    const db = join(tempDir(), 'kv.db');
+    const kvs = [new SqliteKvStore(db), new SqliteKvStore(db)];
+    const [reader, deleter] = kvs.map((kv) => new LeasedBlobStore(new LocalDiskBlobStore(dir), { deleteDelayMs: 40, shared: new SharedReadLeases(kv) })) as [
+      LeasedBlobStore,
+      LeasedBlobStore,
+    ];
+    const until = async (what: string, done: () => Promise<boolean>) => {
+      for (let i = 0; i < 400 && !(await done()); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.ok(await done(), what);
+    };
+    try {
+      const ids = [];
+      for (const text of ['part 1', 'part 2', 'single']) ids.push((await reader.put(Readable.from([Buffer.from(text)]))).id);
+      const [p1, p2, single] = ids as [string, string, string];
+      const releaseParts = reader.lease([p1, p2]);
+      const releaseSingle = reader.lease([single]);
+      const seenByOthers = new SharedReadLeases(kvs[1]!);
+      await until('the read is recorded for the other workers', async () => (await seenByOthers.heldIds()).has(p2));
+      assert.equal((await seenByOthers.heldIds()).has(single), false, 'a one-blob read is not recorded: its file is opened at once');
+      for (const id of ids) await deleter.delete(id);
+      await until('the unheld blob goes after the grace period', async () => (await deleter.size(single)) === undefined);
+      assert.equal(await deleter.size(p1), 6, 'held by the read in the other worker');
+      assert.equal(await deleter.size(p2), 6);
+      assert.equal(deleter.delayedDeletes, 2, 'waiting another grace period');
+      releaseParts();
+      releaseSingle();
+      await until('unlinked once the read has ended', async () => (await deleter.size(p1)) === undefined && (await deleter.size(p2)) === undefined);
+      assert.equal((await seenByOthers.heldIds()).size, 0);
+
+      // A lease its worker stopped renewing (it died) expires, and the next reader of the leases removes it.
+      const dead = new SharedReadLeases(kvs[0]!, () => Date.now() - 10 * 60_000);
+      dead.acquire(['x', 'y']);
+      await until("the dead worker's lease is written", async () => (await kvs[1]!.list('s3/read-lease')).length === 1);
+      assert.equal((await seenByOthers.heldIds()).size, 0);
+      assert.equal((await kvs[1]!.list('s3/read-lease')).length, 0, 'removed');
+      dead.close();
+      seenByOthers.close();
+    } finally {
+      await reader.close();
+      await deleter.close();
+      for (const kv of kvs) await kv.close();
     }
   });
 });
