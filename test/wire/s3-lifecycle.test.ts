@@ -72,6 +72,16 @@ describe('S3 lifecycle', () => {
     assert.equal(got.TransitionDefaultMinimumObjectSize, 'all_storage_classes_128K');
     const refused = async (r: LifecycleRule) => (await failure(setRules('lc-config', [r]))).name;
     assert.equal(await refused({ ID: 't', Status: 'Enabled', Filter: { Prefix: '' }, Transitions: [{ Days: 30, StorageClass: 'GLACIER' }] }), 'NotImplemented');
+    // A transition is checked like any other action before it is refused as unsupported: bad input is a 400.
+    const transition = (t: NonNullable<LifecycleRule['Transitions']>[number]) =>
+      refused({ ID: 't', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 400 }, Transitions: [t] });
+    assert.equal(await transition({ Date: new Date('2030-01-01T12:00:00Z'), StorageClass: 'GLACIER' }), 'InvalidArgument');
+    assert.equal(await transition({ Days: 30, StorageClass: 'COLD' as 'GLACIER' }), 'MalformedXML');
+    assert.equal(await transition({ StorageClass: 'GLACIER' }), 'MalformedXML');
+    assert.equal(
+      await refused({ ID: 'nt', Status: 'Enabled', Filter: { Prefix: '' }, NoncurrentVersionTransitions: [{ NoncurrentDays: 0, StorageClass: 'GLACIER' }] }),
+      'InvalidArgument',
+    );
     assert.equal(await refused({ ID: 'none', Status: 'Enabled', Filter: { Prefix: '' } }), 'InvalidRequest');
     assert.equal(await refused({ ID: 'zero', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 0 } }), 'InvalidArgument');
     assert.equal(

@@ -86,9 +86,7 @@ function parseRule(r: unknown, index: number): LifecycleRule {
   if (status !== 'Enabled' && status !== 'Disabled') throw S3.MalformedXML();
   const id = text(rule.ID) ?? `rule-${index + 1}`;
   if (id.length > 255) throw S3.InvalidArgument('ID length should not exceed allowed limit of 255');
-  if (rule.Transition !== undefined || rule.NoncurrentVersionTransition !== undefined) {
-    throw S3.NotImplemented('Lifecycle transitions are not supported by this Keyhold version: it has one storage tier.');
-  }
+  const transitions = checkTransitions(rule);
   const filter = parseFilter(rule);
   const out: LifecycleRule = { id, enabled: status === 'Enabled', filter };
   if (rule.Expiration !== undefined) {
@@ -101,13 +99,7 @@ function parseRule(r: unknown, index: number): LifecycleRule {
       throw S3.MalformedXML();
     }
     if (marker !== undefined && filter.tags.length > 0) throw S3.InvalidRequest('ExpiredObjectDeleteMarker cannot be specified with object tags.');
-    let iso: string | undefined;
-    if (date !== undefined) {
-      const t = Date.parse(date);
-      if (Number.isNaN(t)) throw S3.InvalidArgument("'Date' must be in ISO 8601 format");
-      if (t % DAY_MS !== 0) throw S3.InvalidArgument("'Date' must be at midnight GMT", { ArgumentName: 'Date', ArgumentValue: date });
-      iso = new Date(t).toISOString();
-    }
+    const iso = date === undefined ? undefined : midnight(date);
     out.expiration = {
       ...(days !== undefined ? { days } : {}),
       ...(iso ? { date: iso } : {}),
@@ -127,10 +119,45 @@ function parseRule(r: unknown, index: number): LifecycleRule {
     if (filter.tags.length > 0) throw S3.InvalidRequest('AbortIncompleteMultipartUpload cannot be specified with Tags.');
     out.abortIncompleteUploadDays = days;
   }
+  // A valid rule that moves objects to another storage class: Keyhold has one tier (bad input is still 400 above).
+  if (transitions) throw S3.NotImplemented('Lifecycle transitions are not supported by this Keyhold version: it has one storage tier.');
   if (!out.expiration && !out.noncurrentExpiration && out.abortIncompleteUploadDays === undefined) {
     throw S3.InvalidRequest('At least one action needs to be specified in a rule');
   }
   return out;
+}
+
+/** A lifecycle date: ISO 8601 at midnight UTC, as S3 requires. */
+function midnight(date: string): string {
+  const t = Date.parse(date);
+  if (Number.isNaN(t)) throw S3.InvalidArgument("'Date' must be in ISO 8601 format");
+  if (t % DAY_MS !== 0) throw S3.InvalidArgument("'Date' must be at midnight GMT", { ArgumentName: 'Date', ArgumentValue: date });
+  return new Date(t).toISOString();
+}
+
+// The storage classes a transition can name (LifecycleRule.Transitions in the S3 API reference).
+const TRANSITION_CLASSES = new Set(['GLACIER', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'DEEP_ARCHIVE', 'GLACIER_IR']);
+
+/**
+ * Checks a rule's Transition and NoncurrentVersionTransition elements as S3 does (one of Days and Date, a
+ * storage class S3 knows), so that bad input is a 400 like anywhere else; true when the rule has any.
+ */
+function checkTransitions(rule: Record<string, unknown>): boolean {
+  const current = list(rule.Transition).map(obj);
+  const noncurrent = list(rule.NoncurrentVersionTransition).map(obj);
+  for (const t of current) {
+    const days = text(t.Days);
+    const date = text(t.Date);
+    if ((days === undefined) === (date === undefined)) throw S3.MalformedXML();
+    if (days !== undefined && !/^\s*\d+\s*$/.test(days)) throw S3.InvalidArgument("'Days' for Transition action must be a positive integer");
+    if (date !== undefined) midnight(date);
+  }
+  for (const t of noncurrent) {
+    if (text(t.NoncurrentDays) === undefined) throw S3.MalformedXML();
+    positive(t.NoncurrentDays, 'NoncurrentDays');
+  }
+  for (const t of [...current, ...noncurrent]) if (!TRANSITION_CLASSES.has(text(t.StorageClass) ?? '')) throw S3.MalformedXML();
+  return current.length + noncurrent.length > 0;
 }
 
 /** The rules of a parsed <LifecycleConfiguration> document. */
