@@ -78,8 +78,9 @@ describe('S3 lifecycle', () => {
     assert.equal(await transition({ Date: new Date('2030-01-01T12:00:00Z'), StorageClass: 'GLACIER' }), 'InvalidArgument');
     assert.equal(await transition({ Days: 30, StorageClass: 'COLD' as 'GLACIER' }), 'MalformedXML');
     assert.equal(await transition({ StorageClass: 'GLACIER' }), 'MalformedXML');
+    assert.equal(await transition({ Days: 0, StorageClass: 'GLACIER' }), 'NotImplemented', 'zero days is a valid transition');
     assert.equal(
-      await refused({ ID: 'nt', Status: 'Enabled', Filter: { Prefix: '' }, NoncurrentVersionTransitions: [{ NoncurrentDays: 0, StorageClass: 'GLACIER' }] }),
+      await refused({ ID: 'nt', Status: 'Enabled', Filter: { Prefix: '' }, NoncurrentVersionTransitions: [{ NoncurrentDays: -1, StorageClass: 'GLACIER' }] }),
       'InvalidArgument',
     );
     assert.equal(await refused({ ID: 'none', Status: 'Enabled', Filter: { Prefix: '' } }), 'InvalidRequest');

@@ -145,16 +145,21 @@ const TRANSITION_CLASSES = new Set(['GLACIER', 'STANDARD_IA', 'ONEZONE_IA', 'INT
 function checkTransitions(rule: Record<string, unknown>): boolean {
   const current = list(rule.Transition).map(obj);
   const noncurrent = list(rule.NoncurrentVersionTransition).map(obj);
+  // Zero days is a valid transition (straight to the class), unlike an expiration.
+  const days = (v: string, what: string) => {
+    if (!/^\s*\d+\s*$/.test(v)) throw S3.InvalidArgument(`'${what}' for Transition action must be a nonnegative integer`);
+  };
   for (const t of current) {
-    const days = text(t.Days);
+    const n = text(t.Days);
     const date = text(t.Date);
-    if ((days === undefined) === (date === undefined)) throw S3.MalformedXML();
-    if (days !== undefined && !/^\s*\d+\s*$/.test(days)) throw S3.InvalidArgument("'Days' for Transition action must be a positive integer");
+    if ((n === undefined) === (date === undefined)) throw S3.MalformedXML();
+    if (n !== undefined) days(n, 'Days');
     if (date !== undefined) midnight(date);
   }
   for (const t of noncurrent) {
-    if (text(t.NoncurrentDays) === undefined) throw S3.MalformedXML();
-    positive(t.NoncurrentDays, 'NoncurrentDays');
+    const n = text(t.NoncurrentDays);
+    if (n === undefined) throw S3.MalformedXML();
+    days(n, 'NoncurrentDays');
   }
   for (const t of [...current, ...noncurrent]) if (!TRANSITION_CLASSES.has(text(t.StorageClass) ?? '')) throw S3.MalformedXML();
   return current.length + noncurrent.length > 0;
