@@ -35,6 +35,12 @@ describe('S3 anonymous requests and Block Public Access', () => {
   const anon = (method: string, path: string, body?: string) =>
     rawHttps(s, method, path, body ? { 'content-length': String(Buffer.byteLength(body)) } : {}, body);
   const code = (body: string) => /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+  /** A second account and an S3 client signed by its root. */
+  const otherAccount = async (name: string) => {
+    const account = await s.kh.identity.createAccount(name);
+    const key = await s.kh.identity.createAccessKey(account.accountId, undefined);
+    return { accountId: account.accountId, s3: s.s3({ credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } }) };
+  };
 
   before(async () => {
     s = await startTestServer();
@@ -159,9 +165,7 @@ describe('S3 anonymous requests and Block Public Access', () => {
     const b = 'shared-with-partner';
     await s.s3().send(new CreateBucketCommand({ Bucket: b }));
     await s.s3().send(new PutObjectCommand({ Bucket: b, Key: 'report.csv', Body: 'a,b' }));
-    const partner = await s.kh.identity.createAccount('partner');
-    const key = await s.kh.identity.createAccessKey(partner.accountId, undefined);
-    const partnerS3 = s.s3({ credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } });
+    const { s3: partnerS3, ...partner } = await otherAccount('partner');
     const read = () => partnerS3.send(new GetObjectCommand({ Bucket: b, Key: 'report.csv' }));
     const grants = (statements: Array<Record<string, unknown>>) =>
       s.s3().send(new PutBucketPolicyCommand({ Bucket: b, Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
@@ -188,9 +192,7 @@ describe('S3 anonymous requests and Block Public Access', () => {
     await s3.send(new CreateBucketCommand({ Bucket: b }));
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'a.txt', Body: 'a' }));
     const ownerId = (await s3.send(new ListBucketsCommand({}))).Owner!.ID!;
-    const partner = await s.kh.identity.createAccount('lister');
-    const key = await s.kh.identity.createAccessKey(partner.accountId, undefined);
-    const partnerS3 = s.s3({ credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } });
+    const { s3: partnerS3, ...partner } = await otherAccount('lister');
     await s3.send(
       new PutBucketPolicyCommand({
         Bucket: b,
@@ -226,9 +228,7 @@ describe('S3 anonymous requests and Block Public Access', () => {
 
   it('another account creating a name already taken gets BucketAlreadyExists (409), the owner BucketAlreadyOwnedByYou', async () => {
     await s.s3().send(new CreateBucketCommand({ Bucket: 'taken-name' }));
-    const other = await s.kh.identity.createAccount('latecomer');
-    const key = await s.kh.identity.createAccessKey(other.accountId, undefined);
-    const otherS3 = s.s3({ credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } });
+    const { s3: otherS3 } = await otherAccount('latecomer');
     const taken = await otherS3
       .send(new CreateBucketCommand({ Bucket: 'taken-name' }))
       .catch((e: { name: string; $metadata: { httpStatusCode?: number } }) => e);
