@@ -16,6 +16,7 @@ import {
   GetBucketTaggingCommand,
   GetObjectAttributesCommand,
   GetObjectCommand,
+  GetObjectTorrentCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
   type ObjectAttributes,
@@ -146,6 +147,13 @@ describe('S3 more operations (wire)', () => {
     assert.equal((await s3.send(new GetBucketPolicyStatusCommand({ Bucket: 'more' }))).PolicyStatus?.IsPublic, true);
     await s3.send(new DeleteBucketPolicyCommand({ Bucket: 'more' }));
     assert.equal(await errorName(s3.send(new GetBucketPolicyCommand({ Bucket: 'more' }))), 'NoSuchBucketPolicy');
+  });
+
+  it('GetObjectTorrent: a missing object is NoSuchKey, an existing one NotImplemented (no BitTorrent files)', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: 'more', Key: 'seed', Body: 'x' }));
+    assert.equal(await errorName(s3.send(new GetObjectTorrentCommand({ Bucket: 'more', Key: 'no-such-seed' }))), 'NoSuchKey');
+    assert.equal(await errorName(s3.send(new GetObjectTorrentCommand({ Bucket: 'more', Key: 'seed' }))), 'NotImplemented');
+    assert.equal(await errorName(s3.send(new GetObjectTorrentCommand({ Bucket: 'no-such-bucket-here', Key: 'seed' }))), 'NoSuchBucket');
   });
 
   it('response-* overrides on GET', async () => {

@@ -42,6 +42,7 @@ import {
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './api/object-tagging.js';
 import { updateObjectEncryption } from './api/update-object-encryption.js';
 import { getObjectAttributes } from './api/object-attributes.js';
+import { getObjectTorrent } from './api/object-torrent.js';
 import { putObject } from './api/put-object.js';
 import { UNCONFIGURED_SETTINGS } from './api/unconfigured-settings.js';
 import type { S3Handler } from './request.js';
@@ -104,6 +105,7 @@ export const HANDLERS: Readonly<Record<string, S3Handler>> = {
   PutBucketOwnershipControls: putBucketOwnershipControls,
   GetObjectAcl: getObjectAcl,
   GetObjectAttributes: getObjectAttributes,
+  GetObjectTorrent: getObjectTorrent,
   PutObjectAcl: putObjectAcl,
   ...UNCONFIGURED_SETTINGS,
 };
