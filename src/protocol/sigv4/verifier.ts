@@ -327,10 +327,11 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
     // hashes: try the bytes as received too. (The first try matches signers that send latin1, like Node's.)
     return NON_ASCII.test(canonical) && signatureEquals(sign(signingKey, stringToSign(amzDate, scopeText, Buffer.from(canonical, 'latin1'))), signature);
   };
+  const queryToken = params.some((p) => p.name === 'X-Amz-Security-Token');
   let ok = matches(canonQuery);
   // Some signers add X-Amz-Security-Token to a presigned URL after signing (aws-c-auth
   // "omit_session_token"): the signature is checked without it, so the answer below is the token's refusal.
-  if (!ok && presigned && params.some((p) => p.name === 'X-Amz-Security-Token')) {
+  if (!ok && presigned && queryToken) {
     ok = matches(
       canonicalQuery(
         params.filter((p) => p.name !== 'X-Amz-Security-Token'),
@@ -342,7 +343,7 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
   // Checked after the signature so an inactive key is only reported to someone who holds its secret.
   if (!cred.active) throw new SigV4Error('InactiveAccessKey', 'The security token included in the request is invalid.');
   // Reported, like the inactive key, only to someone who holds the secret.
-  if (opts.refuseSessionTokens && (headers.has('x-amz-security-token') || params.some((p) => p.name === 'X-Amz-Security-Token'))) {
+  if (opts.refuseSessionTokens && (queryToken || headers.has('x-amz-security-token'))) {
     throw new SigV4Error('InvalidSessionToken', 'The security token included in the request is invalid.');
   }
   return { mode: presigned ? 'query' : 'header', accessKeyId, principal: cred.principal, scope, amzDate, signature, signingKey, headers };

@@ -4,6 +4,7 @@
 // forms (AWSAccessKeyId, HMAC-SHA1) are refused, as Keyhold accepts SigV4 only everywhere.
 import { timingSafeEqual } from 'node:crypto';
 import type { Principal } from '../../../iam/principal.js';
+import { authErrorToS3 } from '../../../protocol/s3-auth-errors.js';
 import { SigV4Error } from '../../../protocol/sigv4/errors.js';
 import { cachedSigningKey, sign } from '../../../protocol/sigv4/signing-key.js';
 import { ALGORITHM, parseAmzDate, parseScope, type VerifiableCredential } from '../../../protocol/sigv4/verifier.js';
@@ -84,7 +85,10 @@ export function verifyPostSignature(fields: FormFields, lookup: (accessKeyId: st
   if (!/^[0-9a-f]{64}$/.test(provided) || !timingSafeEqual(computed, Buffer.from(provided, 'hex'))) throw S3.SignatureDoesNotMatch();
   // As for signed headers: an inactive key is reported only to someone who holds its secret.
   if (!cred.active) throw unknownKey();
-  // No session token is valid (Keyhold's keys are all long-term; see verifySigV4).
-  if (fields.has('x-amz-security-token')) throw new S3Error('InvalidToken', 400, 'The provided token is malformed or otherwise invalid.');
+  // No session token is valid (Keyhold's keys are all long-term; see verifySigV4): S3's answer, as for a header.
+  if (fields.has('x-amz-security-token')) {
+    const e = authErrorToS3(new SigV4Error('InvalidSessionToken', ''));
+    throw new S3Error(e.code, e.status, e.message);
+  }
   return { principal: cred.principal, accessKeyId, region: scope.region, policy };
 }
