@@ -188,7 +188,7 @@ describe('S3 POST Object (browser-based uploads)', () => {
     assert.equal((await send(cased.fields, { filename: 'x', content: 'c' })).status, 204);
   });
 
-  it('refuses an expired policy, a tampered one, a wrong signature and an unknown access key', async () => {
+  it('refuses an expired policy, a tampered one, a wrong signature, an unknown access key and a session token', async () => {
     const expired = await presigned('late', { expires: -10 });
     assert.equal(message(await send(expired.fields, { filename: 'x', content: 'c' })), 'Invalid according to Policy: Policy expired.');
     const p = await presigned('tamper');
@@ -205,6 +205,10 @@ describe('S3 POST Object (browser-based uploads)', () => {
     const u = await send(unknown, { filename: 'x', content: 'c' });
     assert.equal(u.status, 403);
     assert.equal(code(u), 'InvalidAccessKeyId');
+    // Keyhold's keys are all long-term: a session token in the form is refused, as for a signed header (decision 80).
+    const withToken = await send([...p.fields, ['x-amz-security-token', 'FwoGZXIvYXdzEXAMPLE']], { filename: 'x', content: 'c' });
+    assert.equal(withToken.status, 400);
+    assert.equal(code(withToken), 'InvalidToken');
     assert.equal(await exists('tamper'), false);
   });
 
