@@ -117,6 +117,13 @@ describe('KMS imported key material', () => {
     const short = await wrapped(keyId, randomBytes(16));
     assert.equal(await errorName(send(keyId, short.encrypted, short.token)), 'IncorrectKeyMaterialException');
     assert.equal(await errorName(send(keyId, w.encrypted, w.token, { ExpirationModel: 'KEY_MATERIAL_EXPIRES' })), 'ValidationException');
+    // ExpirationModel defaults to KEY_MATERIAL_EXPIRES, so naming neither it nor ValidTo is the same mistake.
+    const bare = kms.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: w.token, EncryptedKeyMaterial: w.encrypted }));
+    assert.deepEqual(await failure(bare), {
+      name: 'ValidationException',
+      message: 'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES',
+      status: 400,
+    });
     assert.equal((await state(keyId)).KeyState, 'PendingImport', 'nothing was imported');
     await send(keyId, w.encrypted);
     assert.equal(await errorName(send(keyId, w.encrypted)), 'InvalidImportTokenException', 'a token is used once');

@@ -58,6 +58,13 @@ describe('KMS keys (wire, @aws-sdk/client-kms)', () => {
     assert.equal(await errorName(kms.send(new DescribeKeyCommand({ KeyId: '00000000-0000-0000-0000-000000000000' }))), 'NotFoundException');
     assert.equal(await errorName(kms.send(new DescribeKeyCommand({ KeyId: 'not-a-key' }))), 'NotFoundException');
     assert.equal(await errorName(kms.send(new DescribeKeyCommand({ KeyId: 'alias/missing' }))), 'NotFoundException');
+    // A well-formed multi-Region key id names a key that does not exist, as AWS words it (not "Invalid keyId").
+    const mrk = 'mrk-d3b95762d3b95762d3b95762d3b95762';
+    await assert.rejects(kms.send(new DescribeKeyCommand({ KeyId: mrk })), {
+      name: 'NotFoundException',
+      message: `Key 'arn:aws:kms:us-east-1:${s.kh.accountId}:key/${mrk}' does not exist`,
+    });
+    await assert.rejects(kms.send(new DescribeKeyCommand({ KeyId: 'mrk-d3b9' })), { name: 'NotFoundException', message: "Invalid keyId 'mrk-d3b9'" });
     const { KeyMetadata: m } = await kms.send(new CreateKeyCommand({}));
     // Keys are regional: the same key id is not visible from another region.
     assert.equal(await errorName(s.kms({ region: 'eu-west-1' }).send(new DescribeKeyCommand({ KeyId: m!.KeyId }))), 'NotFoundException');

@@ -149,6 +149,10 @@ describe('KMS rotation, policies, managed keys (wire)', () => {
     const kms = client();
     const m = (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }))).KeyMetadata!;
     assert.equal(m.KeyManager, 'AWS');
+    // The Description AWS gives the S3 key, and the DynamoDB one (recorded by localstack's snapshots).
+    assert.equal(m.Description, 'Default key that protects my S3 objects when no other key is defined');
+    const dynamo = (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/dynamodb' }))).KeyMetadata!;
+    assert.equal(dynamo.Description, 'Default key that protects my DynamoDB data when no other key is defined');
     assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }))).KeyMetadata!.KeyId, m.KeyId, 'created once');
     const st = await kms.send(new GetKeyRotationStatusCommand({ KeyId: m.KeyId }));
     assert.equal(st.KeyRotationEnabled, true);

@@ -29,8 +29,10 @@ export default defineOperation({
     const token = reqBlob(input, 'ImportToken', 1, 6144);
     const encrypted = reqBlob(input, 'EncryptedKeyMaterial', 1, 6144);
     const until = validTo(input);
+    // The API reference: "The default is KEY_MATERIAL_EXPIRES", so an import naming neither ExpirationModel nor
+    // ValidTo is refused ("A validTo date must be set ..."), as AWS answered in localstack's 2025 recording.
     const model = (optString(input, 'ExpirationModel', { enum: ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'] }) ??
-      (until !== undefined ? 'KEY_MATERIAL_EXPIRES' : 'KEY_MATERIAL_DOES_NOT_EXPIRE')) as ExpirationModel;
+      'KEY_MATERIAL_EXPIRES') as ExpirationModel;
     if (model === 'KEY_MATERIAL_DOES_NOT_EXPIRE' && until !== undefined) {
       throw new ValidationException('ValidTo must not be set when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.');
     }

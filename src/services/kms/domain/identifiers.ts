@@ -6,7 +6,9 @@ export type KeyRef =
   | { kind: 'alias'; aliasName: string }
   | { kind: 'aliasArn'; region: string; accountId: string; aliasName: string };
 
-export const KEY_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// A multi-Region key's id is `mrk-` and 32 hex digits (API reference, KeyId). Keyhold makes none, but such an
+// id is well formed: AWS answers "Key '<arn>' does not exist" for an unknown one, not "Invalid keyId".
+export const KEY_ID_RE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 export const ALIAS_NAME_RE = /^alias\/[a-zA-Z0-9/_-]+$/;
 const ARN_RE = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
 
@@ -40,3 +42,27 @@ export const MANAGED_ALIASES: ReadonlySet<string> = new Set([
   'alias/aws/ssm',
   'alias/aws/xray',
 ]);
+
+// What each AWS managed key protects, in its Description. Recorded from AWS (localstack's snapshots): "my S3
+// objects" and "my DynamoDB data"; the others follow the recorded pattern with the service's own name.
+const MANAGED_KEY_SUBJECTS: Readonly<Record<string, string>> = {
+  acm: 'ACM data',
+  dynamodb: 'DynamoDB data',
+  ebs: 'EBS data',
+  elasticfilesystem: 'Elastic File System data',
+  es: 'Elasticsearch data',
+  glue: 'Glue data',
+  kinesisvideo: 'Kinesis Video Streams data',
+  lambda: 'Lambda data',
+  rds: 'RDS data',
+  redshift: 'Redshift data',
+  s3: 'S3 objects',
+  secretsmanager: 'Secrets Manager data',
+  ssm: 'SSM data',
+  xray: 'X-Ray data',
+};
+
+/** The Description of the AWS managed key behind alias/aws/<service>. */
+export function managedKeyDescription(service: string): string {
+  return `Default key that protects my ${MANAGED_KEY_SUBJECTS[service] ?? `${service.toUpperCase()} data`} when no other key is defined`;
+}

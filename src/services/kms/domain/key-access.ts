@@ -8,7 +8,7 @@ import { AccessDeniedException } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../../server/context.js';
 import { DisabledException, InvalidKeyUsageException, KMSInvalidStateException, NotFoundException } from '../errors.js';
 import { KMS_IDENTITY_ONLY_KEYS, type KmsRequestFacts, kmsConditionKeys } from './condition-keys.js';
-import { MANAGED_ALIASES, parseKeyRef } from './identifiers.js';
+import { MANAGED_ALIASES, managedKeyDescription, parseKeyRef } from './identifiers.js';
 import type { KeyStore } from './key-store.js';
 import { managedKeyPolicy } from './policy.js';
 import { type AliasRecord, aliasArn, type KeyRecord, type KeyUsage, keyArn } from './types.js';
@@ -188,7 +188,7 @@ export class KeyAccess {
       region,
       arn: keyArn(region, accountId, keyId),
       creationDate: now,
-      description: `Default key that protects my ${service.toUpperCase()} data when no other key is defined`,
+      description: managedKeyDescription(service),
       keyUsage: 'ENCRYPT_DECRYPT',
       keySpec: 'SYMMETRIC_DEFAULT',
       origin: 'AWS_KMS',
