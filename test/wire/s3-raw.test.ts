@@ -65,6 +65,19 @@ describe('S3 raw requests', () => {
     assert.equal(await exists('some-key'), false);
   });
 
+  it('an error body is Code, Message, the fields of the error, RequestId and HostId, as S3 sends it (no Resource)', async () => {
+    const hash = { 'x-amz-content-sha256': createHash('sha256').update('').digest('hex') };
+    const r = await (await signed('GET', `/${bucket}/no-such-key`, hash, '')).send();
+    assert.equal(r.status, 404);
+    const requestId = r.headers['x-amz-request-id'];
+    const hostId = r.headers['x-amz-id-2'];
+    assert.ok(typeof requestId === 'string' && typeof hostId === 'string');
+    assert.equal(
+      r.body,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>no-such-key</Key><RequestId>${requestId}</RequestId><HostId>${hostId}</HostId></Error>`,
+    );
+  });
+
   it('an aws-chunked upload refused mid-body leaves its connection usable for the next request', async () => {
     // One socket, so the second request must travel on the connection the refused upload used.
     const one = new Agent({ ca: s.ca, keepAlive: true, maxSockets: 1 });

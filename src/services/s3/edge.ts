@@ -85,11 +85,9 @@ export class S3Edge {
     const { deps } = this;
     const now = deps.clock();
     const query = new URLSearchParams(edge.query);
-    let resource = edge.path;
-    const fail = (err: ServiceError) => this.#error(req, res, edge, resource, err);
+    const fail = (err: ServiceError) => this.#error(req, res, edge, err);
     try {
       const { bucket, key, virtualHosted } = target(req, edge.path, deps.baseDomains);
-      resource = bucket ? `/${bucket}${key !== undefined ? `/${key}` : ''}` : '/';
       if (key !== undefined && Buffer.byteLength(key) > 1024) throw S3.KeyTooLongError();
       // CORS: a preflight is answered from the bucket's rules alone (browsers send it without credentials);
       // a cross-origin request gets the headers that let the browser read its answer, error or not.
@@ -108,7 +106,6 @@ export class S3Edge {
           lookup: deps.lookup,
           admitAnonymous: () => this.#admitAnonymous(bucket, r),
         });
-        resource = `/${bucket}/${post.request.key}`;
         return await this.#execute(req, res, edge, r, post.request, post.handler, fail);
       }
       const payloadHeader = req.headers['x-amz-content-sha256'];
@@ -326,7 +323,7 @@ export class S3Edge {
       second = first.done ? first : await it.next();
     } catch (err) {
       this.deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 'object read failed before the response');
-      return this.#error(req, res, edge, '', err instanceof S3Error ? err : S3.InternalError('The stored object failed an integrity check.'));
+      return this.#error(req, res, edge, err instanceof S3Error ? err : S3.InternalError('The stored object failed an integrity check.'));
     }
     res.writeHead(r.status, headers);
     if (isHead || second.done) {
@@ -354,26 +351,29 @@ export class S3Edge {
     }
   }
 
-  #error(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest, resource: string, err: ServiceError): void {
+  // The body AWS sends: Code, Message, the error's own fields, RequestId and HostId (reference/s3.md, "Error
+  // body"). No Resource: the API reference's example shows one, but S3 does not send it (localstack's recordings).
+  #error(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest, err: ServiceError): void {
     if (res.headersSent) {
       res.destroy();
       return;
     }
     const extra = err instanceof S3Error ? err.extra : {};
+    const hostId = this.#hostId(edge);
     const headers: Record<string, string> = {
       'x-amz-request-id': edge.requestId,
-      'x-amz-id-2': this.#hostId(edge),
+      'x-amz-id-2': hostId,
       date: httpDate(this.deps.clock()),
       'content-type': 'application/xml',
     };
-    // x-amz-* extras are headers; so is everything of a 304, which has no body (its validators).
-    const asHeader = (k: string) => k.startsWith('x-amz-') || err.status === 304;
+    // x-amz-* extras are headers, and Allow (a 405's); so is everything of a 304, which has no body (its validators).
+    const asHeader = (k: string) => k.startsWith('x-amz-') || k === 'allow' || err.status === 304;
     for (const [k, v] of Object.entries(extra)) if (asHeader(k)) headers[k] = v;
     const fields = Object.entries(extra)
       .filter(([k]) => !asHeader(k))
       .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
       .join('');
-    const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>${fields}<Resource>${escapeXml(resource)}</Resource><RequestId>${edge.requestId}</RequestId></Error>`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>${fields}<RequestId>${edge.requestId}</RequestId><HostId>${escapeXml(hostId)}</HostId></Error>`;
     const body = req.method === 'HEAD' || err.status === 304 ? Buffer.alloc(0) : Buffer.from(xml);
     // A refused request whose body is still coming, whether or not its reading had begun (an aws-chunked body
     // refused at a bad chunk has its rest unread): a body of declared, moderate size is read and discarded so

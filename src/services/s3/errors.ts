@@ -53,7 +53,7 @@ export const S3 = {
   InvalidStorageClass: e('InvalidStorageClass', 400, 'The storage class you specified is not valid'),
   KeyTooLongError: e('KeyTooLongError', 400, 'Your key is too long'),
   MalformedPolicy: e('MalformedPolicy', 400, "Policies must be valid JSON and the first byte must be '{'"),
-  MalformedXML: e('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema.'),
+  MalformedXML: e('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema'),
   MalformedTrailerError: e(
     'MalformedTrailerError',
     400,
@@ -84,6 +84,11 @@ export const S3 = {
   MalformedACLError: e('MalformedACLError', 400, 'The XML you provided was not well-formed or did not validate against our published schema'),
   NotImplemented: e('NotImplemented', 501, 'A header you provided implies functionality that is not implemented'),
   PreconditionFailed: e('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold'),
+  ConditionalRequestConflict: e(
+    'ConditionalRequestConflict',
+    409,
+    'The conditional request cannot succeed due to a conflicting operation against this resource.',
+  ),
   NotModified: e('NotModified', 304, 'Not Modified'),
   ServerSideEncryptionConfigurationNotFoundError: e(
     'ServerSideEncryptionConfigurationNotFoundError',
