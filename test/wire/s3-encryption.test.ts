@@ -74,6 +74,8 @@ describe('S3 server-side encryption (wire)', () => {
       }),
     );
     assert.equal(put.SSEKMSKeyId, keyArn);
+    // The context given is echoed with the aws:s3:arn S3 adds; a PUT that gives none gets none back (as S3).
+    assert.deepEqual(JSON.parse(Buffer.from(put.SSEKMSEncryptionContext!, 'base64').toString()), { team: 'a', 'aws:s3:arn': 'arn:aws:s3:::enc/kms' });
     assert.notEqual(put.ETag, `"${createHash('md5').update(data).digest('hex')}"`);
     const got = await s3.send(new GetObjectCommand({ Bucket: 'enc', Key: 'kms' }));
     assert.deepEqual(await body(got.Body), data);
@@ -81,6 +83,7 @@ describe('S3 server-side encryption (wire)', () => {
     assert.equal(got.SSEKMSKeyId, keyArn);
     const managed = await s3.send(new PutObjectCommand({ Bucket: 'enc', Key: 'kms-default', Body: 'm', ServerSideEncryption: 'aws:kms' }));
     assert.match(managed.SSEKMSKeyId!, /:key\//);
+    assert.equal(managed.SSEKMSEncryptionContext, undefined);
     assert.equal((await body((await s3.send(new GetObjectCommand({ Bucket: 'enc', Key: 'kms-default' }))).Body)).toString(), 'm');
     assert.equal(
       await errorName(s3.send(new PutObjectCommand({ Bucket: 'enc', Key: 'k', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/none' }))),

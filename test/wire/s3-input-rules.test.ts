@@ -43,6 +43,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { send } from '../helpers/raw-request.js';
 import { signedS3 } from '../helpers/s3-signer.js';
 import { failure, startTestServer, type TestServer } from '../helpers/server.js';
+import { randomVersionId } from '../../src/services/s3/api/object-common.js';
 
 describe('S3 input rules (wire)', () => {
   let s: TestServer;
@@ -128,9 +129,10 @@ describe('S3 input rules (wire)', () => {
     assert.deepEqual(head.Metadata, { key: 'value-1,value-2', other: 'x' });
   });
 
-  it('a malformed versionId is InvalidArgument "Invalid version id specified"; a well-formed unknown one NoSuchVersion', async () => {
+  it('a malformed or never-issued versionId is InvalidArgument "Invalid version id specified"; an unknown issuable one NoSuchVersion', async () => {
     const bad = 'invalid_version_id';
-    const unknown = 'A'.repeat(32);
+    const unknown = randomVersionId();
+    const neverIssued = 'HPniJFCxqTsMuIH9KX8K8wEjNUgmABCD';
     for (const call of [
       () => s3.send(new GetObjectCommand({ Bucket, Key: 'obj', VersionId: bad })),
       () => s3.send(new DeleteObjectCommand({ Bucket, Key: 'obj', VersionId: bad })),
@@ -139,11 +141,39 @@ describe('S3 input rules (wire)', () => {
     ]) {
       assert.deepEqual(await failure(call()), { name: 'InvalidArgument', message: 'Invalid version id specified', status: 400 });
     }
+    // As AWS answered in localstack's recordings (February 2026): a 32-character id S3 never issued is invalid for
+    // a read or a single delete, and a NoSuchVersion entry in a DeleteObjects answer.
+    for (const call of [
+      () => s3.send(new GetObjectCommand({ Bucket, Key: 'obj', VersionId: neverIssued })),
+      () => s3.send(new DeleteObjectCommand({ Bucket, Key: 'obj', VersionId: neverIssued })),
+    ]) {
+      const f = await failure(call());
+      assert.deepEqual(f, { name: 'InvalidArgument', message: 'Invalid version id specified', status: 400 });
+    }
     assert.equal((await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'obj', VersionId: unknown })))).name, 'NoSuchVersion');
-    const multi = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: [{ Key: 'obj', VersionId: bad }] } }));
+    assert.equal((await s3.send(new DeleteObjectCommand({ Bucket, Key: 'obj', VersionId: unknown }))).$metadata.httpStatusCode, 204);
+    const multi = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket,
+        Delete: {
+          Objects: [
+            { Key: 'obj', VersionId: bad },
+            { Key: 'obj', VersionId: neverIssued },
+            { Key: 'obj', VersionId: unknown },
+          ],
+        },
+      }),
+    );
     assert.deepEqual(
-      multi.Errors?.map((e) => [e.Key, e.Code]),
-      [['obj', 'InvalidArgument']],
+      multi.Errors?.map((e) => [e.Key, e.Code, e.VersionId, e.Message]),
+      [
+        ['obj', 'InvalidArgument', bad, 'Invalid version id specified'],
+        ['obj', 'NoSuchVersion', neverIssued, 'The specified version does not exist.'],
+      ],
+    );
+    assert.deepEqual(
+      multi.Deleted?.map((d) => [d.Key, d.VersionId]),
+      [['obj', unknown]],
     );
     assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'obj' }))).ContentLength, 100, 'nothing deleted');
   });

@@ -41,6 +41,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
+import { randomVersionId } from '../../src/services/s3/api/object-common.js';
 
 describe('S3 ACLs and unconfigured bucket settings (wire)', () => {
   let s: TestServer;
@@ -75,7 +76,8 @@ describe('S3 ACLs and unconfigured bucket settings (wire)', () => {
     const put = await s3.send(new PutObjectCommand({ Bucket: 'settings-versioned', Key: 'k', Body: 'v' }));
     const acl = await s3.send(new GetObjectAclCommand({ Bucket: 'settings-versioned', Key: 'k', VersionId: put.VersionId }));
     assert.equal(acl.Grants?.[0]?.Permission, 'FULL_CONTROL');
-    assert.equal(await errorName(s3.send(new GetObjectAclCommand({ Bucket: 'settings-versioned', Key: 'k', VersionId: 'A'.repeat(32) }))), 'NoSuchVersion');
+    assert.equal(await errorName(s3.send(new GetObjectAclCommand({ Bucket: 'settings-versioned', Key: 'k', VersionId: randomVersionId() }))), 'NoSuchVersion');
+    assert.equal(await errorName(s3.send(new GetObjectAclCommand({ Bucket: 'settings-versioned', Key: 'k', VersionId: 'A'.repeat(32) }))), 'InvalidArgument');
     assert.equal(await errorName(s3.send(new GetObjectAclCommand({ Bucket: 'settings-versioned', Key: 'k', VersionId: 'nope' }))), 'InvalidArgument');
   });
 

@@ -10,7 +10,7 @@ import { type BucketRecord, bucketArn, objectArn } from '../model.js';
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, S3_NS } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
-import { versionIdParam } from './object-common.js';
+import { subresourceVersion, versionIdParam } from './object-common.js';
 
 const OWNER_ONLY_CANNED = new Set(['private', 'bucket-owner-full-control']);
 const GRANT_HEADERS = ['x-amz-grant-read', 'x-amz-grant-write', 'x-amz-grant-read-acp', 'x-amz-grant-write-acp'];
@@ -33,7 +33,7 @@ export function checkCreateBucketAcl(req: S3Request, owner: string): void {
   const ownership = header(req, 'x-amz-object-ownership');
   if (ownership !== undefined && ownership !== 'BucketOwnerEnforced') {
     refuseOtherOwnership(ownership);
-    throw S3.InvalidArgument('Invalid x-amz-object-ownership header', { ArgumentName: 'x-amz-object-ownership', ArgumentValue: ownership });
+    throw S3.InvalidArgument(`Invalid x-amz-object-ownership header: ${ownership}`, { ArgumentName: 'x-amz-object-ownership' });
   }
   const canned = header(req, 'x-amz-acl');
   const fullControl = header(req, 'x-amz-grant-full-control');
@@ -99,13 +99,11 @@ async function checkOwnerOnlyAcl(req: S3Request, owner: string): Promise<void> {
   }
 }
 
-/** The object version an object ACL request names; NoSuchKey / NoSuchVersion like the object operations. */
+/** The object version an object ACL request names (object-common.ts, subresourceVersion). */
 async function requireVersion(deps: S3Deps, req: S3Request, b: BucketRecord): Promise<{ versionId: string }> {
   const versionId = versionIdParam(req.query.get('versionId'));
   const cur = await deps.store.getObject(b.name, req.key!);
-  const v = versionId === undefined ? cur?.entry.versions[0] : cur?.entry.versions.find((x) => x.versionId === versionId);
-  if (!v || v.deleteMarker) throw versionId ? S3.NoSuchVersion() : S3.NoSuchKey(undefined, { Key: req.key! });
-  return v;
+  return subresourceVersion(cur?.entry, versionId, req.key!, req.method);
 }
 
 const xmlHeaders = { 'content-type': 'application/xml' };

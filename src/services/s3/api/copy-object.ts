@@ -63,7 +63,7 @@ export const copyObject: S3Handler = async (deps, req) => {
   const checksum = recompute ? { algorithm: recompute } : undefined;
   // A copy's lock is its own (headers or the destination's default), never the source's (S3).
   const lock = lockOnWrite(deps, req, b, { uploadsBody: false });
-  const versionId = newVersionId(b);
+  const versionId = newVersionId(b, deps.clock());
   const place = binding(b.name, key, versionId);
   const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, key), place);
   const plaintext = readPlaintext(deps, req, src.bucket.name, src.key, s, 0, s.size - 1, src.customerKey);
@@ -101,7 +101,11 @@ export const copyObject: S3Handler = async (deps, req) => {
     status: 200,
     headers: {
       'content-type': 'application/xml',
-      ...sseHeaders(sealed, { customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined, withContext: true }),
+      ...sseHeaders(sealed, {
+        customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined,
+        // The context is echoed when the request gave one; S3 does not send it otherwise (localstack's recordings).
+        withContext: header(req, 'x-amz-server-side-encryption-context') !== undefined,
+      }),
       ...(versionId !== 'null' ? { 'x-amz-version-id': versionId } : {}),
       ...(src.bucket.versioning !== 'Unversioned' ? { 'x-amz-copy-source-version-id': s.versionId } : {}),
     },

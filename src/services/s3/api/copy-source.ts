@@ -7,7 +7,7 @@ import { header, type S3Deps, type S3Request } from '../request.js';
 import { customerKeyMatches } from '../sse/object-keys.js';
 import { customerKey } from '../sse/request-headers.js';
 import { checkExpectedOwner } from './bucket-common.js';
-import { findVersion, versionIdParam } from './object-common.js';
+import { findVersion, versionIdParam, versionNotFound } from './object-common.js';
 
 export interface CopySource {
   bucket: BucketRecord;
@@ -38,8 +38,7 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
   const entry = (await deps.store.getObject(bucketName, key))?.entry;
   const version = findVersion(entry, versionId);
   if (version?.deleteMarker && versionId) throw S3.InvalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
-  if (!version || version.deleteMarker)
-    throw versionId ? S3.NoSuchVersion(undefined, { Key: key, VersionId: versionId }) : S3.NoSuchKey(undefined, { Key: key });
+  if (!version || version.deleteMarker) throw versionNotFound(versionId, key);
   const etag = `"${version.etag}"`;
   const lm = Math.floor(version.lastModified / 1000) * 1000;
   const ifMatch = header(req, 'x-amz-copy-source-if-match');
@@ -47,10 +46,17 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
   const ifMod = header(req, 'x-amz-copy-source-if-modified-since');
   const ifUnmod = header(req, 'x-amz-copy-source-if-unmodified-since');
   const matches = (l: string) => l.split(',').some((t) => t.trim() === etag || t.trim() === version.etag || t.trim() === '*');
-  if (ifMatch !== undefined && !matches(ifMatch)) throw S3.PreconditionFailed();
-  if (ifNoneMatch !== undefined && matches(ifNoneMatch)) throw S3.PreconditionFailed();
-  if (ifMatch === undefined && ifUnmod !== undefined && Date.parse(ifUnmod) < lm) throw S3.PreconditionFailed();
-  if (ifNoneMatch === undefined && ifMod !== undefined && Date.parse(ifMod) >= lm) throw S3.PreconditionFailed();
+  // S3's order, and the header it names as the Condition (localstack's recordings of AWS, test_s3_preconditions):
+  // If-Match, If-Unmodified-Since (when no If-Match), If-None-Match, If-Modified-Since (when no If-None-Match).
+  // A date in the future is not a valid validator and is ignored (RFC 9110 §13.1.3, as S3 ignores it).
+  const failed = (name: string) => S3.PreconditionFailed(undefined, { Condition: `x-amz-copy-source-${name}` });
+  const pastDate = (v: string | undefined) => (v !== undefined && Date.parse(v) <= req.ctx.now ? Date.parse(v) : undefined);
+  const unmodSince = pastDate(ifUnmod);
+  const modSince = pastDate(ifMod);
+  if (ifMatch !== undefined && !matches(ifMatch)) throw failed('If-Match');
+  if (ifMatch === undefined && unmodSince !== undefined && unmodSince < lm) throw failed('If-Unmodified-Since');
+  if (ifNoneMatch !== undefined && matches(ifNoneMatch)) throw failed('If-None-Match');
+  if (ifNoneMatch === undefined && modSince !== undefined && modSince >= lm) throw failed('If-Modified-Since');
   const sse = version.sse ?? version.parts?.[0]?.sse;
   const ck = customerKey(req.headers, req.secure, 'x-amz-copy-source-');
   if (sse?.mode === 'SSE-C' && !ck)

@@ -1,6 +1,5 @@
 // DeleteObject and DeleteObjects: unversioned buckets remove the object; versioned buckets add a delete
 // marker, or remove one version permanently when a versionId is given (as S3).
-import { randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
@@ -10,7 +9,7 @@ import { header, type S3Deps, type S3Handler, type S3Request } from '../request.
 import { parseXmlBody, type XmlNode, xmlDocument, xmlText } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { lockedVersion, protection, wantsBypass } from '../object-lock/rules.js';
-import { deleteBlobs, versionIdParam } from './object-common.js';
+import { couldBeIssued, deleteBlobs, invalidVersionId, newVersionId, versionIdParam } from './object-common.js';
 
 interface Deleted {
   key: string;
@@ -38,6 +37,7 @@ async function deleteOne(
   key: string,
   versionId: string | undefined,
   guard: (v: VersionRecord) => void,
+  unissued: (versionId: string) => Error,
   ifMatch?: string[],
 ): Promise<Deleted> {
   for (;;) {
@@ -54,15 +54,18 @@ async function deleteOne(
     let result: Deleted = { key };
     if (versionId !== undefined) {
       dropped = entry.versions.filter((v) => v.versionId === versionId);
+      // Deleting a version that is not there succeeds, unless the id is one S3 could never have issued.
+      if (dropped.length === 0 && !couldBeIssued(versionId)) throw unissued(versionId);
       // Checked against the state this commit replaces, so a lock set concurrently is never missed.
       dropped.forEach(guard);
       entry.versions = entry.versions.filter((v) => v.versionId !== versionId);
-      result = { key, versionId, ...(dropped[0]?.deleteMarker ? { deleteMarker: true } : {}) };
+      // Removing a delete marker names it twice, as S3 answers: VersionId and DeleteMarkerVersionId.
+      result = { key, versionId, ...(dropped[0]?.deleteMarker ? { deleteMarker: true, deleteMarkerVersionId: versionId } : {}) };
     } else if (b.versioning === 'Unversioned') {
       dropped = entry.versions;
       entry.versions = [];
     } else {
-      const markerId = b.versioning === 'Enabled' ? randomBytes(24).toString('base64url') : 'null';
+      const markerId = newVersionId(b, deps.clock());
       if (b.versioning === 'Suspended') dropped = entry.versions.filter((v) => v.versionId === 'null');
       const marker: VersionRecord = {
         versionId: markerId,
@@ -94,7 +97,7 @@ export const deleteObject: S3Handler = async (deps, req) => {
   authorizeS3(deps, req, versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectArn(b.name, req.key!), b);
   const ifMatchHeader = header(req, 'if-match');
   const ifMatch = ifMatchHeader === undefined ? undefined : parseEtagList(ifMatchHeader);
-  const r = await deleteOne(deps, b, req.key!, versionId, lockGuard(deps, req, b, req.key!), ifMatch);
+  const r = await deleteOne(deps, b, req.key!, versionId, lockGuard(deps, req, b, req.key!), invalidVersionId, ifMatch);
   return {
     status: 204,
     headers: {
@@ -123,7 +126,8 @@ export const deleteObjects: S3Handler = async (deps, req: S3Request) => {
     try {
       versionIdParam(versionId);
       authorizeS3(deps, req, versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectArn(b.name, key), b);
-      const r = await deleteOne(deps, b, key, versionId, lockGuard(deps, req, b, key));
+      // DeleteObjects reports an id S3 could never have issued as that key's NoSuchVersion (AWS's recorded answer).
+      const r = await deleteOne(deps, b, key, versionId, lockGuard(deps, req, b, key), (id) => S3.NoSuchVersion(undefined, { Key: key, VersionId: id }));
       if (!quiet) {
         deleted.push({
           Key: key,

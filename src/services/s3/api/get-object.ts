@@ -13,7 +13,7 @@ import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { requireBucket } from './bucket-common.js';
 import { servedChecksum } from './checksum-request.js';
 import { existingTagKeys } from './tag-rules.js';
-import { againIfBlobVanished, findVersion, readPlaintext, sseHeaders, versionIdParam } from './object-common.js';
+import { againIfBlobVanished, couldBeIssued, findVersion, readPlaintext, sseHeaders, versionIdParam, versionNotFound } from './object-common.js';
 import { lockHeaders, type VersionLock } from '../object-lock/rules.js';
 import { expirationHeader } from '../lifecycle/rules.js';
 
@@ -55,8 +55,11 @@ function checkConditions(req: S3Request, v: VersionRecord): void {
   }
   if (ifNoneMatch !== undefined) {
     if (matches(ifNoneMatch)) throw notModified(etag, lastModified);
-  } else if (ifModifiedSince !== undefined && !Number.isNaN(Date.parse(ifModifiedSince)) && Date.parse(ifModifiedSince) >= lastModified) {
-    throw notModified(etag, lastModified);
+  } else if (ifModifiedSince !== undefined) {
+    // A date in the future is not a valid validator: S3 ignores it (RFC 9110 §13.1.3; localstack's recording of
+    // AWS, test_s3_get_object_preconditions), as it ignores one that does not parse.
+    const since = Date.parse(ifModifiedSince);
+    if (since <= req.ctx.now && since >= lastModified) throw notModified(etag, lastModified);
   }
 }
 
@@ -65,11 +68,13 @@ function parseRange(value: string | undefined, size: number): { start: number; e
   if (!value) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
   if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  // S3 names the range it was asked for and the object's size (localstack's recordings of AWS).
+  const unsatisfiable = () => S3.InvalidRange(undefined, { RangeRequested: value, ActualObjectSize: String(size) });
   let start: number;
   let end: number;
   if (m[1] === '') {
     const n = Number(m[2]);
-    if (n === 0) throw S3.InvalidRange(undefined, { ActualObjectSize: String(size) });
+    if (n === 0) throw unsatisfiable();
     start = Math.max(0, size - n);
     end = size - 1;
   } else {
@@ -77,7 +82,7 @@ function parseRange(value: string | undefined, size: number): { start: number; e
     end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
     if (m[2] !== '' && Number(m[2]) < start) return undefined;
   }
-  if (start >= size) throw S3.InvalidRange(undefined, { ActualObjectSize: String(size) });
+  if (start >= size) throw unsatisfiable();
   return { start, end };
 }
 
@@ -137,12 +142,15 @@ export async function readableVersion(deps: Parameters<S3Handler>[0], req: S3Req
   for (const action of actions) authorizeS3(deps, req, action, objectArn(b.name, key), b, existingTagKeys(v));
   refuseSseOnRead(req.headers);
   if (!v || (v.deleteMarker && !versionId)) hideAbsenceFromNonListers(deps, req, b, key);
-  if (!v) throw versionId && entry ? S3.NoSuchVersion(undefined, { Key: key, VersionId: versionId }) : S3.NoSuchKey(undefined, { Key: key });
+  // An unknown key with a versionId S3 could have issued is NoSuchKey; one it could not have is InvalidArgument.
+  if (!v) throw versionId && (entry || !couldBeIssued(versionId)) ? versionNotFound(versionId, key) : S3.NoSuchKey(undefined, { Key: key });
   if (v.deleteMarker) {
     if (versionId)
+      // Allow: what can be done to a delete marker (RFC 9110 §15.5.6 asks a 405 for it; S3 sends "DELETE").
       throw S3.MethodNotAllowed(undefined, {
         'x-amz-delete-marker': 'true',
         'x-amz-version-id': v.versionId,
+        allow: 'DELETE',
         Method: req.method,
         ResourceType: 'DeleteMarker',
       });
@@ -210,7 +218,9 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
     ...(versionId === undefined ? expirationHeader(b.lifecycle, key, v) : {}),
     ...sseHeaders(sse, { customerKeyMd5: ck ? customerKeyMd5(ck) : undefined }),
   });
-  Object.assign(headers, partChecksum ?? servedChecksum(req, v, range !== undefined));
+  // A range that covers the whole object is the whole object: its checksum is served (as S3 serves it).
+  const partial = range !== undefined && !(range.start === 0 && range.end === v.size - 1);
+  Object.assign(headers, partChecksum ?? servedChecksum(req, v, partial));
   for (const [param, name] of Object.entries(OVERRIDES)) {
     const value = req.query.get(param);
     if (value !== null) headers[name] = overrideValue(param, value);

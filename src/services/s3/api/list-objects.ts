@@ -8,13 +8,15 @@ import type { S3Deps, S3Handler, S3Request } from '../request.js';
 import { type XmlNode, xmlDocument } from '../xml.js';
 import { compareKeys } from '../key-order.js';
 import { requireBucket } from './bucket-common.js';
+import { versionIdTime } from './object-common.js';
 
 const BATCH = 1000;
 
 /** A listing's page size (max-keys, max-uploads): 1000 by default and at most. */
 export function pageSize(req: S3Request, param = 'max-keys'): number {
   const raw = req.query.get(param);
-  if (raw === null) return 1000;
+  // An empty value is no value: S3 answers max-parts= as the default (localstack's recording of AWS).
+  if (raw === null || raw === '') return 1000;
   if (!/^\d+$/.test(raw)) throw S3.InvalidArgument(`Provided ${param} not an integer or within integer range`);
   return Math.min(1000, Number(raw));
 }
@@ -78,7 +80,10 @@ const continuationToken = (key: string) => Buffer.from(TOKEN_PREFIX + key, 'utf8
 function tokenKey(token: string): string {
   const text = Buffer.from(token, 'base64url').toString('utf8');
   if (!text.startsWith(TOKEN_PREFIX) || continuationToken(text.slice(TOKEN_PREFIX.length)) !== token)
-    throw S3.InvalidArgument('The continuation token provided is incorrect', { ArgumentName: 'continuation-token', ArgumentValue: token });
+    throw S3.InvalidArgument('The continuation token provided is incorrect', {
+      ArgumentName: 'continuation-token',
+      ...(token ? { ArgumentValue: token } : {}),
+    });
   return text.slice(TOKEN_PREFIX.length);
 }
 /**
@@ -144,12 +149,28 @@ export const listObjectsV2: S3Handler = async (deps, req) => {
     IsTruncated: r.truncated,
     ...(token !== null ? { ContinuationToken: token } : {}),
     ...(r.truncated && r.last ? { NextContinuationToken: continuationToken(r.last) } : {}),
-    ...(startAfter ? { StartAfter: e(startAfter) } : {}),
+    // With a continuation token S3 ignores start-after and does not echo it (localstack's recording of AWS).
+    ...(startAfter && token === null ? { StartAfter: e(startAfter) } : {}),
     ...encodingTypeEcho(req),
     Contents: r.entries.map((x) => contents(req, b, x, req.query.get('fetch-owner') === 'true')),
     CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
   });
 };
+
+/**
+ * Where a version listing resumes in `entry` after the marker version: just after it, or, when it was deleted
+ * since the previous page, at the first version older than the time its id carries (as S3 resumes: localstack's
+ * recording of AWS, test_list_objects_versions_with_prefix_only_and_pagination). A marker that is neither
+ * there nor one of Keyhold's ids ends the key.
+ */
+function resumeAfter(entry: ObjectEntry, versionIdMarker: string): number {
+  const at = entry.versions.findIndex((v) => v.versionId === versionIdMarker);
+  if (at >= 0) return at + 1;
+  const made = versionIdTime(versionIdMarker);
+  if (made === undefined) return entry.versions.length;
+  const older = entry.versions.findIndex((v) => v.lastModified < made);
+  return older < 0 ? entry.versions.length : older;
+}
 
 /**
  * ListObjectVersions counts versions and delete markers (and common prefixes) against max-keys, so one key's
@@ -160,14 +181,17 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
   const { b, prefix, delimiter, max, e } = await listing(deps, req, 's3:ListBucketVersions');
   const keyMarker = req.query.get('key-marker') ?? '';
   const versionIdMarker = req.query.get('version-id-marker') ?? '';
-  if (versionIdMarker && !keyMarker) throw S3.InvalidArgument('A version-id marker cannot be specified without a key marker.');
+  if (versionIdMarker && !keyMarker)
+    throw S3.InvalidArgument('A version-id marker cannot be specified without a key marker.', {
+      ArgumentName: 'version-id-marker',
+      ArgumentValue: versionIdMarker,
+    });
   type Row = { entry: ObjectEntry; index: number } | { prefix: string };
   const rows: Row[] = [];
   if (versionIdMarker && keyMarker.startsWith(prefix)) {
     // The rest of the key the previous page stopped in.
     const resumed = (await deps.store.getObject(b.name, keyMarker))?.entry;
-    const at = resumed ? resumed.versions.findIndex((v) => v.versionId === versionIdMarker) : -1;
-    if (resumed && at >= 0) for (let i = at + 1; i < resumed.versions.length; i++) rows.push({ entry: resumed, index: i });
+    if (resumed) for (let i = resumeAfter(resumed, versionIdMarker); i < resumed.versions.length; i++) rows.push({ entry: resumed, index: i });
   }
   // Each entry has at least one version, so max entries after the marker always fill a page.
   const r = await walk(deps, b.name, prefix, delimiter, keyMarker || undefined, max, (x) => x.versions.length > 0);

@@ -52,18 +52,88 @@ export function taggingHeader(req: S3Request): Tag[] {
 }
 
 /**
- * A versionId the request names: "null", or an id Keyhold issues (32 base64url characters, newVersionId); anything
- * else is S3's InvalidArgument "Invalid version id specified" rather than a NoSuchVersion for an id that cannot exist.
+ * A versionId the request names: "null", or 32 characters of S3's version-id alphabet (letters, digits, "." and
+ * "_"; "-" too, which ids issued before Keyhold used S3's alphabet contain); anything else is S3's InvalidArgument
+ * "Invalid version id specified".
  */
 export function versionIdParam(value: string | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
-  if (value !== 'null' && !/^[A-Za-z0-9_-]{32}$/.test(value))
-    throw S3.InvalidArgument('Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: value });
+  if (value !== 'null' && !/^[A-Za-z0-9._-]{32}$/.test(value)) throw invalidVersionId(value);
   return value;
 }
 
-export function newVersionId(bucket: BucketRecord): string {
-  return bucket.versioning === 'Enabled' ? randomBytes(24).toString('base64url') : 'null';
+export function invalidVersionId(value: string) {
+  return S3.InvalidArgument('Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: value });
+}
+
+// A version id is 24 bytes in 32 characters of base64url with "." for "-" (S3's ids use letters, digits, "." and
+// "_": localstack's test_object_version_id_format): the creation time (6 bytes, milliseconds), 12 random bytes,
+// and 6 check bytes over both. S3's ids have structure too: it refuses a made-up or altered id as "Invalid
+// version id specified" and answers NoSuchVersion only for an id it could have issued, and it resumes a version
+// listing after a marker version that was deleted meanwhile (localstack's recordings of AWS, February 2026). The
+// check bytes tell an issued id from a made-up one, the time places a vanished marker. Neither is a secret.
+const VERSION_TIME_BYTES = 6;
+const VERSION_BODY_BYTES = VERSION_TIME_BYTES + 12;
+const VERSION_CHECK_BYTES = 6;
+
+function versionCheck(body: Buffer): Buffer {
+  return createHash('sha256').update('keyhold s3 version id\0').update(body).digest().subarray(0, VERSION_CHECK_BYTES);
+}
+
+/** A fresh version id (for a new version or a delete marker in a versioning-enabled bucket) made at `now`. */
+export function randomVersionId(now = Date.now()): string {
+  const body = Buffer.alloc(VERSION_BODY_BYTES);
+  body.writeUIntBE(now, 0, VERSION_TIME_BYTES);
+  randomBytes(VERSION_BODY_BYTES - VERSION_TIME_BYTES).copy(body, VERSION_TIME_BYTES);
+  return Buffer.concat([body, versionCheck(body)])
+    .toString('base64url')
+    .replaceAll('-', '.');
+}
+
+export function newVersionId(bucket: BucketRecord, now?: number): string {
+  return bucket.versioning === 'Enabled' ? randomVersionId(now) : 'null';
+}
+
+/** The 18 bytes of an id Keyhold issued (time and random), or undefined for any other id. */
+function issuedBody(versionId: string): Buffer | undefined {
+  const raw = Buffer.from(versionId.replaceAll('.', '-'), 'base64url');
+  if (raw.length !== VERSION_BODY_BYTES + VERSION_CHECK_BYTES) return undefined;
+  const body = raw.subarray(0, VERSION_BODY_BYTES);
+  return versionCheck(body).equals(raw.subarray(VERSION_BODY_BYTES)) ? body : undefined;
+}
+
+/**
+ * Whether Keyhold could have issued `versionId` ("null", or an id whose check bytes match). Asked only of an id
+ * that names no stored version, so versions stored before ids carried check bytes stay addressable.
+ */
+export function couldBeIssued(versionId: string): boolean {
+  return versionId === 'null' || issuedBody(versionId) !== undefined;
+}
+
+/** When an id Keyhold issued was made (ms since the epoch); undefined for "null" and any other id. */
+export function versionIdTime(versionId: string): number | undefined {
+  return issuedBody(versionId)?.readUIntBE(0, VERSION_TIME_BYTES);
+}
+
+/** The error for a version that is not there: NoSuchKey without a versionId, else NoSuchVersion or, for an id never issued, InvalidArgument. */
+export function versionNotFound(versionId: string | undefined, key: string) {
+  if (versionId === undefined) return S3.NoSuchKey(undefined, { Key: key });
+  if (!couldBeIssued(versionId)) return invalidVersionId(versionId);
+  return S3.NoSuchVersion(undefined, { Key: key, VersionId: versionId });
+}
+
+/**
+ * The version a request on an object's subresource (tagging, ACL, retention, legal hold) names: the one given or
+ * the current one. None → versionNotFound; a delete marker, named or current → 405 MethodNotAllowed naming the
+ * method and ResourceType DeleteMarker, as S3 answers (localstack's recordings of AWS).
+ */
+export function subresourceVersion(entry: ObjectEntry | undefined, versionId: string | undefined, key: string, method: string): VersionRecord {
+  const v = findVersion(entry, versionId);
+  if (!v) throw versionNotFound(versionId, key);
+  if (v.deleteMarker) {
+    throw S3.MethodNotAllowed(undefined, { 'x-amz-delete-marker': 'true', 'x-amz-version-id': v.versionId, Method: method, ResourceType: 'DeleteMarker' });
+  }
+  return v;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
 import type { S3Deps, S3Handler, S3Request } from '../request.js';
 import { parseXmlBody, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
-import { findVersion, versionIdParam } from './object-common.js';
+import { subresourceVersion, versionIdParam } from './object-common.js';
 
 const noLockOnObject = () => new S3Error('NoSuchObjectLockConfiguration', 404, 'The specified object does not have a ObjectLock configuration');
 const xml = (root: string, body: Record<string, unknown>) => ({
@@ -43,7 +43,7 @@ export const putObjectLockConfiguration: S3Handler = async (deps, req) => {
 export const getObjectLockConfiguration: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:GetBucketObjectLockConfiguration', bucketArn(b.name), b);
-  if (!b.objectLock) throw S3.ObjectLockConfigurationNotFoundError();
+  if (!b.objectLock) throw S3.ObjectLockConfigurationNotFoundError(undefined, { BucketName: b.name });
   return xml('ObjectLockConfiguration', lockConfigurationBody(b.objectLock));
 };
 
@@ -71,9 +71,8 @@ async function changeVersion(
 ): Promise<VersionRecord> {
   for (;;) {
     const cur = await deps.store.getObject(b.name, req.key!);
-    const v = findVersion(cur?.entry, versionId);
-    if (!cur || !v) throw versionId ? S3.NoSuchVersion() : S3.NoSuchKey(undefined, { Key: req.key! });
-    if (v.deleteMarker) throw S3.MethodNotAllowed();
+    const v = subresourceVersion(cur?.entry, versionId, req.key!, req.method);
+    if (!cur) throw S3.NoSuchKey(undefined, { Key: req.key! });
     change(v);
     try {
       await deps.store.putObject(b.name, cur.entry, cur.version);
@@ -85,10 +84,7 @@ async function changeVersion(
 }
 
 async function readVersion(deps: S3Deps, b: BucketRecord, req: S3Request, versionId: string | undefined): Promise<VersionRecord> {
-  const v = findVersion((await deps.store.getObject(b.name, req.key!))?.entry, versionId);
-  if (!v) throw versionId ? S3.NoSuchVersion() : S3.NoSuchKey(undefined, { Key: req.key! });
-  if (v.deleteMarker) throw S3.MethodNotAllowed();
-  return v;
+  return subresourceVersion((await deps.store.getObject(b.name, req.key!))?.entry, versionId, req.key!, req.method);
 }
 
 export const putObjectRetention: S3Handler = async (deps, req) => {

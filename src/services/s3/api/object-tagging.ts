@@ -6,7 +6,7 @@ import { objectArn } from '../model.js';
 import type { S3Deps, S3Handler, S3Request, S3Response } from '../request.js';
 import { xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
-import { findVersion, versionIdParam } from './object-common.js';
+import { findVersion, subresourceVersion, versionIdParam } from './object-common.js';
 import { parseTagSet } from './buckets.js';
 import { checkTags, existingTagKeys, requestTagKeys } from './tag-rules.js';
 
@@ -17,8 +17,8 @@ async function setTags(deps: S3Deps, req: S3Request, tags: Array<{ Key: string; 
   let cur = await deps.store.getObject(b.name, req.key!);
   authorizeS3(deps, req, action, objectArn(b.name, req.key!), b, { ...requestTagKeys(tags), ...existingTagKeys(findVersion(cur?.entry, versionId)) });
   for (; ; cur = await deps.store.getObject(b.name, req.key!)) {
-    const v = findVersion(cur?.entry, versionId);
-    if (!cur || !v || v.deleteMarker) throw versionId ? S3.NoSuchVersion() : S3.NoSuchKey(undefined, { Key: req.key! });
+    const v = subresourceVersion(cur?.entry, versionId, req.key!, req.method);
+    if (!cur) throw S3.NoSuchKey(undefined, { Key: req.key! });
     v.tags = tags;
     try {
       await deps.store.putObject(b.name, cur.entry, cur.version);
@@ -45,9 +45,9 @@ export const deleteObjectTagging: S3Handler = async (deps, req) => {
 export const getObjectTagging: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const versionId = versionIdParam(req.query.get('versionId'));
-  const v = findVersion((await deps.store.getObject(b.name, req.key!))?.entry, versionId);
-  authorizeS3(deps, req, 's3:GetObjectTagging', objectArn(b.name, req.key!), b, existingTagKeys(v));
-  if (!v || v.deleteMarker) throw versionId ? S3.NoSuchVersion() : S3.NoSuchKey(undefined, { Key: req.key! });
+  const entry = (await deps.store.getObject(b.name, req.key!))?.entry;
+  authorizeS3(deps, req, 's3:GetObjectTagging', objectArn(b.name, req.key!), b, existingTagKeys(findVersion(entry, versionId)));
+  const v = subresourceVersion(entry, versionId, req.key!, req.method);
   return {
     status: 200,
     headers: { 'content-type': 'application/xml', ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {}) },

@@ -40,7 +40,7 @@ export const putObject: S3Handler = async (deps, req) => {
   const meta = userMetadata(req);
   const std = standardHeaders(req);
   const storageClass = header(req, 'x-amz-storage-class') ?? 'STANDARD';
-  const versionId = newVersionId(b);
+  const versionId = newVersionId(b, deps.clock());
   const place = binding(b.name, key, versionId);
   const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, key), place);
   const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, req.body, { requestBody: true, checksum });
@@ -74,7 +74,11 @@ export const putObject: S3Handler = async (deps, req) => {
     status: 200,
     headers: {
       etag: `"${etag}"`,
-      ...sseHeaders(sealed, { customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined, withContext: true }),
+      ...sseHeaders(sealed, {
+        customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined,
+        // The context is echoed when the request gave one; S3 does not send it otherwise (localstack's recordings).
+        withContext: header(req, 'x-amz-server-side-encryption-context') !== undefined,
+      }),
       ...(versionId !== 'null' ? { 'x-amz-version-id': versionId } : {}),
       ...checksumHeaders(written.checksum),
     },

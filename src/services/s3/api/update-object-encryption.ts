@@ -14,7 +14,7 @@ import type { S3Deps, S3Handler, S3Request } from '../request.js';
 import { binding } from '../sse/object-keys.js';
 import { parseXmlBody } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
-import { findVersion, versionIdParam } from './object-common.js';
+import { findVersion, versionIdParam, versionNotFound } from './object-common.js';
 
 const KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:(\d{12}):key\/[A-Za-z0-9-]+$/;
 
@@ -110,7 +110,7 @@ export const updateObjectEncryption: S3Handler = async (deps, req) => {
   for (;;) {
     const cur = await deps.store.getObject(b.name, req.key!);
     const v = findVersion(cur?.entry, versionId);
-    if (!cur || !v || v.deleteMarker) throw versionId ? S3.NoSuchVersion() : S3.NoSuchKey(undefined, { Key: req.key! });
+    if (!cur || !v || v.deleteMarker) throw versionNotFound(versionId, req.key!);
     checkSource(v);
     if (protection(v, req.ctx.now))
       throw S3.AccessDenied(

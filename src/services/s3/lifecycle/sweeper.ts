@@ -4,11 +4,10 @@
 // uploads are aborted. Each change is a compare-and-swap on the object's entry, so a write racing the sweep
 // wins or is re-read; versions under Object Lock are never removed (an expiring locked current version only
 // gets a delete marker, as in S3). Runs in the background process of a node (index.ts), idempotently.
-import { randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 
 import { removeUpload } from '../api/multipart.js';
-import { deleteBlobs } from '../api/object-common.js';
+import { deleteBlobs, newVersionId } from '../api/object-common.js';
 import { type BucketRecord, blobsOf, type VersionRecord } from '../model.js';
 import { protection } from '../object-lock/rules.js';
 import type { S3Deps } from '../request.js';
@@ -93,7 +92,7 @@ async function sweepKey(deps: S3Deps, b: BucketRecord, rules: ReadonlyArray<Life
       } else {
         // Versioned: the expired version becomes noncurrent behind a delete marker; a suspended bucket's marker
         // is the null version, replacing a null version that was current.
-        const markerId = b.versioning === 'Enabled' ? randomBytes(24).toString('base64url') : 'null';
+        const markerId = newVersionId(b, now);
         if (b.versioning === 'Suspended') dropped = entry.versions.filter((v) => v.versionId === 'null' && protection(v, now) === undefined);
         const deleteMarker: VersionRecord = {
           versionId: markerId,
