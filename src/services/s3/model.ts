@@ -124,6 +124,8 @@ export interface UploadRecord {
   /** The Object Lock the completed object gets (from CreateMultipartUpload's headers or the bucket default). */
   lock?: VersionLock;
   parts: Record<string, PartInfo & { blobId: string; salt: string; sse: SealedObjectKey; cipherSize: number }>;
+  /** The key's state when the upload began (write-conditions.ts, keyState); absent in uploads from before it was kept. */
+  keyStateAtStart?: string;
 }
 
 /** The blobs holding a version's data: one, one per part of a multipart object, or none (a delete marker). */

@@ -19,7 +19,9 @@ export const putBucketEncryption: S3Handler = async (deps, req) => {
   if (alg !== 'AES256' && alg !== 'aws:kms' && alg !== 'aws:kms:dsse') throw S3.MalformedXML();
   const kmsKey = xmlText(apply?.KMSMasterKeyID);
   if (kmsKey !== undefined && alg === 'AES256')
-    throw S3.InvalidArgument('a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse');
+    throw S3.InvalidArgument('a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse', {
+      ArgumentName: 'ApplyServerSideEncryptionByDefault',
+    });
   const blocked = (rule.BlockedEncryptionTypes as Record<string, unknown> | undefined)?.EncryptionType;
   const blockedList = (Array.isArray(blocked) ? blocked : blocked !== undefined ? [blocked] : ['SSE-C']).map(String);
   if (blockedList.some((t) => t !== 'SSE-C' && t !== 'NONE')) throw S3.InvalidArgument('EncryptionType must be SSE-C or NONE');

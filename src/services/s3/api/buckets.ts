@@ -178,13 +178,17 @@ export function parseTagSet(body: Buffer, root: string): Tag[] {
   return tagList((doc?.TagSet as Record<string, unknown> | undefined)?.Tag);
 }
 
-/** The <Tag> elements of a parsed document as tags (MalformedXML when a Key or Value is not text). */
+/**
+ * The <Tag> elements of a parsed document as tags. Both Key and Value are required by S3's schema (an empty
+ * <Value/> is an empty value): a Tag without either, or with one that is not text, is MalformedXML, as AWS
+ * answers (localstack's recordings, test_tagging_validation).
+ */
 function tagList(set: unknown): Tag[] {
   const list = Array.isArray(set) ? set : set ? [set] : [];
   return list.map((t) => {
     const { Key, Value } = (t ?? {}) as Record<string, unknown>;
-    if (typeof Key !== 'string' || (Value !== undefined && typeof Value !== 'string')) throw S3.MalformedXML();
-    return { Key, Value: String(Value ?? '') };
+    if (typeof Key !== 'string' || typeof Value !== 'string') throw S3.MalformedXML();
+    return { Key, Value };
   });
 }
 

@@ -33,7 +33,7 @@ const BAD_TAGGING_HEADER = "The header 'x-amz-tagging' shall be encoded as UTF-8
 /** The x-amz-tagging header (PutObject, CreateMultipartUpload, CopyObject with REPLACE): key[=value]&... */
 export function parseTaggingHeader(header: string | undefined): Tag[] {
   if (header === undefined) return [];
-  const bad = () => S3.InvalidArgument(BAD_TAGGING_HEADER, { ArgumentName: 'x-amz-tagging', ArgumentValue: '' });
+  const bad = () => S3.InvalidArgument(BAD_TAGGING_HEADER, { ArgumentName: 'x-amz-tagging', ArgumentValue: header });
   const decode = (s: string) => {
     try {
       return decodeURIComponent(s.replace(/\+/g, ' '));
@@ -46,6 +46,8 @@ export function parseTaggingHeader(header: string | undefined): Tag[] {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const Key = decode(eq < 0 ? pair : pair.slice(0, eq));
+    // A second "=" not URL-encoded is not a query parameter ("key1=val1,key2=val2": AWS's recorded refusal).
+    if (eq >= 0 && pair.includes('=', eq + 1)) throw bad();
     const Value = eq < 0 ? '' : decode(pair.slice(eq + 1));
     if (Key === '' || tags.some((t) => t.Key === Key)) throw bad();
     tags.push({ Key, Value });

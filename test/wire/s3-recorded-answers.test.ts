@@ -1,0 +1,292 @@
+// S3 answers checked against AWS's own, as localstack's AWS-validated snapshots recorded them (February 2026;
+// read, not copied: docs/decisions.md 44): version ids, delete markers, conditional writes and copies, ranges,
+// tagging input, listing echoes. Each case is one that Keyhold answered differently before.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectAclCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { signedS3 } from '../helpers/s3-signer.js';
+import { failure, startTestServer, type TestServer } from '../helpers/server.js';
+
+describe('S3 answers as AWS recorded them (wire)', () => {
+  let s: TestServer;
+  let s3: S3Client;
+  const Bucket = 'recorded';
+  const Versioned = 'recorded-versioned';
+  const raw = async (method: string, path: string, headers: Record<string, string> = {}, body = '') =>
+    (
+      await signedS3(
+        s.endpoint,
+        s.agent,
+        s.credentials,
+        method,
+        path,
+        { 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'), ...headers },
+        body,
+      )
+    ).send();
+  const ENTITIES: Record<string, string> = { amp: '&', apos: "'", quot: '"', lt: '<', gt: '>' };
+  /** The text of each child element of <Error>, by name, with XML's entities decoded. */
+  const errorFields = (xml: string) =>
+    Object.fromEntries([...xml.matchAll(/<(\w+)>([^<]*)<\/\1>/g)].map((m) => [m[1]!, m[2]!.replace(/&(\w+);/g, (e, n: string) => ENTITIES[n] ?? e)]));
+
+  before(async () => {
+    s = await startTestServer();
+    s3 = s.s3();
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(new CreateBucketCommand({ Bucket: Versioned }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: Versioned, VersioningConfiguration: { Status: 'Enabled' } }));
+  });
+  after(() => s.stop());
+
+  it('version ids are 32 characters of letters, digits, "." and "_"', async () => {
+    for (let i = 0; i < 20; i++) {
+      const put = await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'id-format', Body: 'x' }));
+      assert.match(put.VersionId!, /^[A-Za-z0-9._]{32}$/);
+    }
+  });
+
+  it('removing a delete marker by version id names it as VersionId and DeleteMarkerVersionId', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'marked', Body: 'x' }));
+    const marker = (await s3.send(new DeleteObjectCommand({ Bucket: Versioned, Key: 'marked' }))).VersionId!;
+    const r = await s3.send(new DeleteObjectsCommand({ Bucket: Versioned, Delete: { Objects: [{ Key: 'marked', VersionId: marker }] } }));
+    assert.deepEqual(r.Deleted, [{ Key: 'marked', VersionId: marker, DeleteMarker: true, DeleteMarkerVersionId: marker }]);
+  });
+
+  it('a delete marker has no tags, ACL or body: 405 naming the method and ResourceType DeleteMarker; a GET also gets Allow: DELETE', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'gone', Body: 'x' }));
+    const marker = (await s3.send(new DeleteObjectCommand({ Bucket: Versioned, Key: 'gone' }))).VersionId!;
+    for (const [method, path, body] of [
+      ['GET', `/${Versioned}/gone?tagging`, ''],
+      ['GET', `/${Versioned}/gone?tagging&versionId=${marker}`, ''],
+      ['PUT', `/${Versioned}/gone?tagging&versionId=${marker}`, '<Tagging><TagSet></TagSet></Tagging>'],
+      ['DELETE', `/${Versioned}/gone?tagging`, ''],
+      ['GET', `/${Versioned}/gone?acl&versionId=${marker}`, ''],
+    ] as const) {
+      const r = await raw(method, path, {}, body);
+      assert.equal(r.status, 405, `${method} ${path}: ${r.body}`);
+      const f = errorFields(r.body);
+      assert.deepEqual([f.Code, f.Method, f.ResourceType], ['MethodNotAllowed', method, 'DeleteMarker'], `${method} ${path}`);
+    }
+    const get = await raw('GET', `/${Versioned}/gone?versionId=${marker}`);
+    assert.equal(get.status, 405);
+    assert.deepEqual([get.headers.allow, get.headers['x-amz-delete-marker'], get.headers['x-amz-version-id']], ['DELETE', 'true', marker]);
+    assert.equal((await failure(s3.send(new GetObjectTaggingCommand({ Bucket: Versioned, Key: 'gone' })))).status, 405);
+    assert.equal((await failure(s3.send(new GetObjectAclCommand({ Bucket: Versioned, Key: 'gone', VersionId: marker })))).status, 405);
+  });
+
+  it('a version listing resumes after a marker version deleted since the previous page', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.unshift((await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'paged', Body: String(i) }))).VersionId!);
+    const page1 = await s3.send(new ListObjectVersionsCommand({ Bucket: Versioned, Prefix: 'paged', MaxKeys: 2 }));
+    assert.deepEqual(
+      page1.Versions?.map((v) => v.VersionId),
+      ids.slice(0, 2),
+    );
+    await s3.send(new DeleteObjectsCommand({ Bucket: Versioned, Delete: { Objects: ids.slice(0, 2).map((VersionId) => ({ Key: 'paged', VersionId })) } }));
+    const page2 = await s3.send(
+      new ListObjectVersionsCommand({
+        Bucket: Versioned,
+        Prefix: 'paged',
+        MaxKeys: 5,
+        KeyMarker: page1.NextKeyMarker,
+        VersionIdMarker: page1.NextVersionIdMarker,
+      }),
+    );
+    assert.deepEqual(
+      page2.Versions?.map((v) => v.VersionId),
+      ids.slice(2),
+    );
+    const r = await raw('GET', `/${Versioned}?versions&version-id-marker=${ids[2]}`);
+    assert.equal(r.status, 400);
+    const f = errorFields(r.body);
+    assert.deepEqual(
+      [f.Code, f.Message, f.ArgumentName, f.ArgumentValue],
+      ['InvalidArgument', 'A version-id marker cannot be specified without a key marker.', 'version-id-marker', ids[2]],
+    );
+  });
+
+  it('copy-source conditions: S3 order, the header named as Condition, and a date in the future ignored', async () => {
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'copy-src', Body: 'data' }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'copy-src' }));
+    const lastModified = head.LastModified!;
+    const dayBefore = new Date(lastModified.getTime() - 86_400_000);
+    const dayAfter = new Date(Date.now() + 86_400_000);
+    const copy = (more: Record<string, unknown>) => s3.send(new CopyObjectCommand({ Bucket, Key: 'copy-dst', CopySource: `${Bucket}/copy-src`, ...more }));
+    const condition = async (more: Record<string, unknown>) => {
+      const r = await raw('PUT', `/${Bucket}/copy-dst`, { 'x-amz-copy-source': `/${Bucket}/copy-src`, ...more } as Record<string, string>);
+      return [r.status, errorFields(r.body).Condition];
+    };
+    const all = {
+      'x-amz-copy-source-if-match': '"etag123"',
+      'x-amz-copy-source-if-unmodified-since': dayBefore.toUTCString(),
+      'x-amz-copy-source-if-none-match': put.ETag!,
+      'x-amz-copy-source-if-modified-since': lastModified.toUTCString(),
+    };
+    const { 'x-amz-copy-source-if-match': _m, ...noMatch } = all;
+    const { 'x-amz-copy-source-if-unmodified-since': _u, ...noneMatchAndModified } = noMatch;
+    const { 'x-amz-copy-source-if-none-match': _n, ...modifiedOnly } = noneMatchAndModified;
+    assert.deepEqual(await condition(all), [412, 'x-amz-copy-source-If-Match']);
+    assert.deepEqual(await condition(noMatch), [412, 'x-amz-copy-source-If-Unmodified-Since']);
+    assert.deepEqual(await condition(noneMatchAndModified), [412, 'x-amz-copy-source-If-None-Match']);
+    assert.deepEqual(await condition(modifiedOnly), [412, 'x-amz-copy-source-If-Modified-Since']);
+    assert.ok((await copy({ CopySourceIfModifiedSince: dayAfter })).CopyObjectResult?.ETag, 'a future date is ignored');
+    assert.ok((await copy({ CopySourceIfMatch: put.ETag, CopySourceIfUnmodifiedSince: dayBefore })).CopyObjectResult, 'If-Match wins over If-Unmodified-Since');
+    const upload = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'part-copy' }));
+    const part = await s3.send(
+      new UploadPartCopyCommand({
+        Bucket,
+        Key: 'part-copy',
+        UploadId: upload.UploadId,
+        PartNumber: 1,
+        CopySource: `${Bucket}/copy-src`,
+        CopySourceIfModifiedSince: dayAfter,
+      }),
+    );
+    assert.ok(part.CopyPartResult?.ETag);
+  });
+
+  it('a conditional CompleteMultipartUpload: 412 or 404 first, then 409 ConditionalRequestConflict for a write since the upload began', async () => {
+    const Key = 'conditional-mpu';
+    const first = await s3.send(new PutObjectCommand({ Bucket, Key, Body: 'one' }));
+    const begin = async () => {
+      const u = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+      const p = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId: u.UploadId, PartNumber: 1, Body: 'part' }));
+      return (more: Record<string, unknown>) =>
+        s3.send(
+          new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: u.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p.ETag }] }, ...more }),
+        );
+    };
+    const complete = await begin();
+    const second = await s3.send(new PutObjectCommand({ Bucket, Key, Body: 'two' }));
+    assert.deepEqual(await failure(complete({ IfMatch: first.ETag })), {
+      name: 'PreconditionFailed',
+      message: 'At least one of the pre-conditions you specified did not hold',
+      status: 412,
+    });
+    assert.deepEqual(await failure(complete({ IfMatch: second.ETag })), {
+      name: 'ConditionalRequestConflict',
+      message: 'The conditional request cannot succeed due to a conflicting operation against this resource.',
+      status: 409,
+    });
+    assert.equal((await s3.send(new GetObjectCommand({ Bucket, Key }))).ETag, second.ETag, 'nothing replaced');
+    // Started again after the write, the same condition lands.
+    const again = await begin();
+    assert.match((await again({ IfMatch: second.ETag })).ETag!, /-1"$/);
+    // If-None-Match: the object is there (412); deleted since the upload began (409).
+    const create = await begin();
+    assert.equal((await failure(create({ IfNoneMatch: '*' }))).status, 412);
+    await s3.send(new DeleteObjectCommand({ Bucket, Key }));
+    const conflict = await failure(create({ IfNoneMatch: '*' }));
+    assert.deepEqual([conflict.name, conflict.status], ['ConditionalRequestConflict', 409]);
+    // Without a condition a completion is not checked for intervening writes.
+    assert.ok((await create({})).ETag);
+  });
+
+  it('write conditions S3 does not take are NotImplemented naming the header, in S3 order', async () => {
+    const check = async (headers: Record<string, string>, header: string, additional: string) => {
+      const r = await raw('PUT', `/${Bucket}/validated`, headers, 'x');
+      assert.equal(r.status, 501, r.body);
+      const f = errorFields(r.body);
+      assert.deepEqual(
+        [f.Code, f.Message, f.Header, f.additionalMessage],
+        ['NotImplemented', 'A header you provided implies functionality that is not implemented', header, additional],
+      );
+    };
+    await check({ 'if-none-match': '"abc"' }, 'If-None-Match', "We don't accept the provided value of If-None-Match header for this API");
+    await check({ 'if-match': '*' }, 'If-Match', "We don't accept the provided value of If-Match header for this API");
+    await check({ 'if-match': '"abc"', 'if-none-match': '"abc"' }, 'If-Match,If-None-Match', 'Multiple conditional request headers present in the request');
+  });
+
+  it('a range that covers the whole object serves its checksum; an unsatisfiable one names the range asked for', async () => {
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'ranged', Body: '0123456789', ChecksumAlgorithm: 'CRC32' }));
+    for (const Range of ['bytes=0-100', 'bytes=-15', 'bytes=0-9']) {
+      const r = await s3.send(new GetObjectCommand({ Bucket, Key: 'ranged', Range, ChecksumMode: 'ENABLED' }));
+      assert.deepEqual([r.ContentRange, r.ChecksumCRC32, r.ChecksumType], ['bytes 0-9/10', 'poTHxg==', 'FULL_OBJECT'], Range);
+    }
+    const partial = await s3.send(new GetObjectCommand({ Bucket, Key: 'ranged', Range: 'bytes=0-8', ChecksumMode: 'ENABLED' }));
+    assert.equal(partial.ChecksumCRC32, undefined);
+    const r = await raw('GET', `/${Bucket}/ranged`, { range: 'bytes=100-200' });
+    assert.equal(r.status, 416);
+    const f = errorFields(r.body);
+    assert.deepEqual([f.Code, f.RangeRequested, f.ActualObjectSize], ['InvalidRange', 'bytes=100-200', '10']);
+  });
+
+  it('tagging input: an unencoded "=" in x-amz-tagging is named with the header as sent; a Tag without Value is MalformedXML', async () => {
+    for (const tagging of ['key1=val1,key2=val2', 'key1=val1&key1=val2']) {
+      const r = await raw('PUT', `/${Bucket}/tagged`, { 'x-amz-tagging': tagging }, 'x');
+      assert.equal(r.status, 400);
+      const f = errorFields(r.body);
+      assert.deepEqual([f.Code, f.ArgumentName, f.ArgumentValue], ['InvalidArgument', 'x-amz-tagging', tagging]);
+    }
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'tagged', Body: 'x' }));
+    for (const path of [`/${Bucket}?tagging`, `/${Bucket}/tagged?tagging`]) {
+      const r = await raw('PUT', path, {}, '<Tagging><TagSet><Tag><Key>key1</Key></Tag></TagSet></Tagging>');
+      assert.deepEqual(
+        [r.status, errorFields(r.body).Code, errorFields(r.body).Message],
+        [400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema'],
+      );
+    }
+    await s3.send(new PutObjectTaggingCommand({ Bucket, Key: 'tagged', Tagging: { TagSet: [{ Key: 'empty', Value: '' }] } }));
+    assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket, Key: 'tagged' }))).TagSet, [{ Key: 'empty', Value: '' }]);
+  });
+
+  it('listing echoes: ListMultipartUploads names Prefix only when asked; ListObjectsV2 with a token ignores start-after', async () => {
+    const u = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'listed-upload' }));
+    const all = await raw('GET', `/${Bucket}?uploads`);
+    assert.doesNotMatch(all.body, /<Prefix>/);
+    assert.match((await raw('GET', `/${Bucket}?uploads&prefix=listed`)).body, /<Prefix>listed<\/Prefix>/);
+    const parts = await raw('GET', `/${Bucket}/listed-upload?uploadId=${u.UploadId}&max-parts=&part-number-marker=`);
+    assert.equal(parts.status, 200, 'an empty integer parameter is the default');
+    assert.match(parts.body, /<MaxParts>1000<\/MaxParts>/);
+    assert.ok((await s3.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads?.some((x) => x.UploadId === u.UploadId));
+    for (const Key of ['a1', 'a2', 'a3']) await s3.send(new PutObjectCommand({ Bucket: 'recorded', Key, Body: 'x' }));
+    const page = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'a', MaxKeys: 1 }));
+    const next = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'a', ContinuationToken: page.NextContinuationToken, StartAfter: 'a2' }));
+    assert.deepEqual(
+      next.Contents?.map((c) => c.Key),
+      ['a2', 'a3'],
+    );
+    assert.equal(next.StartAfter, undefined);
+    const empty = await raw('GET', `/${Bucket}?list-type=2&continuation-token=`);
+    assert.equal(empty.status, 400);
+    assert.deepEqual([errorFields(empty.body).ArgumentName, errorFields(empty.body).ArgumentValue], ['continuation-token', undefined]);
+  });
+
+  it('error details S3 gives: ObjectLockConfigurationNotFoundError names the bucket, ownership refusals quote the value', async () => {
+    const lock = await raw('GET', `/${Bucket}?object-lock`);
+    assert.deepEqual([lock.status, errorFields(lock.body).Code, errorFields(lock.body).BucketName], [404, 'ObjectLockConfigurationNotFoundError', Bucket]);
+    const own = await raw('PUT', '/recorded-ownership', { 'x-amz-object-ownership': 'RandomValue' });
+    assert.deepEqual(
+      [own.status, errorFields(own.body).Message, errorFields(own.body).ArgumentName],
+      [400, 'Invalid x-amz-object-ownership header: RandomValue', 'x-amz-object-ownership'],
+    );
+    const enc = await raw(
+      'PUT',
+      `/${Bucket}?encryption`,
+      {},
+      '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm><KMSMasterKeyID>k</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>',
+    );
+    assert.deepEqual([enc.status, errorFields(enc.body).ArgumentName], [400, 'ApplyServerSideEncryptionByDefault']);
+  });
+});
