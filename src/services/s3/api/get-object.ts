@@ -2,7 +2,6 @@
 // Range and partNumber, response-* overrides, SSE-C keys, checksums on request (the object's, or a part's for a part read; never for a Range).
 // Plaintext leaves only after its segment authenticated; the first segment is checked before the status
 // line, so a damaged object answers with an error, never with wrong bytes.
-import { isUtf8 } from 'node:buffer';
 import { allowedS3, authorizeS3 } from '../authorize.js';
 import { S3, S3Error } from '../errors.js';
 import { type BucketRecord, bucketArn, objectArn, type VersionRecord } from '../model.js';
@@ -13,29 +12,12 @@ import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { requireBucket } from './bucket-common.js';
 import { servedChecksum } from './checksum-request.js';
 import { existingTagKeys } from './tag-rules.js';
+import { mailSafe } from './metadata-encoding.js';
 import { againIfBlobVanished, couldBeIssued, findVersion, readPlaintext, sseHeaders, versionIdParam, versionNotFound } from './object-common.js';
 import { lockHeaders, type VersionLock } from '../object-lock/rules.js';
 import { expirationHeader } from '../lifecycle/rules.js';
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
-
-/**
- * User metadata values with non-US-ASCII bytes are returned RFC 2047-encoded ("=?UTF-8?B?...?="), as S3
- * returns them (S3 user guide, "User-defined object metadata"). The text is the bytes the client sent read as
- * UTF-8 when they are UTF-8 (botocore, the AWS CLI), else as latin1 (Node's clients send latin1), so the value
- * decodes back to what was sent either way. ASCII values are returned as they are, except control characters
- * (only a POST form can store them), which no header may carry raw and so are encoded too.
- */
-function mailSafe(value: string): string {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c > 0x7e || (c < 0x20 && c !== 0x09)) {
-      const sent = Buffer.from(value, 'latin1');
-      return `=?UTF-8?B?${(isUtf8(sent) ? sent : Buffer.from(value, 'utf8')).toString('base64')}?=`;
-    }
-  }
-  return value;
-}
 
 /** 304 carries the validators a 200 would have (RFC 9110 §15.4.5); clients keep the ETag from it. */
 const notModified = (etag: string, lastModified: number) => new S3Error('NotModified', 304, 'Not Modified', { etag, 'last-modified': httpDate(lastModified) });

@@ -12,6 +12,7 @@ import { type BucketRecord, blobsOf, type ObjectEntry, type SealedObjectKey, typ
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { binding } from '../sse/object-keys.js';
 import { type ChecksumPlan, checkClaim } from './checksum-request.js';
+import { decodeMetadataValue } from './metadata-encoding.js';
 import { parseTaggingHeader, type Tag } from './tag-rules.js';
 import { checkWriteCondition, type WriteCondition } from './write-conditions.js';
 
@@ -24,7 +25,7 @@ export function userMetadata(req: S3Request): Record<string, string> {
   for (const [k, v] of Object.entries(req.headersDistinct)) {
     if (!k.startsWith('x-amz-meta-') || v === undefined) continue;
     const value = v.join(',');
-    out[k.slice('x-amz-meta-'.length)] = value;
+    out[k.slice('x-amz-meta-'.length)] = decodeMetadataValue(value);
     size += k.length - 11 + value.length;
   }
   if (size > 2048) throw S3.MetadataTooLarge();
