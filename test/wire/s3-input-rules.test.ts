@@ -344,8 +344,10 @@ describe('S3 input rules (wire)', () => {
       message: 'The specified location-constraint is not valid',
       status: 400,
     });
+    // Signed for a Region other than us-east-1 (S3's global endpoint), the constraint must name that Region.
+    const central = s.s3({ region: 'eu-central-1' });
     assert.equal(
-      (await created('loc-other', 'eu-west-1')).message,
+      (await failure(central.send(new CreateBucketCommand({ Bucket: 'loc-other', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })))).message,
       'The eu-west-1 location constraint is incompatible for the region specific endpoint this request was sent to.',
     );
 

@@ -111,11 +111,14 @@ describe('S3 lifecycle', () => {
     await put(b, 'keep/b');
     await put(b, 'tagged', { Tagging: 'temp=yes' });
     await put(b, 'untagged');
-    await put(b, 'sized/small');
-    await s.s3().send(new PutObjectCommand({ Bucket: b, Key: 'sized/large', Body: 'x'.repeat(100) }));
+    const small = await s.s3().send(new PutObjectCommand({ Bucket: b, Key: 'sized/small', Body: 'data' }));
+    const large = await s.s3().send(new PutObjectCommand({ Bucket: b, Key: 'sized/large', Body: 'x'.repeat(100) }));
     const head = await s.s3().send(new HeadObjectCommand({ Bucket: b, Key: 'logs/a' }));
     const due = Math.ceil((head.LastModified!.getTime() + 2 * DAY) / DAY) * DAY;
     assert.equal(head.Expiration, `expiry-date="${new Date(due).toUTCString()}", rule-id="logs"`);
+    // A write says it too (S3 API, PutObject: x-amz-expiration), when a rule selects the new object.
+    assert.match(small.Expiration ?? '', /^expiry-date="[^"]+ GMT", rule-id="small"$/);
+    assert.equal(large.Expiration, undefined, 'no rule selects it');
 
     assert.equal((await later(0.5)).expired, 0, 'nothing is due yet');
     // A one-day rule is due at the second midnight at the latest; a two-day rule not before two days.

@@ -17,8 +17,11 @@ export const createBucket: S3Handler = async (deps, req) => {
   if (!BUCKET_NAME_RE.test(name)) throw S3.InvalidBucketName(undefined, { BucketName: name });
   checkCreateBucketAcl(req, req.ctx.principal.accountId);
   const body = await req.readBody(64 * 1024);
-  // LocationConstraint as S3 checks it: none means us-east-1 (and only there); naming us-east-1 (or aws-global)
-  // explicitly in us-east-1 is InvalidLocationConstraint; any other mismatch IllegalLocationConstraintException.
+  // LocationConstraint as S3 checks it: none means us-east-1; naming us-east-1 (or aws-global) explicitly in
+  // us-east-1 is InvalidLocationConstraint. A request signed for us-east-1 (S3's global endpoint) may create the
+  // bucket in any Region it names (API reference, CreateBucket; AWS's answer in localstack's recording
+  // test_create_bucket_head_bucket); signed for another Region, the constraint must name that Region
+  // (IllegalLocationConstraintException).
   let constraint: string | undefined;
   let tags: Tag[] = [];
   if (body.length > 0) {
@@ -32,7 +35,7 @@ export const createBucket: S3Handler = async (deps, req) => {
   if (req.ctx.region === 'us-east-1' && (constraint === 'us-east-1' || constraint === 'aws-global'))
     throw S3.InvalidLocationConstraint(undefined, { LocationConstraint: constraint });
   const location = constraint === undefined ? 'us-east-1' : constraint === 'EU' ? 'eu-west-1' : constraint;
-  if (location !== req.ctx.region) {
+  if (location !== req.ctx.region && req.ctx.region !== 'us-east-1') {
     throw S3.IllegalLocationConstraintException(
       `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`,
     );

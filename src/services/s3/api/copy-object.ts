@@ -6,6 +6,7 @@ import { isChecksumAlgorithm } from '../../../protocol/checksums.js';
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { bucketArn, objectArn, type VersionRecord } from '../model.js';
+import { expirationHeader } from '../lifecycle/rules.js';
 import { header, type S3Handler } from '../request.js';
 import { binding } from '../sse/object-keys.js';
 import { customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
@@ -45,10 +46,17 @@ export const copyObject: S3Handler = async (deps, req) => {
     throw S3.InvalidArgument('Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: metaDirective });
   if (!['COPY', 'REPLACE'].includes(tagDirective))
     throw S3.InvalidArgument('Unknown tagging directive.', { ArgumentName: 'x-amz-tagging-directive', ArgumentValue: tagDirective });
-  // An SSE-C source copied without a customer key for the copy changes its encryption (to the bucket default).
-  const sourceSseC = (src.version.sse ?? src.version.parts?.[0]?.sse)?.mode === 'SSE-C';
+  // A copy onto itself must change something. Encryption counts when the request names one, when the copy's
+  // encryption (the bucket default included: an SSE-C or SSE-KMS source copied without headers becomes SSE-S3)
+  // differs in mode from the source's, and whenever the bucket's default encryption was configured explicitly
+  // (AWS allows that in-place copy: localstack's recordings, test_s3_copy_object_in_place_with_encryption and
+  // test_copy_in_place_with_bucket_encryption).
+  const sourceMode = (src.version.sse ?? src.version.parts?.[0]?.sse)?.mode;
   const encryptionChanges =
-    header(req, 'x-amz-server-side-encryption') !== undefined || header(req, 'x-amz-server-side-encryption-customer-algorithm') !== undefined || sourceSseC;
+    header(req, 'x-amz-server-side-encryption') !== undefined ||
+    header(req, 'x-amz-server-side-encryption-customer-algorithm') !== undefined ||
+    enc.mode !== sourceMode ||
+    b.encryptionExplicit;
   if (src.bucket.name === b.name && src.key === key && metaDirective === 'COPY' && !encryptionChanges && header(req, 'x-amz-storage-class') === undefined) {
     throw S3.InvalidRequest(
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -108,6 +116,7 @@ export const copyObject: S3Handler = async (deps, req) => {
       }),
       ...(versionId !== 'null' ? { 'x-amz-version-id': versionId } : {}),
       ...(src.bucket.versioning !== 'Unversioned' ? { 'x-amz-copy-source-version-id': s.versionId } : {}),
+      ...expirationHeader(b.lifecycle, key, v),
     },
     body: xmlDocument('CopyObjectResult', {
       ETag: `"${etag}"`,

@@ -40,6 +40,7 @@ import {
 } from './object-common.js';
 import { requestTagKeys } from './tag-rules.js';
 import { checkUnchangedSince, checkWriteCondition, keyState, preconditions } from './write-conditions.js';
+import { expirationHeader } from '../lifecycle/rules.js';
 
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 
@@ -354,6 +355,7 @@ function completeResult(b: BucketRecord, key: string, v: VersionRecord): S3Respo
       ...(sse.mode !== 'SSE-C' ? sseHeaders(sse) : {}),
       // A write that made the null version (unversioned or suspended bucket) names no version, as S3.
       ...(v.versionId !== 'null' ? { 'x-amz-version-id': v.versionId } : {}),
+      ...expirationHeader(b.lifecycle, key, v),
     },
     body: xmlDocument('CompleteMultipartUploadResult', {
       Location: `/${b.name}/${key}`,

@@ -3,6 +3,7 @@
 import { recordSseApplied } from '../audit-details.js';
 import { authorizeS3 } from '../authorize.js';
 import { objectArn, bucketArn, type VersionRecord } from '../model.js';
+import { expirationHeader } from '../lifecycle/rules.js';
 import { header, type S3Handler } from '../request.js';
 import { binding } from '../sse/object-keys.js';
 import { customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
@@ -81,6 +82,8 @@ export const putObject: S3Handler = async (deps, req) => {
       }),
       ...(versionId !== 'null' ? { 'x-amz-version-id': versionId } : {}),
       ...checksumHeaders(written.checksum),
+      // When a lifecycle rule will expire the new object, the write says when, as a read does (S3 API, PutObject).
+      ...expirationHeader(b.lifecycle, key, v),
     },
   };
 };
