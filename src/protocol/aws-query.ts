@@ -34,6 +34,8 @@ const AUTH_ERRORS: Record<AuthFailure, [string, number]> = {
   MalformedPresign: ['AuthorizationQueryParametersError', 400],
   HeadersNotSigned: ['SignatureDoesNotMatch', 403],
   InvalidSessionToken: ['InvalidClientTokenId', 403],
+  // SigV2 query authentication is S3's only; a Query request never fails this way.
+  IncompleteQueryAuth: ['MissingAuthenticationToken', 403],
 };
 
 export function authErrorToQuery(err: SigV4Error): ServiceError {

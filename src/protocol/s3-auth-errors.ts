@@ -36,6 +36,8 @@ export function authErrorToS3(err: SigV4Error): S3AuthError {
       return { code: 'AccessDenied', status: 403, message: err.message, extra: { HeadersNotSigned: err.headers.join(', ') } };
     case 'MissingAuthentication':
       return { code: 'AccessDenied', status: 403, message: 'Access Denied' };
+    case 'IncompleteQueryAuth':
+      return { code: 'AccessDenied', status: 403, message: err.message };
     case 'InvalidSessionToken':
       return { code: 'InvalidToken', status: 400, message: 'The provided token is malformed or otherwise invalid.' };
     case 'WrongService':

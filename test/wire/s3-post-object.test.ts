@@ -16,31 +16,8 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { readAuditDir } from '../../src/audit/reader.js';
 import { openKeyringForTest } from '../helpers/audit.js';
 import { type RawAnswer, rawHttps } from '../helpers/raw-https.js';
+import { type Field, type FilePart, form } from '../helpers/form-data.js';
 import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
-
-type Field = [string, string];
-interface FilePart {
-  name?: string;
-  filename?: string;
-  contentType?: string;
-  content: Buffer | string;
-}
-
-/** A multipart/form-data body as a browser writes it: the fields in order, then the file. */
-function form(fields: ReadonlyArray<Field>, file?: FilePart, after: ReadonlyArray<Field> = []): { body: Buffer; contentType: string } {
-  const boundary = `----KeyholdFormBoundary${randomBytes(8).toString('hex')}`;
-  const parts: Buffer[] = [];
-  const field = ([name, value]: Field) => parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
-  fields.forEach(field);
-  if (file) {
-    const disposition = `form-data; name="${file.name ?? 'file'}"${file.filename !== undefined ? `; filename="${file.filename}"` : ''}`;
-    const type = file.contentType ? `Content-Type: ${file.contentType}\r\n` : '';
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`), Buffer.from(file.content), Buffer.from('\r\n'));
-  }
-  after.forEach(field);
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
-}
 
 describe('S3 POST Object (browser-based uploads)', () => {
   let s: TestServer;
@@ -212,7 +189,7 @@ describe('S3 POST Object (browser-based uploads)', () => {
     assert.equal(await exists('tamper'), false);
   });
 
-  it('names a missing signature field; a form without any is anonymous (refused); Signature Version 2 is refused', async () => {
+  it('names a missing signature field; a form without any is anonymous (refused); a Signature Version 2 form must sign its policy', async () => {
     const p = await presigned('missing');
     const noSig = await send(
       p.fields.filter(([k]) => k !== 'X-Amz-Signature'),
@@ -233,9 +210,19 @@ describe('S3 POST Object (browser-based uploads)', () => {
       ],
       { filename: 'x', content: 'c' },
     );
-    assert.equal(v2.status, 400);
-    assert.equal(code(v2), 'InvalidRequest');
+    assert.equal(v2.status, 403);
+    assert.equal(code(v2), 'SignatureDoesNotMatch');
+    const v2Missing = await send(
+      [
+        ['key', 'v2'],
+        ['AWSAccessKeyId', s.credentials.accessKeyId],
+        ['policy', 'e30='],
+      ],
+      { filename: 'x', content: 'c' },
+    );
+    assert.deepEqual([v2Missing.status, code(v2Missing)], [400, 'InvalidArgument']);
     assert.equal(await exists('anon'), false);
+    assert.equal(await exists('v2'), false);
   });
 
   it('refuses what is not a well-formed upload form, and keeps serving the connection', async () => {

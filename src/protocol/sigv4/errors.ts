@@ -20,7 +20,9 @@ export type AuthFailure =
   /** Headers that must be signed (any x-amz-* header of a presigned request) are present unsigned. */
   | 'HeadersNotSigned'
   /** A session token came with the signature: Keyhold's keys are all long-term, so no token is valid. */
-  | 'InvalidSessionToken';
+  | 'InvalidSessionToken'
+  /** A SigV2 presigned URL without all of AWSAccessKeyId, Expires and Signature (../sigv2/query-auth.ts). */
+  | 'IncompleteQueryAuth';
 
 export class SigV4Error extends Error {
   constructor(

@@ -37,7 +37,7 @@ export function additionalEventData(req: IncomingMessage, s3req: S3Request, resp
   const cipherSuite = tlsDetails(req)?.cipherSuite;
   const declaredIn = Number(req.headers['content-length']);
   return {
-    ...(signed ? { SignatureVersion: 'SigV4' } : {}),
+    ...(signed ? { SignatureVersion: s3req.auth.sigV2 ? 'SigV2' : 'SigV4' } : {}),
     ...(cipherSuite ? { CipherSuite: cipherSuite } : {}),
     bytesTransferredIn: Number.isSafeInteger(declaredIn) ? declaredIn : 0,
     // The handler's facts (SSEApplied) describe what a completed write did: none for a refused one.

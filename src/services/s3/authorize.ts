@@ -35,7 +35,8 @@ function decideS3(
   // An unsigned request has neither (S3 sets them only for authenticated requests).
   if (req.auth.type !== 'ANONYMOUS') {
     set('s3:authtype', req.auth.type);
-    set('s3:signatureversion', 'AWS4-HMAC-SHA256');
+    // "AWS" for Signature Version 2, "AWS4-HMAC-SHA256" for version 4 (S3's condition-key list).
+    set('s3:signatureversion', req.auth.sigV2 ? 'AWS' : 'AWS4-HMAC-SHA256');
   }
   set('s3:tlsversion', req.auth.tlsVersion);
   // Object Lock on writes (object-lock-managing.html: a policy can cap the mode or the retention period).

@@ -13,6 +13,7 @@ import { authErrorToS3 } from '../../protocol/s3-auth-errors.js';
 import { AwsChunkedDecoder, ChunkedEncodingError, STREAMING_MODES } from '../../protocol/sigv4/chunked.js';
 import { SigV4Error } from '../../protocol/sigv4/errors.js';
 import { isPresigned, type VerifiableCredential, verifySigV4 } from '../../protocol/sigv4/verifier.js';
+import { headersFromQuery, isSigV2Presigned, verifySigV2Query } from '../../protocol/sigv2/query-auth.js';
 import { escapeXml } from '../../protocol/xml-writer.js';
 import { rawHeaderPairs, tlsDetails } from '../../server/http-io.js';
 import { httpDate } from '../../server/per-second.js';
@@ -105,11 +106,15 @@ export class S3Edge {
           now,
           lookup: deps.lookup,
           admitAnonymous: () => this.#admitAnonymous(bucket, r),
+          bucketRegion: async () => (await deps.s3.store.getBucket(bucket))?.region ?? 'us-east-1',
         });
         return await this.#execute(req, res, edge, r, post.request, post.handler, fail);
       }
       const payloadHeader = req.headers['x-amz-content-sha256'];
-      const presigned = isPresigned({ method: req.method ?? 'GET', path: edge.path, query: edge.query, headers: [] });
+      // botocore's default presigned URLs in us-east-1 are SigV2 (../../protocol/sigv2/query-auth.ts).
+      const sigV2 =
+        !req.headers.authorization && isSigV2Presigned(edge.query) ? await this.#verifySigV2(req, edge, bucket, virtualHosted === true, now) : undefined;
+      const presigned = sigV2 !== undefined || isPresigned({ method: req.method ?? 'GET', path: edge.path, query: edge.query, headers: [] });
       // An unsigned request is anonymous: admitted only to a bucket whose owner allowed public access (and then
       // only to what its policy grants to "*").
       const anonymousRegion = !presigned && !req.headers.authorization ? await this.#admitAnonymous(bucket, r) : undefined;
@@ -124,7 +129,7 @@ export class S3Edge {
       // Signed aws-chunked bodies continue the request's signature chain: an unsigned request cannot have one.
       if (anonymousRegion && streaming && streaming !== 'unsigned-trailer') throw S3.AccessDenied();
       let verified: ReturnType<typeof verifySigV4<Principal>> | undefined;
-      if (!anonymousRegion) {
+      if (!anonymousRegion && !sigV2) {
         try {
           verified = verifySigV4(
             { method: req.method ?? 'GET', path: edge.path, query: edge.query, headers: rawHeaderPairs(req) },
@@ -138,7 +143,9 @@ export class S3Edge {
           throw new S3Error(e.code, e.status, e.message, e.extra);
         }
       }
-      const who = verified ? { principal: verified.principal, region: verified.scope.region } : { principal: ANONYMOUS, region: anonymousRegion! };
+      // A SigV2 presigned URL carries the x-amz-* headers it signed in its query; the request acts on them.
+      const hoisted = sigV2 ? headersFromQuery(edge.query, req.headers) : undefined;
+      const who = sigV2 ?? (verified ? { principal: verified.principal, region: verified.scope.region } : { principal: ANONYMOUS, region: anonymousRegion! });
       const ctx = requestContext(req, edge, now, who, 'name' in r ? r.name : 'Unsupported');
 
       // The body, as the client meant it, with its integrity checks.
@@ -192,12 +199,13 @@ export class S3Edge {
         bucket,
         key,
         query,
-        headers: req.headers,
-        headersDistinct: req.headersDistinct,
+        headers: hoisted ? { ...req.headers, ...hoisted } : req.headers,
+        headersDistinct: hoisted ? { ...req.headersDistinct, ...Object.fromEntries(Object.entries(hoisted).map(([k, v]) => [k, [v]])) } : req.headersDistinct,
         secure: edge.secure,
         auth: {
-          type: !verified ? 'ANONYMOUS' : verified.mode === 'query' ? 'REST-QUERY-STRING' : 'REST-HEADER',
+          type: sigV2 || verified?.mode === 'query' ? 'REST-QUERY-STRING' : verified ? 'REST-HEADER' : 'ANONYMOUS',
           tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, ''),
+          ...(sigV2 ? { sigV2: true } : {}),
         },
         body: body(),
         bodyVerified: () => check.done,
@@ -222,6 +230,31 @@ export class S3Edge {
       if (err instanceof ServiceError) return fail(err);
       deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 's3 request failed');
       return fail(S3.InternalError());
+    }
+  }
+
+  /**
+   * A SigV2 presigned request: its signer and the Region it acts in, which SigV2 does not name: the bucket's (so
+   * the Region check that follows never refuses it), or us-east-1, where S3's SigV2 endpoint is.
+   */
+  async #verifySigV2(req: IncomingMessage, edge: EdgeRequest, bucket: string | undefined, virtualHosted: boolean, now: number) {
+    try {
+      const v = verifySigV2Query(
+        {
+          method: req.method ?? 'GET',
+          path: edge.path,
+          query: edge.query,
+          headers: rawHeaderPairs(req),
+          ...(virtualHosted ? { virtualHostBucket: bucket } : {}),
+        },
+        { now, lookup: this.deps.lookup, refuseSessionTokens: true },
+      );
+      const region = (bucket === undefined ? undefined : await this.deps.s3.store.getBucket(bucket))?.region ?? 'us-east-1';
+      return { principal: v.principal, region };
+    } catch (err) {
+      if (!(err instanceof SigV4Error)) throw err;
+      const e = authErrorToS3(err);
+      throw new S3Error(e.code, e.status, e.message, e.extra);
     }
   }
 

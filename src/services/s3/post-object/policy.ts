@@ -23,7 +23,10 @@ const refused = (detail: string) => S3.AccessDenied(`Invalid according to Policy
 
 /** Fields the policy need not name (S3: the signature, the file, the policy itself and x-ignore-* fields). */
 function exempt(name: string): boolean {
-  return name === 'policy' || name === 'x-amz-signature' || name === 'file' || name.startsWith('x-ignore-');
+  // A SigV2 form's AWSAccessKeyId and signature are exempt like SigV4's signature (S3's HTTP POST guide, SigV2).
+  return (
+    name === 'policy' || name === 'x-amz-signature' || name === 'awsaccesskeyid' || name === 'signature' || name === 'file' || name.startsWith('x-ignore-')
+  );
 }
 
 /** How S3 quotes a failed condition: the JSON array, elements separated by ", ". */

@@ -24,6 +24,8 @@ export interface PostTarget {
   lookup: (accessKeyId: string) => VerifiableCredential<Principal> | undefined;
   /** Admits an unsigned form as the edge admits any unsigned request; the bucket's Region. */
   admitAnonymous: () => Promise<string>;
+  /** The bucket's Region (us-east-1 when it does not exist): where a SigV2 form, which names none, acts. */
+  bucketRegion: () => Promise<string>;
 }
 
 /** The object's URL as the client addressed the bucket, for the Location of the answer. */
@@ -79,7 +81,7 @@ export async function preparePostObject(req: IncomingMessage, edge: EdgeRequest,
   const who = anonymous ? { principal: ANONYMOUS, region: await t.admitAnonymous() } : verifyPostSignature(form.fields, t.lookup);
   const policy = anonymous ? form.fields.get('policy')?.value : (who as PostSigner).policy;
   const range = policy === undefined ? undefined : checkPolicy(parsePolicy(policy), form.fields, t.bucket, t.now);
-  const ctx = requestContext(req, edge, t.now, { principal: who.principal, region: who.region }, 'PostObject');
+  const ctx = requestContext(req, edge, t.now, { principal: who.principal, region: who.region ?? (await t.bucketRegion()) }, 'PostObject');
   const headers = headersOf(form);
   const check = bodyCheck();
   async function* body(): AsyncGenerator<Buffer> {
@@ -100,7 +102,11 @@ export async function preparePostObject(req: IncomingMessage, edge: EdgeRequest,
     headers,
     headersDistinct: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v : [String(v)]])),
     secure: edge.secure,
-    auth: { type: anonymous ? 'ANONYMOUS' : 'POST', tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, '') },
+    auth: {
+      type: anonymous ? 'ANONYMOUS' : 'POST',
+      tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, ''),
+      ...((who as PostSigner).sigV2 ? { sigV2: true } : {}),
+    },
     body: body(),
     bodyVerified: () => check.done,
     // PutObject streams the body; nothing of a form upload is read as a document.

@@ -1,8 +1,9 @@
 // Who signed a browser-based upload: SigV4 for POST, where the string to sign is the base64 policy itself and
 // the credential, date and signature travel as form fields
-// (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-authentication-HTTPPOST.html). Signature Version 2
-// forms (AWSAccessKeyId, HMAC-SHA1) are refused, as Keyhold accepts SigV4 only everywhere.
-import { timingSafeEqual } from 'node:crypto';
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-authentication-HTTPPOST.html), or Signature Version 2
+// (AWSAccessKeyId, and `signature` = Base64(HMAC-SHA1(secret, policy))), which botocore's generate_presigned_post
+// uses by default in us-east-1 and AWS still accepts (as it accepts SigV2 presigned URLs: docs/decisions.md 84).
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Principal } from '../../../iam/principal.js';
 import { authErrorToS3 } from '../../../protocol/s3-auth-errors.js';
 import { SigV4Error } from '../../../protocol/sigv4/errors.js';
@@ -14,7 +15,9 @@ import type { FormFields } from './form-fields.js';
 export interface PostSigner {
   principal: Principal;
   accessKeyId: string;
-  region: string;
+  /** The Region of the credential scope; none for a SigV2 form (the bucket's is used). */
+  region?: string;
+  sigV2?: boolean;
   /** The policy as signed (base64 text). */
   policy: string;
 }
@@ -33,9 +36,7 @@ export const unsignedForm = (fields: FormFields) => !SIGNATURE_FIELDS.some((f) =
 export function verifyPostSignature(fields: FormFields, lookup: (accessKeyId: string) => VerifiableCredential<Principal> | undefined): PostSigner {
   const get = (name: string) => fields.get(name)?.value;
   if (unsignedForm(fields)) throw S3.AccessDenied();
-  if (!fields.has('x-amz-algorithm') && (fields.has('awsaccesskeyid') || fields.has('signature'))) {
-    throw S3.InvalidRequest('The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
-  }
+  if (!fields.has('x-amz-algorithm') && (fields.has('awsaccesskeyid') || fields.has('signature'))) return verifySigV2Form(fields, lookup);
   for (const [field, shown] of [
     ['x-amz-algorithm', 'X-Amz-Algorithm'],
     ['x-amz-credential', 'X-Amz-Credential'],
@@ -74,21 +75,51 @@ export function verifyPostSignature(fields: FormFields, lookup: (accessKeyId: st
       ArgumentValue: amzDate,
     });
   }
-  const unknownKey = () =>
-    new S3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId });
-  const cred = lookup(accessKeyId);
-  if (!cred) throw unknownKey();
+  const cred = findCredential(lookup, accessKeyId);
   const policy = get('policy')!;
   const scopeText = `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
   const computed = sign(cachedSigningKey(cred, scope.date, scope.region, scope.service, scopeText), policy);
   const provided = get('x-amz-signature')!;
   if (!/^[0-9a-f]{64}$/.test(provided) || !timingSafeEqual(computed, Buffer.from(provided, 'hex'))) throw S3.SignatureDoesNotMatch();
-  // As for signed headers: an inactive key is reported only to someone who holds its secret.
-  if (!cred.active) throw unknownKey();
+  afterSignature(fields, cred, accessKeyId);
+  return { principal: cred.principal, accessKeyId, region: scope.region, policy };
+}
+
+const unknownKey = (accessKeyId: string) =>
+  new S3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId });
+
+function findCredential(lookup: (accessKeyId: string) => VerifiableCredential<Principal> | undefined, accessKeyId: string): VerifiableCredential<Principal> {
+  const cred = lookup(accessKeyId);
+  if (!cred) throw unknownKey(accessKeyId);
+  return cred;
+}
+
+/** What is told only once the signature holds: an inactive key, and a session token (none is valid here). */
+function afterSignature(fields: FormFields, cred: VerifiableCredential<Principal>, accessKeyId: string): void {
+  if (!cred.active) throw unknownKey(accessKeyId);
   // No session token is valid (Keyhold's keys are all long-term; see verifySigV4): S3's answer, as for a header.
   if (fields.has('x-amz-security-token')) {
     const e = authErrorToS3(new SigV4Error('InvalidSessionToken', ''));
     throw new S3Error(e.code, e.status, e.message);
   }
-  return { principal: cred.principal, accessKeyId, region: scope.region, policy };
+}
+
+/** A SigV2 form: AWSAccessKeyId, policy and signature, the signature a base64 HMAC-SHA1 of the policy text. */
+function verifySigV2Form(fields: FormFields, lookup: (accessKeyId: string) => VerifiableCredential<Principal> | undefined): PostSigner {
+  const get = (name: string) => fields.get(name)?.value;
+  for (const [field, shown] of [
+    ['awsaccesskeyid', 'AWSAccessKeyId'],
+    ['signature', 'Signature'],
+    ['policy', 'Policy'],
+  ] as const) {
+    if (!get(field)) throw missing(shown);
+  }
+  const accessKeyId = get('awsaccesskeyid')!;
+  const cred = findCredential(lookup, accessKeyId);
+  const policy = get('policy')!;
+  const computed = createHmac('sha1', cred.secretAccessKey).update(policy, 'utf8').digest();
+  const provided = Buffer.from(get('signature')!, 'base64');
+  if (provided.length !== computed.length || !timingSafeEqual(computed, provided)) throw S3.SignatureDoesNotMatch();
+  afterSignature(fields, cred, accessKeyId);
+  return { principal: cred.principal, accessKeyId, policy, sigV2: true };
 }

@@ -1,0 +1,99 @@
+// botocore's default presigning against Keyhold: in us-east-1 it signs presigned URLs and POST forms with
+// Signature Version 2 (AWSAccessKeyId, Expires, HMAC-SHA1), which AWS still accepts (docs/decisions.md 84).
+// The URLs and form fields come from Debian's python3-botocore (installed with awscli by .ci/run); the requests
+// are sent from here, as a browser or curl would send them.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { auditEvents } from '../helpers/audit.js';
+import { form } from '../helpers/form-data.js';
+import { rawHttps } from '../helpers/raw-https.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+const run = promisify(execFile);
+const PYTHON = '/usr/bin/python3';
+
+/** Presigned requests made by botocore with its defaults (no signature_version configured). */
+const SCRIPT = `
+import json, sys, botocore.session
+a = json.loads(sys.argv[1])
+c = botocore.session.get_session().create_client('s3', region_name='us-east-1', endpoint_url=a['endpoint'],
+    aws_access_key_id=a['key'], aws_secret_access_key=a['secret'], verify=a['ca'])
+b, k = a['bucket'], a['objectKey']
+print(json.dumps({
+  'put': c.generate_presigned_url('put_object', Params={'Bucket': b, 'Key': k, 'Metadata': {'colour': 'blue'}, 'ServerSideEncryption': 'aws:kms'}),
+  'get': c.generate_presigned_url('get_object', Params={'Bucket': b, 'Key': k, 'ResponseContentType': 'text/x-sigv2'}),
+  'expired': c.generate_presigned_url('get_object', Params={'Bucket': b, 'Key': k}, ExpiresIn=-60),
+  'post': c.generate_presigned_post(b, 'posted', Conditions=[['content-length-range', 1, 100]]),
+}))
+`;
+
+describe('S3 presigned URLs and POST forms signed with Signature Version 2 by botocore', {
+  skip: !existsSync(PYTHON) && process.env.CI !== 'true' ? 'Debian python3-botocore not installed (.ci/run installs awscli)' : false,
+}, () => {
+  let s: TestServer;
+  let signed: { put: string; get: string; expired: string; post: { url: string; fields: Record<string, string> } };
+  const bucket = 'sigv2-bucket';
+  const objectKey = 'a key+ü';
+
+  before(async () => {
+    s = await startTestServer();
+    await s.s3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const args = { endpoint: s.endpoint, key: s.credentials.accessKeyId, secret: s.credentials.secretAccessKey, ca: s.kh.caPath, bucket, objectKey };
+    const { stdout } = await run(PYTHON, ['-c', SCRIPT, JSON.stringify(args)], { env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' } });
+    signed = JSON.parse(stdout);
+  });
+  after(() => s.stop());
+
+  it('botocore presigns with SigV2 by default in us-east-1', () => {
+    for (const url of [signed.put, signed.get]) assert.match(url, /[?&]AWSAccessKeyId=[^&]+&Signature=[^&]+/);
+    assert.deepEqual(Object.keys(signed.post.fields).sort(), ['AWSAccessKeyId', 'key', 'policy', 'signature']);
+  });
+
+  it('a presigned PUT stores the object with the metadata and encryption it signed; a GET reads it with its overrides', async () => {
+    const put = await rawHttps(s, 'PUT', signed.put, { 'content-length': '9' }, 'something');
+    assert.equal(put.status, 200, put.body);
+    assert.equal(put.headers['x-amz-server-side-encryption'], 'aws:kms');
+    const head = await s.s3().send(new HeadObjectCommand({ Bucket: bucket, Key: objectKey }));
+    assert.deepEqual([head.Metadata, head.ServerSideEncryption], [{ colour: 'blue' }, 'aws:kms']);
+    const get = await rawHttps(s, 'GET', signed.get, {});
+    assert.deepEqual([get.status, get.body, get.headers['content-type']], [200, 'something', 'text/x-sigv2']);
+    // Recorded as CloudTrail records SigV2 query authentication.
+    const events = (await auditEvents(s.dataDir)).filter((e) => e.eventName === 'GetObject' && e.requestParameters?.key === objectKey);
+    assert.deepEqual(
+      [events.at(-1)?.additionalEventData?.SignatureVersion, events.at(-1)?.additionalEventData?.AuthenticationMethod],
+      ['SigV2', 'QueryString'],
+    );
+  });
+
+  it('refuses a changed URL, an expired one, a changed header and an incomplete one, as S3 answers them', async () => {
+    const code = (body: string) => /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
+    const tampered = await rawHttps(s, 'GET', signed.get.replace('text%2Fx-sigv2', 'text%2Fhtml'), {});
+    assert.deepEqual([tampered.status, code(tampered.body)], [403, 'SignatureDoesNotMatch']);
+    const expired = await rawHttps(s, 'GET', signed.expired, {});
+    assert.deepEqual([expired.status, code(expired.body)], [403, 'AccessDenied']);
+    assert.match(expired.body, /Request has expired/);
+    const typed = await rawHttps(s, 'PUT', signed.put, { 'content-type': 'text/html', 'content-length': '1' }, 'x');
+    assert.deepEqual([typed.status, code(typed.body)], [403, 'SignatureDoesNotMatch'], 'Content-Type is signed');
+    const incomplete = await rawHttps(s, 'GET', signed.get.replace(/&Signature=[^&]+/, ''), {});
+    assert.deepEqual([incomplete.status, code(incomplete.body)], [403, 'AccessDenied']);
+    assert.match(incomplete.body, /Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters/);
+    const body = await s.s3().send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }));
+    assert.equal(await body.Body?.transformToString(), 'something', 'nothing changed');
+  });
+
+  it('a SigV2 POST form uploads under its policy', async () => {
+    const fields = Object.entries(signed.post.fields) as Array<[string, string]>;
+    const ok = form(fields, { filename: 'f.txt', content: 'posted with sigv2' });
+    const r = await rawHttps(s, 'POST', `/${bucket}`, { 'content-type': ok.contentType, 'content-length': String(ok.body.length) }, ok.body);
+    assert.equal(r.status, 204, r.body);
+    const got = await s.s3().send(new GetObjectCommand({ Bucket: bucket, Key: 'posted' }));
+    assert.equal(await got.Body?.transformToString(), 'posted with sigv2');
+    const tooBig = form(fields, { filename: 'f.txt', content: 'x'.repeat(101) });
+    const big = await rawHttps(s, 'POST', `/${bucket}`, { 'content-type': tooBig.contentType, 'content-length': String(tooBig.body.length) }, tooBig.body);
+    assert.equal(big.status, 400, 'the policy still holds');
+  });
+});
