@@ -273,6 +273,30 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     assert.deepEqual([errorFields(empty.body).ArgumentName, errorFields(empty.body).ArgumentValue], ['continuation-token', undefined]);
   });
 
+  it('a storage class a general-purpose bucket does not take is InvalidStorageClass; a 204 has no Content-Length', async () => {
+    for (const [method, path] of [
+      ['PUT', `/${Bucket}/classed`],
+      ['POST', `/${Bucket}/classed?uploads`],
+    ] as const) {
+      for (const cls of ['FakeClass', 'OUTPOSTS']) {
+        const r = await raw(method, path, { 'x-amz-storage-class': cls }, method === 'PUT' ? 'x' : '');
+        const f = errorFields(r.body);
+        assert.deepEqual([r.status, f.Code, f.StorageClassRequested], [400, 'InvalidStorageClass', cls], `${method} ${cls}`);
+      }
+    }
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'classed', Body: 'x', StorageClass: 'STANDARD_IA' }));
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'classed' }))).StorageClass, 'STANDARD_IA');
+    const u = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'classed-mpu', StorageClass: 'GLACIER_IR' }));
+    const p = await s3.send(new UploadPartCommand({ Bucket, Key: 'classed-mpu', UploadId: u.UploadId, PartNumber: 1, Body: 'x' }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key: 'classed-mpu', UploadId: u.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p.ETag }] } }),
+    );
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'classed-mpu' }))).StorageClass, 'GLACIER_IR');
+    const deleted = await raw('DELETE', `/${Bucket}/classed`);
+    assert.equal(deleted.status, 204);
+    assert.equal(deleted.headers['content-length'], undefined);
+  });
+
   it('error details S3 gives: ObjectLockConfigurationNotFoundError names the bucket, ownership refusals quote the value', async () => {
     const lock = await raw('GET', `/${Bucket}?object-lock`);
     assert.deepEqual([lock.status, errorFields(lock.body).Code, errorFields(lock.body).BucketName], [404, 'ObjectLockConfigurationNotFoundError', Bucket]);

@@ -340,7 +340,8 @@ export class S3Edge {
     const isHead = req.method === 'HEAD';
     if (r.body === undefined || typeof r.body === 'string' || Buffer.isBuffer(r.body)) {
       const payload = r.body === undefined ? Buffer.alloc(0) : typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
-      if (headers['content-length'] === undefined) headers['content-length'] = String(payload.length);
+      // A 204 carries no Content-Length (RFC 9110 §8.6; S3 sends none either).
+      if (headers['content-length'] === undefined && r.status !== 204) headers['content-length'] = String(payload.length);
       res.writeHead(r.status, headers);
       res.end(isHead ? undefined : payload);
       return;

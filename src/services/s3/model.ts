@@ -126,6 +126,8 @@ export interface UploadRecord {
   parts: Record<string, PartInfo & { blobId: string; salt: string; sse: SealedObjectKey; cipherSize: number }>;
   /** The key's state when the upload began (write-conditions.ts, keyState); absent in uploads from before it was kept. */
   keyStateAtStart?: string;
+  /** x-amz-storage-class at CreateMultipartUpload, given to the completed object (STANDARD when absent). */
+  storageClass?: string;
 }
 
 /** The blobs holding a version's data: one, one per part of a multipart object, or none (a delete marker). */

@@ -8,6 +8,7 @@ import { S3 } from '../errors.js';
 import { bucketArn, objectArn, type VersionRecord } from '../model.js';
 import { expirationHeader } from '../lifecycle/rules.js';
 import { header, type S3Handler } from '../request.js';
+import { requestedStorageClass } from './storage-class.js';
 import { binding } from '../sse/object-keys.js';
 import { customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
 import { xmlDocument } from '../xml.js';
@@ -57,7 +58,8 @@ export const copyObject: S3Handler = async (deps, req) => {
     header(req, 'x-amz-server-side-encryption-customer-algorithm') !== undefined ||
     enc.mode !== sourceMode ||
     b.encryptionExplicit;
-  if (src.bucket.name === b.name && src.key === key && metaDirective === 'COPY' && !encryptionChanges && header(req, 'x-amz-storage-class') === undefined) {
+  const storageClass = requestedStorageClass(req);
+  if (src.bucket.name === b.name && src.key === key && metaDirective === 'COPY' && !encryptionChanges && storageClass === undefined) {
     throw S3.InvalidRequest(
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
@@ -98,7 +100,7 @@ export const copyObject: S3Handler = async (deps, req) => {
     userMetadata: replaced ? userMetadata(req) : { ...s.userMetadata },
     tags: tagDirective === 'REPLACE' ? replacedTags : [...s.tags],
     ...(written.checksum ? { checksum: { ...written.checksum, type: 'FULL_OBJECT' as const } } : kept ? { checksum: kept } : {}),
-    storageClass: header(req, 'x-amz-storage-class') ?? s.storageClass,
+    storageClass: storageClass ?? s.storageClass,
     blobId: written.blobId,
     stream: { salt: written.salt, segmentBytes: SEGMENT_BYTES },
     sse: sealed,

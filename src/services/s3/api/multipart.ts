@@ -41,6 +41,7 @@ import {
 import { requestTagKeys } from './tag-rules.js';
 import { checkUnchangedSince, checkWriteCondition, keyState, preconditions } from './write-conditions.js';
 import { expirationHeader } from '../lifecycle/rules.js';
+import { requestedStorageClass } from './storage-class.js';
 
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 
@@ -84,6 +85,7 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
   const enc = writeEncryption(req.headers, req.secure, b);
   recordSseApplied(req, enc);
   const checksum = chosenChecksum(req);
+  const storageClass = requestedStorageClass(req);
   // The lock is decided at initiation (headers, or the bucket's default counted from now) and given at completion.
   const lock = lockOnWrite(deps, req, b, { uploadsBody: false });
   const uploadId = randomBytes(32).toString('base64url');
@@ -112,6 +114,7 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
     ...(lock ? { lock } : {}),
     parts: {},
     keyStateAtStart,
+    ...(storageClass ? { storageClass } : {}),
   };
   await deps.store.putUpload(u, 0);
   const echo: Record<string, string> =
@@ -271,7 +274,7 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     userMetadata: upload.userMetadata,
     tags: upload.tags,
     ...(checksum ? { checksum } : {}),
-    storageClass: 'STANDARD',
+    storageClass: upload.storageClass ?? 'STANDARD',
     ...(upload.lock ? { lock: upload.lock } : {}),
     parts: parts.map((p) => ({
       partNumber: p.partNumber,
@@ -459,7 +462,7 @@ export const listParts: S3Handler = async (deps, req) => {
       IsTruncated: all.length > max,
       Initiator: initiator(upload.initiator),
       Owner: { ID: b.accountId },
-      StorageClass: 'STANDARD',
+      StorageClass: upload.storageClass ?? 'STANDARD',
       ...uploadChecksumElements(upload),
       Part: page.map((p) => ({
         PartNumber: p.partNumber,
@@ -539,7 +542,7 @@ export const listMultipartUploads: S3Handler = async (deps, req) => {
         UploadId: u.uploadId,
         Initiator: initiator(u.initiator),
         Owner: { ID: b.accountId },
-        StorageClass: 'STANDARD',
+        StorageClass: u.storageClass ?? 'STANDARD',
         Initiated: new Date(u.initiated),
         ...uploadChecksumElements(u),
       })),

@@ -5,6 +5,7 @@ import { authorizeS3 } from '../authorize.js';
 import { objectArn, bucketArn, type VersionRecord } from '../model.js';
 import { expirationHeader } from '../lifecycle/rules.js';
 import { header, type S3Handler } from '../request.js';
+import { requestedStorageClass } from './storage-class.js';
 import { binding } from '../sse/object-keys.js';
 import { customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
 import { lockOnWrite } from '../object-lock/on-write.js';
@@ -40,7 +41,7 @@ export const putObject: S3Handler = async (deps, req) => {
   const checksum = declaredChecksum(req);
   const meta = userMetadata(req);
   const std = standardHeaders(req);
-  const storageClass = header(req, 'x-amz-storage-class') ?? 'STANDARD';
+  const storageClass = requestedStorageClass(req) ?? 'STANDARD';
   const versionId = newVersionId(b, deps.clock());
   const place = binding(b.name, key, versionId);
   const { objectKey, sealed } = await deps.keys.seal(req.ctx, enc, bucketArn(b.name), objectArn(b.name, key), place);
