@@ -9,7 +9,6 @@ import type { AuditSink } from '../../audit/sink.js';
 import { ANONYMOUS, type Principal } from '../../iam/principal.js';
 import { AUDIT_REFUSAL, buildEvent, type EdgeRequest, requestContext, toServiceError } from '../../protocol/pipeline.js';
 import { ServiceError } from '../../protocol/errors.js';
-import { authErrorToS3 } from '../../protocol/s3-auth-errors.js';
 import { AwsChunkedDecoder, ChunkedEncodingError, STREAMING_MODES } from '../../protocol/sigv4/chunked.js';
 import { SigV4Error } from '../../protocol/sigv4/errors.js';
 import { isPresigned, type VerifiableCredential, verifySigV4 } from '../../protocol/sigv4/verifier.js';
@@ -20,7 +19,7 @@ import { httpDate } from '../../server/per-second.js';
 import type { Logger } from '../../server/logger.js';
 import { checkBufferedBody } from './api/checksum-request.js';
 import { crossOriginHeaders, preflight } from './cors/cross-origin.js';
-import { S3, S3Error } from './errors.js';
+import { S3, S3Error, s3AuthError } from './errors.js';
 import type { BucketRecord } from './model.js';
 import { effectiveBlock } from './public-access.js';
 import { HANDLERS } from './handlers.js';
@@ -139,8 +138,7 @@ export class S3Edge {
           );
         } catch (err) {
           if (!(err instanceof SigV4Error)) throw err;
-          const e = authErrorToS3(err);
-          throw new S3Error(e.code, e.status, e.message, e.extra);
+          throw s3AuthError(err);
         }
       }
       // A SigV2 presigned URL carries the x-amz-* headers it signed in its query; the request acts on them.
@@ -253,8 +251,7 @@ export class S3Edge {
       return { principal: v.principal, region };
     } catch (err) {
       if (!(err instanceof SigV4Error)) throw err;
-      const e = authErrorToS3(err);
-      throw new S3Error(e.code, e.status, e.message, e.extra);
+      throw s3AuthError(err);
     }
   }
 

@@ -1,6 +1,8 @@
 // S3 errors (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html): XML bodies with Code,
-// Message, Resource and RequestId; HEAD responses carry no body. One class, a code catalog of factories.
+// Message, the error's own fields, RequestId and HostId; HEAD responses carry no body. One class, a code catalog of factories.
 import { ServiceError } from '../../protocol/errors.js';
+import { authErrorToS3 } from '../../protocol/s3-auth-errors.js';
+import type { SigV4Error } from '../../protocol/sigv4/errors.js';
 
 export class S3Error extends ServiceError {
   constructor(
@@ -11,6 +13,12 @@ export class S3Error extends ServiceError {
   ) {
     super(code, message, status);
   }
+}
+
+/** A signature failure (SigV4 or SigV2) as the S3 error it is answered with. */
+export function s3AuthError(err: SigV4Error): S3Error {
+  const e = authErrorToS3(err);
+  return new S3Error(e.code, e.status, e.message, e.extra);
 }
 
 const e =

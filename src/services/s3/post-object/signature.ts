@@ -5,11 +5,10 @@
 // uses by default in us-east-1 and AWS still accepts (as it accepts SigV2 presigned URLs: docs/decisions.md 84).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Principal } from '../../../iam/principal.js';
-import { authErrorToS3 } from '../../../protocol/s3-auth-errors.js';
 import { SigV4Error } from '../../../protocol/sigv4/errors.js';
 import { cachedSigningKey, sign } from '../../../protocol/sigv4/signing-key.js';
 import { ALGORITHM, parseAmzDate, parseScope, type VerifiableCredential } from '../../../protocol/sigv4/verifier.js';
-import { S3, S3Error } from '../errors.js';
+import { S3, S3Error, s3AuthError } from '../errors.js';
 import type { FormFields } from './form-fields.js';
 
 export interface PostSigner {
@@ -30,6 +29,11 @@ const missing = (name: string) =>
     ArgumentValue: '',
   });
 
+/** Each named field present and not empty, else S3's InvalidArgument naming the first missing (names as S3 shows them). */
+function requireFields(fields: FormFields, shown: ReadonlyArray<string>): void {
+  for (const name of shown) if (!fields.get(name.toLowerCase())?.value) throw missing(name);
+}
+
 /** Whether the form is unsigned: an anonymous upload, which only a public-write bucket accepts. */
 export const unsignedForm = (fields: FormFields) => !SIGNATURE_FIELDS.some((f) => fields.has(f));
 
@@ -37,15 +41,7 @@ export function verifyPostSignature(fields: FormFields, lookup: (accessKeyId: st
   const get = (name: string) => fields.get(name)?.value;
   if (unsignedForm(fields)) throw S3.AccessDenied();
   if (!fields.has('x-amz-algorithm') && (fields.has('awsaccesskeyid') || fields.has('signature'))) return verifySigV2Form(fields, lookup);
-  for (const [field, shown] of [
-    ['x-amz-algorithm', 'X-Amz-Algorithm'],
-    ['x-amz-credential', 'X-Amz-Credential'],
-    ['x-amz-signature', 'X-Amz-Signature'],
-    ['x-amz-date', 'X-Amz-Date'],
-    ['policy', 'Policy'],
-  ] as const) {
-    if (!get(field)) throw missing(shown);
-  }
+  requireFields(fields, ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'Policy']);
   const algorithm = get('x-amz-algorithm')!;
   if (algorithm !== ALGORITHM) {
     throw S3.InvalidArgument('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"', { ArgumentName: 'X-Amz-Algorithm', ArgumentValue: algorithm });
@@ -99,21 +95,14 @@ function afterSignature(fields: FormFields, cred: VerifiableCredential<Principal
   if (!cred.active) throw unknownKey(accessKeyId);
   // No session token is valid (Keyhold's keys are all long-term; see verifySigV4): S3's answer, as for a header.
   if (fields.has('x-amz-security-token')) {
-    const e = authErrorToS3(new SigV4Error('InvalidSessionToken', ''));
-    throw new S3Error(e.code, e.status, e.message);
+    throw s3AuthError(new SigV4Error('InvalidSessionToken', ''));
   }
 }
 
 /** A SigV2 form: AWSAccessKeyId, policy and signature, the signature a base64 HMAC-SHA1 of the policy text. */
 function verifySigV2Form(fields: FormFields, lookup: (accessKeyId: string) => VerifiableCredential<Principal> | undefined): PostSigner {
   const get = (name: string) => fields.get(name)?.value;
-  for (const [field, shown] of [
-    ['awsaccesskeyid', 'AWSAccessKeyId'],
-    ['signature', 'Signature'],
-    ['policy', 'Policy'],
-  ] as const) {
-    if (!get(field)) throw missing(shown);
-  }
+  requireFields(fields, ['AWSAccessKeyId', 'Signature', 'Policy']);
   const accessKeyId = get('awsaccesskeyid')!;
   const cred = findCredential(lookup, accessKeyId);
   const policy = get('policy')!;
