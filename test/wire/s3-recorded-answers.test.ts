@@ -297,6 +297,32 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     assert.equal(deleted.headers['content-length'], undefined);
   });
 
+  it('a website redirect is kept and returned, refused without its prefix, and makes an in-place copy a change; multipart uploads keep their headers', async () => {
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'redirected', Body: 'x', WebsiteRedirectLocation: '/test/direct' }));
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'redirected' }))).WebsiteRedirectLocation, '/test/direct');
+    const bad = await failure(s3.send(new PutObjectCommand({ Bucket, Key: 'redirected-bad', Body: 'x', WebsiteRedirectLocation: 'ftp://x' })));
+    assert.deepEqual(bad, {
+      name: 'InvalidRedirectLocation',
+      message: "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.",
+      status: 400,
+    });
+    await s3.send(new CopyObjectCommand({ Bucket, Key: 'redirected', CopySource: `${Bucket}/redirected`, WebsiteRedirectLocation: '/test/direct' }));
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'redirected' }))).WebsiteRedirectLocation, '/test/direct');
+    await s3.send(new CopyObjectCommand({ Bucket, Key: 'redirected-copy', CopySource: `${Bucket}/redirected` }));
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'redirected-copy' }))).WebsiteRedirectLocation, undefined, 'not copied');
+    const headers = { CacheControl: 'max-age=60', ContentDisposition: 'attachment', ContentLanguage: 'de', WebsiteRedirectLocation: 'https://example.com/' };
+    const u = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'mpu-headers', ContentType: 'text/plain', ...headers }));
+    const p = await s3.send(new UploadPartCommand({ Bucket, Key: 'mpu-headers', UploadId: u.UploadId, PartNumber: 1, Body: 'x' }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key: 'mpu-headers', UploadId: u.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p.ETag }] } }),
+    );
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'mpu-headers' }));
+    assert.deepEqual(
+      [head.ContentType, head.CacheControl, head.ContentDisposition, head.ContentLanguage, head.WebsiteRedirectLocation],
+      ['text/plain', ...Object.values(headers)],
+    );
+  });
+
   it('error details S3 gives: ObjectLockConfigurationNotFoundError names the bucket, ownership refusals quote the value', async () => {
     const lock = await raw('GET', `/${Bucket}?object-lock`);
     assert.deepEqual([lock.status, errorFields(lock.body).Code, errorFields(lock.body).BucketName], [404, 'ObjectLockConfigurationNotFoundError', Bucket]);

@@ -56,6 +56,7 @@ export const S3 = {
   InvalidPartNumber: e('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable'),
   InvalidPartOrder: e('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'),
   InvalidRange: e('InvalidRange', 416, 'The requested range is not satisfiable'),
+  InvalidRedirectLocation: e('InvalidRedirectLocation', 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."),
   InvalidRequest: e('InvalidRequest', 400, 'Invalid Request'),
   InvalidTag: e('InvalidTag', 400, 'The tag provided was not a valid tag.'),
   InvalidStorageClass: e('InvalidStorageClass', 400, 'The storage class you specified is not valid'),

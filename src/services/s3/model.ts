@@ -80,6 +80,8 @@ export interface VersionRecord {
   contentLanguage?: string;
   cacheControl?: string;
   expires?: string;
+  /** x-amz-website-redirect-location as the write gave it (stored and returned; Keyhold serves no website). */
+  websiteRedirectLocation?: string;
   userMetadata: Record<string, string>;
   tags: Array<{ Key: string; Value: string }>;
   checksum?: StoredChecksum;
@@ -92,6 +94,12 @@ export interface VersionRecord {
   /** Multipart objects: each part is its own stream, stored back to back in one blob. */
   parts?: Array<PartInfo & { salt: string; blobId: string; bindingId: string; sse: SealedObjectKey }>;
 }
+
+/** The headers of a write that an object keeps and returns as they were given. */
+export type StandardHeaders = Pick<
+  VersionRecord,
+  'contentType' | 'contentEncoding' | 'contentDisposition' | 'contentLanguage' | 'cacheControl' | 'expires' | 'websiteRedirectLocation'
+>;
 
 export interface ObjectEntry {
   key: string;
@@ -106,6 +114,8 @@ export interface UploadRecord {
   initiated: number;
   initiator: string;
   contentType?: string;
+  /** The other standard headers CreateMultipartUpload gave (since decision 85), for the completed object. */
+  standardHeaders?: StandardHeaders;
   userMetadata: Record<string, string>;
   tags: Array<{ Key: string; Value: string }>;
   /** The encryption chosen at CreateMultipartUpload; SSE-C parts must repeat the same key. */

@@ -25,6 +25,7 @@ import {
   standardHeaders,
   taggingHeader,
   userMetadata,
+  websiteRedirect,
   writeEncryptedBlob,
 } from './object-common.js';
 import { requestTagKeys } from './tag-rules.js';
@@ -59,7 +60,11 @@ export const copyObject: S3Handler = async (deps, req) => {
     enc.mode !== sourceMode ||
     b.encryptionExplicit;
   const storageClass = requestedStorageClass(req);
-  if (src.bucket.name === b.name && src.key === key && metaDirective === 'COPY' && !encryptionChanges && storageClass === undefined) {
+  // The redirect is not copied with the metadata: the copy has the one its request gives, if any (API reference,
+  // CopyObject WebsiteRedirectLocation); giving one, even the source's, makes an in-place copy a change.
+  const redirect = websiteRedirect(req);
+  const unchanged = !encryptionChanges && storageClass === undefined && redirect.websiteRedirectLocation === undefined;
+  if (src.bucket.name === b.name && src.key === key && metaDirective === 'COPY' && unchanged) {
     throw S3.InvalidRequest(
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
@@ -96,6 +101,7 @@ export const copyObject: S3Handler = async (deps, req) => {
           contentLanguage: s.contentLanguage,
           cacheControl: s.cacheControl,
           expires: s.expires,
+          ...redirect,
         }),
     userMetadata: replaced ? userMetadata(req) : { ...s.userMetadata },
     tags: tagDirective === 'REPLACE' ? replacedTags : [...s.tags],

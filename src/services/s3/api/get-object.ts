@@ -192,6 +192,7 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
     ...(v.contentLanguage ? { 'content-language': v.contentLanguage } : {}),
     ...(v.cacheControl ? { 'cache-control': v.cacheControl } : {}),
     ...(v.expires ? { expires: v.expires } : {}),
+    ...(v.websiteRedirectLocation ? { 'x-amz-website-redirect-location': v.websiteRedirectLocation } : {}),
     ...Object.fromEntries(Object.entries(v.userMetadata).map(([k, val]) => [`x-amz-meta-${k}`, mailSafe(val)])),
     ...(v.tags.length ? { 'x-amz-tagging-count': String(v.tags.length) } : {}),
     ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {}),

@@ -107,6 +107,7 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
     initiated: deps.clock(),
     initiator: req.ctx.principal.arn,
     ...(std.contentType ? { contentType: std.contentType } : {}),
+    ...(Object.keys(std).length > 1 ? { standardHeaders: std } : {}),
     userMetadata: userMetadata(req),
     tags: taggingHeader(req),
     sse,
@@ -270,7 +271,9 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     lastModified: deps.clock(),
     size: totalSize,
     etag,
+    // Uploads begun before the other standard headers were kept have only the Content-Type.
     ...(upload.contentType ? { contentType: upload.contentType } : {}),
+    ...upload.standardHeaders,
     userMetadata: upload.userMetadata,
     tags: upload.tags,
     ...(checksum ? { checksum } : {}),

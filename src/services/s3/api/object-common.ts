@@ -8,7 +8,7 @@ import { type ChecksumAlgorithm, createChecksum } from '../../../protocol/checks
 import { STREAM_SALT_BYTES, StreamAuthError } from '../../../crypto/stream-aead.js';
 import { encryptLayers, planLayers } from '../sse/layers.js';
 import { S3 } from '../errors.js';
-import { type BucketRecord, blobsOf, type ObjectEntry, type SealedObjectKey, type VersionRecord } from '../model.js';
+import { type BucketRecord, blobsOf, type ObjectEntry, type SealedObjectKey, type StandardHeaders, type VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { binding } from '../sse/object-keys.js';
 import { type ChecksumPlan, checkClaim } from './checksum-request.js';
@@ -32,7 +32,7 @@ export function userMetadata(req: S3Request): Record<string, string> {
   return out;
 }
 
-export function standardHeaders(req: S3Request): Partial<VersionRecord> {
+export function standardHeaders(req: S3Request): StandardHeaders {
   const enc = header(req, 'content-encoding')
     ?.split(',')
     .map((s) => s.trim())
@@ -45,7 +45,20 @@ export function standardHeaders(req: S3Request): Partial<VersionRecord> {
     ...(header(req, 'content-language') ? { contentLanguage: header(req, 'content-language') } : {}),
     ...(header(req, 'cache-control') ? { cacheControl: header(req, 'cache-control') } : {}),
     ...(header(req, 'expires') ? { expires: header(req, 'expires') } : {}),
+    ...websiteRedirect(req),
   };
+}
+
+/**
+ * x-amz-website-redirect-location: a path in the bucket or an http(s) URL, at most 2 KB (API reference, PutObject
+ * WebsiteRedirectLocation); anything else is S3's InvalidRedirectLocation.
+ */
+export function websiteRedirect(req: S3Request): Pick<VersionRecord, 'websiteRedirectLocation'> {
+  const value = header(req, 'x-amz-website-redirect-location');
+  if (value === undefined) return {};
+  if (!/^(\/|https?:\/\/)/.test(value) || Buffer.byteLength(value) > 2048)
+    throw S3.InvalidRedirectLocation("The website redirect location must have a prefix of 'http://' or 'https://' or '/'.");
+  return { websiteRedirectLocation: value };
 }
 
 export function taggingHeader(req: S3Request): Tag[] {
