@@ -33,6 +33,8 @@ export interface TestServer {
     checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
     region?: string;
     endpoint?: string;
+    /** Sign as if this many ms later, for servers started with an injected clock. */
+    clockOffset?: number;
   }): S3Client;
   sts(credentials?: { accessKeyId: string; secretAccessKey: string }): STSClient;
   /** The in-process S3 service (for counters such as KMS calls). */
@@ -115,6 +117,7 @@ export async function startTestServer(
         forcePathStyle: true,
         requestChecksumCalculation: o.checksums ?? 'WHEN_SUPPORTED',
         responseChecksumValidation: o.checksums ?? 'WHEN_SUPPORTED',
+        systemClockOffset: o.clockOffset ?? 0,
       }),
     sts: (creds) => new STSClient(common('us-east-1', creds)),
     async stop(o = {}) {

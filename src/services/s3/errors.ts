@@ -55,6 +55,7 @@ export const S3 = {
   InvalidLocationConstraint: e('InvalidLocationConstraint', 400, 'The specified location-constraint is not valid'),
   InvalidPartNumber: e('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable'),
   InvalidPartOrder: e('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'),
+  InvalidObjectState: e('InvalidObjectState', 403, "The operation is not valid for the object's storage class"),
   InvalidRange: e('InvalidRange', 416, 'The requested range is not satisfiable'),
   InvalidRedirectLocation: e('InvalidRedirectLocation', 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."),
   InvalidRequest: e('InvalidRequest', 400, 'Invalid Request'),

@@ -43,6 +43,7 @@ import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './api/o
 import { updateObjectEncryption } from './api/update-object-encryption.js';
 import { getObjectAttributes } from './api/object-attributes.js';
 import { getObjectTorrent } from './api/object-torrent.js';
+import { restoreObject } from './api/restore-object.js';
 import { putObject } from './api/put-object.js';
 import { UNCONFIGURED_SETTINGS } from './api/unconfigured-settings.js';
 import type { S3Handler } from './request.js';
@@ -106,6 +107,7 @@ export const HANDLERS: Readonly<Record<string, S3Handler>> = {
   GetObjectAcl: getObjectAcl,
   GetObjectAttributes: getObjectAttributes,
   GetObjectTorrent: getObjectTorrent,
+  RestoreObject: restoreObject,
   PutObjectAcl: putObjectAcl,
   ...UNCONFIGURED_SETTINGS,
 };

@@ -82,6 +82,8 @@ export interface VersionRecord {
   expires?: string;
   /** x-amz-website-redirect-location as the write gave it (stored and returned; Keyhold serves no website). */
   websiteRedirectLocation?: string;
+  /** An archived version's restored copy is readable until then (epoch ms; RestoreObject, api/archive.ts). */
+  restoreExpiry?: number;
   userMetadata: Record<string, string>;
   tags: Array<{ Key: string; Value: string }>;
   checksum?: StoredChecksum;

@@ -59,6 +59,7 @@ function settingsRoute(method: string, key: string | undefined, q: URLSearchPara
   if (q.has('attributes') && key !== undefined && method === 'GET') return r('GetObjectAttributes', true, true);
   // Looked up before it is refused (api/object-torrent.ts); a torrent of a bucket or a PUT stays unsupported.
   if (q.has('torrent') && key !== undefined && method === 'GET') return r('GetObjectTorrent', true, true);
+  if (q.has('restore') && key !== undefined && method === 'POST') return r('RestoreObject', false, true);
   if (q.has('acl')) {
     if (method === 'GET') return key === undefined ? r('GetBucketAcl', true) : r('GetObjectAcl', true, true);
     if (method === 'PUT') return key === undefined ? r('PutBucketAcl', false) : r('PutObjectAcl', false, true);

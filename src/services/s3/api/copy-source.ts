@@ -7,6 +7,7 @@ import { header, type S3Deps, type S3Request } from '../request.js';
 import { customerKeyMatches } from '../sse/object-keys.js';
 import { customerKey } from '../sse/request-headers.js';
 import { checkExpectedOwner } from './bucket-common.js';
+import { checkReadable } from './archive.js';
 import { findVersion, versionIdParam, versionNotFound } from './object-common.js';
 
 export interface CopySource {
@@ -39,6 +40,8 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
   const version = findVersion(entry, versionId);
   if (version?.deleteMarker && versionId) throw S3.InvalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
   if (!version || version.deleteMarker) throw versionNotFound(versionId, key);
+  // An archived source is copied only from a restored copy (./archive.ts).
+  checkReadable(version, req.ctx.now);
   const etag = `"${version.etag}"`;
   const lm = Math.floor(version.lastModified / 1000) * 1000;
   const ifMatch = header(req, 'x-amz-copy-source-if-match');

@@ -13,6 +13,7 @@ import { requireBucket } from './bucket-common.js';
 import { servedChecksum } from './checksum-request.js';
 import { existingTagKeys } from './tag-rules.js';
 import { mailSafe } from './metadata-encoding.js';
+import { checkReadable, restoreHeader } from './archive.js';
 import { againIfBlobVanished, couldBeIssued, findVersion, readPlaintext, sseHeaders, versionIdParam, versionNotFound } from './object-common.js';
 import { lockHeaders, type VersionLock } from '../object-lock/rules.js';
 import { expirationHeader } from '../lifecycle/rules.js';
@@ -152,6 +153,8 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
   const versionId = versionIdParam(req.query.get('versionId'));
   const { b, key, v, sse, ck } = await readableVersion(deps, req, [versionId ? 's3:GetObjectVersion' : 's3:GetObject']);
   checkConditions(req, v);
+  // An archived object's data is read only from a restored copy; its metadata (HEAD) always (./archive.ts).
+  if (!head) checkReadable(v, req.ctx.now);
 
   let range = parseRange(header(req, 'range'), v.size);
   const partNumber = req.query.get('partNumber');
@@ -197,6 +200,7 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
     ...(v.tags.length ? { 'x-amz-tagging-count': String(v.tags.length) } : {}),
     ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {}),
     ...(v.storageClass !== 'STANDARD' ? { 'x-amz-storage-class': v.storageClass } : {}),
+    ...restoreHeader(v, req.ctx.now),
     ...(v.lock ? visibleLockHeaders(deps, req, b, key, v.lock) : {}),
     ...(versionId === undefined ? expirationHeader(b.lifecycle, key, v) : {}),
     ...sseHeaders(sse, { customerKeyMd5: ck ? customerKeyMd5(ck) : undefined }),
