@@ -51,7 +51,10 @@ describe('S3 archived objects and RestoreObject (wire)', () => {
       const h = await s3().send(new HeadObjectCommand({ Bucket, Key }));
       assert.match(h.Restore ?? '', /^ongoing-request="false", expiry-date="[^"]+ 00:00:00 GMT"$/);
       assert.equal(await (await s3().send(new GetObjectCommand({ Bucket, Key }))).Body?.transformToString(), 'frozen');
-      await s3().send(new CopyObjectCommand({ Bucket, Key: `${Key}-copy`, CopySource: `${Bucket}/${Key}`, StorageClass: 'STANDARD' }));
+      // A copy is STANDARD unless the request names a class (S3 does not copy the source's), so it reads at once.
+      await s3().send(new CopyObjectCommand({ Bucket, Key: `${Key}-copy`, CopySource: `${Bucket}/${Key}` }));
+      assert.equal((await s3().send(new HeadObjectCommand({ Bucket, Key: `${Key}-copy` }))).StorageClass, undefined, 'STANDARD');
+      assert.equal(await (await s3().send(new GetObjectCommand({ Bucket, Key: `${Key}-copy` }))).Body?.transformToString(), 'frozen');
 
       // Three days on, the two-day copy is gone: the data is archived again.
       offset = 3 * DAY;

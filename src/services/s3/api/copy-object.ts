@@ -106,7 +106,8 @@ export const copyObject: S3Handler = async (deps, req) => {
     userMetadata: replaced ? userMetadata(req) : { ...s.userMetadata },
     tags: tagDirective === 'REPLACE' ? replacedTags : [...s.tags],
     ...(written.checksum ? { checksum: { ...written.checksum, type: 'FULL_OBJECT' as const } } : kept ? { checksum: kept } : {}),
-    storageClass: storageClass ?? s.storageClass,
+    // A copy is STANDARD unless the request names a class: S3 does not copy the source's (API reference, CopyObject).
+    storageClass: storageClass ?? 'STANDARD',
     blobId: written.blobId,
     stream: { salt: written.salt, segmentBytes: SEGMENT_BYTES },
     sse: sealed,
