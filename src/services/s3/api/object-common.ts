@@ -151,6 +151,31 @@ export function subresourceVersion(entry: ObjectEntry | undefined, versionId: st
 }
 
 /**
+ * Applies `change` to the version a subresource request names (subresourceVersion), retrying on a concurrent
+ * commit; the version as changed.
+ */
+export async function changeVersion(
+  deps: S3Deps,
+  b: BucketRecord,
+  req: S3Request,
+  versionId: string | undefined,
+  change: (v: VersionRecord) => void,
+): Promise<VersionRecord> {
+  for (;;) {
+    const cur = await deps.store.getObject(b.name, req.key!);
+    const v = subresourceVersion(cur?.entry, versionId, req.key!, req.method);
+    if (!cur) throw S3.NoSuchKey(undefined, { Key: req.key! });
+    change(v);
+    try {
+      await deps.store.putObject(b.name, cur.entry, cur.version);
+      return v;
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+    }
+  }
+}
+
+/**
  * Adds a version to a key's entry; returns blob ids no longer referenced (to delete after the commit). A write
  * condition is checked against the entry the commit replaces; when it fails, the new version's own blobs are
  * deleted and the error thrown.

@@ -1,7 +1,6 @@
 // Object Lock operations: the bucket configuration (Put/GetObjectLockConfiguration) and a version's retention
 // and legal hold (Put/GetObjectRetention, Put/GetObjectLegalHold). The rules are in object-lock/rules.ts;
 // deletion is refused in delete-object.ts. Each change is a compare-and-swap on the object's entry.
-import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
 import { S3, S3Error } from '../errors.js';
 import { type BucketRecord, bucketArn, objectArn, type VersionRecord } from '../model.js';
@@ -17,7 +16,7 @@ import {
 import type { S3Deps, S3Handler, S3Request } from '../request.js';
 import { parseXmlBody, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
-import { subresourceVersion, versionIdParam } from './object-common.js';
+import { changeVersion, subresourceVersion, versionIdParam } from './object-common.js';
 
 const noLockOnObject = () => new S3Error('NoSuchObjectLockConfiguration', 404, 'The specified object does not have a ObjectLock configuration');
 const xml = (root: string, body: Record<string, unknown>) => ({
@@ -59,28 +58,6 @@ async function lockedBucket(
   authorizeS3(deps, req, action, objectArn(b.name, req.key!), b, keys);
   if (!b.objectLock) throw missingLockConfiguration();
   return { b, versionId };
-}
-
-/** Applies `change` to the named version, retrying on a concurrent commit; the version as changed. */
-async function changeVersion(
-  deps: S3Deps,
-  b: BucketRecord,
-  req: S3Request,
-  versionId: string | undefined,
-  change: (v: VersionRecord) => void,
-): Promise<VersionRecord> {
-  for (;;) {
-    const cur = await deps.store.getObject(b.name, req.key!);
-    const v = subresourceVersion(cur?.entry, versionId, req.key!, req.method);
-    if (!cur) throw S3.NoSuchKey(undefined, { Key: req.key! });
-    change(v);
-    try {
-      await deps.store.putObject(b.name, cur.entry, cur.version);
-      return v;
-    } catch (err) {
-      if (!(err instanceof KvConflictError)) throw err;
-    }
-  }
 }
 
 async function readVersion(deps: S3Deps, b: BucketRecord, req: S3Request, versionId: string | undefined): Promise<VersionRecord> {

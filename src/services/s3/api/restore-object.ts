@@ -2,7 +2,6 @@
 // a restored copy of an archived version (./archive.ts) for `Days` days, until the midnight UTC after them.
 // 202 Accepted when the copy is made, 200 OK when one already exists (its expiry is moved). Keyhold's restore
 // completes at once (all tiers). SELECT-type restores are not supported.
-import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { dueAfter } from '../lifecycle/rules.js';
@@ -11,7 +10,7 @@ import type { S3Handler } from '../request.js';
 import { parseXmlBody, xmlText } from '../xml.js';
 import { isArchiveClass } from './archive.js';
 import { requireBucket } from './bucket-common.js';
-import { subresourceVersion, versionIdParam } from './object-common.js';
+import { changeVersion, versionIdParam } from './object-common.js';
 
 const TIERS = new Set(['Standard', 'Bulk', 'Expedited']);
 
@@ -33,19 +32,12 @@ export const restoreObject: S3Handler = async (deps, req) => {
   authorizeS3(deps, req, 's3:RestoreObject', objectArn(b.name, req.key!), b);
   const days = restoreDays(await req.readBody(64 * 1024));
   const now = req.ctx.now;
-  for (;;) {
-    const cur = await deps.store.getObject(b.name, req.key!);
-    const v = subresourceVersion(cur?.entry, versionId, req.key!, req.method);
-    if (!cur) throw S3.NoSuchKey(undefined, { Key: req.key! });
-    if (!isArchiveClass(v.storageClass)) throw S3.InvalidObjectState("Restore is not allowed for the object's current storage class");
-    const restored = v.restoreExpiry !== undefined && now < v.restoreExpiry;
-    v.restoreExpiry = dueAfter(now, days);
-    try {
-      await deps.store.putObject(b.name, cur.entry, cur.version);
-      const headers: Record<string, string> = b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {};
-      return { status: restored ? 200 : 202, headers };
-    } catch (err) {
-      if (!(err instanceof KvConflictError)) throw err;
-    }
-  }
+  let restored = false;
+  const v = await changeVersion(deps, b, req, versionId, (x) => {
+    if (!isArchiveClass(x.storageClass)) throw S3.InvalidObjectState("Restore is not allowed for the object's current storage class");
+    restored = x.restoreExpiry !== undefined && now < x.restoreExpiry;
+    x.restoreExpiry = dueAfter(now, days);
+  });
+  const headers: Record<string, string> = b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {};
+  return { status: restored ? 200 : 202, headers };
 };
