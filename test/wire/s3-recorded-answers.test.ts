@@ -268,6 +268,14 @@ describe('S3 answers as AWS recorded them (wire)', () => {
       ['a2', 'a3'],
     );
     assert.equal(next.StartAfter, undefined);
+    // Timestamps in listings have whole seconds, the instant HEAD's Last-Modified names.
+    const listed = await raw('GET', `/${Bucket}?list-type=2&prefix=a1`);
+    const stamp = /<LastModified>([^<]+)<\/LastModified>/.exec(listed.body)?.[1];
+    assert.match(stamp ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+    const headA1 = await s3.send(new HeadObjectCommand({ Bucket, Key: 'a1' }));
+    assert.equal(new Date(stamp!).getTime(), headA1.LastModified!.getTime());
+    const uploads = await raw('GET', `/${Bucket}?uploads`);
+    assert.match(uploads.body, /<Initiated>[^<]+\.000Z<\/Initiated>/);
     const empty = await raw('GET', `/${Bucket}?list-type=2&continuation-token=`);
     assert.equal(empty.status, 400);
     assert.deepEqual([errorFields(empty.body).ArgumentName, errorFields(empty.body).ArgumentValue], ['continuation-token', undefined]);
