@@ -11,7 +11,7 @@
 // A signer may move the Content-MD5, Content-Type and x-amz-* headers it signed into the query (botocore does);
 // their values are read from there, else from the headers.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { headerMap, parseQuery, uriDecode } from '../sigv4/canonical.js';
+import { headerMap, parseQuery } from '../sigv4/canonical.js';
 import { SigV4Error } from '../sigv4/errors.js';
 import type { VerifiableCredential } from '../sigv4/verifier.js';
 
@@ -113,7 +113,8 @@ export function verifySigV2Query<P>(
   const resource = `${req.virtualHostBucket !== undefined ? `/${req.virtualHostBucket}` : ''}${req.path}${subresources.length ? `?${subresources.join('&')}` : ''}`;
   const toSign = `${req.method}\n${standard('content-md5')}\n${standard('content-type')}\n${expires}\n${amzLines}${resource}`;
 
-  const provided = Buffer.from(uriDecode(signature), 'base64');
+  // parseQuery has already percent-decoded it once, as S3 does; a second decode would accept a double-encoded one.
+  const provided = Buffer.from(signature, 'base64');
   const matches = (bytes: Buffer) => {
     const computed = createHmac('sha1', cred.secretAccessKey).update(bytes).digest();
     return provided.length === computed.length && timingSafeEqual(provided, computed);
