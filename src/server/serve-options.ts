@@ -65,6 +65,13 @@ export const SERVE_OPTIONS: ReadonlyArray<OptionSpec> = [
     help: 'host name under which <bucket>.<name> addresses an S3 bucket (virtual-hosted style; the listener certificate covers *.<name>); repeatable',
   },
   {
+    name: 's3-legacy-defaults',
+    env: 'KEYHOLD_S3_LEGACY_DEFAULTS',
+    type: 'bool',
+    default: false,
+    help: "S3's defaults from before 2023 and April 2026, for older tools and test suites: new buckets accept SSE-C, and a bucket without its own default encryption answers GetBucketEncryption with ServerSideEncryptionConfigurationNotFoundError (its objects are still SSE-S3 encrypted)",
+  },
+  {
     name: 'tls-certificate',
     env: 'KEYHOLD_TLS_CERTIFICATES',
     type: 'list',
@@ -135,6 +142,8 @@ export interface ServeConfig {
   logLevel: string;
   kmsQuota: string[];
   s3BaseDomain?: string[];
+  /** S3's pre-2023 / pre-April-2026 defaults (docs/decisions.md 87). */
+  s3LegacyDefaults?: boolean;
   tlsCertificate?: string[];
   acmValidity?: number;
   acmRenewBefore?: number;

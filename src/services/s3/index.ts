@@ -41,6 +41,7 @@ export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
     kms,
     authorizer: deps.authorizer,
     clock: deps.clock,
+    legacyDefaults: deps.config.s3LegacyDefaults === true,
   };
   const edge = new S3Edge({
     s3,

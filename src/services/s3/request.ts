@@ -49,6 +49,8 @@ export interface S3Deps {
   kms: KmsBridge;
   authorizer: Authorizer;
   clock: () => number;
+  /** The defaults a new bucket gets (bucket-common.ts newBucketEncryption; docs/decisions.md 87). */
+  legacyDefaults?: boolean;
 }
 
 export type S3Handler = (deps: S3Deps, req: S3Request) => Promise<S3Response>;

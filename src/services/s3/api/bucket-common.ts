@@ -1,11 +1,17 @@
 // Look-ups shared by the handlers: the bucket of a request (with its region check) and defaults.
 import { S3, S3Error } from '../errors.js';
-import type { BucketRecord } from '../model.js';
+import type { BucketEncryptionRule, BucketRecord } from '../model.js';
 import { header, type S3Deps, type S3Request } from '../request.js';
 
 export const BUCKET_NAME_RE = /^(?!\d+\.\d+\.\d+\.\d+$)(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-export const DEFAULT_ENCRYPTION = { SSEAlgorithm: 'AES256' as const, BucketKeyEnabled: false, BlockedEncryptionTypes: ['SSE-C'] };
+/**
+ * The encryption rule of a bucket without its own: SSE-S3, and since April 2026 SSE-C blocked
+ * (shared/reference/s3.md §5). With `--s3-legacy-defaults` SSE-C stays open, as on buckets created before then.
+ */
+export function defaultEncryption(deps: Pick<S3Deps, 'legacyDefaults'>): BucketEncryptionRule {
+  return { SSEAlgorithm: 'AES256', BucketKeyEnabled: false, BlockedEncryptionTypes: deps.legacyDefaults ? [] : ['SSE-C'] };
+}
 
 /** The request's bucket; NoSuchBucket, or a region error when it lives in another region than the request names. */
 /**

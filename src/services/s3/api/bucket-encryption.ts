@@ -1,11 +1,13 @@
 // Default bucket encryption: Put/Get/DeleteBucketEncryption (shared/reference/s3.md §5-§6). A new bucket
-// reports the SSE-S3 default (no 404) with SSE-C blocked; DELETE returns to that default.
+// reports the SSE-S3 default (no 404) with SSE-C blocked; DELETE returns to that default. With
+// `--s3-legacy-defaults` (decision 87) a bucket without its own configuration answers GET with S3's pre-2023
+// 404 instead, and SSE-C is blocked only where a configuration says so.
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { bucketArn, type BucketEncryptionRule } from '../model.js';
 import type { S3Handler } from '../request.js';
 import { parseXmlBody, xmlDocument, xmlText } from '../xml.js';
-import { DEFAULT_ENCRYPTION, requireBucket } from './bucket-common.js';
+import { defaultEncryption, requireBucket } from './bucket-common.js';
 
 export const putBucketEncryption: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
@@ -23,7 +25,8 @@ export const putBucketEncryption: S3Handler = async (deps, req) => {
       ArgumentName: 'ApplyServerSideEncryptionByDefault',
     });
   const blocked = (rule.BlockedEncryptionTypes as Record<string, unknown> | undefined)?.EncryptionType;
-  const blockedList = (Array.isArray(blocked) ? blocked : blocked !== undefined ? [blocked] : ['SSE-C']).map(String);
+  // A rule that names no blocked types gets this server's default for new buckets.
+  const blockedList = (Array.isArray(blocked) ? blocked : blocked !== undefined ? [blocked] : defaultEncryption(deps).BlockedEncryptionTypes).map(String);
   if (blockedList.some((t) => t !== 'SSE-C' && t !== 'NONE')) throw S3.InvalidArgument('EncryptionType must be SSE-C or NONE');
   const next: BucketEncryptionRule = {
     SSEAlgorithm: alg,
@@ -41,6 +44,7 @@ export const putBucketEncryption: S3Handler = async (deps, req) => {
 export const getBucketEncryption: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:GetEncryptionConfiguration', bucketArn(b.name), b);
+  if (deps.legacyDefaults && !b.encryptionExplicit) throw S3.ServerSideEncryptionConfigurationNotFoundError(undefined, { BucketName: b.name });
   const e = b.encryption;
   return {
     status: 200,
@@ -59,7 +63,7 @@ export const deleteBucketEncryption: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:PutEncryptionConfiguration', bucketArn(b.name), b);
   await deps.store.updateBucket(b.name, (x) => {
-    x.encryption = { ...DEFAULT_ENCRYPTION, BlockedEncryptionTypes: [...x.encryption.BlockedEncryptionTypes] };
+    x.encryption = { ...defaultEncryption(deps), BlockedEncryptionTypes: [...x.encryption.BlockedEncryptionTypes] };
     x.encryptionExplicit = false;
   });
   return { status: 204 };

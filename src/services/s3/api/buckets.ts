@@ -8,7 +8,7 @@ import { bucketArn } from '../model.js';
 import { header, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, S3_NS, xmlDocument, xmlText } from '../xml.js';
 import { checkCreateBucketAcl } from './acl.js';
-import { BUCKET_NAME_RE, DEFAULT_ENCRYPTION, requireBucket } from './bucket-common.js';
+import { BUCKET_NAME_RE, defaultEncryption, requireBucket } from './bucket-common.js';
 import { deleteBlobs } from './object-common.js';
 import { checkTags, type Tag } from './tag-rules.js';
 
@@ -48,7 +48,7 @@ export const createBucket: S3Handler = async (deps, req) => {
     // Object Lock at creation turns versioning on for good (S3: it cannot be suspended afterwards).
     versioning: objectLockAtCreation(req) ? 'Enabled' : 'Unversioned',
     ...(objectLockAtCreation(req) ? { objectLock: {} } : {}),
-    encryption: { ...DEFAULT_ENCRYPTION, BlockedEncryptionTypes: [...DEFAULT_ENCRYPTION.BlockedEncryptionTypes] },
+    encryption: defaultEncryption(deps),
     encryptionExplicit: false,
     ...(tags.length ? { tags } : {}),
     ...(constraint === 'EU' ? { locationConstraint: 'EU' as const } : {}),
