@@ -347,4 +347,33 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     );
     assert.deepEqual([enc.status, errorFields(enc.body).ArgumentName], [400, 'ApplyServerSideEncryptionByDefault']);
   });
+
+  it('SSE-C header errors name x-amz-server-side-encryption; SSE-C beside another encryption is refused first', async () => {
+    const key = Buffer.alloc(32, 7);
+    const ssec = (alg: string) => ({
+      'x-amz-server-side-encryption-customer-algorithm': alg,
+      'x-amz-server-side-encryption-customer-key': key.toString('base64'),
+      'x-amz-server-side-encryption-customer-key-md5': createHash('md5').update(key).digest('base64'),
+    });
+    const fields = (r: { status: number; body: string }) => {
+      const f = errorFields(r.body);
+      return [r.status, f.Code, f.ArgumentName, f.ArgumentValue];
+    };
+    // Both: the conflict, even though the customer algorithm is itself invalid.
+    assert.deepEqual(fields(await raw('PUT', `/${Bucket}/ssec-both`, { ...ssec('KMS'), 'x-amz-server-side-encryption': 'AES256' })), [
+      400,
+      'InvalidArgument',
+      'x-amz-server-side-encryption',
+      'AES256',
+    ]);
+    assert.deepEqual(fields(await raw('PUT', `/${Bucket}/ssec-algo`, ssec('KMS'))), [
+      400,
+      'InvalidEncryptionAlgorithmError',
+      'x-amz-server-side-encryption',
+      'KMS',
+    ]);
+    const { 'x-amz-server-side-encryption-customer-key-md5': _md5, ...noMd5 } = ssec('AES256');
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'ssec-read', Body: 'x' }));
+    assert.deepEqual(fields(await raw('GET', `/${Bucket}/ssec-read`, noMd5)), [400, 'InvalidArgument', 'x-amz-server-side-encryption', undefined]);
+  });
 });

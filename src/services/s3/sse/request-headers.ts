@@ -11,29 +11,44 @@ const h = (headers: IncomingHttpHeaders, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
+// S3 names x-amz-server-side-encryption as the argument of every SSE-C header error, whichever header is at fault,
+// for an object's headers and a copy source's alike (AWS's recorded answers, localstack test_s3.py
+// TestS3SSECEncryption); an unknown algorithm is also given as the ArgumentValue.
+const SSE_ARGUMENT = { ArgumentName: 'x-amz-server-side-encryption' };
+
+const sseCHeaderNames = (prefix: string) =>
+  ['algorithm', 'key', 'key-md5'].map((p) => `${prefix}server-side-encryption-customer-${p}`) as [string, string, string];
+
+/** Whether a request carries any SSE-C header (with prefix "x-amz-" for the object, "x-amz-copy-source-" for a copy source). */
+export function hasCustomerKeyHeaders(headers: IncomingHttpHeaders, prefix = 'x-amz-'): boolean {
+  return sseCHeaderNames(prefix).some((n) => headers[n] !== undefined);
+}
+
 /** The SSE-C key of a request (prefix "x-amz-" for the object, "x-amz-copy-source-" for a copy source). */
 export function customerKey(headers: IncomingHttpHeaders, secure: boolean, prefix = 'x-amz-'): Buffer | undefined {
-  const alg = h(headers, `${prefix}server-side-encryption-customer-algorithm`);
-  const key = h(headers, `${prefix}server-side-encryption-customer-key`);
-  const md5 = h(headers, `${prefix}server-side-encryption-customer-key-md5`);
+  const [algName, keyName, md5Name] = sseCHeaderNames(prefix);
+  const alg = h(headers, algName);
+  const key = h(headers, keyName);
+  const md5 = h(headers, md5Name);
   if (alg === undefined && key === undefined && md5 === undefined) return undefined;
   if (!secure) throw S3.InvalidRequest('Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.');
   if (alg !== 'AES256') {
     throw alg === undefined
-      ? S3.InvalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm.')
-      : S3.InvalidEncryptionAlgorithmError();
+      ? S3.InvalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm.', SSE_ARGUMENT)
+      : S3.InvalidEncryptionAlgorithmError(undefined, { ...SSE_ARGUMENT, ArgumentValue: alg });
   }
   if (key === undefined)
-    throw S3.InvalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.');
+    throw S3.InvalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.', SSE_ARGUMENT);
   const raw = Buffer.from(key, 'base64');
   if (raw.length !== 32 || raw.toString('base64') !== key.replace(/\s/g, ''))
-    throw S3.InvalidArgument('The secret key was invalid for the specified algorithm.');
+    throw S3.InvalidArgument('The secret key was invalid for the specified algorithm.', SSE_ARGUMENT);
   if (md5 === undefined)
     throw S3.InvalidArgument(
       'Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.',
+      SSE_ARGUMENT,
     );
   if (createHash('md5').update(raw).digest('base64') !== md5)
-    throw S3.InvalidArgument('The calculated MD5 hash of the key did not match the hash that was provided.');
+    throw S3.InvalidArgument('The calculated MD5 hash of the key did not match the hash that was provided.', SSE_ARGUMENT);
   return raw;
 }
 
@@ -53,10 +68,15 @@ export function writeEncryption(headers: IncomingHttpHeaders, secure: boolean, b
   const kmsKeyId = h(headers, 'x-amz-server-side-encryption-aws-kms-key-id');
   const contextHeader = h(headers, 'x-amz-server-side-encryption-context');
   const bucketKeyHeader = h(headers, 'x-amz-server-side-encryption-bucket-key-enabled');
+  // SSE-C beside another encryption is refused before the SSE-C headers themselves are judged (AWS's recorded
+  // answer to an invalid customer algorithm together with x-amz-server-side-encryption is this conflict).
+  if ((sse !== undefined || kmsKeyId !== undefined) && hasCustomerKeyHeaders(headers))
+    throw S3.InvalidArgument('Server Side Encryption with Customer provided key is incompatible with the encryption method specified', {
+      ...SSE_ARGUMENT,
+      ...(sse !== undefined ? { ArgumentValue: sse } : {}),
+    });
   const ck = customerKey(headers, secure);
   if (ck) {
-    if (sse !== undefined || kmsKeyId !== undefined)
-      throw S3.InvalidArgument('Server Side Encryption with Customer provided key is incompatible with the encryption method specified');
     if (bucket.encryption.BlockedEncryptionTypes.includes('SSE-C')) {
       throw S3.AccessDenied('Requests specifying Server Side Encryption with Customer provided keys are blocked for this bucket (BlockedEncryptionTypes).');
     }
