@@ -13,12 +13,17 @@ import {
   DeleteObjectsCommand,
   GetObjectAclCommand,
   GetObjectCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetObjectTaggingCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
+  PutObjectLegalHoldCommand,
+  PutObjectRetentionCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
@@ -48,7 +53,7 @@ describe('S3 answers as AWS recorded them (wire)', () => {
   const ENTITIES: Record<string, string> = { amp: '&', apos: "'", quot: '"', lt: '<', gt: '>' };
   /** The text of each child element of <Error>, by name, with XML's entities decoded. */
   const errorFields = (xml: string) =>
-    Object.fromEntries([...xml.matchAll(/<(\w+)>([^<]*)<\/\1>/g)].map((m) => [m[1]!, m[2]!.replace(/&(\w+);/g, (e, n: string) => ENTITIES[n] ?? e)]));
+    Object.fromEntries([...xml.matchAll(/<([\w-]+)>([^<]*)<\/\1>/g)].map((m) => [m[1]!, m[2]!.replace(/&(\w+);/g, (e, n: string) => ENTITIES[n] ?? e)]));
 
   before(async () => {
     s = await startTestServer();
@@ -375,5 +380,98 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     const { 'x-amz-server-side-encryption-customer-key-md5': _md5, ...noMd5 } = ssec('AES256');
     await s3.send(new PutObjectCommand({ Bucket, Key: 'ssec-read', Body: 'x' }));
     assert.deepEqual(fields(await raw('GET', `/${Bucket}/ssec-read`, noMd5)), [400, 'InvalidArgument', 'x-amz-server-side-encryption', undefined]);
+  });
+
+  it('error details: InvalidPart and InvalidPartOrder name the upload, digest errors the digests', async () => {
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'details' }));
+    const part = await s3.send(new UploadPartCommand({ Bucket, Key: 'details', UploadId, PartNumber: 1, Body: 'x' }));
+    const complete = (parts: string) =>
+      raw('POST', `/${Bucket}/details?uploadId=${UploadId}`, {}, `<CompleteMultipartUpload>${parts}</CompleteMultipartUpload>`);
+    const wrong = errorFields((await complete('<Part><PartNumber>1</PartNumber><ETag>"d41d8cd98f00b204e9800998ecf8427e"</ETag></Part>')).body);
+    assert.deepEqual([wrong.Code, wrong.ETag, wrong.PartNumber, wrong.UploadId], ['InvalidPart', 'd41d8cd98f00b204e9800998ecf8427e', '1', UploadId]);
+    const order = errorFields(
+      (await complete(`<Part><PartNumber>2</PartNumber><ETag>${part.ETag}</ETag></Part><Part><PartNumber>1</PartNumber><ETag>${part.ETag}</ETag></Part>`)).body,
+    );
+    assert.deepEqual([order.Code, order.UploadId], ['InvalidPartOrder', UploadId]);
+
+    const invalid = errorFields((await raw('PUT', `/${Bucket}/digest`, { 'content-md5': 'MTIz' }, 'data')).body);
+    assert.deepEqual([invalid.Code, invalid['Content-MD5']], ['InvalidDigest', 'MTIz']);
+    const given = createHash('md5').update('other').digest('base64');
+    const calculated = createHash('md5').update('data').digest('base64');
+    // PutObject gives the expected digest in hex, UploadPart as it was sent.
+    const bad = errorFields((await raw('PUT', `/${Bucket}/digest`, { 'content-md5': given }, 'data')).body);
+    assert.deepEqual([bad.Code, bad.CalculatedDigest, bad.ExpectedDigest], ['BadDigest', calculated, Buffer.from(given, 'base64').toString('hex')]);
+    const badPart = errorFields((await raw('PUT', `/${Bucket}/details?partNumber=2&uploadId=${UploadId}`, { 'content-md5': given }, 'data')).body);
+    assert.deepEqual([badPart.Code, badPart.CalculatedDigest, badPart.ExpectedDigest], ['BadDigest', calculated, given]);
+  });
+
+  it('CompleteMultipartUpload judges x-amz-checksum-type against the upload before the listed parts', async () => {
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'mode', ChecksumAlgorithm: 'SHA256' }));
+    const part = await s3.send(new UploadPartCommand({ Bucket, Key: 'mode', UploadId, PartNumber: 1, Body: 'x', ChecksumAlgorithm: 'SHA256' }));
+    const f = await failure(
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key: 'mode',
+          UploadId,
+          ChecksumType: 'FULL_OBJECT',
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        }),
+      ),
+    );
+    assert.deepEqual(
+      [f.name, f.message],
+      ['InvalidRequest', 'The upload was created using the COMPOSITE checksum mode. The complete request must use the same checksum mode.'],
+    );
+  });
+
+  it('CreateBucket and HeadBucket give the bucket ARN; HeadBucket says it is not an access point alias', async () => {
+    const created = await s3.send(new CreateBucketCommand({ Bucket: 'recorded-arn' }));
+    assert.equal(created.BucketArn, 'arn:aws:s3:::recorded-arn');
+    const head = await s3.send(new HeadBucketCommand({ Bucket: 'recorded-arn' }));
+    assert.deepEqual([head.BucketArn, head.AccessPointAlias, head.BucketRegion], ['arn:aws:s3:::recorded-arn', false, 'us-east-1']);
+  });
+
+  it('lifecycle: an empty Filter comes back empty; TransitionDefaultMinimumObjectSize is kept and checked', async () => {
+    const Rules = [{ ID: 'whole', Status: 'Enabled' as const, Filter: {}, Expiration: { Days: 7 } }];
+    const put = await s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket,
+        LifecycleConfiguration: { Rules },
+        TransitionDefaultMinimumObjectSize: 'varies_by_storage_class',
+      }),
+    );
+    assert.equal(put.TransitionDefaultMinimumObjectSize, 'varies_by_storage_class');
+    const got = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }));
+    assert.deepEqual([got.Rules?.[0]?.Filter, got.TransitionDefaultMinimumObjectSize], [{}, 'varies_by_storage_class']);
+    await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules } }));
+    assert.equal((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).TransitionDefaultMinimumObjectSize, 'all_storage_classes_128K');
+    const bad = await raw('PUT', `/${Bucket}?lifecycle`, { 'x-amz-transition-default-minimum-object-size': 'value' }, '<LifecycleConfiguration/>');
+    assert.deepEqual([bad.status, errorFields(bad.body).Message], [400, 'Invalid TransitionDefaultMinimumObjectSize found: value']);
+  });
+
+  it('Object Lock errors name the argument at fault; a missing legal hold document is MalformedXML first', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'recorded-lock', ObjectLockEnabledForBucket: true }));
+    const put = (headers: Record<string, string>) =>
+      raw('PUT', '/recorded-lock/locked', { 'content-md5': createHash('md5').update('').digest('base64'), ...headers });
+    const noDate = errorFields((await put({ 'x-amz-object-lock-mode': 'GOVERNANCE' })).body);
+    assert.deepEqual([noDate.Code, noDate.ArgumentName], ['InvalidArgument', 'x-amz-object-lock-retain-until-date']);
+    const noMode = errorFields((await put({ 'x-amz-object-lock-retain-until-date': '2099-01-01T00:00:00Z' })).body);
+    assert.deepEqual([noMode.Code, noMode.ArgumentName], ['InvalidArgument', 'x-amz-object-lock-mode']);
+    await s3.send(new PutObjectCommand({ Bucket: 'recorded-lock', Key: 'k', Body: 'x', ChecksumAlgorithm: 'CRC32' }));
+    const past = await failure(
+      s3.send(new PutObjectRetentionCommand({ Bucket: 'recorded-lock', Key: 'k', Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date('2019-12-31') } })),
+    );
+    assert.deepEqual([past.name, past.message], ['InvalidArgument', 'The retain until date must be in the future!']);
+    const pastBody = await raw(
+      'PUT',
+      '/recorded-lock/k?retention',
+      {},
+      '<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2019-12-31T00:00:00Z</RetainUntilDate></Retention>',
+    );
+    assert.equal(errorFields(pastBody.body).ArgumentName, 'RetainUntilDate');
+    // On a bucket without Object Lock: no document is MalformedXML, a document the missing configuration.
+    assert.equal((await failure(s3.send(new PutObjectLegalHoldCommand({ Bucket, Key: 'k' })))).name, 'MalformedXML');
+    assert.equal((await failure(s3.send(new PutObjectLegalHoldCommand({ Bucket, Key: 'k', LegalHold: { Status: 'ON' } })))).name, 'InvalidRequest');
   });
 });

@@ -32,6 +32,8 @@ export interface BucketRecord {
   publicAccessBlock?: PublicAccessBlock | 'none';
   /** Lifecycle rules (PutBucketLifecycleConfiguration), absent when the bucket has none. */
   lifecycle?: LifecycleRule[];
+  /** The lifecycle configuration's TransitionDefaultMinimumObjectSize when not S3's default (all_storage_classes_128K). */
+  lifecycleMinimumSize?: 'varies_by_storage_class';
   /** CORS rules (PutBucketCors), absent when the bucket has none. */
   cors?: CorsRule[];
   /** "EU", the legacy alias of eu-west-1, when the bucket was created with it: GetBucketLocation returns it as given. */

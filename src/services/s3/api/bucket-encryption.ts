@@ -53,7 +53,9 @@ export const getBucketEncryption: S3Handler = async (deps, req) => {
       Rule: {
         ApplyServerSideEncryptionByDefault: { SSEAlgorithm: e.SSEAlgorithm, ...(e.KMSMasterKeyID ? { KMSMasterKeyID: e.KMSMasterKeyID } : {}) },
         BucketKeyEnabled: e.BucketKeyEnabled,
-        BlockedEncryptionTypes: { EncryptionType: e.BlockedEncryptionTypes.length ? e.BlockedEncryptionTypes : ['NONE'] },
+        // Nothing blocked: no element, as AWS answered for a bucket that allowed SSE-C (localstack's recordings of
+        // test_s3_bucket_encryption_sse_kms, February 2026).
+        ...(e.BlockedEncryptionTypes.length ? { BlockedEncryptionTypes: { EncryptionType: e.BlockedEncryptionTypes } } : {}),
       },
     }),
   };

@@ -1,24 +1,34 @@
 // Put/Get/DeleteBucketLifecycleConfiguration: the bucket's lifecycle rules (lifecycle/rules.ts), carried out by
 // the background sweep (lifecycle/sweeper.ts). Delete is authorized by s3:PutLifecycleConfiguration, as in S3.
-// Both answers name the transition minimum object size S3 has used by default since 2024.
+// Both answers name the transition minimum object size: S3's default since 2024 (all_storage_classes_128K), or
+// varies_by_storage_class when the PUT asked for it.
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { lifecycleDocumentBody, parseLifecycleConfiguration } from '../lifecycle/rules.js';
-import { bucketArn } from '../model.js';
-import type { S3Handler } from '../request.js';
+import { type BucketRecord, bucketArn } from '../model.js';
+import { header, type S3Handler } from '../request.js';
 import { parseXmlBody, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 
-const MINIMUM_SIZE = { 'x-amz-transition-default-minimum-object-size': 'all_storage_classes_128K' };
+const MINIMUM_SIZE_HEADER = 'x-amz-transition-default-minimum-object-size';
+const MINIMUM_SIZES = ['all_storage_classes_128K', 'varies_by_storage_class'];
+
+/** The configuration's transition minimum object size, as the header that carries it both ways. */
+const minimumSize = (b: Pick<BucketRecord, 'lifecycleMinimumSize'>) => ({ [MINIMUM_SIZE_HEADER]: b.lifecycleMinimumSize ?? 'all_storage_classes_128K' });
 
 export const putBucketLifecycle: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:PutLifecycleConfiguration', bucketArn(b.name), b);
+  const size = header(req, MINIMUM_SIZE_HEADER);
+  // AWS's recorded answer to a value it does not know.
+  if (size !== undefined && !MINIMUM_SIZES.includes(size)) throw S3.InvalidRequest(`Invalid TransitionDefaultMinimumObjectSize found: ${size}`);
   const rules = parseLifecycleConfiguration(parseXmlBody(await req.readBody(512 * 1024)));
   await deps.store.updateBucket(b.name, (x) => {
     x.lifecycle = rules;
+    if (size === 'varies_by_storage_class') x.lifecycleMinimumSize = size;
+    else delete x.lifecycleMinimumSize;
   });
-  return { status: 200, headers: { ...MINIMUM_SIZE } };
+  return { status: 200, headers: minimumSize({ lifecycleMinimumSize: size === 'varies_by_storage_class' ? size : undefined }) };
 };
 
 export const getBucketLifecycle: S3Handler = async (deps, req) => {
@@ -27,7 +37,7 @@ export const getBucketLifecycle: S3Handler = async (deps, req) => {
   if (!b.lifecycle?.length) throw S3.NoSuchLifecycleConfiguration(undefined, { BucketName: b.name });
   return {
     status: 200,
-    headers: { 'content-type': 'application/xml', ...MINIMUM_SIZE },
+    headers: { 'content-type': 'application/xml', ...minimumSize(b) },
     body: xmlDocument('LifecycleConfiguration', lifecycleDocumentBody(b.lifecycle)),
   };
 };
@@ -38,6 +48,7 @@ export const deleteBucketLifecycle: S3Handler = async (deps, req) => {
   if (b.lifecycle) {
     await deps.store.updateBucket(b.name, (x) => {
       delete x.lifecycle;
+      delete x.lifecycleMinimumSize;
     });
   }
   return { status: 204 };

@@ -69,19 +69,32 @@ export const createBucket: S3Handler = async (deps, req) => {
   // caller owns there, with nothing to set (no location, tags or Object Lock), is 200 and changes nothing;
   // anything else, and every other Region, is BucketAlreadyOwnedByYou.
   const plainRecreate = constraint === undefined && tags.length === 0 && !rec.objectLock && existing?.region === 'us-east-1';
-  if (existing && existing.accountId === rec.accountId && plainRecreate) return { status: 200, headers: { location: `/${name}` } };
+  if (existing && existing.accountId === rec.accountId && plainRecreate) return { status: 200, headers: createdHeaders(name) };
   if (existing)
     throw existing.accountId === rec.accountId
       ? S3.BucketAlreadyOwnedByYou(undefined, { BucketName: name })
       : S3.BucketAlreadyExists(undefined, { BucketName: name });
   if (!(await deps.store.createBucket(rec))) throw S3.BucketAlreadyExists(undefined, { BucketName: name });
-  return { status: 200, headers: { location: `/${name}` } };
+  return { status: 200, headers: createdHeaders(name) };
 };
 
+/** CreateBucket's answer: the bucket's path and, as S3 has since 2025, its ARN (x-amz-bucket-arn). */
+const createdHeaders = (name: string) => ({ location: `/${name}`, 'x-amz-bucket-arn': bucketArn(name) });
+
+// HeadBucket's headers as AWS recorded them (localstack test_s3.py test_create_bucket_head_bucket): Region, ARN,
+// and that the name is not an access point alias (Keyhold has no access points).
 export const headBucket: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:ListBucket', bucketArn(b.name), b);
-  return { status: 200, headers: { 'x-amz-bucket-region': b.region } };
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'application/xml',
+      'x-amz-bucket-region': b.region,
+      'x-amz-bucket-arn': bucketArn(b.name),
+      'x-amz-access-point-alias': 'false',
+    },
+  };
 };
 
 export const deleteBucket: S3Handler = async (deps, req) => {

@@ -92,7 +92,7 @@ export function servedChecksum(req: S3Request, v: VersionRecord, ranged: boolean
 export function checkBufferedBody(req: S3Request, body: Buffer, checksums: boolean): void {
   const md5 = header(req, 'content-md5');
   if (md5 !== undefined) {
-    if (Buffer.from(md5, 'base64').length !== 16) throw S3.InvalidDigest();
+    if (Buffer.from(md5, 'base64').length !== 16) throw S3.InvalidDigest(undefined, { 'Content-MD5': md5 });
     if (createHash('md5').update(body).digest('base64') !== md5) throw S3.BadDigest();
   }
   if (!checksums) return;

@@ -174,10 +174,15 @@ async function serve(deps: Parameters<S3Handler>[0], req: S3Request, head: boole
       const start = v.parts.slice(0, idx).reduce((s, p) => s + p.size, 0);
       range = { start, end: start + part.size - 1 };
       headers['x-amz-mp-parts-count'] = String(v.parts.length);
-      partChecksum =
-        part.checksum && header(req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED'
-          ? { [`x-amz-checksum-${part.checksum.algorithm}`]: part.checksum.value }
-          : {};
+      // As AWS recorded it (localstack test_s3.py test_get_object_part_checksum, *_checksum_composite/full_object):
+      // a COMPOSITE object serves the part's own checksum; a FULL_OBJECT one serves its checksum only when the part
+      // is the whole object, and nothing for a part of several.
+      if (v.checksum?.type === 'COMPOSITE')
+        partChecksum =
+          part.checksum && header(req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED'
+            ? { [`x-amz-checksum-${part.checksum.algorithm}`]: part.checksum.value, 'x-amz-checksum-type': 'COMPOSITE' }
+            : {};
+      else partChecksum = servedChecksum(req, v, v.parts.length > 1);
     } else {
       if (n !== 1) throw unsatisfiable();
       // Part 1 of a single-part object is all of it: a 206 with its Content-Range (none for an empty object).

@@ -113,7 +113,7 @@ function listedChecksums(part: Record<string, unknown>): Array<{ algorithm: stri
  */
 export function checkListedPartChecksums(
   u: UploadRecord,
-  listed: ReadonlyArray<{ n: number; node: Record<string, unknown> }>,
+  listed: ReadonlyArray<{ n: number; etag: string; node: Record<string, unknown> }>,
   parts: ReadonlyArray<PartInfo>,
 ): void {
   const c = uploadChecksum(u);
@@ -138,8 +138,19 @@ export function checkListedPartChecksums(
       if (g.algorithm !== c.algorithm) throw S3.BadDigest(`The ${g.algorithm} you specified for part ${l.n} did not match what we received.`);
     }
     // An upload without an algorithm has no part checksums to complete with: listing one is InvalidPart, as S3 answers.
-    if (g && (!c || (stored && g.value !== stored.value))) throw S3.InvalidPart(undefined, { PartNumber: String(l.n) });
+    if (g && (!c || (stored && g.value !== stored.value))) throw S3.InvalidPart(undefined, { ETag: l.etag, PartNumber: String(l.n), UploadId: u.uploadId });
   });
+}
+
+/**
+ * A CompleteMultipartUpload's x-amz-checksum-type must be the upload's mode. S3 judges it before the listed parts
+ * and their checksums (AWS's recorded answer to FULL_OBJECT on a COMPOSITE upload whose parts list no checksums).
+ */
+export function checkCompleteChecksumMode(req: S3Request, u: UploadRecord): void {
+  const requestedType = checksumTypeHeader(req);
+  const mode = uploadChecksum(u)?.type ?? (u.checksumAlgorithm ? undefined : 'null');
+  if (requestedType !== undefined && mode !== undefined && requestedType !== mode)
+    throw S3.InvalidRequest(`The upload was created using the ${mode} checksum mode. The complete request must use the same checksum mode.`);
 }
 
 /**
@@ -148,13 +159,9 @@ export function checkListedPartChecksums(
  * of another algorithm). An upload without one ignores final checksum headers and refuses a checksum type.
  */
 export function completedChecksum(req: S3Request, u: UploadRecord, parts: ReadonlyArray<PartInfo>): StoredChecksum | undefined {
-  const requestedType = checksumTypeHeader(req);
   const finals = Object.keys(req.headers).filter((h) => checksumHeaderAlgorithm(h) !== undefined);
   if (finals.length > 1) throw S3.InvalidRequest(MULTIPLE_CHECKSUMS);
   const c = uploadChecksum(u);
-  const mode = c?.type ?? (u.checksumAlgorithm ? undefined : 'null');
-  if (requestedType !== undefined && mode !== undefined && requestedType !== mode)
-    throw S3.InvalidRequest(`The upload was created using the ${mode} checksum mode. The complete request must use the same checksum mode.`);
   // Without an algorithm a final checksum header is ignored; with one, a header of another algorithm is a mismatch.
   if (!c) return undefined;
   const mismatch = () => S3.BadDigest(`The ${c.algorithm} you specified did not match the calculated checksum.`);

@@ -18,6 +18,7 @@ import { requireBucket } from './bucket-common.js';
 import { copySource } from './copy-source.js';
 import { enc, encodingTypeEcho, pageSize } from './list-objects.js';
 import {
+  checkCompleteChecksumMode,
   checkListedPartChecksums,
   chosenChecksum,
   completedChecksum,
@@ -247,10 +248,12 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
   if (!found) return completedBefore(deps, req, b);
   const { upload } = found;
   const listed = await listedParts(req);
-  for (let i = 1; i < listed.length; i++) if (listed[i]!.n <= listed[i - 1]!.n) throw S3.InvalidPartOrder();
+  checkCompleteChecksumMode(req, upload);
+  const uploadId = req.query.get('uploadId') ?? '';
+  for (let i = 1; i < listed.length; i++) if (listed[i]!.n <= listed[i - 1]!.n) throw S3.InvalidPartOrder(undefined, { UploadId: uploadId });
   const parts = listed.map((l, i) => {
     const p = upload.parts[String(l.n)];
-    if (!p || p.etag !== l.etag) throw S3.InvalidPart(undefined, { PartNumber: String(l.n) });
+    if (!p || p.etag !== l.etag) throw S3.InvalidPart(undefined, { ETag: l.etag, PartNumber: String(l.n), UploadId: uploadId });
     if (i < listed.length - 1 && p.size < MIN_PART_BYTES)
       throw S3.EntityTooSmall(undefined, { PartNumber: String(l.n), ProposedSize: String(p.size), MinSizeAllowed: String(MIN_PART_BYTES) });
     return p;

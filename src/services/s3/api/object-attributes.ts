@@ -34,8 +34,12 @@ export const getObjectAttributes: S3Handler = async (deps, req) => {
   );
   const body: { [k: string]: XmlNode } = {};
   if (requested.includes('ETag')) body.ETag = v.etag;
+  const composite = v.checksum?.type === 'COMPOSITE';
   if (requested.includes('Checksum') && v.checksum) {
-    body.Checksum = { ...partChecksumElements(v), ChecksumType: v.checksum.type ?? 'FULL_OBJECT' };
+    // A composite checksum is given without the "-<parts>" suffix GetObject and HeadObject show (AWS's recorded
+    // answers, localstack test_s3.py test_complete_multipart_parts_checksum_composite).
+    const value = composite ? v.checksum.value.replace(/-\d+$/, '') : v.checksum.value;
+    body.Checksum = { ...partChecksumElements({ checksum: { ...v.checksum, value } }), ChecksumType: v.checksum.type ?? 'FULL_OBJECT' };
   }
   if (requested.includes('ObjectParts') && v.parts?.length) {
     const maxParts = intHeader(header(req, 'x-amz-max-parts'), 'x-amz-max-parts', 1000, 1000);
@@ -43,9 +47,9 @@ export const getObjectAttributes: S3Handler = async (deps, req) => {
     const after = v.parts.filter((p) => p.partNumber > marker);
     const page = after.slice(0, maxParts);
     const truncated = after.length > page.length;
-    // S3 lists the parts (with their checksums) only for an object uploaded with checksums; otherwise it gives
-    // the count alone (recorded from AWS by localstack).
-    body.ObjectParts = v.parts.some((p) => p.checksum)
+    // S3 lists the parts (with their checksums) only for an object whose checksum is COMPOSITE, made of theirs;
+    // for a FULL_OBJECT checksum, or none, it gives the count alone (recorded from AWS by localstack).
+    body.ObjectParts = composite
       ? {
           PartsCount: v.parts.length,
           PartNumberMarker: marker,

@@ -262,8 +262,15 @@ export async function writeEncryptedBlob(
         header(req, 'x-amz-decoded-content-length') ?? (header(req, 'content-encoding')?.includes('aws-chunked') ? undefined : header(req, 'content-length'));
       if (expectedLength !== undefined && Number(expectedLength) !== size) throw S3.IncompleteBody();
       if (contentMd5 !== undefined) {
-        if (Buffer.from(contentMd5, 'base64').length !== 16) throw S3.InvalidDigest();
-        if (md5raw!.toString('base64') !== contentMd5) throw S3.BadDigest();
+        if (Buffer.from(contentMd5, 'base64').length !== 16) throw S3.InvalidDigest(undefined, { 'Content-MD5': contentMd5 });
+        const calculated = md5raw!.toString('base64');
+        // The digests as AWS recorded them: the one received in base64, the one expected as the request gave it for
+        // UploadPart but in hex for PutObject (localstack test_s3.py test_s3_invalid_content_md5).
+        if (calculated !== contentMd5)
+          throw S3.BadDigest(undefined, {
+            CalculatedDigest: calculated,
+            ExpectedDigest: req.query.has('uploadId') ? contentMd5 : Buffer.from(contentMd5, 'base64').toString('hex'),
+          });
       }
       if (plan && checksum) checkClaim(plan, checksum.value, req);
     }

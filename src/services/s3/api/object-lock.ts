@@ -101,8 +101,10 @@ export const getObjectRetention: S3Handler = async (deps, req) => {
 };
 
 export const putObjectLegalHold: S3Handler = async (deps, req) => {
-  const { b, versionId } = await lockedBucket(deps, req, 's3:PutObjectLegalHold');
+  // The document is judged first: a missing one is MalformedXML even on a bucket without Object Lock (AWS's
+  // recorded answer, localstack test_s3.py test_put_object_legal_hold_exc).
   const on = parseLegalHold(parseXmlBody(await req.readBody(64 * 1024)));
+  const { b, versionId } = await lockedBucket(deps, req, 's3:PutObjectLegalHold');
   await changeVersion(deps, b, req, versionId, (v) => {
     v.lock = { ...v.lock, legalHold: on };
   });

@@ -13,8 +13,11 @@ export interface LifecycleFilter {
   tags: Array<{ Key: string; Value: string }>;
   sizeGreaterThan?: number;
   sizeLessThan?: number;
-  /** How the filter was written (legacy top-level Prefix, Filter with one element, or Filter/And), for Get. */
-  form: 'legacy' | 'filter' | 'and';
+  /**
+   * How the filter was written, for Get: the legacy top-level Prefix, a Filter with one element, Filter/And, or an
+   * empty Filter (which S3 gives back empty, not as an empty Prefix: AWS's recorded answer).
+   */
+  form: 'legacy' | 'filter' | 'and' | 'empty';
 }
 
 export interface LifecycleRule {
@@ -71,7 +74,7 @@ function parseFilter(rule: Record<string, unknown>): LifecycleFilter {
     tags,
     ...(size(src.ObjectSizeGreaterThan) !== undefined ? { sizeGreaterThan: size(src.ObjectSizeGreaterThan) } : {}),
     ...(size(src.ObjectSizeLessThan) !== undefined ? { sizeLessThan: size(src.ObjectSizeLessThan) } : {}),
-    form: f.And !== undefined ? 'and' : 'filter',
+    form: f.And !== undefined ? 'and' : elements.length ? 'filter' : 'empty',
   };
   if (new Set(tags.map((t) => t.Key)).size !== tags.length) throw S3.InvalidRequest('Duplicate Tag Keys are not allowed.');
   if (filter.sizeGreaterThan !== undefined && filter.sizeLessThan !== undefined && filter.sizeGreaterThan >= filter.sizeLessThan) {
@@ -185,13 +188,15 @@ export function lifecycleDocumentBody(rules: ReadonlyArray<LifecycleRule>): { [k
       const filter =
         f.form === 'legacy'
           ? undefined
-          : f.form === 'and'
-            ? { And: { Prefix: f.prefix || undefined, Tag: f.tags, ...size } }
-            : f.tags.length
-              ? { Tag: f.tags[0] }
-              : f.sizeGreaterThan !== undefined || f.sizeLessThan !== undefined
-                ? size
-                : { Prefix: f.prefix };
+          : f.form === 'empty'
+            ? {}
+            : f.form === 'and'
+              ? { And: { Prefix: f.prefix || undefined, Tag: f.tags, ...size } }
+              : f.tags.length
+                ? { Tag: f.tags[0] }
+                : f.sizeGreaterThan !== undefined || f.sizeLessThan !== undefined
+                  ? size
+                  : { Prefix: f.prefix };
       return {
         Expiration: r.expiration
           ? { Days: r.expiration.days, Date: r.expiration.date, ExpiredObjectDeleteMarker: r.expiration.expiredObjectDeleteMarker }

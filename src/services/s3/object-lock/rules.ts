@@ -79,7 +79,7 @@ export function parseRetention(doc: Record<string, unknown>, now: number): { mod
   if (typeof mode !== 'string' || !MODES.has(mode) || typeof until !== 'string') throw S3.MalformedXML();
   const t = parseRetainUntil(until);
   if (t === undefined) throw S3.MalformedXML();
-  if (t <= now) throw S3.InvalidArgument('The retain until date must be in the future!');
+  if (t <= now) throw S3.InvalidArgument('The retain until date must be in the future!', { ArgumentName: 'RetainUntilDate' });
   return { mode: mode as LockMode, retainUntil: formatRetainUntil(t) };
 }
 
@@ -101,7 +101,10 @@ export function lockForNewVersion(req: S3Request, bucket: BucketRecord, now: num
   if (mode === undefined && until === undefined && hold === undefined) return defaultLock(bucket, now);
   if (!bucket.objectLock) throw missingLockConfiguration();
   if ((mode === undefined) !== (until === undefined)) {
-    throw S3.InvalidArgument('x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied');
+    // ArgumentName: the one missing (AWS's recorded answers).
+    throw S3.InvalidArgument('x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied', {
+      ArgumentName: mode === undefined ? 'x-amz-object-lock-mode' : 'x-amz-object-lock-retain-until-date',
+    });
   }
   if (mode !== undefined && !MODES.has(mode))
     throw S3.InvalidArgument('Unknown wormMode directive.', { ArgumentName: 'x-amz-object-lock-mode', ArgumentValue: mode });
