@@ -13,9 +13,10 @@ export async function signedS3(
   headers: Record<string, string>,
   body?: Buffer | string,
   date = new Date(),
+  region = 'us-east-1',
 ): Promise<{ headers: Record<string, string>; send: (b?: Buffer | string) => Promise<RawResponse> }> {
   const url = new URL(endpoint);
-  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 's3', sha256: NodeSha256 as never, uriEscapePath: false, applyChecksum: false });
+  const signer = new SignatureV4({ credentials, region, service: 's3', sha256: NodeSha256 as never, uriEscapePath: false, applyChecksum: false });
   const [pathOnly, search] = path.split('?') as [string, string | undefined];
   const query = Object.fromEntries(new URLSearchParams(search ?? ''));
   const req = await signer.sign(

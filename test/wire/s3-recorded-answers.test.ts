@@ -474,4 +474,53 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     assert.equal((await failure(s3.send(new PutObjectLegalHoldCommand({ Bucket, Key: 'k' })))).name, 'MalformedXML');
     assert.equal((await failure(s3.send(new PutObjectLegalHoldCommand({ Bucket, Key: 'k', LegalHold: { Status: 'ON' } })))).name, 'InvalidRequest');
   });
+
+  it('CreateBucket: a constraint that is no Region name is InvalidLocationConstraint; aws: tags are refused in its words', async () => {
+    const f = await failure(s3.send(new CreateBucketCommand({ Bucket: 'recorded-foo', CreateBucketConfiguration: { LocationConstraint: 'foo' as never } })));
+    assert.deepEqual([f.name, f.message], ['InvalidLocationConstraint', 'The specified location-constraint is not valid']);
+    const eu = await failure(
+      s
+        .s3({ region: 'eu-west-1' })
+        .send(new CreateBucketCommand({ Bucket: 'recorded-bar', CreateBucketConfiguration: { LocationConstraint: 'bar' as never } })),
+    );
+    assert.deepEqual(
+      [eu.name, eu.message],
+      ['IllegalLocationConstraintException', 'The bar location constraint is incompatible for the region specific endpoint this request was sent to.'],
+    );
+    const tagged = await raw(
+      'PUT',
+      '/recorded-tagged',
+      {},
+      '<CreateBucketConfiguration><Tags><Tag><Key>aws:test</Key><Value>v</Value></Tag></Tags></CreateBucketConfiguration>',
+    );
+    const t = errorFields(tagged.body);
+    assert.deepEqual(
+      [t.Code, t.Message, t.TagKey],
+      [
+        'InvalidTag',
+        'User-defined tag keys can\'t start with "aws:". This prefix is reserved for system tags. Remove "aws:" from your tag keys and try again.',
+        undefined,
+      ],
+    );
+  });
+
+  it('listings name the bucket Region in x-amz-bucket-region', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'recorded-west', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } }));
+    for (const path of ['/recorded-west?list-type=2', '/recorded-west', '/recorded-west?versions']) {
+      const r = await (
+        await signedS3(
+          s.endpoint,
+          s.agent,
+          s.credentials,
+          'GET',
+          path,
+          { 'x-amz-content-sha256': createHash('sha256').update('').digest('hex') },
+          '',
+          new Date(),
+          'us-west-2',
+        )
+      ).send();
+      assert.deepEqual([r.status, r.headers['x-amz-bucket-region']], [200, 'us-west-2'], path);
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { bucketArn } from '../model.js';
 import { header, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, S3_NS, xmlDocument, xmlText } from '../xml.js';
 import { checkCreateBucketAcl } from './acl.js';
+import { REGION_RE } from '../../../server/serve-options.js';
 import { BUCKET_NAME_RE, defaultEncryption, requireBucket } from './bucket-common.js';
 import { deleteBlobs } from './object-common.js';
 import { checkTags, type Tag } from './tag-rules.js';
@@ -30,9 +31,14 @@ export const createBucket: S3Handler = async (deps, req) => {
     if (lc) constraint = lc;
     // Tags set at creation (CreateBucketConfiguration.Tags), under the same rules as PutBucketTagging.
     tags = tagList((doc?.Tags as Record<string, unknown> | undefined)?.Tag);
-    checkTags(tags, { max: 50, what: 'Bucket' });
+    checkTags(tags, { max: 50, what: 'CreateBucket' });
   }
-  if (req.ctx.region === 'us-east-1' && (constraint === 'us-east-1' || constraint === 'aws-global'))
+  // A constraint that is no Region name at all is InvalidLocationConstraint at the global endpoint (AWS's recorded
+  // answer to "foo"); Keyhold serves any name shaped like a Region (--region's rule), not only AWS's list.
+  if (
+    req.ctx.region === 'us-east-1' &&
+    (constraint === 'us-east-1' || constraint === 'aws-global' || (constraint !== undefined && constraint !== 'EU' && !REGION_RE.test(constraint)))
+  )
     throw S3.InvalidLocationConstraint(undefined, { LocationConstraint: constraint });
   const location = constraint === undefined ? 'us-east-1' : constraint === 'EU' ? 'eu-west-1' : constraint;
   if (location !== req.ctx.region && req.ctx.region !== 'us-east-1') {

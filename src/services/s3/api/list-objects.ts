@@ -100,7 +100,13 @@ async function listing(deps: S3Deps, req: S3Request, action: string) {
   return { b, prefix: req.query.get('prefix') ?? '', delimiter: req.query.get('delimiter') ?? '', max: pageSize(req), e: enc(req) };
 }
 
-const xmlOk = (root: string, body: Record<string, XmlNode>) => ({ status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument(root, body) });
+// Listings name the bucket's Region in x-amz-bucket-region, as S3 does (AWS's recorded answer,
+// test_region_header_exists_outside_us_east_1; SDKs read it to find a bucket's Region).
+const xmlOk = (b: BucketRecord, root: string, body: Record<string, XmlNode>) => ({
+  status: 200,
+  headers: { 'content-type': 'application/xml', 'x-amz-bucket-region': b.region },
+  body: xmlDocument(root, body),
+});
 
 function contents(req: S3Request, b: BucketRecord, e: ObjectEntry, withOwner: boolean): Record<string, XmlNode> {
   const v = e.versions[0]!;
@@ -119,7 +125,7 @@ export const listObjects: S3Handler = async (deps, req) => {
   const { b, prefix, delimiter, max, e } = await listing(deps, req, 's3:ListBucket');
   const marker = req.query.get('marker') ?? '';
   const r = await walk(deps, b.name, prefix, delimiter, marker || undefined, max, live);
-  return xmlOk('ListBucketResult', {
+  return xmlOk(b, 'ListBucketResult', {
     Name: b.name,
     Prefix: e(prefix),
     Marker: e(marker),
@@ -140,7 +146,7 @@ export const listObjectsV2: S3Handler = async (deps, req) => {
   let after: string | undefined = startAfter || undefined;
   if (token !== null) after = tokenKey(token);
   const r = await walk(deps, b.name, prefix, delimiter, after, max, live);
-  return xmlOk('ListBucketResult', {
+  return xmlOk(b, 'ListBucketResult', {
     Name: b.name,
     Prefix: e(prefix),
     ...(delimiter ? { Delimiter: e(delimiter) } : {}),
@@ -232,7 +238,7 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
         ? { NextKeyMarker: e(last.prefix) }
         : { NextKeyMarker: e(last.entry.key), NextVersionIdMarker: last.entry.versions[last.index]!.versionId }
       : {};
-  return xmlOk('ListVersionsResult', {
+  return xmlOk(b, 'ListVersionsResult', {
     Name: b.name,
     Prefix: e(prefix),
     KeyMarker: e(keyMarker),

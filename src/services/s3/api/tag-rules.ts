@@ -10,7 +10,7 @@ export type Tag = { Key: string; Value: string };
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const chars = (s: string) => [...s].length;
 
-export function checkTags(tags: ReadonlyArray<Tag>, limit: { max: number; what: 'Object' | 'Bucket' }): void {
+export function checkTags(tags: ReadonlyArray<Tag>, limit: { max: number; what: 'Object' | 'Bucket' | 'CreateBucket' }): void {
   if (tags.length > limit.max)
     throw S3.BadRequest(limit.what === 'Object' ? `Object tags cannot be greater than ${limit.max}` : `Bucket tag count cannot be greater than ${limit.max}`);
   const seen = new Set<string>();
@@ -18,7 +18,12 @@ export function checkTags(tags: ReadonlyArray<Tag>, limit: { max: number; what: 
     // S3 names the offending tag in the error (TagKey, and TagValue for a bad value; AWS-recorded answers).
     if (chars(Key) < 1 || chars(Key) > 128 || !TAG_TEXT.test(Key)) throw S3.InvalidTag('The TagKey you have provided is invalid', { TagKey: Key });
     if (chars(Value) > 256 || !TAG_TEXT.test(Value)) throw S3.InvalidTag('The TagValue you have provided is invalid', { TagKey: Key, TagValue: Value });
+    // Each operation words it its own way (AWS's recordings); CreateBucket's names no TagKey.
     if (Key.toLowerCase().startsWith('aws:')) {
+      if (limit.what === 'CreateBucket')
+        throw S3.InvalidTag(
+          'User-defined tag keys can\'t start with "aws:". This prefix is reserved for system tags. Remove "aws:" from your tag keys and try again.',
+        );
       throw S3.InvalidTag(limit.what === 'Object' ? 'Your TagKey cannot be prefixed with aws:' : 'System tags cannot be added/updated by requester', {
         TagKey: Key,
       });
