@@ -331,4 +331,22 @@ describe('S3 POST Object (browser-based uploads)', () => {
     assert.equal(recorded.eventCategory, 'Data');
     assert.equal(recorded.additionalEventData?.SSEApplied, 'Default_SSE_KMS', "the bucket's default SSE-KMS encrypted the upload");
   });
+
+  it('keeps form metadata as given (no RFC 2047 decoding) and sends standard headers back in ISO-8859-1, as AWS does', async () => {
+    const fields = {
+      'Content-Disposition': 'filename="r\u00e9sum\u00e9\u2014cv.pdf"',
+      'Cache-Control': 'no-cache, caf\u00e9',
+      'x-amz-meta-b-encoded': '=?UTF-8?B?YWJj?=',
+      'x-amz-meta-nonascii': '\u00c4M\u00c4Z\u00d5\u00d1 S3',
+    };
+    const p = await presigned('unicode-form', { fields });
+    const a = await send(p.fields, { filename: 'x', content: 'unicode' });
+    assert.equal(a.status, 204, a.body);
+    const head = await s.s3().send(new HeadObjectCommand({ Bucket: bucket, Key: 'unicode-form' }));
+    // Node reads header bytes as ISO-8859-1: "\u00e9" arrives as the one byte 0xE9; the dash outside it as a space.
+    assert.equal(head.ContentDisposition, 'filename="r\u00e9sum\u00e9 cv.pdf"');
+    assert.equal(head.CacheControl, 'no-cache, caf\u00e9');
+    assert.equal(head.Metadata?.['b-encoded'], '=?UTF-8?B?YWJj?=', 'stored as given, not decoded');
+    assert.equal(head.Metadata?.nonascii, '=?UTF-8?Q?=C3=84M=C3=84Z=C3=95=C3=91_S3?=', 'non-ASCII metadata returned RFC 2047-encoded, as AWS recorded');
+  });
 });

@@ -34,6 +34,11 @@ export interface S3Request {
   trailers: Map<string, string>;
   /** Filled by handlers: what CloudTrail records. */
   audit: AuditProjection;
+  /**
+   * A browser-based upload (POST Object): its header values came from form fields, which are UTF-8 text, and S3
+   * stores its metadata as given, without the RFC 2047 decoding a header value gets (AWS's recorded answer).
+   */
+  fromForm?: boolean;
 }
 
 export interface S3Response {

@@ -25,7 +25,7 @@ export function userMetadata(req: S3Request): Record<string, string> {
   for (const [k, v] of Object.entries(req.headersDistinct)) {
     if (!k.startsWith('x-amz-meta-') || v === undefined) continue;
     const value = v.join(',');
-    out[k.slice('x-amz-meta-'.length)] = decodeMetadataValue(value);
+    out[k.slice('x-amz-meta-'.length)] = req.fromForm ? value : decodeMetadataValue(value);
     size += k.length - 11 + value.length;
   }
   if (size > 2048) throw S3.MetadataTooLarge();

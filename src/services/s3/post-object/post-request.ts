@@ -113,6 +113,7 @@ export async function preparePostObject(req: IncomingMessage, edge: EdgeRequest,
     readBody: () => Promise.reject(S3.InvalidRequest('A POST upload has no request document.')),
     trailers: new Map(),
     audit: auditProjection(t.bucket, key, req.headers.host),
+    fromForm: true,
   };
   const location = objectUrl(req, edge, t, key);
   const handler: S3Handler = async (deps, r) => shapeAnswer(await putObject(deps, r), form.fields, t.bucket, key, location);
