@@ -54,7 +54,7 @@ export interface S3Deps {
   kms: KmsBridge;
   authorizer: Authorizer;
   clock: () => number;
-  /** The defaults a new bucket gets (bucket-common.ts newBucketEncryption; docs/decisions.md 87). */
+  /** The defaults a new bucket gets (bucket-common.ts defaultEncryption; docs/decisions.md 87). */
   legacyDefaults?: boolean;
 }
 

@@ -249,7 +249,7 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
   const { upload } = found;
   const listed = await listedParts(req);
   checkCompleteChecksumMode(req, upload);
-  const uploadId = req.query.get('uploadId') ?? '';
+  const { uploadId } = upload;
   for (let i = 1; i < listed.length; i++) if (listed[i]!.n <= listed[i - 1]!.n) throw S3.InvalidPartOrder(undefined, { UploadId: uploadId });
   const parts = listed.map((l, i) => {
     const p = upload.parts[String(l.n)];

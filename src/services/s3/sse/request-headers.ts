@@ -16,16 +16,25 @@ const h = (headers: IncomingHttpHeaders, name: string): string | undefined => {
 // TestS3SSECEncryption); an unknown algorithm is also given as the ArgumentValue.
 const SSE_ARGUMENT = { ArgumentName: 'x-amz-server-side-encryption' };
 
-const sseCHeaderNames = (prefix: string) =>
-  ['algorithm', 'key', 'key-md5'].map((p) => `${prefix}server-side-encryption-customer-${p}`) as [string, string, string];
+/** "x-amz-" for the object's SSE-C headers, "x-amz-copy-source-" for a copy source's. */
+type SseCPrefix = 'x-amz-' | 'x-amz-copy-source-';
 
-/** Whether a request carries any SSE-C header (with prefix "x-amz-" for the object, "x-amz-copy-source-" for a copy source). */
-export function hasCustomerKeyHeaders(headers: IncomingHttpHeaders, prefix = 'x-amz-'): boolean {
-  return sseCHeaderNames(prefix).some((n) => headers[n] !== undefined);
+/** The three SSE-C header names for each prefix, built once (every PutObject and GetObject reads them). */
+const SSE_C_HEADERS = new Map<SseCPrefix, [string, string, string]>(
+  (['x-amz-', 'x-amz-copy-source-'] as const).map((prefix) => [
+    prefix,
+    ['algorithm', 'key', 'key-md5'].map((p) => `${prefix}server-side-encryption-customer-${p}`) as [string, string, string],
+  ]),
+);
+const sseCHeaderNames = (prefix: SseCPrefix) => SSE_C_HEADERS.get(prefix)!;
+
+/** Whether a request carries any SSE-C header for the object. */
+function hasCustomerKeyHeaders(headers: IncomingHttpHeaders): boolean {
+  return sseCHeaderNames('x-amz-').some((n) => headers[n] !== undefined);
 }
 
 /** The SSE-C key of a request (prefix "x-amz-" for the object, "x-amz-copy-source-" for a copy source). */
-export function customerKey(headers: IncomingHttpHeaders, secure: boolean, prefix = 'x-amz-'): Buffer | undefined {
+export function customerKey(headers: IncomingHttpHeaders, secure: boolean, prefix: SseCPrefix = 'x-amz-'): Buffer | undefined {
   const [algName, keyName, md5Name] = sseCHeaderNames(prefix);
   const alg = h(headers, algName);
   const key = h(headers, keyName);
