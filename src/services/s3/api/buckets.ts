@@ -11,7 +11,7 @@ import { checkCreateBucketAcl } from './acl.js';
 import { REGION_RE } from '../../../server/serve-options.js';
 import { BUCKET_NAME_RE, defaultEncryption, requireBucket } from './bucket-common.js';
 import { deleteBlobs } from './object-common.js';
-import { checkTags, type Tag } from './tag-rules.js';
+import { byKey, checkTags, type Tag } from './tag-rules.js';
 
 export const createBucket: S3Handler = async (deps, req) => {
   const name = req.bucket!;
@@ -229,7 +229,7 @@ export const getBucketTagging: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:GetBucketTagging', bucketArn(b.name), b);
   if (!b.tags?.length) throw S3.NoSuchTagSet(undefined, { BucketName: b.name });
-  return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument('Tagging', { TagSet: { Tag: b.tags } }) };
+  return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument('Tagging', { TagSet: { Tag: byKey(b.tags) } }) };
 };
 
 export const deleteBucketTagging: S3Handler = async (deps, req) => {

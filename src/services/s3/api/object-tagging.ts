@@ -8,7 +8,7 @@ import { xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { findVersion, subresourceVersion, versionIdParam } from './object-common.js';
 import { parseTagSet } from './buckets.js';
-import { checkTags, existingTagKeys, requestTagKeys } from './tag-rules.js';
+import { byKey, checkTags, existingTagKeys, requestTagKeys } from './tag-rules.js';
 
 async function setTags(deps: S3Deps, req: S3Request, tags: Array<{ Key: string; Value: string }>, action: string): Promise<S3Response> {
   const b = await requireBucket(deps, req);
@@ -51,6 +51,6 @@ export const getObjectTagging: S3Handler = async (deps, req) => {
   return {
     status: 200,
     headers: { 'content-type': 'application/xml', ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {}) },
-    body: xmlDocument('Tagging', { TagSet: { Tag: v.tags } }),
+    body: xmlDocument('Tagging', { TagSet: { Tag: byKey(v.tags) } }),
   };
 };
