@@ -523,4 +523,15 @@ describe('S3 answers as AWS recorded them (wire)', () => {
       assert.deepEqual([r.status, r.headers['x-amz-bucket-region']], [200, 'us-west-2'], path);
     }
   });
+
+  it('x-amz-copy-source reads "+" as a space, as Go clients encode one; a literal "+" comes as %2B', async () => {
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'test key.txt', Body: 'spaced' }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'a+b.txt', Body: 'plus' }));
+    const spaced = await raw('PUT', `/${Bucket}/copied-spaced`, { 'x-amz-copy-source': `${Bucket}%2Ftest+key.txt` });
+    assert.equal(spaced.status, 200, spaced.body);
+    const plus = await raw('PUT', `/${Bucket}/copied-plus`, { 'x-amz-copy-source': `${Bucket}/a%2Bb.txt` });
+    assert.equal(plus.status, 200, plus.body);
+    const body = async (Key: string) => (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString();
+    assert.deepEqual([await body('copied-spaced'), await body('copied-plus')], ['spaced', 'plus']);
+  });
 });

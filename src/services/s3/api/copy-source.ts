@@ -22,7 +22,9 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
   const [pathPart, queryPart] = raw.split('?') as [string, string | undefined];
   let path: string;
   try {
-    path = decodeURIComponent(pathPart).replace(/^\//, '');
+    // "+" is a space, as in a form: AWS's recorded answer to Go clients that encode a space so (localstack's
+    // test_copy_object_special_character_plus_for_space); a literal "+" arrives as %2B from every SDK and the CLI.
+    path = decodeURIComponent(pathPart.replace(/\+/g, ' ')).replace(/^\//, '');
   } catch {
     throw S3.InvalidArgument('Invalid copy source encoding');
   }
