@@ -524,14 +524,17 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     }
   });
 
-  it('x-amz-copy-source reads "+" as a space, as Go clients encode one; a literal "+" comes as %2B', async () => {
+  it('x-amz-copy-source reads "+" as a space, as Go clients encode one (a literal "+" comes as %2B), and takes a whole URL', async () => {
     await s3.send(new PutObjectCommand({ Bucket, Key: 'test key.txt', Body: 'spaced' }));
     await s3.send(new PutObjectCommand({ Bucket, Key: 'a+b.txt', Body: 'plus' }));
     const spaced = await raw('PUT', `/${Bucket}/copied-spaced`, { 'x-amz-copy-source': `${Bucket}%2Ftest+key.txt` });
     assert.equal(spaced.status, 200, spaced.body);
     const plus = await raw('PUT', `/${Bucket}/copied-plus`, { 'x-amz-copy-source': `${Bucket}/a%2Bb.txt` });
     assert.equal(plus.status, 200, plus.body);
+    // A whole path-style URL names its path, as AWS reads it.
+    const url = await raw('PUT', `/${Bucket}/copied-url`, { 'x-amz-copy-source': `${s.endpoint}/${Bucket}/a%2Bb.txt` });
+    assert.equal(url.status, 200, url.body);
     const body = async (Key: string) => (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString();
-    assert.deepEqual([await body('copied-spaced'), await body('copied-plus')], ['spaced', 'plus']);
+    assert.deepEqual([await body('copied-spaced'), await body('copied-plus'), await body('copied-url')], ['spaced', 'plus', 'plus']);
   });
 });

@@ -18,7 +18,9 @@ export interface CopySource {
 }
 
 export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySource> {
-  const raw = header(req, 'x-amz-copy-source') ?? '';
+  // A whole path-style URL ("https://<endpoint>/<bucket>/<key>") names its path: AWS copies from it (localstack's
+  // AWS-validated test_s3_timestamp_precision and test_response_structure send the copy source so).
+  const raw = (header(req, 'x-amz-copy-source') ?? '').replace(/^https?:\/\/[^/]*/i, '');
   const [pathPart, queryPart] = raw.split('?') as [string, string | undefined];
   let path: string;
   try {
