@@ -69,7 +69,7 @@ export const SERVE_OPTIONS: ReadonlyArray<OptionSpec> = [
     env: 'KEYHOLD_S3_LEGACY_DEFAULTS',
     type: 'bool',
     default: false,
-    help: "S3's defaults from before 2023 and April 2026, for older tools and test suites: new buckets accept SSE-C, and a bucket without its own default encryption answers GetBucketEncryption with ServerSideEncryptionConfigurationNotFoundError (its objects are still SSE-S3 encrypted)",
+    help: "S3's defaults from before 2023 and April 2026, for older tools and test suites: new buckets accept SSE-C and get no Block Public Access configuration, and a bucket without its own default encryption answers GetBucketEncryption with ServerSideEncryptionConfigurationNotFoundError (its objects are still SSE-S3 encrypted)",
   },
   {
     name: 'tls-certificate',

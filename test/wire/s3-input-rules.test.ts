@@ -13,6 +13,7 @@ import {
   PutBucketVersioningCommand,
   DeleteObjectCommand,
   DeleteBucketPolicyCommand,
+  DeletePublicAccessBlockCommand,
   DeleteObjectsCommand,
   CopyObjectCommand,
   type MetadataDirective,
@@ -360,6 +361,8 @@ describe('S3 input rules (wire)', () => {
     // A resource must be able to name this bucket or its objects: wildcards over buckets may, other buckets may not.
     const withResource = (Resource: string[]) =>
       JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource }] });
+    // (A public policy: the bucket's Block Public Access is turned off first, as on S3.)
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket }));
     await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: withResource(['arn:aws:s3:::*', 'arn:aws:s3:::*/*', `arn:aws:s3:::${Bucket.slice(0, 3)}*`]) }));
     for (const other of [`arn:aws:s3:::${Bucket}-2/*`, 'arn:aws:s3:::other-bucket', `arn:aws:s3:::${Bucket}x`])
       assert.equal((await policy(withResource([other]))).message, 'Policy has invalid resource', other);

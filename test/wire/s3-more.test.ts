@@ -10,6 +10,7 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketPolicyCommand,
+  DeletePublicAccessBlockCommand,
   DeleteBucketTaggingCommand,
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
@@ -142,6 +143,8 @@ describe('S3 more operations (wire)', () => {
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::more/*' }],
     });
+    // A public policy: the bucket's Block Public Access (all on, as S3 makes buckets) is turned off first.
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: 'more' }));
     await s3.send(new PutBucketPolicyCommand({ Bucket: 'more', Policy: policy }));
     assert.equal((await s3.send(new GetBucketPolicyCommand({ Bucket: 'more' }))).Policy, policy);
     assert.equal((await s3.send(new GetBucketPolicyStatusCommand({ Bucket: 'more' }))).PolicyStatus?.IsPublic, true);

@@ -50,17 +50,8 @@ describe('S3 anonymous requests and Block Public Access', () => {
   });
   after(() => s.stop());
 
-  it('refuses unsigned requests to a bucket never configured, even under a public policy; BlockPublicPolicy refuses such policies', async () => {
-    assert.equal(await errorName(s.s3().send(new GetPublicAccessBlockCommand({ Bucket: bucket }))), 'NoSuchPublicAccessBlockConfiguration');
-    await s.s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicRead(bucket) }));
-    const denied = await anon('GET', `/${bucket}/logo.svg`);
-    assert.equal(denied.status, 403);
-    assert.equal(code(denied.body), 'AccessDenied');
-    assert.equal((await anon('GET', '/no-such-public-bucket/x')).status, 404, 'a missing bucket is NoSuchBucket to anyone, as on S3');
-    assert.equal((await anon('GET', '/')).status, 403, 'ListBuckets needs a signature');
-    assert.equal((await anon('PUT', '/anon-new-bucket')).status, 403, 'so does CreateBucket');
+  it("a new bucket has S3's Block Public Access, all four on: BlockPublicPolicy refuses public policies, RestrictPublicBuckets unsigned requests", async () => {
     const all = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
-    await s.s3().send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: all }));
     assert.deepEqual((await s.s3().send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration, all);
     const refused = await failure(s.s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicRead(bucket) })));
     assert.equal(refused.name, 'AccessDenied');
@@ -69,6 +60,30 @@ describe('S3 anonymous requests and Block Public Access', () => {
     const pinned = publicRead(bucket, { Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } });
     await s.s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: pinned }));
     assert.equal((await s.s3().send(new GetBucketPolicyStatusCommand({ Bucket: bucket }))).PolicyStatus?.IsPublic, false);
+    // With BlockPublicPolicy off, a public policy is accepted, and RestrictPublicBuckets still refuses unsigned calls.
+    await s.s3().send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: { ...all, BlockPublicPolicy: false } }));
+    await s.s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicRead(bucket) }));
+    const denied = await anon('GET', `/${bucket}/logo.svg`);
+    assert.equal(denied.status, 403);
+    assert.equal(code(denied.body), 'AccessDenied');
+    assert.equal((await anon('GET', '/no-such-public-bucket/x')).status, 404, 'a missing bucket is NoSuchBucket to anyone, as on S3');
+    assert.equal((await anon('GET', '/')).status, 403, 'ListBuckets needs a signature');
+    assert.equal((await anon('PUT', '/anon-new-bucket')).status, 403, 'so does CreateBucket');
+  });
+
+  it('a bucket without a configuration (made before decision 89, or with --s3-legacy-defaults) refuses unsigned requests even under a public policy', async () => {
+    const legacy = await startTestServer({ config: { s3LegacyDefaults: true } });
+    try {
+      await legacy.s3().send(new CreateBucketCommand({ Bucket: 'unconfigured' }));
+      await legacy.s3().send(new PutObjectCommand({ Bucket: 'unconfigured', Key: 'logo.svg', Body: '<svg/>' }));
+      assert.equal(await errorName(legacy.s3().send(new GetPublicAccessBlockCommand({ Bucket: 'unconfigured' }))), 'NoSuchPublicAccessBlockConfiguration');
+      await legacy.s3().send(new PutBucketPolicyCommand({ Bucket: 'unconfigured', Policy: publicRead('unconfigured') }));
+      const denied = await rawHttps(legacy, 'GET', '/unconfigured/logo.svg', {});
+      assert.equal(denied.status, 403);
+      assert.equal(code(denied.body), 'AccessDenied');
+    } finally {
+      await legacy.stop();
+    }
   });
 
   it('with the block off and a public-read policy: unsigned GETs of SSE-S3 objects work, nothing else does', async () => {
@@ -176,6 +191,13 @@ describe('S3 anonymous requests and Block Public Access', () => {
       Resource: `arn:aws:s3:::${b}/*`,
     };
     const toAll = { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/public/*` };
+    // BlockPublicPolicy off (a new bucket has it on), RestrictPublicBuckets still on.
+    await s.s3().send(
+      new PutPublicAccessBlockCommand({
+        Bucket: b,
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: true },
+      }),
+    );
     await grants([toPartner]);
     assert.equal((await read()).$metadata.httpStatusCode, 200, 'a non-public policy shares with the named account');
     await grants([toPartner, toAll]);

@@ -138,11 +138,14 @@ describe('S3 ACLs and unconfigured bucket settings (wire)', () => {
       [new GetBucketCorsCommand({ Bucket }), 'NoSuchCORSConfiguration'],
       [new GetBucketLifecycleConfigurationCommand({ Bucket }), 'NoSuchLifecycleConfiguration'],
       [new GetBucketWebsiteCommand({ Bucket }), 'NoSuchWebsiteConfiguration'],
-      [new GetPublicAccessBlockCommand({ Bucket }), 'NoSuchPublicAccessBlockConfiguration'],
       [new GetObjectLockConfigurationCommand({ Bucket }), 'ObjectLockConfigurationNotFoundError'],
       [new GetBucketReplicationCommand({ Bucket }), 'ReplicationConfigurationNotFoundError'],
     ];
     for (const [cmd, code] of missing) assert.equal(await errorName(s3.send(cmd as never)), code);
+    // Block Public Access is a setting every new bucket has (all four on, as S3 makes buckets since 2023); once
+    // deleted it is one the bucket has none of.
+    const all = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+    assert.deepEqual((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration, all);
     assert.equal((await s3.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled, undefined);
     const notif = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket }));
     assert.equal(notif.TopicConfigurations, undefined);
@@ -158,6 +161,7 @@ describe('S3 ACLs and unconfigured bucket settings (wire)', () => {
     ]) {
       assert.equal((await s3.send(cmd as never as DeleteBucketCorsCommand)).$metadata.httpStatusCode, 204);
     }
+    assert.equal(await errorName(s3.send(new GetPublicAccessBlockCommand({ Bucket }))), 'NoSuchPublicAccessBlockConfiguration');
     // Named configuration sets: none listed, a named one does not exist (to read or to delete).
     assert.deepEqual((await s3.send(new ListBucketAnalyticsConfigurationsCommand({ Bucket }))).AnalyticsConfigurationList, undefined);
     assert.equal((await s3.send(new ListBucketMetricsConfigurationsCommand({ Bucket }))).IsTruncated, false);

@@ -1,8 +1,9 @@
 // Public access to a bucket (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html):
-// whether a bucket policy is public, and the bucket's Block Public Access settings. A bucket without a
-// configuration (every bucket until its owner sets one) refuses unsigned requests (RestrictPublicBuckets) but
-// accepts public policies, as Keyhold always has: buckets made before Keyhold had anonymous access must not
-// become reachable by an upgrade, and policies they were given must keep working (docs/decisions.md 56).
+// whether a bucket policy is public, and the bucket's Block Public Access settings. A new bucket gets S3's
+// configuration with all four on (decision 89). A bucket without one (made before that, or with
+// --s3-legacy-defaults) refuses unsigned requests (RestrictPublicBuckets) but accepts public policies, as Keyhold
+// always has: buckets made before Keyhold had anonymous access must not become reachable by an upgrade, and
+// policies they were given must keep working (docs/decisions.md 56).
 import { cachedPolicy, type PolicyDocument } from '../../iam/policy/document.js';
 
 export interface PublicAccessBlock {
@@ -24,6 +25,17 @@ const BLOCK_NONE: Readonly<PublicAccessBlock> = Object.freeze({
   ignorePublicAcls: false,
   blockPublicPolicy: false,
   restrictPublicBuckets: false,
+});
+
+/**
+ * What S3 gives every new bucket since April 2023, all four settings on; Keyhold too since decision 89 (buckets
+ * made before keep what they had; with --s3-legacy-defaults a new bucket gets none, as before).
+ */
+export const NEW_BUCKET_BLOCK: Readonly<PublicAccessBlock> = Object.freeze({
+  blockPublicAcls: true,
+  ignorePublicAcls: true,
+  blockPublicPolicy: true,
+  restrictPublicBuckets: true,
 });
 
 /** A bucket's stored setting: absent = never configured; "none" = the owner deleted the configuration. */

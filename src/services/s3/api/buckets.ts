@@ -7,6 +7,7 @@ import type { BucketRecord } from '../model.js';
 import { bucketArn } from '../model.js';
 import { header, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, S3_NS, xmlDocument, xmlText } from '../xml.js';
+import { NEW_BUCKET_BLOCK } from '../public-access.js';
 import { checkCreateBucketAcl } from './acl.js';
 import { REGION_RE } from '../../../server/serve-options.js';
 import { BUCKET_NAME_RE, defaultEncryption, requireBucket } from './bucket-common.js';
@@ -56,6 +57,8 @@ export const createBucket: S3Handler = async (deps, req) => {
     ...(objectLockAtCreation(req) ? { objectLock: {} } : {}),
     encryption: defaultEncryption(deps),
     encryptionExplicit: false,
+    // Block Public Access all on, as S3 creates buckets (decision 89); none under the legacy defaults.
+    ...(deps.legacyDefaults ? {} : { publicAccessBlock: { ...NEW_BUCKET_BLOCK } }),
     ...(tags.length ? { tags } : {}),
     ...(constraint === 'EU' ? { locationConstraint: 'EU' as const } : {}),
   };
