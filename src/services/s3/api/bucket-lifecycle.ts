@@ -11,10 +11,11 @@ import { parseXmlBody, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 
 const MINIMUM_SIZE_HEADER = 'x-amz-transition-default-minimum-object-size';
-const MINIMUM_SIZES = ['all_storage_classes_128K', 'varies_by_storage_class'];
+const DEFAULT_MINIMUM_SIZE = 'all_storage_classes_128K';
+const MINIMUM_SIZES = [DEFAULT_MINIMUM_SIZE, 'varies_by_storage_class'];
 
 /** The configuration's transition minimum object size, as the header that carries it both ways. */
-const minimumSize = (b: Pick<BucketRecord, 'lifecycleMinimumSize'>) => ({ [MINIMUM_SIZE_HEADER]: b.lifecycleMinimumSize ?? 'all_storage_classes_128K' });
+const minimumSize = (b: BucketRecord) => ({ [MINIMUM_SIZE_HEADER]: b.lifecycleMinimumSize ?? DEFAULT_MINIMUM_SIZE });
 
 export const putBucketLifecycle: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
@@ -28,7 +29,7 @@ export const putBucketLifecycle: S3Handler = async (deps, req) => {
     if (size === 'varies_by_storage_class') x.lifecycleMinimumSize = size;
     else delete x.lifecycleMinimumSize;
   });
-  return { status: 200, headers: minimumSize({ lifecycleMinimumSize: size === 'varies_by_storage_class' ? size : undefined }) };
+  return { status: 200, headers: { [MINIMUM_SIZE_HEADER]: size ?? DEFAULT_MINIMUM_SIZE } };
 };
 
 export const getBucketLifecycle: S3Handler = async (deps, req) => {
