@@ -22,6 +22,10 @@ const fail = (value: unknown, field: string, constraint: string, hidden = false)
   new ValidationException(
     `1 validation error detected: Value${hidden ? '' : ` '${shownValue(value).slice(0, 256)}'`} at '${lcFirst(field)}' failed to satisfy constraint: ${constraint}`,
   );
+// A missing member is "Value null", unquoted: AWS's answer everywhere (recorded, e.g. ACM's idempotencyToken, KMS's tagKeys).
+export const missingMemberMessage = (field: string) =>
+  `1 validation error detected: Value null at '${lcFirst(field)}' failed to satisfy constraint: Member must not be null`;
+export const missingMember = (field: string) => new ValidationException(missingMemberMessage(field));
 
 export interface StringRules {
   min?: number;
@@ -43,7 +47,7 @@ export function optString(input: Input, field: string, rules: StringRules = {}):
 
 export function reqString(input: Input, field: string, rules: StringRules = {}): string {
   const v = optString(input, field, rules);
-  if (v === undefined) throw fail('null', field, 'Member must not be null');
+  if (v === undefined) throw missingMember(field);
   return v;
 }
 
@@ -78,7 +82,7 @@ export function optBlob(input: Input, field: string, min: number, max: number): 
 
 export function reqBlob(input: Input, field: string, min: number, max: number): Buffer {
   const v = optBlob(input, field, min, max);
-  if (v === undefined) throw fail('null', field, 'Member must not be null');
+  if (v === undefined) throw missingMember(field);
   return v;
 }
 

@@ -250,6 +250,14 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
     );
     assert.equal(typeOf(await call('RequestCertificate', { DomainName: 'x.example.com', DomainValidationOptions: [null] })), 'SerializationException');
     assert.equal(typeOf(await call('PutAccountConfiguration', { IdempotencyToken: 't', ExpiryEvents: [30] })), 'SerializationException');
+    // A missing required member is "Value null", unquoted, as AWS answers (moto's AWS-verified test).
+    const missing = await call('PutAccountConfiguration', { ExpiryEvents: {} });
+    assert.deepEqual(JSON.parse(missing.body), {
+      __type: 'ValidationException',
+      message: "1 validation error detected: Value null at 'idempotencyToken' failed to satisfy constraint: Member must not be null",
+    });
+    const noEvents = await call('PutAccountConfiguration', { IdempotencyToken: 'sometoken' });
+    assert.deepEqual(JSON.parse(noEvents.body), { __type: 'ValidationException', message: 'Configuration for events is empty.' });
     const members = ['CertificateArn', 'DomainName', 'SubjectAlternativeNames', 'DomainValidationOptions', 'Options', 'Tags', 'KeyAlgorithm', 'Includes'];
     members.push('CertificateStatuses', 'ExpiryEvents', 'Passphrase', 'Certificate', 'PrivateKey', 'MaxItems', 'NextToken', 'RevocationReason');
     await fc.assert(

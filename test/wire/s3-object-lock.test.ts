@@ -69,6 +69,10 @@ describe('S3 Object Lock', () => {
     assert.equal(await bad({ Mode: 'GOVERNANCE', Years: -1 }), 'InvalidRetentionPeriod');
     assert.equal(await bad({ Mode: 'governance', Days: 1 }), 'MalformedXML');
     assert.equal(await bad({ Mode: 'GOVERNANCE', Days: 1 }, 'Disabled'), 'MalformedXML');
+    // No document is its own error; an empty one is MalformedXML (moto's AWS-verified test_put_object_lock_misconfiguration).
+    const noBody = await failure(s.s3().send(new PutObjectLockConfigurationCommand({ Bucket: 'worm-later' })));
+    assert.deepEqual([noBody.name, noBody.message], ['MissingRequestBodyError', 'Request Body is empty']);
+    assert.equal(await errorName(s.s3().send(new PutObjectLockConfigurationCommand({ Bucket: 'worm-later', ObjectLockConfiguration: {} }))), 'MalformedXML');
     const emptyRule = { ObjectLockEnabled: 'Enabled' as const, Rule: {} };
     assert.equal(
       await errorName(s.s3().send(new PutObjectLockConfigurationCommand({ Bucket: 'worm-later', ObjectLockConfiguration: emptyRule }))),

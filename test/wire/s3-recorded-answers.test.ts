@@ -312,6 +312,23 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     assert.equal(deleted.headers['content-length'], undefined);
   });
 
+  it('on a versioned bucket a version named by id may be copied onto its own key; unnamed, the in-place copy is refused', async () => {
+    // moto's AWS-verified test_copy_object_in_place_with_versioning.
+    const old = await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'restore-me', Body: 'old' }));
+    await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'restore-me', Body: 'new' }));
+    const CopySource = `${Versioned}/restore-me?versionId=${old.VersionId}`;
+    const copied = await s3.send(new CopyObjectCommand({ Bucket: Versioned, Key: 'restore-me', CopySource }));
+    assert.notEqual(copied.VersionId, old.VersionId);
+    assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: Versioned, Key: 'restore-me' }))).Body!.transformToString(), 'old');
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: Versioned, Prefix: 'restore-me' }));
+    assert.equal(listed.Versions?.length, 3);
+    const unnamed = await failure(s3.send(new CopyObjectCommand({ Bucket: Versioned, Key: 'restore-me', CopySource: `${Versioned}/restore-me` })));
+    assert.equal(unnamed.name, 'InvalidRequest');
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'plain-in-place', Body: 'x' }));
+    const named = await failure(s3.send(new CopyObjectCommand({ Bucket, Key: 'plain-in-place', CopySource: `${Bucket}/plain-in-place?versionId=null` })));
+    assert.equal(named.name, 'InvalidRequest', 'an unversioned bucket still refuses it');
+  });
+
   it('a website redirect is kept and returned, refused without its prefix, and makes an in-place copy a change; multipart uploads keep their headers', async () => {
     await s3.send(new PutObjectCommand({ Bucket, Key: 'redirected', Body: 'x', WebsiteRedirectLocation: '/test/direct' }));
     assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'redirected' }))).WebsiteRedirectLocation, '/test/direct');

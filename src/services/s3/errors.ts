@@ -63,6 +63,7 @@ export const S3 = {
   InvalidStorageClass: e('InvalidStorageClass', 400, 'The storage class you specified is not valid'),
   KeyTooLongError: e('KeyTooLongError', 400, 'Your key is too long'),
   MalformedPolicy: e('MalformedPolicy', 400, "Policies must be valid JSON and the first byte must be '{'"),
+  MissingRequestBodyError: e('MissingRequestBodyError', 400, 'Request Body is empty'),
   MalformedXML: e('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema'),
   MalformedTrailerError: e(
     'MalformedTrailerError',

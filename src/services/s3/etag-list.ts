@@ -1,9 +1,11 @@
 // The entity-tag lists of If-Match / If-None-Match (RFC 9110 §13.1.1): comma-separated, each quoted or (as
 // clients often send them) bare, or "*" for any. One parser and one matcher for reads, writes and deletes.
+// Each quote is dropped on its own: S3 also matches a tag with only one of its quotes (moto's AWS-verified
+// test_put_object_if_match sends `abc"`).
 export function parseEtagList(value: string): string[] {
   return value.split(',').map((t) => {
     const s = t.trim();
-    return s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s;
+    return s.slice(s.startsWith('"') ? 1 : 0, s.length > 1 && s.endsWith('"') ? -1 : undefined);
   });
 }
 

@@ -2,7 +2,7 @@
 // (passphrase-encrypted PKCS#8), DeleteCertificate (ResourceInUseException while in use), RenewCertificate,
 // RevokeCertificate (the CRL is regenerated), tags, PutAccountConfiguration.
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { optInt, optString, optStruct, reqBlob, reqString } from '../../../protocol/fields.js';
+import { missingMember, optInt, optString, optStruct, reqBlob, reqString } from '../../../protocol/fields.js';
 import { ValidationException } from '../../../protocol/errors.js';
 import { InvalidParameterException, InvalidStateException, ResourceInUseException, AcmValidationException } from '../errors.js';
 import { type AcmOperationDef, authorizeAcm, certificate, mergeTags, parseTags } from './common.js';
@@ -152,8 +152,7 @@ export const addTagsToCertificate: AcmOperationDef = {
   async handler(deps, ctx, input) {
     const c = await certificate(deps, ctx, input, 'AddTagsToCertificate');
     const tags = parseTags(input);
-    if (tags.length === 0)
-      throw new ValidationException("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
+    if (tags.length === 0) throw missingMember('Tags');
     await deps.certs.store.update(c.region, c.accountId, c.id, (r) => {
       r.tags = mergeTags(r.tags, tags);
     });
@@ -182,7 +181,8 @@ export const putAccountConfiguration: AcmOperationDef = {
     authorizeAcm(deps, ctx, 'PutAccountConfiguration', '*');
     reqString(input, 'IdempotencyToken', { min: 1, max: 32, pattern: /^\w+$/ });
     const days = optInt(optStruct(input, 'ExpiryEvents') ?? {}, 'DaysBeforeExpiry', 1, 45);
-    if (days === undefined) throw new AcmValidationException('ExpiryEvents.DaysBeforeExpiry is required.');
+    // AWS's words for no ExpiryEvents (moto's AWS-verified test_put_account_configuration_without_parameters).
+    if (days === undefined) throw new AcmValidationException('Configuration for events is empty.');
     await deps.certs.store.putAccountConfig(ctx.principal.accountId, { DaysBeforeExpiry: days });
     return {};
   },

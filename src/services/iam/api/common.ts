@@ -3,7 +3,7 @@
 import type { Authorizer } from '../../../iam/authorizer.js';
 import { Authorizer as AuthorizerClass } from '../../../iam/authorizer.js';
 import type { IdentityStore, User } from '../../../iam/identity-store.js';
-import type { Input } from '../../../protocol/fields.js';
+import { type Input, missingMemberMessage } from '../../../protocol/fields.js';
 import type { RequestContext } from '../../../server/context.js';
 import type { ApiOperation } from '../../../server/service.js';
 import { AccessDenied, fromIdentityError, ValidationError } from '../errors.js';
@@ -49,10 +49,7 @@ export function param(input: Input, name: string, required?: false): string | un
 export function param(input: Input, name: string, required = false): string | undefined {
   const v = input[name];
   if (v === undefined || v === '') {
-    if (required)
-      throw new ValidationError(
-        `1 validation error detected: Value null at '${name.charAt(0).toLowerCase() + name.slice(1)}' failed to satisfy constraint: Member must not be null`,
-      );
+    if (required) throw new ValidationError(missingMemberMessage(name));
     return undefined;
   }
   return String(v);

@@ -1,5 +1,5 @@
 // Input rules shared by the grant operations.
-import { type Input, optList, optString, shownValue } from '../../../protocol/fields.js';
+import { type Input, missingMember, optList, optString, shownValue } from '../../../protocol/fields.js';
 import { SerializationException, ValidationException } from '../../../protocol/errors.js';
 import type { GrantConstraints, GrantRecord } from '../domain/grants.js';
 import type { KeyRecord } from '../domain/types.js';
@@ -48,10 +48,7 @@ export const GRANT_ID_RE = /^[0-9a-f]{64}$/;
 export function principalParam(input: Input, field: string, required: boolean): string | undefined {
   const v = optString(input, field, { min: 1, max: 256 });
   if (v === undefined) {
-    if (required)
-      throw new ValidationException(
-        `1 validation error detected: Value null at '${field.charAt(0).toLowerCase() + field.slice(1)}' failed to satisfy constraint: Member must not be null`,
-      );
+    if (required) throw missingMember(field);
     return undefined;
   }
   if (!PRINCIPAL_RE.test(v)) throw new ValidationException(`${field} ${v} is not a valid principal ARN.`);
@@ -60,8 +57,7 @@ export function principalParam(input: Input, field: string, required: boolean): 
 
 export function grantOperations(input: Input): string[] {
   const list = optList(input, 'Operations');
-  if (!list || list.length === 0)
-    throw new ValidationException("1 validation error detected: Value null at 'operations' failed to satisfy constraint: Member must not be null");
+  if (!list || list.length === 0) throw missingMember('Operations');
   for (const op of list) {
     if (typeof op !== 'string' || !GRANT_OPERATIONS.includes(op))
       throw new ValidationException(

@@ -1,6 +1,5 @@
 // UntagResource: removes tags by key; unknown keys are ignored, as AWS does.
-import { optStringList } from '../../../protocol/fields.js';
-import { ValidationException } from '../../../protocol/errors.js';
+import { missingMember, optStringList } from '../../../protocol/fields.js';
 import { defineOperation, reqKeyId } from './common.js';
 
 export default defineOperation({
@@ -9,7 +8,7 @@ export default defineOperation({
   async handler({ access }, ctx, input) {
     const keyId = reqKeyId(input);
     const keys = optStringList(input, 'TagKeys', 50);
-    if (!keys) throw new ValidationException("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
+    if (!keys) throw missingMember('TagKeys');
     const rec = await access.resolve(ctx, keyId, { tagKeys: keys });
     access.requireNotPendingDeletion(rec);
     const drop = new Set(keys);

@@ -63,7 +63,10 @@ export const copyObject: S3Handler = async (deps, req) => {
   // The redirect is not copied with the metadata: the copy has the one its request gives, if any (API reference,
   // CopyObject WebsiteRedirectLocation); giving one, even the source's, makes an in-place copy a change.
   const redirect = websiteRedirect(req);
-  const unchanged = !encryptionChanges && storageClass === undefined && redirect.websiteRedirectLocation === undefined;
+  // On a versioning-enabled bucket, copying a version named by id onto its key is legal as it is: it restores
+  // that version as the current one (moto's AWS-verified test_copy_object_in_place_with_versioning).
+  const restoresVersion = src.namedVersion && b.versioning === 'Enabled';
+  const unchanged = !encryptionChanges && storageClass === undefined && redirect.websiteRedirectLocation === undefined && !restoresVersion;
   if (src.bucket.name === b.name && src.key === key && metaDirective === 'COPY' && unchanged) {
     throw S3.InvalidRequest(
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",

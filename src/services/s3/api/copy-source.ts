@@ -6,6 +6,7 @@ import { type BucketRecord, objectArn, type VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Request } from '../request.js';
 import { customerKeyMatches } from '../sse/object-keys.js';
 import { customerKey } from '../sse/request-headers.js';
+import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { checkExpectedOwner } from './bucket-common.js';
 import { checkReadable } from './archive.js';
 import { findVersion, versionIdParam, versionNotFound } from './object-common.js';
@@ -14,6 +15,8 @@ export interface CopySource {
   bucket: BucketRecord;
   key: string;
   version: VersionRecord;
+  /** The source named a version (`?versionId=`): on a versioned bucket that makes an in-place copy legal. */
+  namedVersion: boolean;
   customerKey?: Buffer;
 }
 
@@ -46,13 +49,12 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
   if (!version || version.deleteMarker) throw versionNotFound(versionId, key);
   // An archived source is copied only from a restored copy (./archive.ts).
   checkReadable(version, req.ctx.now);
-  const etag = `"${version.etag}"`;
   const lm = Math.floor(version.lastModified / 1000) * 1000;
   const ifMatch = header(req, 'x-amz-copy-source-if-match');
   const ifNoneMatch = header(req, 'x-amz-copy-source-if-none-match');
   const ifMod = header(req, 'x-amz-copy-source-if-modified-since');
   const ifUnmod = header(req, 'x-amz-copy-source-if-unmodified-since');
-  const matches = (l: string) => l.split(',').some((t) => t.trim() === etag || t.trim() === version.etag || t.trim() === '*');
+  const matches = (l: string) => etagListMatches(parseEtagList(l), version.etag);
   // S3's order, and the header it names as the Condition (localstack's recordings of AWS, test_s3_preconditions):
   // If-Match, If-Unmodified-Since (when no If-Match), If-None-Match, If-Modified-Since (when no If-None-Match).
   // A date in the future is not a valid validator and is ignored (RFC 9110 §13.1.3, as S3 ignores it).
@@ -72,5 +74,5 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
   // A wrong key is refused here, before anything else about the copy is decided (as a read refuses it first).
   if (sse?.mode === 'SSE-C' && ck && !customerKeyMatches(sse, ck))
     throw S3.AccessDenied('Requests specifying Server Side Encryption with Customer provided keys must provide the correct secret key.');
-  return { bucket, key, version, ...(ck ? { customerKey: ck } : {}) };
+  return { bucket, key, version, namedVersion: versionId !== undefined, ...(ck ? { customerKey: ck } : {}) };
 }

@@ -243,9 +243,12 @@ export const uploadPartCopy: S3Handler = async (deps, req) => {
 export const completeMultipartUpload: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b);
-  const condition = await preconditions(deps, req, b);
+  // A repeated complete of a completed upload answers as the first one did, before any condition is judged:
+  // If-None-Match: * does not fail on the object the upload itself made (moto's AWS-verified
+  // test_idempotent_multipart_upload).
   const found = await findUpload(deps, req);
   if (!found) return completedBefore(deps, req, b);
+  const condition = await preconditions(deps, req, b);
   const { upload } = found;
   const listed = await listedParts(req);
   checkCompleteChecksumMode(req, upload);

@@ -32,7 +32,10 @@ export const putObjectLockConfiguration: S3Handler = async (deps, req) => {
   if (!b.objectLock && b.versioning !== 'Enabled') {
     throw new S3Error('InvalidBucketState', 409, "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration");
   }
-  const lock = parseLockConfiguration(parseXmlBody(await req.readBody(64 * 1024)));
+  // No document at all is its own error on S3 (moto's AWS-verified test_put_object_lock_misconfiguration).
+  const body = await req.readBody(64 * 1024);
+  if (body.length === 0) throw S3.MissingRequestBodyError();
+  const lock = parseLockConfiguration(parseXmlBody(body));
   await deps.store.updateBucket(b.name, (x) => {
     x.objectLock = lock;
   });
