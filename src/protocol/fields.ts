@@ -18,9 +18,12 @@ export function shownValue(v: unknown): string {
   return JSON.stringify(v);
 }
 // A blob's value is never echoed (it may be a plaintext): "Value at 'plaintext' ...", as AWS answers (recorded).
-const fail = (value: unknown, field: string, constraint: string, hidden = false) =>
+// `field` may be a member path ("tags.1.member.key"); its first letter is lower-cased, as AWS writes it. AWS
+// echoes a too-long value whole (a 257-character tag value, recorded); the cap only bounds the message.
+const ECHO_CAP = 4096;
+export const memberConstraintError = (value: unknown, field: string, constraint: string, hidden = false) =>
   new ValidationException(
-    `1 validation error detected: Value${hidden ? '' : ` '${shownValue(value).slice(0, 256)}'`} at '${lcFirst(field)}' failed to satisfy constraint: ${constraint}`,
+    `1 validation error detected: Value${hidden ? '' : ` '${shownValue(value).slice(0, ECHO_CAP)}'`} at '${lcFirst(field)}' failed to satisfy constraint: ${constraint}`,
   );
 // A missing member is "Value null", unquoted: AWS's answer everywhere (recorded, e.g. ACM's idempotencyToken, KMS's tagKeys).
 export const missingMemberMessage = (field: string) =>
@@ -38,10 +41,10 @@ export function optString(input: Input, field: string, rules: StringRules = {}):
   const v = input[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw new SerializationException(`STRING_VALUE can not be converted to ${field}`);
-  if (rules.min !== undefined && v.length < rules.min) throw fail(v, field, `Member must have length greater than or equal to ${rules.min}`);
-  if (rules.max !== undefined && v.length > rules.max) throw fail(v, field, `Member must have length less than or equal to ${rules.max}`);
-  if (rules.pattern && !rules.pattern.test(v)) throw fail(v, field, `Member must satisfy regular expression pattern: ${rules.pattern.source}`);
-  if (rules.enum && !rules.enum.includes(v)) throw fail(v, field, `Member must satisfy enum value set: [${rules.enum.join(', ')}]`);
+  if (rules.min !== undefined && v.length < rules.min) throw memberConstraintError(v, field, `Member must have length greater than or equal to ${rules.min}`);
+  if (rules.max !== undefined && v.length > rules.max) throw memberConstraintError(v, field, `Member must have length less than or equal to ${rules.max}`);
+  if (rules.pattern && !rules.pattern.test(v)) throw memberConstraintError(v, field, `Member must satisfy regular expression pattern: ${rules.pattern.source}`);
+  if (rules.enum && !rules.enum.includes(v)) throw memberConstraintError(v, field, `Member must satisfy enum value set: [${rules.enum.join(', ')}]`);
   return v;
 }
 
@@ -55,8 +58,8 @@ export function optInt(input: Input, field: string, min: number, max: number): n
   const v = input[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new SerializationException(`NUMBER_VALUE can not be converted to ${field}`);
-  if (v < min) throw fail(v, field, `Member must have value greater than or equal to ${min}`);
-  if (v > max) throw fail(v, field, `Member must have value less than or equal to ${max}`);
+  if (v < min) throw memberConstraintError(v, field, `Member must have value greater than or equal to ${min}`);
+  if (v > max) throw memberConstraintError(v, field, `Member must have value less than or equal to ${max}`);
   return v;
 }
 
@@ -75,8 +78,8 @@ export function optBlob(input: Input, field: string, min: number, max: number): 
     throw new SerializationException(`Base64 value for ${field} is not valid`);
   }
   const buf = Buffer.from(v, 'base64');
-  if (buf.length < min) throw fail(undefined, field, `Member must have length greater than or equal to ${min}`, true);
-  if (buf.length > max) throw fail(undefined, field, `Member must have length less than or equal to ${max}`, true);
+  if (buf.length < min) throw memberConstraintError(undefined, field, `Member must have length greater than or equal to ${min}`, true);
+  if (buf.length > max) throw memberConstraintError(undefined, field, `Member must have length less than or equal to ${max}`, true);
   return buf;
 }
 
@@ -102,7 +105,7 @@ export function optStringList(input: Input, field: string, maxItems = 1000): str
   const v = input[field];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new SerializationException(`Expected a list of strings for ${field}`);
-  if (v.length > maxItems) throw fail(`[${v.length} items]`, field, `Member must have length less than or equal to ${maxItems}`);
+  if (v.length > maxItems) throw memberConstraintError(`[${v.length} items]`, field, `Member must have length less than or equal to ${maxItems}`);
   return v as string[];
 }
 
@@ -125,6 +128,6 @@ export function optStruct(input: Input, field: string): Input | undefined {
 export function optEnumList(input: Input, field: string, values: ReadonlyArray<string>, maxItems = 1000): string[] | undefined {
   const list = optStringList(input, field, maxItems);
   const bad = list?.find((v) => !values.includes(v));
-  if (bad !== undefined) throw fail(bad, field, `Member must satisfy enum value set: [${values.join(', ')}]`);
+  if (bad !== undefined) throw memberConstraintError(bad, field, `Member must satisfy enum value set: [${values.join(', ')}]`);
   return list;
 }

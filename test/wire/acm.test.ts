@@ -36,7 +36,7 @@ import { x509 } from '../../src/pki/issuance.js';
 import { auditEvents } from '../helpers/audit.js';
 import type { AcmService } from '../../src/services/acm/index.js';
 import { jsonCall } from '../helpers/raw-request.js';
-import { errorName, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import { errorName, failure, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { filesUnder } from '../helpers/paths.js';
 
 const records = new Map<string, string>();
@@ -341,6 +341,19 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
       await errorName(acm.send(new AddTagsToCertificateCommand({ CertificateArn: imp.CertificateArn, Tags: [{ Key: 'aws:x', Value: 'y' }] }))),
       'InvalidTagException',
     );
+    // Lengths are member constraints: ValidationException naming the member path, as AWS's JSON services answer.
+    const longKey = await failure(acm.send(new AddTagsToCertificateCommand({ CertificateArn: imp.CertificateArn, Tags: [{ Key: 'X'.repeat(129) }] })));
+    assert.deepEqual(
+      [longKey.name, longKey.message],
+      [
+        'ValidationException',
+        `1 validation error detected: Value '${'X'.repeat(129)}' at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128`,
+      ],
+    );
+    const longValue = await failure(
+      acm.send(new AddTagsToCertificateCommand({ CertificateArn: imp.CertificateArn, Tags: [{ Key: 'ok' }, { Key: 'v', Value: 'v'.repeat(257) }] })),
+    );
+    assert.match(longValue.message, /at 'tags\.2\.member\.value' failed to satisfy constraint: Member must have length less than or equal to 256$/);
     await acm.send(new DeleteCertificateCommand({ CertificateArn: imp.CertificateArn }));
     assert.equal(await errorName(acm.send(new DescribeCertificateCommand({ CertificateArn: imp.CertificateArn }))), 'ResourceNotFoundException');
   });

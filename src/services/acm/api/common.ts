@@ -2,7 +2,8 @@
 // on the certificate ARN), ARN parsing, the CertificateDetail / summary renderings, tag rules.
 import { Authorizer } from '../../../iam/authorizer.js';
 import type { Input } from '../../../protocol/fields.js';
-import { optList, reqString } from '../../../protocol/fields.js';
+import { memberConstraintError, missingMember, optList, reqString } from '../../../protocol/fields.js';
+import { SerializationException } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../../server/context.js';
 import type { ApiOperation } from '../../../server/service.js';
 import { certificateFacts } from '../../../pki/issuance.js';
@@ -176,13 +177,20 @@ export function parseTags(input: Input): Array<{ Key: string; Value?: string }> 
   const list = optList(input, 'Tags') ?? [];
   // The API caps a request at 50 tags, the same as a certificate (ACM quotas).
   if (list.length > 50) throw new TooManyTagsException('A certificate can have at most 50 tags.');
-  return list.map((t) => {
-    const { Key, Value } = (t ?? {}) as Record<string, unknown>;
-    if (typeof Key !== 'string' || Key.length < 1 || Key.length > 128 || (Value !== undefined && (typeof Value !== 'string' || Value.length > 256))) {
-      throw new InvalidTagException('A tag must have a Key of 1-128 characters and an optional Value of at most 256.');
-    }
+  return list.map((t, i) => {
+    if (t === null || typeof t !== 'object' || Array.isArray(t)) throw new SerializationException('Each tag is a structure.');
+    const { Key, Value } = t as Record<string, unknown>;
+    if ((Key !== undefined && typeof Key !== 'string') || (Value !== undefined && Value !== null && typeof Value !== 'string'))
+      throw new SerializationException('A tag Key and Value are strings.');
+    // Lengths are the API's member constraints, answered as every AWS JSON service answers them (ValidationException
+    // naming the member path); the reserved prefix is ACM's own InvalidTagException (API reference, AddTagsToCertificate).
+    const at = `tags.${i + 1}.member`;
+    if (Key === undefined) throw missingMember(`${at}.key`);
+    if (Key.length < 1) throw memberConstraintError(Key, `${at}.key`, 'Member must have length greater than or equal to 1');
+    if (Key.length > 128) throw memberConstraintError(Key, `${at}.key`, 'Member must have length less than or equal to 128');
+    if (typeof Value === 'string' && Value.length > 256) throw memberConstraintError(Value, `${at}.value`, 'Member must have length less than or equal to 256');
     if (Key.startsWith('aws:')) throw new InvalidTagException('Tags beginning with aws: are reserved.');
-    return Value === undefined ? { Key } : { Key, Value };
+    return typeof Value === 'string' ? { Key, Value } : { Key };
   });
 }
 

@@ -1,7 +1,7 @@
 // Tag input rules for CreateKey and TagResource (https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html):
 // keys 1-128 chars, values 0-256, at most 50 tags per key, "aws:" prefix reserved, no duplicates in one request.
-import { type Input, optList } from '../../../protocol/fields.js';
-import { SerializationException, ValidationException } from '../../../protocol/errors.js';
+import { type Input, memberConstraintError, optList } from '../../../protocol/fields.js';
+import { SerializationException } from '../../../protocol/errors.js';
 import type { Tag } from '../domain/types.js';
 import { TagException } from '../errors.js';
 
@@ -16,18 +16,9 @@ export function parseTags(input: Input, field = 'Tags'): Tag[] {
     const { TagKey, TagValue } = (t ?? {}) as Record<string, unknown>;
     if (typeof TagKey !== 'string' || typeof TagValue !== 'string') throw new SerializationException('Each tag needs a string TagKey and TagValue.');
     const at = `tags.${i + 1}.member`;
-    if (TagKey.length < 1)
-      throw new ValidationException(
-        `1 validation error detected: Value '' at '${at}.tagKey' failed to satisfy constraint: Member must have length greater than or equal to 1`,
-      );
-    if (TagKey.length > 128)
-      throw new ValidationException(
-        `1 validation error detected: Value '${TagKey}' at '${at}.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128`,
-      );
-    if (TagValue.length > 256)
-      throw new ValidationException(
-        `1 validation error detected: Value '${TagValue}' at '${at}.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256`,
-      );
+    if (TagKey.length < 1) throw memberConstraintError(TagKey, `${at}.tagKey`, 'Member must have length greater than or equal to 1');
+    if (TagKey.length > 128) throw memberConstraintError(TagKey, `${at}.tagKey`, 'Member must have length less than or equal to 128');
+    if (TagValue.length > 256) throw memberConstraintError(TagValue, `${at}.tagValue`, 'Member must have length less than or equal to 256');
     // The reserved prefix in any case (KMS refuses "AWS:" too).
     if (TagKey.toLowerCase().startsWith('aws:')) throw new TagException('Tags beginning with aws: are reserved');
     if (seen.has(TagKey)) throw new TagException('Duplicate tag keys');
