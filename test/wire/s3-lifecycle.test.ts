@@ -65,6 +65,8 @@ describe('S3 lifecycle', () => {
         NoncurrentVersionExpiration: { NoncurrentDays: 10, NewerNoncurrentVersions: 2 },
       },
       { ID: 'markers', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { ExpiredObjectDeleteMarker: true } },
+      // false reads back as false, not as an empty <Expiration/> (moto's test_lifecycle_with_eodm).
+      { ID: 'no-markers', Status: 'Enabled', Filter: { Prefix: 'keep/' }, Expiration: { ExpiredObjectDeleteMarker: false } },
     ];
     await setRules('lc-config', rules);
     const got = await s.s3().send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lc-config' }));

@@ -106,7 +106,8 @@ function parseRule(r: unknown, index: number): LifecycleRule {
     out.expiration = {
       ...(days !== undefined ? { days } : {}),
       ...(iso ? { date: iso } : {}),
-      ...(marker === 'true' ? { expiredObjectDeleteMarker: true } : {}),
+      // Kept as given, false included, so the configuration reads back as it was written.
+      ...(marker !== undefined ? { expiredObjectDeleteMarker: marker === 'true' } : {}),
     };
   }
   if (rule.NoncurrentVersionExpiration !== undefined) {
