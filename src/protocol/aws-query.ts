@@ -36,6 +36,7 @@ const AUTH_ERRORS: Record<AuthFailure, [string, number]> = {
   InvalidSessionToken: ['InvalidClientTokenId', 403],
   // SigV2 query authentication is S3's only; a Query request never fails this way.
   IncompleteQueryAuth: ['MissingAuthenticationToken', 403],
+  InvalidSigV2Date: ['MissingAuthenticationToken', 403],
 };
 
 export function authErrorToQuery(err: SigV4Error): ServiceError {

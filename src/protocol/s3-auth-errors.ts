@@ -37,6 +37,7 @@ export function authErrorToS3(err: SigV4Error): S3AuthError {
     case 'MissingAuthentication':
       return { code: 'AccessDenied', status: 403, message: 'Access Denied' };
     case 'IncompleteQueryAuth':
+    case 'InvalidSigV2Date':
       return { code: 'AccessDenied', status: 403, message: err.message };
     case 'InvalidSessionToken':
       return { code: 'InvalidToken', status: 400, message: 'The provided token is malformed or otherwise invalid.' };

@@ -1,5 +1,6 @@
 // Real S3 clients from Debian against a running Keyhold (installed by .ci/run): the AWS CLI v2 (s3 cp/sync,
-// s3api put-object --sse), rclone (copy, check, multipart, SSE-KMS) and s3cmd (put/get, multipart, SSE, info, setacl).
+// s3api put-object --sse), rclone (copy, check, multipart, SSE-KMS) and s3cmd (put/get, multipart, SSE, info, setacl,
+// and the same with Signature Version 2).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -133,5 +134,14 @@ describe('real S3 clients', () => {
     assert.match(bucketInfo, /CORS:\s+none/);
     await s3cmd('setacl', '--acl-private', 's3://s3cmd-bucket/small.txt');
     await assert.rejects(s3cmd('setacl', '--acl-public', 's3://s3cmd-bucket/small.txt'), /AccessControlListNotSupported/);
+    // The same client signing with Signature Version 2 (--signature-v2, as older s3cmd configurations do).
+    const v2 = (...args: string[]) => s3cmd('--signature-v2', ...args);
+    await v2('put', '--multipart-chunk-size-mb=5', big, 's3://s3cmd-bucket/v2 big+.bin');
+    await v2('put', small, 's3://s3cmd-bucket/v2-small.txt');
+    assert.match(await v2('ls', 's3://s3cmd-bucket/v2'), /v2 big\+\.bin[\s\S]*v2-small\.txt/);
+    await v2('get', '--force', 's3://s3cmd-bucket/v2 big+.bin', join(work, 'v2-big.out'));
+    assert.deepEqual(readFileSync(join(work, 'v2-big.out')), readFileSync(big));
+    await v2('del', 's3://s3cmd-bucket/v2-small.txt');
+    assert.doesNotMatch(await v2('ls', 's3://s3cmd-bucket/v2'), /v2-small/);
   });
 });

@@ -1,5 +1,7 @@
 // botocore's default presigning against Keyhold: in us-east-1 it signs presigned URLs and POST forms with
-// Signature Version 2 (AWSAccessKeyId, Expires, HMAC-SHA1), which AWS still accepts (docs/decisions.md 84).
+// Signature Version 2 (AWSAccessKeyId, Expires, HMAC-SHA1), which AWS still accepts (docs/decisions.md 84); a
+// botocore client configured for SigV2 Authorization headers (decision 90); and the headers S3 takes from a SigV4
+// presigned URL's query.
 // The URLs and form fields come from Debian's python3-botocore (installed with awscli by .ci/run); the requests
 // are sent from here, as a browser or curl would send them.
 import assert from 'node:assert/strict';
@@ -16,6 +18,16 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 
+/** A SigV4 presigned PUT whose query carries a metadata header and a write condition, as the Java SDK presigns them. */
+const V4_QUERY = `
+from botocore.awsrequest import AWSRequest
+from botocore.auth import S3SigV4QueryAuth
+from botocore.credentials import Credentials
+req = AWSRequest(method='PUT', url=a['endpoint'] + '/' + a['bucket'] + '/v4-query', params={'x-amz-meta-colour': 'r—d', 'If-None-Match': '*'})
+S3SigV4QueryAuth(Credentials(a['key'], a['secret']), 's3', 'us-east-1', expires=300).add_auth(req)
+v4query = req.url
+`;
+
 /** Presigned requests made by botocore with its defaults (no signature_version configured). */
 const SCRIPT = `
 import json, sys, botocore.session
@@ -23,20 +35,48 @@ a = json.loads(sys.argv[1])
 c = botocore.session.get_session().create_client('s3', region_name='us-east-1', endpoint_url=a['endpoint'],
     aws_access_key_id=a['key'], aws_secret_access_key=a['secret'], verify=a['ca'])
 b, k = a['bucket'], a['objectKey']
+${V4_QUERY}
 print(json.dumps({
   'put': c.generate_presigned_url('put_object', Params={'Bucket': b, 'Key': k, 'Metadata': {'colour': 'blue'}, 'ServerSideEncryption': 'aws:kms'}),
   'typed': c.generate_presigned_url('put_object', Params={'Bucket': b, 'Key': 'typed', 'ContentType': 'text/plain'}),
   'get': c.generate_presigned_url('get_object', Params={'Bucket': b, 'Key': k, 'ResponseContentType': 'text/x-sigv2'}),
   'expired': c.generate_presigned_url('get_object', Params={'Bucket': b, 'Key': k}, ExpiresIn=-60),
   'post': c.generate_presigned_post(b, 'posted', Conditions=[['content-length-range', 1, 100]]),
+  'v4query': v4query,
 }))
+`;
+
+/**
+ * S3 calls from a botocore client configured for SigV2 Authorization headers (signature_version "s3"). Not a
+ * multipart upload: Debian's botocore 1.29 signs "?uploads" twice in SigV2 (newer botocore does not; s3cmd's
+ * multipart upload with signature_v2 is in s3-clients.test.ts).
+ */
+const HEADER_SCRIPT = `
+import json, sys, botocore.session
+from botocore.config import Config
+a = json.loads(sys.argv[1])
+def client(secret):
+    return botocore.session.get_session().create_client('s3', region_name='us-east-1', endpoint_url=a['endpoint'],
+        aws_access_key_id=a['key'], aws_secret_access_key=secret, verify=a['ca'],
+        config=Config(signature_version='s3', s3={'addressing_style': 'path'}, retries={'max_attempts': 1}))
+c, b = client(a['secret']), a['bucket']
+c.put_object(Bucket=b, Key='v2 header+key', Body=b'signed with v2', Metadata={'colour': 'green'}, ContentType='text/plain')
+got = c.get_object(Bucket=b, Key='v2 header+key')
+c.copy_object(Bucket=b, Key='v2-copy', CopySource={'Bucket': b, 'Key': 'v2 header+key'})
+listed = [o['Key'] for o in c.list_objects(Bucket=b, Prefix='v2')['Contents']]
+try:
+    client('not-the-secret').head_object(Bucket=b, Key='v2 header+key')
+    wrong = 'OK'
+except Exception as e:
+    wrong = e.response['Error']['Code']
+print(json.dumps({'body': got['Body'].read().decode(), 'meta': got['Metadata'], 'type': got['ContentType'], 'listed': listed, 'wrong': wrong}))
 `;
 
 describe('S3 presigned URLs and POST forms signed with Signature Version 2 by botocore', {
   skip: !existsSync(PYTHON) && process.env.CI !== 'true' ? 'Debian python3-botocore not installed (.ci/run installs awscli)' : false,
 }, () => {
   let s: TestServer;
-  let signed: { put: string; typed: string; get: string; expired: string; post: { url: string; fields: Record<string, string> } };
+  let signed: { put: string; typed: string; v4query: string; get: string; expired: string; post: { url: string; fields: Record<string, string> } };
   const bucket = 'sigv2-bucket';
   const objectKey = 'a key+ü';
 
@@ -94,6 +134,30 @@ describe('S3 presigned URLs and POST forms signed with Signature Version 2 by bo
     assert.match(incomplete.body, /Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters/);
     const body = await s.s3().send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }));
     assert.equal(await body.Body?.transformToString(), 'something', 'nothing changed');
+  });
+
+  it('a botocore client signing SigV2 Authorization headers: writes, reads, copies, lists; a wrong secret refused', async () => {
+    const args = { endpoint: s.endpoint, key: s.credentials.accessKeyId, secret: s.credentials.secretAccessKey, ca: s.kh.caPath, bucket };
+    const { stdout } = await run(PYTHON, ['-c', HEADER_SCRIPT, JSON.stringify(args)], { env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' } });
+    assert.deepEqual(JSON.parse(stdout), {
+      body: 'signed with v2',
+      meta: { colour: 'green' },
+      type: 'text/plain',
+      listed: ['v2 header+key', 'v2-copy'],
+      wrong: '403',
+    });
+    const events = (await auditEvents(s.dataDir)).filter((e) => e.eventName === 'PutObject' && e.requestParameters?.key === 'v2 header+key');
+    assert.deepEqual([events.at(-1)?.additionalEventData?.SignatureVersion, events.at(-1)?.additionalEventData?.AuthenticationMethod], ['SigV2', 'AuthHeader']);
+  });
+
+  it("a SigV4 presigned URL's query headers act as headers: metadata and If-None-Match", async () => {
+    assert.match(signed.v4query, /x-amz-meta-colour=r%E2%80%94d/);
+    const first = await rawHttps(s, 'PUT', signed.v4query, { 'content-length': '2' }, 'v4');
+    assert.equal(first.status, 200, first.body);
+    const head = await s.s3().send(new HeadObjectCommand({ Bucket: bucket, Key: 'v4-query' }));
+    assert.deepEqual(head.Metadata, { colour: '=?UTF-8?Q?r=E2=80=94d?=' });
+    const again = await rawHttps(s, 'PUT', signed.v4query, { 'content-length': '2' }, 'v4');
+    assert.equal(again.status, 412, "the query's If-None-Match: * holds");
   });
 
   it('a SigV2 POST form uploads under its policy', async () => {

@@ -329,6 +329,19 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     assert.equal(named.name, 'InvalidRequest', 'an unversioned bucket still refuses it');
   });
 
+  it('a response-* override HTTP cannot carry names itself and its value', async () => {
+    // localstack's recording of AWS, test_get_response_overrides_unicode_metadata_with_sig_s3.
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'override-me', Body: 'x' }));
+    const value = 'non-ascii-%E2%80%94_\u2014_\u00e9_';
+    const r = await raw('GET', `/${Bucket}/override-me?response-cache-control=${encodeURIComponent(value)}`);
+    assert.equal(r.status, 400);
+    const f = errorFields(r.body);
+    assert.deepEqual(
+      [f.Code, f.Message, f.ArgumentName, f.ArgumentValue],
+      ['InvalidArgument', 'Header value cannot be represented using ISO-8859-1.', 'response-cache-control', value],
+    );
+  });
+
   it('a website redirect is kept and returned, refused without its prefix, and makes an in-place copy a change; multipart uploads keep their headers', async () => {
     await s3.send(new PutObjectCommand({ Bucket, Key: 'redirected', Body: 'x', WebsiteRedirectLocation: '/test/direct' }));
     assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'redirected' }))).WebsiteRedirectLocation, '/test/direct');

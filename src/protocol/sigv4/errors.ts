@@ -22,7 +22,9 @@ export type AuthFailure =
   /** A session token came with the signature: Keyhold's keys are all long-term, so no token is valid. */
   | 'InvalidSessionToken'
   /** A SigV2 presigned URL without all of AWSAccessKeyId, Expires and Signature (../sigv2/query-auth.ts). */
-  | 'IncompleteQueryAuth';
+  | 'IncompleteQueryAuth'
+  /** A SigV2 Authorization header without a valid Date or x-amz-date header (../sigv2/header-auth.ts). */
+  | 'InvalidSigV2Date';
 
 export class SigV4Error extends Error {
   constructor(

@@ -164,11 +164,27 @@ function parseSignedHeaders(raw: string): string[] {
 }
 
 /**
- * Every signed header is present, and every header of `mustSign` that is present is signed; with `allAmz` (S3, and
- * every presigned request) every x-amz-* header present must be signed too, or whoever holds a presigned URL could
- * add to what it authorizes.
+ * Every header of `mustSign` that is present is signed; with `allAmz` (S3, and every presigned request) every
+ * x-amz-* header present must be signed too, or whoever holds a presigned URL could add to what it authorizes; and
+ * every signed header is present. Unsigned headers are reported first, as S3 does (AWS's recording: a presigned PUT
+ * signed for x-amz-meta-foo and sent with x-amz-meta-wrong instead is HeadersNotSigned). A presigned request may
+ * carry x-amz-content-sha256 unsigned (S3 ignores it there: recorded, and the Go SDK sends it); its value only
+ * decides how the body is checked, never what is authorized.
  */
-function checkSignedHeaders(list: ReadonlyArray<string>, headers: Map<string, string>, mustSign: ReadonlyArray<string>, allAmz: boolean): void {
+function checkSignedHeaders(
+  list: ReadonlyArray<string>,
+  headers: Map<string, string>,
+  mustSign: ReadonlyArray<string>,
+  allAmz: boolean,
+  presigned: boolean,
+): void {
+  const unsigned = mustSign.filter((h) => headers.has(h) && !list.includes(h));
+  if (allAmz) {
+    for (const h of headers.keys()) {
+      if (h.startsWith('x-amz-') && !list.includes(h) && !unsigned.includes(h) && !(presigned && h === 'x-amz-content-sha256')) unsigned.push(h);
+    }
+  }
+  if (unsigned.length > 0) throw new SigV4Error('HeadersNotSigned', 'There were headers present in the request which were not signed', unsigned);
   for (const h of list) {
     if (!headers.has(h))
       throw new SigV4Error(
@@ -176,9 +192,6 @@ function checkSignedHeaders(list: ReadonlyArray<string>, headers: Map<string, st
         `The request signature we calculated does not match the signature you provided. Signed header '${h}' is missing from the request.`,
       );
   }
-  const unsigned = mustSign.filter((h) => headers.has(h) && !list.includes(h));
-  if (allAmz) for (const h of headers.keys()) if (h.startsWith('x-amz-') && !list.includes(h) && !unsigned.includes(h)) unsigned.push(h);
-  if (unsigned.length > 0) throw new SigV4Error('HeadersNotSigned', 'There were headers present in the request which were not signed', unsigned);
 }
 
 /**
@@ -310,7 +323,7 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
     if (authorizationCache.size >= MAX_CACHED_AUTHORIZATIONS) authorizationCache.clear();
     authorizationCache.set(cacheKey, { accessKeyId, scope, scopeText, signedHeaders });
   }
-  checkSignedHeaders(signedHeaders, headers, opts.mustSign ?? [], presigned || opts.signAllAmzHeaders === true);
+  checkSignedHeaders(signedHeaders, headers, opts.mustSign ?? [], presigned || opts.signAllAmzHeaders === true, presigned);
   const cred = opts.lookup(accessKeyId);
   if (!cred) throw new SigV4Error('UnknownAccessKey', 'The security token included in the request is invalid.');
   if (scope.service !== opts.service) {

@@ -12,7 +12,9 @@ import { ServiceError } from '../../protocol/errors.js';
 import { AwsChunkedDecoder, ChunkedEncodingError, STREAMING_MODES } from '../../protocol/sigv4/chunked.js';
 import { SigV4Error } from '../../protocol/sigv4/errors.js';
 import { isPresigned, type VerifiableCredential, verifySigV4 } from '../../protocol/sigv4/verifier.js';
-import { headersFromQuery, isSigV2Presigned, verifySigV2Query } from '../../protocol/sigv2/query-auth.js';
+import { isSigV2Header, verifySigV2Header } from '../../protocol/sigv2/header-auth.js';
+import { isSigV2Presigned, verifySigV2Query } from '../../protocol/sigv2/query-auth.js';
+import { presignedQueryHeaders } from './query-headers.js';
 import { escapeXml } from '../../protocol/xml-writer.js';
 import { rawHeaderPairs, tlsDetails } from '../../server/http-io.js';
 import { httpDate } from '../../server/per-second.js';
@@ -110,9 +112,11 @@ export class S3Edge {
         return await this.#execute(req, res, edge, r, post.request, post.handler, fail);
       }
       const payloadHeader = req.headers['x-amz-content-sha256'];
-      // botocore's default presigned URLs in us-east-1 are SigV2 (../../protocol/sigv2/query-auth.ts).
-      const sigV2 =
-        !req.headers.authorization && isSigV2Presigned(edge.query) ? await this.#verifySigV2(req, edge, bucket, virtualHosted === true, now) : undefined;
+      // botocore's default presigned URLs in us-east-1 are SigV2 (../../protocol/sigv2/query-auth.ts), and older tools
+      // still sign headers with it (../../protocol/sigv2/header-auth.ts).
+      const authorization = req.headers.authorization;
+      const sigV2Form = isSigV2Header(authorization) ? 'header' : !authorization && isSigV2Presigned(edge.query) ? 'query' : undefined;
+      const sigV2 = sigV2Form ? await this.#verifySigV2(req, edge, bucket, virtualHosted === true, now, sigV2Form) : undefined;
       const presigned = sigV2 !== undefined || isPresigned({ method: req.method ?? 'GET', path: edge.path, query: edge.query, headers: [] });
       // An unsigned request is anonymous: admitted only to a bucket whose owner allowed public access (and then
       // only to what its policy grants to "*").
@@ -125,8 +129,8 @@ export class S3Edge {
           'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER) or a SHA-256 hex digest.',
         );
       }
-      // Signed aws-chunked bodies continue the request's signature chain: an unsigned request cannot have one.
-      if (anonymousRegion && streaming && streaming !== 'unsigned-trailer') throw S3.AccessDenied();
+      // Signed aws-chunked bodies continue a SigV4 signature chain: an unsigned or SigV2 request cannot have one.
+      if ((anonymousRegion || sigV2) && streaming && streaming !== 'unsigned-trailer') throw S3.AccessDenied();
       let verified: ReturnType<typeof verifySigV4<Principal>> | undefined;
       if (!anonymousRegion && !sigV2) {
         try {
@@ -141,8 +145,9 @@ export class S3Edge {
           throw s3AuthError(err);
         }
       }
-      // A SigV2 presigned URL carries the x-amz-* headers it signed in its query; the request acts on them.
-      const hoisted = sigV2 ? headersFromQuery(edge.query, req.headers) : undefined;
+      // A presigned URL may carry headers it signed in its query; the request acts on them (./query-headers.ts).
+      const queryVersion = sigV2Form === 'query' ? 2 : verified?.mode === 'query' ? 4 : undefined;
+      const hoisted = queryVersion ? presignedQueryHeaders(edge.query, req.headers, queryVersion) : undefined;
       const who = sigV2 ?? (verified ? { principal: verified.principal, region: verified.scope.region } : { principal: ANONYMOUS, region: anonymousRegion! });
       const ctx = requestContext(req, edge, now, who, 'name' in r ? r.name : 'Unsupported');
 
@@ -201,7 +206,7 @@ export class S3Edge {
         headersDistinct: hoisted ? { ...req.headersDistinct, ...Object.fromEntries(Object.entries(hoisted).map(([k, v]) => [k, [v]])) } : req.headersDistinct,
         secure: edge.secure,
         auth: {
-          type: sigV2 || verified?.mode === 'query' ? 'REST-QUERY-STRING' : verified ? 'REST-HEADER' : 'ANONYMOUS',
+          type: sigV2Form === 'query' || verified?.mode === 'query' ? 'REST-QUERY-STRING' : verified || sigV2Form ? 'REST-HEADER' : 'ANONYMOUS',
           tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, ''),
           ...(sigV2 ? { sigV2: true } : {}),
         },
@@ -232,21 +237,20 @@ export class S3Edge {
   }
 
   /**
-   * A SigV2 presigned request: its signer and the Region it acts in, which SigV2 does not name: the bucket's (so
+   * A SigV2-signed request (presigned URL or Authorization header): its signer and the Region it acts in, which SigV2 does not name: the bucket's (so
    * the Region check that follows never refuses it), or us-east-1, where S3's SigV2 endpoint is.
    */
-  async #verifySigV2(req: IncomingMessage, edge: EdgeRequest, bucket: string | undefined, virtualHosted: boolean, now: number) {
+  async #verifySigV2(req: IncomingMessage, edge: EdgeRequest, bucket: string | undefined, virtualHosted: boolean, now: number, form: 'query' | 'header') {
     try {
-      const v = verifySigV2Query(
-        {
-          method: req.method ?? 'GET',
-          path: edge.path,
-          query: edge.query,
-          headers: rawHeaderPairs(req),
-          ...(virtualHosted ? { virtualHostBucket: bucket } : {}),
-        },
-        { now, lookup: this.deps.lookup, refuseSessionTokens: true },
-      );
+      const request = {
+        method: req.method ?? 'GET',
+        path: edge.path,
+        query: edge.query,
+        headers: rawHeaderPairs(req),
+        ...(virtualHosted ? { virtualHostBucket: bucket } : {}),
+      };
+      const opts = { now, lookup: this.deps.lookup, refuseSessionTokens: true };
+      const v = form === 'query' ? verifySigV2Query(request, opts) : verifySigV2Header(request, opts);
       const region = (bucket === undefined ? undefined : await this.deps.s3.store.getBucket(bucket))?.region ?? 'us-east-1';
       return { principal: v.principal, region };
     } catch (err) {

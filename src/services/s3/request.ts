@@ -19,7 +19,7 @@ export interface S3Request {
   headersDistinct: NodeJS.Dict<string[]>;
   secure: boolean;
   /** How the request was authenticated (s3:authType: signed headers, a presigned URL or a POST form) and carried (s3:TlsVersion). */
-  /** How the request was signed; `sigV2` for a SigV2 presigned URL (every other signed request is SigV4). */
+  /** How the request was signed; `sigV2` for Signature Version 2 (URL or header; every other signed request is SigV4). */
   auth: { type: 'REST-HEADER' | 'REST-QUERY-STRING' | 'POST' | 'ANONYMOUS'; tlsVersion?: string; sigV2?: boolean };
   /** The payload exactly as the client meant it (aws-chunked framing removed, signatures verified). */
   body: AsyncIterable<Buffer>;

@@ -2,7 +2,7 @@
 // example, and what changes the answer.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { headersFromQuery, isSigV2Presigned, verifySigV2Query } from '../../../src/protocol/sigv2/query-auth.js';
+import { isSigV2Presigned, verifySigV2Query } from '../../../src/protocol/sigv2/query-auth.js';
 import { SigV4Error } from '../../../src/protocol/sigv4/errors.js';
 
 // "Query string request authentication alternative" in the S3 guide (Signature Version 2): a GET of
@@ -94,11 +94,5 @@ describe('SigV2 query-string authentication', () => {
       reason(() => verifySigV2Query(request(), { now, lookup: () => inactive })),
       'InactiveAccessKey',
     );
-  });
-
-  it('takes the x-amz-* headers botocore moves into the query as headers, a header sent as one winning; never Content-Type', () => {
-    const q = 'AWSAccessKeyId=A&Signature=s&Expires=1&x-amz-meta-colour=blue&content-type=text%2Fplain&other=x';
-    assert.deepEqual(headersFromQuery(q, {}), { 'x-amz-meta-colour': 'blue' });
-    assert.deepEqual(headersFromQuery(q, { 'x-amz-meta-colour': 'red' }), {});
   });
 });

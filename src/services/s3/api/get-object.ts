@@ -77,7 +77,7 @@ function overrideValue(param: string, value: string): string {
   if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
     const beyondLatin1 = [...value].some((ch) => ch.codePointAt(0)! > 0xff);
     const message = beyondLatin1 ? 'Header value cannot be represented using ISO-8859-1.' : 'Header value cannot contain control characters.';
-    throw S3.InvalidArgument(message, { ArgumentName: param });
+    throw S3.InvalidArgument(message, { ArgumentName: param, ArgumentValue: value });
   }
   return value;
 }
