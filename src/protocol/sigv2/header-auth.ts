@@ -14,7 +14,7 @@ const HEADER = /^AWS ([^:\s]+):(\S+)$/;
 
 /** Whether an Authorization header is SigV2's ("AWS <key>:<signature>", not "AWS4-HMAC-SHA256 ..."). */
 export function isSigV2Header(authorization: string | undefined): boolean {
-  return authorization !== undefined && authorization.startsWith('AWS ');
+  return authorization?.startsWith('AWS ') === true;
 }
 
 export function verifySigV2Header<P>(
