@@ -20,13 +20,14 @@ export function authErrorToS3(err: SigV4Error): S3AuthError {
         code: 'SignatureDoesNotMatch',
         status: 403,
         message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+        extra: err.details,
       };
     case 'RequestTimeTooSkewed':
       return { code: 'RequestTimeTooSkewed', status: 403, message: 'The difference between the request time and the current time is too large.' };
     case 'ContentSha256Mismatch':
       return { code: 'XAmzContentSHA256Mismatch', status: 400, message: 'The provided x-amz-content-sha256 header does not match what was computed.' };
     case 'PresignExpired':
-      return { code: 'AccessDenied', status: 403, message: 'Request has expired' };
+      return { code: 'AccessDenied', status: 403, message: 'Request has expired', extra: err.details };
     case 'PresignNotYetValid':
       return { code: 'AccessDenied', status: 403, message: 'Request is not valid yet' };
     case 'InvalidPresignExpiry':

@@ -30,6 +30,8 @@ import {
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { rawHttps } from '../helpers/raw-https.js';
 import { signedS3 } from '../helpers/s3-signer.js';
 import { failure, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -327,6 +329,33 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     await s3.send(new PutObjectCommand({ Bucket, Key: 'plain-in-place', Body: 'x' }));
     const named = await failure(s3.send(new CopyObjectCommand({ Bucket, Key: 'plain-in-place', CopySource: `${Bucket}/plain-in-place?versionId=null` })));
     assert.equal(named.name, 'InvalidRequest', 'an unversioned bucket still refuses it');
+  });
+
+  it('SignatureDoesNotMatch shows what the server signed; an expired URL shows its times', async () => {
+    // The fields AWS returns (localstack's recordings of AWS, TestS3PresignedUrl, February 2026).
+    const wrong = { accessKeyId: s.credentials.accessKeyId, secretAccessKey: 'not-the-secret-key-000000000000000000000' };
+    const sent = await signedS3(s.endpoint, s.agent, wrong, 'GET', `/${Bucket}?list-type=2`, {
+      'x-amz-content-sha256': createHash('sha256').update('').digest('hex'),
+    });
+    const r = await sent.send();
+    const f = errorFields(r.body);
+    assert.deepEqual(
+      [r.status, f.Code, f.AWSAccessKeyId, f.SignatureProvided],
+      [403, 'SignatureDoesNotMatch', wrong.accessKeyId, /Signature=(\w+)/.exec(sent.headers.authorization!)![1]],
+    );
+    const shown = (bytes: string) => Buffer.from(bytes.split(' ').map((b) => Number.parseInt(b, 16))).toString('utf8');
+    assert.equal(shown(f.StringToSignBytes!), f.StringToSign);
+    assert.equal(shown(f.CanonicalRequestBytes!), f.CanonicalRequest);
+    assert.match(f.CanonicalRequest!, new RegExp(`^GET\n/${Bucket}\nlist-type=2\n`));
+    assert.equal(f.StringToSign!.split('\n').at(-1), createHash('sha256').update(f.CanonicalRequest!).digest('hex'));
+    assert.ok(Object.keys(f).indexOf('AWSAccessKeyId') < Object.keys(f).indexOf('CanonicalRequestBytes'), 'in the order AWS writes them');
+
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: 'anything' }), { expiresIn: 1, signingDate: new Date(Date.now() - 10_000) });
+    const expired = errorFields((await rawHttps(s, 'GET', url, {})).body);
+    assert.equal(expired.Message, 'Request has expired');
+    assert.equal(expired['X-Amz-Expires'], '1');
+    assert.match(expired.Expires!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.ok(Date.parse(expired.ServerTime!) > Date.parse(expired.Expires!));
   });
 
   it('a response-* override HTTP cannot carry names itself and its value', async () => {

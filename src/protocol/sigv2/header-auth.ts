@@ -33,7 +33,7 @@ export function verifySigV2Header<P>(
     throw new SigV4Error('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.');
   const cred = opts.lookup(accessKeyId);
   if (!cred) throw new SigV4Error('UnknownAccessKey', 'The AWS Access Key Id you provided does not exist in our records.');
-  checkSignature(cred.secretAccessKey, stringsToSign(req, amzDate === undefined ? (date ?? '') : ''), signature);
+  checkSignature(cred.secretAccessKey, stringsToSign(req, amzDate === undefined ? (date ?? '') : ''), signature, accessKeyId);
   // As for SigV4: reported only to someone who holds the secret.
   if (!cred.active) throw new SigV4Error('InactiveAccessKey', 'The AWS Access Key Id you provided does not exist in our records.');
   if (opts.refuseSessionTokens && header('x-amz-security-token') !== undefined)

@@ -8,7 +8,7 @@
 //
 // A signer may move the x-amz-* headers it signed into the query (botocore does); they are signed from there.
 import { parseQuery } from '../sigv4/canonical.js';
-import { SigV4Error } from '../sigv4/errors.js';
+import { isoSeconds, SigV4Error } from '../sigv4/errors.js';
 import type { VerifiableCredential } from '../sigv4/verifier.js';
 import { checkSignature, type SigV2Request, stringsToSign, type VerifiedSigV2 } from './string-to-sign.js';
 
@@ -30,14 +30,16 @@ export function verifySigV2Query<P>(
   const expires = get('Expires');
   if (!accessKeyId || !signature || !expires)
     throw new SigV4Error('IncompleteQueryAuth', 'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters');
-  if (!/^\d{1,12}$/.test(expires) || Number(expires) * 1000 < opts.now) throw new SigV4Error('PresignExpired', 'Request has expired');
+  if (!/^\d{1,12}$/.test(expires)) throw new SigV4Error('PresignExpired', 'Request has expired');
+  if (Number(expires) * 1000 < opts.now)
+    throw new SigV4Error('PresignExpired', 'Request has expired', [], { Expires: isoSeconds(Number(expires) * 1000), ServerTime: isoSeconds(opts.now) });
   const cred = opts.lookup(accessKeyId);
   if (!cred) throw new SigV4Error('UnknownAccessKey', 'The AWS Access Key Id you provided does not exist in our records.');
 
   const amzFromQuery = new Map(params.filter((p) => p.name.startsWith('x-amz-') && p.name.toLowerCase() === p.name).map((p) => [p.name, p.value]));
   // parseQuery has already percent-decoded the signature once, as S3 does; a second decode would accept a
   // double-encoded one.
-  checkSignature(cred.secretAccessKey, stringsToSign(req, expires, amzFromQuery), signature);
+  checkSignature(cred.secretAccessKey, stringsToSign(req, expires, amzFromQuery), signature, accessKeyId);
   // As for SigV4: reported only to someone who holds the secret.
   if (!cred.active) throw new SigV4Error('InactiveAccessKey', 'The AWS Access Key Id you provided does not exist in our records.');
   if (opts.refuseSessionTokens && (amzFromQuery.has('x-amz-security-token') || req.headers.some(([n]) => n.toLowerCase() === 'x-amz-security-token')))

@@ -7,7 +7,7 @@
 // HMAC-SHA1 is SigV2's definition; HMAC (unlike plain SHA-1) is not weakened by SHA-1's collisions.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { headerMap, parseQuery } from '../sigv4/canonical.js';
-import { SigV4Error } from '../sigv4/errors.js';
+import { bytesShown, SigV4Error } from '../sigv4/errors.js';
 
 /** Query parameters that name a sub-resource and so are part of the CanonicalizedResource (the S3 guide's list). */
 const SUBRESOURCES = new Set([
@@ -110,12 +110,20 @@ function rawHasValue(query: string, name: string): boolean {
  * Checks a Base64 signature over any of `candidates` in constant time. Header values arrive as bytes held as latin1
  * strings; a signer may have signed them as UTF-8 text or as bytes, so both readings are tried.
  */
-export function checkSignature(secretAccessKey: string, candidates: ReadonlyArray<string>, signatureBase64: string): void {
+export function checkSignature(secretAccessKey: string, candidates: ReadonlyArray<string>, signatureBase64: string, accessKeyId: string): void {
   const provided = Buffer.from(signatureBase64, 'base64');
   const matches = (bytes: Buffer) => {
     const computed = createHmac('sha1', secretAccessKey).update(bytes).digest();
     return provided.length === computed.length && timingSafeEqual(provided, computed);
   };
-  if (!candidates.some((toSign) => matches(Buffer.from(toSign, 'utf8')) || matches(Buffer.from(toSign, 'latin1'))))
-    throw new SigV4Error('SignatureMismatch', MISMATCH);
+  if (candidates.some((toSign) => matches(Buffer.from(toSign, 'utf8')) || matches(Buffer.from(toSign, 'latin1')))) return;
+  // What the server signed, as S3 reports it for SigV2 (recorded from AWS: AWSAccessKeyId, StringToSign,
+  // SignatureProvided, StringToSignBytes).
+  const toSign = candidates[candidates.length - 1]!;
+  throw new SigV4Error('SignatureMismatch', MISMATCH, [], {
+    AWSAccessKeyId: accessKeyId,
+    StringToSign: toSign,
+    SignatureProvided: signatureBase64,
+    StringToSignBytes: bytesShown(toSign),
+  });
 }

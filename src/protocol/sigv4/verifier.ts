@@ -5,7 +5,7 @@
 // can continue the signature chain after the headers (see ./chunked.ts once S3 lands).
 import { timingSafeEqual } from 'node:crypto';
 import { canonicalQuery, canonicalRequest, canonicalUri, headerMap, type PathRule, parseQuery, type SignableRequest, stringToSign } from './canonical.js';
-import { SigV4Error } from './errors.js';
+import { bytesShown, isoSeconds, SigV4Error } from './errors.js';
 import { cachedSigningKey, type SigningKeyCache, sign } from './signing-key.js';
 
 const NON_ASCII = /[\u0080-\u00ff]/;
@@ -279,7 +279,12 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
     }
     const t = parseAmzDate(amzDate);
     if (t === undefined) throw new SigV4Error('MalformedAuthorization', `X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`);
-    if (opts.now > t + expires * 1000) throw new SigV4Error('PresignExpired', 'Request has expired');
+    if (opts.now > t + expires * 1000)
+      throw new SigV4Error('PresignExpired', 'Request has expired', [], {
+        'X-Amz-Expires': String(expires),
+        Expires: isoSeconds(t + expires * 1000),
+        ServerTime: isoSeconds(opts.now),
+      });
     if (t - opts.now > MAX_SKEW_MS) throw new SigV4Error('PresignNotYetValid', 'Request is not valid yet');
     canonQuery = canonicalQuery(params, 'X-Amz-Signature');
   } else {
@@ -352,7 +357,20 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
       ),
     );
   }
-  if (!ok) throw new SigV4Error('SignatureMismatch', MISMATCH);
+  if (!ok) {
+    // What the server signed, as S3 reports it (recorded from AWS: AWSAccessKeyId, StringToSign, SignatureProvided,
+    // StringToSignBytes, CanonicalRequest, CanonicalRequestBytes).
+    const canonical = canonicalRequest(req.method, uri, canonQuery, headers, signedHeaders, opts.payloadHash);
+    const toSign = stringToSign(amzDate, scopeText, canonical);
+    throw new SigV4Error('SignatureMismatch', MISMATCH, [], {
+      AWSAccessKeyId: accessKeyId,
+      StringToSign: toSign,
+      SignatureProvided: signature,
+      StringToSignBytes: bytesShown(toSign),
+      CanonicalRequest: canonical,
+      CanonicalRequestBytes: bytesShown(canonical),
+    });
+  }
   // Checked after the signature so an inactive key is only reported to someone who holds its secret.
   if (!cred.active) throw new SigV4Error('InactiveAccessKey', 'The security token included in the request is invalid.');
   // Reported, like the inactive key, only to someone who holds the secret.
