@@ -159,6 +159,12 @@ describe('SigV2 Authorization-header authentication', () => {
       reason(() => verifySigV2Header(request(get, { headers: [] }), { now, lookup })),
       'InvalidSigV2Date',
     );
+    // A date before 1970 is no valid date (s3-tests test_object_create_bad_date_before_epoch_aws2).
+    const before1970: Array<[string, string]> = [['x-amz-date', 'Tue, 07 Jul 1950 21:53:04 GMT']];
+    assert.equal(
+      reason(() => verifySigV2Header(request(get, { headers: before1970 }), { now, lookup })),
+      'InvalidSigV2Date',
+    );
     assert.equal(
       reason(() => verifySigV2Header(request(get, { authorization: `AWS AKIANOTKNOWN:${get.signature}` }), { now: Date.parse(get.at), lookup })),
       'UnknownAccessKey',
