@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSigV2Header, verifySigV2Header } from '../../../src/protocol/sigv2/header-auth.js';
-import { SigV4Error } from '../../../src/protocol/sigv4/errors.js';
+import { authOutcome } from '../../helpers/auth-outcome.js';
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const cred = { accessKeyId: KEY, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', active: true, principal: 'example' };
@@ -91,15 +91,6 @@ const request = (e: Example, over: { headers?: Array<[string, string]>; authoriz
   headers: [...(over.headers ?? e.headers), ['Authorization', over.authorization ?? `AWS ${KEY}:${e.signature}`]] as Array<[string, string]>,
   ...(e.virtualHostBucket ? { virtualHostBucket: e.virtualHostBucket } : {}),
 });
-const reason = (f: () => unknown) => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof SigV4Error) return err.reason;
-    throw err;
-  }
-  return 'verified';
-};
 
 describe('SigV2 Authorization-header authentication', () => {
   for (const e of EXAMPLES) {
@@ -112,15 +103,15 @@ describe('SigV2 Authorization-header authentication', () => {
     const list = EXAMPLES[2]!;
     const pathStyle = { ...request(list), path: '/johnsmith', virtualHostBucket: undefined };
     assert.equal(
-      reason(() => verifySigV2Header(pathStyle, { now: Date.parse(list.at), lookup })),
+      authOutcome(() => verifySigV2Header(pathStyle, { now: Date.parse(list.at), lookup })),
       'verified',
     );
     assert.equal(
-      reason(() => verifySigV2Header({ ...pathStyle, path: '/johnsmith/' }, { now: Date.parse(list.at), lookup })),
+      authOutcome(() => verifySigV2Header({ ...pathStyle, path: '/johnsmith/' }, { now: Date.parse(list.at), lookup })),
       'verified',
     );
     assert.equal(
-      reason(() => verifySigV2Header({ ...pathStyle, path: '/other' }, { now: Date.parse(list.at), lookup })),
+      authOutcome(() => verifySigV2Header({ ...pathStyle, path: '/other' }, { now: Date.parse(list.at), lookup })),
       'SignatureMismatch',
     );
   });
@@ -135,53 +126,53 @@ describe('SigV2 Authorization-header authentication', () => {
     const [get, put, , , del] = EXAMPLES as [Example, Example, Example, Example, Example];
     const now = Date.parse(put.at);
     assert.equal(
-      reason(() => verifySigV2Header(request(put, { method: 'POST' }), { now, lookup })),
+      authOutcome(() => verifySigV2Header(request(put, { method: 'POST' }), { now, lookup })),
       'SignatureMismatch',
     );
     const retyped = put.headers.map(([n, v]) => [n, n === 'Content-Type' ? 'text/html' : v] as [string, string]);
     assert.equal(
-      reason(() => verifySigV2Header(request(put, { headers: retyped }), { now, lookup })),
+      authOutcome(() => verifySigV2Header(request(put, { headers: retyped }), { now, lookup })),
       'SignatureMismatch',
     );
     assert.equal(
-      reason(() => verifySigV2Header(request(put, { headers: [...put.headers, ['x-amz-meta-a', 'b']] }), { now, lookup })),
+      authOutcome(() => verifySigV2Header(request(put, { headers: [...put.headers, ['x-amz-meta-a', 'b']] }), { now, lookup })),
       'SignatureMismatch',
     );
     assert.equal(
-      reason(() => verifySigV2Header(request(put), { now: now + 16 * 60_000, lookup })),
+      authOutcome(() => verifySigV2Header(request(put), { now: now + 16 * 60_000, lookup })),
       'RequestTimeTooSkewed',
     );
     assert.equal(
-      reason(() => verifySigV2Header(request(put), { now: now - 16 * 60_000, lookup })),
+      authOutcome(() => verifySigV2Header(request(put), { now: now - 16 * 60_000, lookup })),
       'RequestTimeTooSkewed',
     );
     assert.equal(
-      reason(() => verifySigV2Header(request(get, { headers: [] }), { now, lookup })),
+      authOutcome(() => verifySigV2Header(request(get, { headers: [] }), { now, lookup })),
       'InvalidSigV2Date',
     );
     // A date before 1970 is no valid date (s3-tests test_object_create_bad_date_before_epoch_aws2).
     const before1970: Array<[string, string]> = [['x-amz-date', 'Tue, 07 Jul 1950 21:53:04 GMT']];
     assert.equal(
-      reason(() => verifySigV2Header(request(get, { headers: before1970 }), { now, lookup })),
+      authOutcome(() => verifySigV2Header(request(get, { headers: before1970 }), { now, lookup })),
       'InvalidSigV2Date',
     );
     assert.equal(
-      reason(() => verifySigV2Header(request(get, { authorization: `AWS AKIANOTKNOWN:${get.signature}` }), { now: Date.parse(get.at), lookup })),
+      authOutcome(() => verifySigV2Header(request(get, { authorization: `AWS AKIANOTKNOWN:${get.signature}` }), { now: Date.parse(get.at), lookup })),
       'UnknownAccessKey',
     );
     assert.equal(
-      reason(() => verifySigV2Header(request(get, { authorization: `AWS ${KEY}` }), { now, lookup })),
+      authOutcome(() => verifySigV2Header(request(get, { authorization: `AWS ${KEY}` }), { now, lookup })),
       'MalformedAuthorization',
     );
     // x-amz-date wins over Date: the date line is empty and x-amz-date is signed, so changing Date changes nothing.
     const redated = del.headers.map(([n, v]) => [n, n === 'Date' ? 'Tue, 27 Mar 2007 21:25:00 +0000' : v] as [string, string]);
     assert.equal(
-      reason(() => verifySigV2Header(request(del, { headers: redated }), { now: Date.parse(del.at), lookup })),
+      authOutcome(() => verifySigV2Header(request(del, { headers: redated }), { now: Date.parse(del.at), lookup })),
       'verified',
     );
     const inactive = { ...cred, active: false };
     assert.equal(
-      reason(() => verifySigV2Header(request(get), { now: Date.parse(get.at), lookup: () => inactive })),
+      authOutcome(() => verifySigV2Header(request(get), { now: Date.parse(get.at), lookup: () => inactive })),
       'InactiveAccessKey',
     );
   });

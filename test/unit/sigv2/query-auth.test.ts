@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSigV2Presigned, verifySigV2Query } from '../../../src/protocol/sigv2/query-auth.js';
-import { SigV4Error } from '../../../src/protocol/sigv4/errors.js';
+import { authOutcome } from '../../helpers/auth-outcome.js';
 
 // "Query string request authentication alternative" in the S3 guide (Signature Version 2): a GET of
 // johnsmith.s3.amazonaws.com/photos/puppy.jpg expiring at 1175139620, signed with the guide's example key (the
@@ -25,21 +25,12 @@ const request = (over: { method?: string; path?: string; query?: string; headers
   headers: over.headers ?? [['host', 'johnsmith.s3.amazonaws.com']],
   ...(over.virtualHostBucket === null ? {} : { virtualHostBucket: over.virtualHostBucket ?? 'johnsmith' }),
 });
-const reason = (f: () => unknown) => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof SigV4Error) return err.reason;
-    throw err;
-  }
-  return 'verified';
-};
 
 describe('SigV2 query-string authentication', () => {
   it("verifies the S3 guide's example, virtual-hosted and path-style", () => {
     assert.equal(verifySigV2Query(request(), { now: before, lookup }).principal, 'example');
     assert.equal(
-      reason(() => verifySigV2Query({ ...request(), path: '/johnsmith/photos/puppy.jpg', virtualHostBucket: undefined }, { now: before, lookup })),
+      authOutcome(() => verifySigV2Query({ ...request(), path: '/johnsmith/photos/puppy.jpg', virtualHostBucket: undefined }, { now: before, lookup })),
       'verified',
     );
     assert.equal(isSigV2Presigned(request().query), true);
@@ -49,49 +40,49 @@ describe('SigV2 query-string authentication', () => {
   it('refuses another method, path, sub-resource, header or expiry; an expired URL; an unknown key; missing parts', () => {
     const now = before;
     assert.equal(
-      reason(() => verifySigV2Query(request({ method: 'PUT' }), { now, lookup })),
+      authOutcome(() => verifySigV2Query(request({ method: 'PUT' }), { now, lookup })),
       'SignatureMismatch',
     );
     assert.equal(
-      reason(() => verifySigV2Query(request({ path: '/photos/kitten.jpg' }), { now, lookup })),
+      authOutcome(() => verifySigV2Query(request({ path: '/photos/kitten.jpg' }), { now, lookup })),
       'SignatureMismatch',
     );
     assert.equal(
-      reason(() => verifySigV2Query(request({ query: `${request().query}&acl` }), { now, lookup })),
+      authOutcome(() => verifySigV2Query(request({ query: `${request().query}&acl` }), { now, lookup })),
       'SignatureMismatch',
     );
     assert.equal(
-      reason(() => verifySigV2Query(request({ query: `${request().query}&other=1` }), { now, lookup })),
+      authOutcome(() => verifySigV2Query(request({ query: `${request().query}&other=1` }), { now, lookup })),
       'verified',
       'not a sub-resource',
     );
     assert.equal(
-      reason(() => verifySigV2Query(request({ headers: [['content-type', 'text/html']] }), { now, lookup })),
+      authOutcome(() => verifySigV2Query(request({ headers: [['content-type', 'text/html']] }), { now, lookup })),
       'SignatureMismatch',
     );
     assert.equal(
-      reason(() => verifySigV2Query(request({ headers: [['x-amz-meta-a', 'b']] }), { now, lookup })),
+      authOutcome(() => verifySigV2Query(request({ headers: [['x-amz-meta-a', 'b']] }), { now, lookup })),
       'SignatureMismatch',
     );
     assert.equal(
-      reason(() => verifySigV2Query(request({ query: request().query.replace('1175139620', '1175139621') }), { now, lookup })),
+      authOutcome(() => verifySigV2Query(request({ query: request().query.replace('1175139620', '1175139621') }), { now, lookup })),
       'SignatureMismatch',
     );
     assert.equal(
-      reason(() => verifySigV2Query(request(), { now: EXAMPLE.expires * 1000 + 1000, lookup })),
+      authOutcome(() => verifySigV2Query(request(), { now: EXAMPLE.expires * 1000 + 1000, lookup })),
       'PresignExpired',
     );
     assert.equal(
-      reason(() => verifySigV2Query(request(), { now, lookup: () => undefined })),
+      authOutcome(() => verifySigV2Query(request(), { now, lookup: () => undefined })),
       'UnknownAccessKey',
     );
     assert.equal(
-      reason(() => verifySigV2Query(request({ query: request().query.replace(/&Signature=[^&]+/, '') }), { now, lookup })),
+      authOutcome(() => verifySigV2Query(request({ query: request().query.replace(/&Signature=[^&]+/, '') }), { now, lookup })),
       'IncompleteQueryAuth',
     );
     const inactive = { ...cred, active: false };
     assert.equal(
-      reason(() => verifySigV2Query(request(), { now, lookup: () => inactive })),
+      authOutcome(() => verifySigV2Query(request(), { now, lookup: () => inactive })),
       'InactiveAccessKey',
     );
   });

@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../../helpers/sha256.js';
 import { sha256Hex } from '../../../src/protocol/sigv4/canonical.js';
-import { SigV4Error } from '../../../src/protocol/sigv4/errors.js';
 import { clearAuthorizationCache, verifySigV4 } from '../../../src/protocol/sigv4/verifier.js';
+import { authOutcome } from '../../helpers/auth-outcome.js';
 
 const creds = { accessKeyId: 'AKIAAUTHCACHE0000001', secretAccessKey: 'authorization-cache-secret-0123456789' };
 const lookup = (id: string) => (id === creds.accessKeyId ? { ...creds, active: true, principal: 'p' } : undefined);
@@ -27,16 +27,6 @@ async function signed(target: string, signingDate: Date) {
 const verify = (req: Awaited<ReturnType<typeof signed>>, now: number, mustSign: string[] = ['x-amz-target']) =>
   verifySigV4(req, { now, pathRule: 'normalized', service: 'kms', payloadHash: sha256Hex(body), lookup, mustSign });
 
-function reason(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof SigV4Error) return err.reason;
-    throw err;
-  }
-  return 'verified';
-}
-
 describe('SigV4 Authorization parse cache', () => {
   it('a cached header prefix still needs the right signature, a current date and every signed header', async () => {
     const now = new Date();
@@ -46,35 +36,35 @@ describe('SigV4 Authorization parse cache', () => {
     // Same credential, scope and signed headers: one cache entry serves both requests.
     assert.equal(auth(a).split('Signature=')[0], auth(b).split('Signature=')[0]);
     assert.equal(
-      reason(() => verify(a, now.getTime())),
+      authOutcome(() => verify(a, now.getTime())),
       'verified',
     );
     assert.equal(
-      reason(() => verify(b, now.getTime())),
+      authOutcome(() => verify(b, now.getTime())),
       'verified',
     );
 
     // B's signature on A's request (a hit with a valid-looking signature): refused.
     const swapped = { ...a, headers: a.headers.map(([n, v]): [string, string] => [n, n === 'authorization' ? auth(b) : v]) };
     assert.equal(
-      reason(() => verify(swapped, now.getTime())),
+      authOutcome(() => verify(swapped, now.getTime())),
       'SignatureMismatch',
     );
     // A signed header missing from the request: refused on a hit as on a miss.
     const missing = { ...a, headers: a.headers.filter(([n]) => n !== 'x-amz-target') };
     assert.equal(
-      reason(() => verify(missing, now.getTime())),
+      authOutcome(() => verify(missing, now.getTime())),
       'SignatureMismatch',
     );
     // Clock skew is checked per request.
     assert.equal(
-      reason(() => verify(a, now.getTime() + 16 * 60_000)),
+      authOutcome(() => verify(a, now.getTime() + 16 * 60_000)),
       'RequestTimeTooSkewed',
     );
     // A header that must be signed but is not (the cached list lacks it) is reported.
     const extra = { ...a, headers: [...a.headers, ['x-amz-extra', '1'] as [string, string]] };
     assert.equal(
-      reason(() => verify(extra, now.getTime(), ['x-amz-extra'])),
+      authOutcome(() => verify(extra, now.getTime(), ['x-amz-extra'])),
       'HeadersNotSigned',
     );
   });
@@ -88,21 +78,21 @@ describe('SigV4 Authorization parse cache', () => {
     const reordered = `AWS4-HMAC-SHA256 Signature=${sig}, ${prefix.slice('AWS4-HMAC-SHA256 '.length).replace(/,\s*$/, '')}`;
     const withAuth = (v: string) => ({ ...a, headers: a.headers.map(([n, x]): [string, string] => [n, n === 'authorization' ? v : x]) });
     assert.equal(
-      reason(() => verify(withAuth(reordered), now.getTime())),
+      authOutcome(() => verify(withAuth(reordered), now.getTime())),
       'verified',
     );
     // Two Signature members: never cached, the last one counts (as in the uncached parser).
     assert.equal(
-      reason(() => verify(withAuth(`${prefix}Signature=${'0'.repeat(64)}, Signature=${sig}`), now.getTime())),
+      authOutcome(() => verify(withAuth(`${prefix}Signature=${'0'.repeat(64)}, Signature=${sig}`), now.getTime())),
       'verified',
     );
     assert.equal(
-      reason(() => verify(withAuth(`${prefix}Signature=${sig}, Signature=${'0'.repeat(64)}`), now.getTime())),
+      authOutcome(() => verify(withAuth(`${prefix}Signature=${sig}, Signature=${'0'.repeat(64)}`), now.getTime())),
       'SignatureMismatch',
     );
     // A malformed scope is reported as such, also after the well-formed header was cached.
     assert.equal(
-      reason(() => verify(withAuth(auth.replace('/us-east-1/', '/US_EAST/')), now.getTime())),
+      authOutcome(() => verify(withAuth(auth.replace('/us-east-1/', '/US_EAST/')), now.getTime())),
       'MalformedAuthorization',
     );
   });
@@ -125,11 +115,11 @@ describe('SigV4 Authorization parse cache', () => {
         (at, cut, insert) => {
           const mutant = auth.slice(0, at) + insert + auth.slice(Math.min(auth.length, at + cut));
           clearAuthorizationCache();
-          const fresh = reason(() => verify(withAuth(mutant), now.getTime()));
+          const fresh = authOutcome(() => verify(withAuth(mutant), now.getTime()));
           // Warm the cache with the valid header and with the mutant itself, then ask again.
           verify(good, now.getTime());
-          reason(() => verify(withAuth(mutant), now.getTime()));
-          const cached = reason(() => verify(withAuth(mutant), now.getTime()));
+          authOutcome(() => verify(withAuth(mutant), now.getTime()));
+          const cached = authOutcome(() => verify(withAuth(mutant), now.getTime()));
           assert.equal(cached, fresh, `mutant ${JSON.stringify(mutant)}`);
         },
       ),
