@@ -8,7 +8,9 @@
 //   x-amz-checksum-* values the JS SDK adds before it knows the body (localstack's recordings of AWS, February
 //   2026: test_presigned_url_v4_x_amz_in_qs stores the metadata and storage class and ignores a wrong CRC32;
 //   test_pre_signed_url_if_match / _if_none_match answer 412 from the query's condition).
-// Content-Type and Content-MD5 are never taken from a query: the request must send them as they were signed.
+// Content-Type and Content-MD5 are never taken from a query: the request must send them as they were signed. Nor
+// are SSE-C keys: S3 requires "all the encryption headers in your client application's request" for a presigned
+// URL (user guide, "Using presigned URLs with SSE-C"), and a key does not belong in a URL, which ends up in logs.
 import { parseQuery } from '../../protocol/sigv4/canonical.js';
 
 const SIGV4_AUTH = new Set([
@@ -21,12 +23,13 @@ const SIGV4_AUTH = new Set([
   'x-amz-security-token',
 ]);
 const CONDITIONS = new Set(['if-match', 'if-none-match']);
+const CUSTOMER_KEY = /^x-amz-(copy-source-)?server-side-encryption-customer-/;
 
 export function presignedQueryHeaders(query: string, present: Record<string, unknown>, version: 2 | 4): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of parseQuery(query)) {
     const name = p.name.toLowerCase();
-    if (present[name] !== undefined) continue;
+    if (present[name] !== undefined || CUSTOMER_KEY.test(name)) continue;
     const wanted =
       version === 2
         ? p.name.startsWith('x-amz-')

@@ -10,6 +10,12 @@ describe('presigned query headers', () => {
     assert.deepEqual(presignedQueryHeaders(q, { 'x-amz-meta-colour': 'red' }, 2), {});
   });
 
+  it('never an SSE-C key or its algorithm: those must come as headers (and a key does not belong in a URL)', () => {
+    const q =
+      'x-amz-server-side-encryption-customer-key=a2V5&x-amz-server-side-encryption-customer-algorithm=AES256&x-amz-copy-source-server-side-encryption-customer-key=a2V5&x-amz-server-side-encryption=AES256';
+    for (const version of [2, 4] as const) assert.deepEqual(presignedQueryHeaders(q, {}, version), { 'x-amz-server-side-encryption': 'AES256' });
+  });
+
   it("SigV4: x-amz-* other than SigV4's own and the checksums, and the write conditions", () => {
     const q = [
       'X-Amz-Algorithm=AWS4-HMAC-SHA256',
