@@ -67,6 +67,31 @@ describe('KMS aliases and tags (wire)', () => {
     assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/doomed', TargetKeyId: doomed.KeyId }))), 'KMSInvalidStateException');
   });
 
+  it('ListAliases names the predefined AWS managed aliases, without a target until their key exists', async () => {
+    // "several aliases that do not have a TargetKeyId field ... predefined aliases that AWS has created but has not
+    // yet associated with a KMS key" (API reference, ListAliases). A fresh Region has only those.
+    const fresh = s.kms({ region: 'eu-north-1' });
+    const names: string[] = [];
+    let marker: string | undefined;
+    do {
+      const r = await fresh.send(new ListAliasesCommand({ Limit: 5, Marker: marker }));
+      for (const a of r.Aliases ?? []) {
+        assert.equal(a.TargetKeyId, undefined, a.AliasName);
+        assert.equal(a.AliasArn, `arn:aws:kms:eu-north-1:${s.kh.accountId}:${a.AliasName}`);
+        names.push(a.AliasName!);
+      }
+      marker = r.Truncated ? r.NextMarker : undefined;
+    } while (marker);
+    assert.equal(names.length, 14);
+    assert.deepEqual(names, [...names].sort());
+    assert.ok(names.includes('alias/aws/s3') && names.includes('alias/aws/ebs'));
+    // Once the key exists (first use), the alias has its target.
+    const managed = await fresh.send(new DescribeKeyCommand({ KeyId: 'alias/aws/ebs' }));
+    const listed = (await fresh.send(new ListAliasesCommand({}))).Aliases!;
+    assert.equal(listed.length, 14);
+    assert.equal(listed.find((a) => a.AliasName === 'alias/aws/ebs')?.TargetKeyId, managed.KeyMetadata?.KeyId);
+  });
+
   it('ListAliases pages', async () => {
     const k = await newKey();
     for (let i = 0; i < 5; i++) await kms.send(new CreateAliasCommand({ AliasName: `alias/page-${i}`, TargetKeyId: k.KeyId }));
