@@ -39,10 +39,11 @@ describe('S3 archived objects and RestoreObject (wire)', () => {
         message: "The operation is not valid for the object's storage class",
         status: 403,
       });
-      assert.equal(
-        (await failure(s3().send(new CopyObjectCommand({ Bucket, Key: `${Key}-copy`, CopySource: `${Bucket}/${Key}` })))).name,
-        'InvalidObjectState',
-      );
+      assert.deepEqual(await failure(s3().send(new CopyObjectCommand({ Bucket, Key: `${Key}-copy`, CopySource: `${Bucket}/${Key}` }))), {
+        name: 'InvalidObjectState',
+        message: "Operation is not valid for the source object's storage class",
+        status: 403,
+      });
 
       const restored = await s3().send(new RestoreObjectCommand({ Bucket, Key, RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: 'Standard' } } }));
       assert.equal(restored.$metadata.httpStatusCode, 202, 'a copy is made');

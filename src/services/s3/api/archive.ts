@@ -11,10 +11,15 @@ const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 
 export const isArchiveClass = (storageClass: string) => ARCHIVED.has(storageClass);
 
-/** Refuses to read the data of an archived version with no restored copy: 403 InvalidObjectState. */
-export function checkReadable(v: VersionRecord, now: number): void {
+/**
+ * Refuses to read the data of an archived version with no restored copy: 403 InvalidObjectState. As a copy's
+ * source S3 words it for the source ("Operation is not valid for the source object's storage class", as s3cmd
+ * users reported it from S3 for a copy of a GLACIER object).
+ */
+export function checkReadable(v: VersionRecord, now: number, as: 'object' | 'copy source' = 'object'): void {
   if (!isArchiveClass(v.storageClass) || (v.restoreExpiry !== undefined && now < v.restoreExpiry)) return;
-  throw S3.InvalidObjectState(undefined, { StorageClass: v.storageClass });
+  const message = as === 'copy source' ? "Operation is not valid for the source object's storage class" : undefined;
+  throw S3.InvalidObjectState(message, { StorageClass: v.storageClass });
 }
 
 /** x-amz-restore of HeadObject / GetObject for a version with a restored copy (S3: ongoing-request and expiry-date). */

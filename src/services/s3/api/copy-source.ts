@@ -48,7 +48,7 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
   if (version?.deleteMarker && versionId) throw S3.InvalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
   if (!version || version.deleteMarker) throw versionNotFound(versionId, key);
   // An archived source is copied only from a restored copy (./archive.ts).
-  checkReadable(version, req.ctx.now);
+  checkReadable(version, req.ctx.now, 'copy source');
   const lm = Math.floor(version.lastModified / 1000) * 1000;
   const ifMatch = header(req, 'x-amz-copy-source-if-match');
   const ifNoneMatch = header(req, 'x-amz-copy-source-if-none-match');
