@@ -1,5 +1,5 @@
 // Real S3 clients from Debian against a running Keyhold (installed by .ci/run): the AWS CLI v2 (s3 cp/sync,
-// s3api put-object --sse), rclone (copy, check, multipart, SSE-KMS) and s3cmd (put/get, multipart, SSE, info, setacl,
+// s3api put-object --sse), rclone (copy, check, multipart, SSE-KMS, v2_auth) and s3cmd (put/get, multipart, SSE, info, setacl,
 // and the same with Signature Version 2).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -103,6 +103,11 @@ describe('real S3 clients', () => {
       const head = await s.s3().send(new HeadObjectCommand({ Bucket: 'rclone-kms', Key }));
       assert.equal(head.ServerSideEncryption, 'aws:kms', Key);
     }
+    // The same client signing with Signature Version 2 (v2_auth): its Go signer sends "?uploads=" and signs "uploads".
+    const v2 = (...args: string[]) => rclone('--s3-v2-auth', ...args);
+    await v2('copy', dir, 'kh:rclone-bucket/v2');
+    await v2('check', dir, 'kh:rclone-bucket/v2');
+    assert.equal(await v2('cat', 'kh:rclone-bucket/v2/small.txt'), 'small file');
   });
 
   it('s3cmd: mb, put/get (single and multipart), ls, server-side encryption', { skip: need('/usr/bin/s3cmd') }, async () => {

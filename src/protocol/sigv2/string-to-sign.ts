@@ -79,7 +79,8 @@ export interface VerifiedSigV2<P> {
  * holder of the URL store a type the signer never approved.
  *
  * A path-style request for a bucket itself ("/bucket?prefix=...") is signed by the guide's rule as "/bucket" and
- * by botocore as "/bucket/", which S3 accepts: both name the same resource, so both are tried.
+ * by botocore as "/bucket/", which S3 accepts: both name the same resource, so both are tried (at most four
+ * candidates in all, with the sub-resource forms below).
  */
 export function stringsToSign(req: SigV2Request, dateOrExpires: string, amzFromQuery: ReadonlyMap<string, string> = new Map()): string[] {
   const headers = headerMap(req.headers);
@@ -92,13 +93,20 @@ export function stringsToSign(req: SigV2Request, dateOrExpires: string, amzFromQ
     .join('');
   const subresources = parseQuery(req.query)
     .filter((p) => SUBRESOURCES.has(p.name))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((p) => (rawHasValue(req.query, p.name) ? `${p.name}=${p.value}` : p.name));
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // A sub-resource sent with an empty value ("?uploads=") is signed as sent by some signers and bare ("uploads") by
+  // others (the Go SDK's, so rclone's): both name the same sub-resource.
+  const asSent = subresources.map((p) => (rawHasValue(req.query, p.name) ? `${p.name}=${p.value}` : p.name)).join('&');
+  const bare = subresources.map((p) => (p.value === '' ? p.name : `${p.name}=${p.value}`)).join('&');
   const head = `${req.method}\n${headers.get('content-md5') ?? ''}\n${headers.get('content-type') ?? ''}\n${dateOrExpires}\n${amzLines}`;
-  const tail = subresources.length ? `?${subresources.join('&')}` : '';
-  const resource = (path: string) => `${head}${req.virtualHostBucket !== undefined ? `/${req.virtualHostBucket}` : ''}${path}${tail}`;
   const bucketOnly = req.virtualHostBucket === undefined && /^\/[^/]+$/.test(req.path);
-  return bucketOnly ? [resource(req.path), resource(`${req.path}/`)] : [resource(req.path)];
+  const out: string[] = [];
+  for (const path of bucketOnly ? [req.path, `${req.path}/`] : [req.path]) {
+    for (const sub of asSent === bare ? [asSent] : [asSent, bare]) {
+      out.push(`${head}${req.virtualHostBucket !== undefined ? `/${req.virtualHostBucket}` : ''}${path}${sub ? `?${sub}` : ''}`);
+    }
+  }
+  return out;
 }
 
 /** Whether `name` appears in the raw query with an "=" (a sub-resource is signed as "name=value" then, else "name"). */

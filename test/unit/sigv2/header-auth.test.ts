@@ -116,6 +116,19 @@ describe('SigV2 Authorization-header authentication', () => {
     );
   });
 
+  it('takes a sub-resource sent as "acl=" signed either as sent or bare (the Go SDK signs it bare)', () => {
+    const acl = EXAMPLES[3]!;
+    const now = Date.parse(acl.at);
+    assert.equal(
+      authOutcome(() => verifySigV2Header({ ...request(acl), query: 'acl=' }, { now, lookup })),
+      'verified',
+    );
+    assert.equal(
+      authOutcome(() => verifySigV2Header({ ...request(acl), query: 'acl=x' }, { now, lookup })),
+      'SignatureMismatch',
+    );
+  });
+
   it('tells SigV2 headers from SigV4 ones', () => {
     assert.equal(isSigV2Header(`AWS ${KEY}:sig=`), true);
     assert.equal(isSigV2Header('AWS4-HMAC-SHA256 Credential=x'), false);
