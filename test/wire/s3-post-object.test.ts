@@ -176,6 +176,11 @@ describe('S3 POST Object (browser-based uploads)', () => {
     const t = await send(tampered, { filename: 'x', content: 'c' });
     assert.equal(t.status, 403);
     assert.equal(code(t), 'SignatureDoesNotMatch');
+    // What S3 says it signed, for the form: the policy (AWS's recording, test_post_request_malformed_policy).
+    const tamperedPolicy = tampered.find(([k]) => k === 'Policy')![1];
+    assert.ok(t.body.includes(`<StringToSign>${tamperedPolicy}</StringToSign>`), t.body);
+    assert.match(t.body, new RegExp(`<AWSAccessKeyId>${s.credentials.accessKeyId}</AWSAccessKeyId>`));
+    assert.match(t.body, /<SignatureProvided>[0-9a-f]{64}<\/SignatureProvided><StringToSignBytes>[0-9a-f]{2}( [0-9a-f]{2})*<\/StringToSignBytes>/);
     const wrongSig = p.fields.map(([k, v]): Field => (k === 'X-Amz-Signature' ? [k, '0'.repeat(64)] : [k, v]));
     assert.equal(code(await send(wrongSig, { filename: 'x', content: 'c' })), 'SignatureDoesNotMatch');
     const unknown = p.fields.map(([k, v]): Field => (k === 'X-Amz-Credential' ? [k, v.replace(/^[^/]+/, 'AKIAUNKNOWNKEY000000')] : [k, v]));

@@ -5,12 +5,20 @@
 // uses by default in us-east-1 and AWS still accepts (as it accepts SigV2 presigned URLs: docs/decisions.md 84).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Principal } from '../../../iam/principal.js';
-import { SigV4Error } from '../../../protocol/sigv4/errors.js';
+import { bytesShown, SigV4Error } from '../../../protocol/sigv4/errors.js';
 import { cachedSigningKey, sign } from '../../../protocol/sigv4/signing-key.js';
 import { ALGORITHM, parseAmzDate, parseScope, type VerifiableCredential } from '../../../protocol/sigv4/verifier.js';
 import { S3, S3Error, s3AuthError } from '../errors.js';
 import type { FormFields } from './form-fields.js';
 
+/** A form's SignatureDoesNotMatch, with what S3 says it signed: the policy (recorded from AWS, both versions). */
+const mismatch = (accessKeyId: string, policy: string, provided: string) =>
+  S3.SignatureDoesNotMatch(undefined, {
+    AWSAccessKeyId: accessKeyId,
+    StringToSign: policy,
+    SignatureProvided: provided,
+    StringToSignBytes: bytesShown(policy),
+  });
 export interface PostSigner {
   principal: Principal;
   accessKeyId: string;
@@ -76,7 +84,7 @@ export function verifyPostSignature(fields: FormFields, lookup: (accessKeyId: st
   const scopeText = `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
   const computed = sign(cachedSigningKey(cred, scope.date, scope.region, scope.service, scopeText), policy);
   const provided = get('x-amz-signature')!;
-  if (!/^[0-9a-f]{64}$/.test(provided) || !timingSafeEqual(computed, Buffer.from(provided, 'hex'))) throw S3.SignatureDoesNotMatch();
+  if (!/^[0-9a-f]{64}$/.test(provided) || !timingSafeEqual(computed, Buffer.from(provided, 'hex'))) throw mismatch(accessKeyId, policy, provided);
   afterSignature(fields, cred, accessKeyId);
   return { principal: cred.principal, accessKeyId, region: scope.region, policy };
 }
@@ -108,7 +116,7 @@ function verifySigV2Form(fields: FormFields, lookup: (accessKeyId: string) => Ve
   const policy = get('policy')!;
   const computed = createHmac('sha1', cred.secretAccessKey).update(policy, 'utf8').digest();
   const provided = Buffer.from(get('signature')!, 'base64');
-  if (provided.length !== computed.length || !timingSafeEqual(computed, provided)) throw S3.SignatureDoesNotMatch();
+  if (provided.length !== computed.length || !timingSafeEqual(computed, provided)) throw mismatch(accessKeyId, policy, get('signature')!);
   afterSignature(fields, cred, accessKeyId);
   return { principal: cred.principal, accessKeyId, policy, sigV2: true };
 }
