@@ -397,9 +397,16 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     );
   });
 
-  it('error details S3 gives: ObjectLockConfigurationNotFoundError names the bucket, ownership refusals quote the value', async () => {
+  it('error details S3 gives: the not-configured errors name the bucket, ownership refusals quote the value', async () => {
     const lock = await raw('GET', `/${Bucket}?object-lock`);
     assert.deepEqual([lock.status, errorFields(lock.body).Code, errorFields(lock.body).BucketName], [404, 'ObjectLockConfigurationNotFoundError', Bucket]);
+    for (const [sub, code] of [
+      ['website', 'NoSuchWebsiteConfiguration'],
+      ['replication', 'ReplicationConfigurationNotFoundError'],
+    ]) {
+      const r = await raw('GET', `/${Bucket}?${sub}`);
+      assert.deepEqual([r.status, errorFields(r.body).Code, errorFields(r.body).BucketName], [404, code, Bucket]);
+    }
     const own = await raw('PUT', '/recorded-ownership', { 'x-amz-object-ownership': 'RandomValue' });
     assert.deepEqual(
       [own.status, errorFields(own.body).Message, errorFields(own.body).ArgumentName],

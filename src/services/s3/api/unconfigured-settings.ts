@@ -10,12 +10,12 @@ import type { S3Handler } from '../request.js';
 import { type XmlNode, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 
-/** A Get that answers "not configured": an error, or a document with the default content. */
-function notConfigured(action: string, answer: (() => S3Error) | { root: string; body: { [k: string]: XmlNode } }): S3Handler {
+/** A Get that answers "not configured": an error (naming the bucket, as S3's do), or a document with the default content. */
+function notConfigured(action: string, answer: ((bucketName: string) => S3Error) | { root: string; body: { [k: string]: XmlNode } }): S3Handler {
   return async (deps, req) => {
     const b = await requireBucket(deps, req);
     authorizeS3(deps, req, action, bucketArn(b.name), b);
-    if (typeof answer === 'function') throw answer();
+    if (typeof answer === 'function') throw answer(b.name);
     return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument(answer.root, answer.body) };
   };
 }
@@ -32,8 +32,9 @@ function deleteNothing(action: string): S3Handler {
 // The IAM action of each operation is S3's own (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html):
 // the Delete operations of CORS, lifecycle, public access block and replication are authorized by their Put action.
 export const UNCONFIGURED_SETTINGS: Readonly<Record<string, S3Handler>> = {
-  GetBucketWebsite: notConfigured('s3:GetBucketWebsite', () => S3.NoSuchWebsiteConfiguration()),
-  GetBucketReplication: notConfigured('s3:GetReplicationConfiguration', () => S3.ReplicationConfigurationNotFoundError()),
+  // Both errors name the bucket (localstack's recordings of AWS: test_crud_website_configuration, test_replication_config).
+  GetBucketWebsite: notConfigured('s3:GetBucketWebsite', (BucketName) => S3.NoSuchWebsiteConfiguration(undefined, { BucketName })),
+  GetBucketReplication: notConfigured('s3:GetReplicationConfiguration', (BucketName) => S3.ReplicationConfigurationNotFoundError(undefined, { BucketName })),
   GetBucketLogging: notConfigured('s3:GetBucketLogging', { root: 'BucketLoggingStatus', body: {} }),
   GetBucketNotificationConfiguration: notConfigured('s3:GetBucketNotification', { root: 'NotificationConfiguration', body: {} }),
   GetBucketAccelerateConfiguration: notConfigured('s3:GetAccelerateConfiguration', { root: 'AccelerateConfiguration', body: {} }),
