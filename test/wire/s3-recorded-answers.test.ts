@@ -358,6 +358,17 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     assert.ok(Date.parse(expired.ServerTime!) > Date.parse(expired.Expires!));
   });
 
+  it("CompleteMultipartUpload's Location is the object's URL with its key percent-encoded", async () => {
+    // localstack's recording of AWS, test_multipart_with_unicode_character_location: "<bucket-url>/test-unicode_%E2%80%94_file".
+    const Key = 'test-unicode_\u2014_file/a b';
+    const u = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const p = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId: u.UploadId, PartNumber: 1, Body: 'x' }));
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: u.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p.ETag }] } }),
+    );
+    assert.equal(done.Location, `${s.endpoint}/${Bucket}/test-unicode_%E2%80%94_file/a%20b`);
+  });
+
   it('a response-* override HTTP cannot carry names itself and its value', async () => {
     // localstack's recording of AWS, test_get_response_overrides_unicode_metadata_with_sig_s3.
     await s3.send(new PutObjectCommand({ Bucket, Key: 'override-me', Body: 'x' }));
@@ -461,6 +472,16 @@ describe('S3 answers as AWS recorded them (wire)', () => {
       (await complete(`<Part><PartNumber>2</PartNumber><ETag>${part.ETag}</ETag></Part><Part><PartNumber>1</PartNumber><ETag>${part.ETag}</ETag></Part>`)).body,
     );
     assert.deepEqual([order.Code, order.UploadId], ['InvalidPartOrder', UploadId]);
+    // A small part before the last: its size, the minimum, its number and its ETag (unquoted).
+    const second = await s3.send(new UploadPartCommand({ Bucket, Key: 'details', UploadId, PartNumber: 3, Body: 'y' }));
+    const small = errorFields(
+      (await complete(`<Part><PartNumber>1</PartNumber><ETag>${part.ETag}</ETag></Part><Part><PartNumber>3</PartNumber><ETag>${second.ETag}</ETag></Part>`))
+        .body,
+    );
+    assert.deepEqual(
+      [small.Code, small.ProposedSize, small.MinSizeAllowed, small.PartNumber, small.ETag],
+      ['EntityTooSmall', '1', '5242880', '1', part.ETag!.replaceAll('"', '')],
+    );
 
     const invalid = errorFields((await raw('PUT', `/${Bucket}/digest`, { 'content-md5': 'MTIz' }, 'data')).body);
     assert.deepEqual([invalid.Code, invalid['Content-MD5']], ['InvalidDigest', 'MTIz']);

@@ -205,6 +205,7 @@ export class S3Edge {
         headers: hoisted ? { ...req.headers, ...hoisted } : req.headers,
         headersDistinct: hoisted ? { ...req.headersDistinct, ...Object.fromEntries(Object.entries(hoisted).map(([k, v]) => [k, [v]])) } : req.headersDistinct,
         secure: edge.secure,
+        virtualHosted: virtualHosted === true,
         auth: {
           type: sigV2Form === 'query' || verified?.mode === 'query' ? 'REST-QUERY-STRING' : verified || sigV2Form ? 'REST-HEADER' : 'ANONYMOUS',
           tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, ''),

@@ -18,8 +18,12 @@ export interface S3Request {
   /** Every value of each header, in arrival order (Node joins repeated unknown headers with ", " in `headers`). */
   headersDistinct: NodeJS.Dict<string[]>;
   secure: boolean;
-  /** How the request was authenticated (s3:authType: signed headers, a presigned URL or a POST form) and carried (s3:TlsVersion). */
-  /** How the request was signed; `sigV2` for Signature Version 2 (URL or header; every other signed request is SigV4). */
+  /** The bucket was named in the Host (virtual-hosted style), not in the path. */
+  virtualHosted: boolean;
+  /**
+   * How the request was authenticated (s3:authType: signed headers, a presigned URL or a POST form) and carried
+   * (s3:TlsVersion); `sigV2` for Signature Version 2 (URL or header; every other signed request is SigV4).
+   */
   auth: { type: 'REST-HEADER' | 'REST-QUERY-STRING' | 'POST' | 'ANONYMOUS'; tlsVersion?: string; sigV2?: boolean };
   /** The payload exactly as the client meant it (aws-chunked framing removed, signatures verified). */
   body: AsyncIterable<Buffer>;

@@ -43,6 +43,7 @@ import { requestTagKeys } from './tag-rules.js';
 import { checkUnchangedSince, checkWriteCondition, keyState, preconditions } from './write-conditions.js';
 import { expirationHeader } from '../lifecycle/rules.js';
 import { requestedStorageClass } from './storage-class.js';
+import { objectUrl } from '../object-url.js';
 
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 
@@ -258,7 +259,8 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     const p = upload.parts[String(l.n)];
     if (!p || p.etag !== l.etag) throw S3.InvalidPart(undefined, { ETag: l.etag, PartNumber: String(l.n), UploadId: uploadId });
     if (i < listed.length - 1 && p.size < MIN_PART_BYTES)
-      throw S3.EntityTooSmall(undefined, { PartNumber: String(l.n), ProposedSize: String(p.size), MinSizeAllowed: String(MIN_PART_BYTES) });
+      // With the part's ETag, unquoted (AWS's recording, localstack test_multipart_complete_multipart_too_small).
+      throw S3.EntityTooSmall(undefined, { ProposedSize: String(p.size), MinSizeAllowed: String(MIN_PART_BYTES), PartNumber: String(l.n), ETag: p.etag });
     return p;
   });
   checkListedPartChecksums(upload, listed, parts);
@@ -324,7 +326,7 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     }
   }
   await deleteBlobs(deps, [...unused, ...orphaned]);
-  return completeResult(b, req.key!, v);
+  return completeResult(req, b, v);
 };
 
 /**
@@ -358,7 +360,8 @@ async function listedParts(req: S3Request): Promise<Array<{ n: number; etag: str
   });
 }
 
-function completeResult(b: BucketRecord, key: string, v: VersionRecord): S3Response {
+function completeResult(req: S3Request, b: BucketRecord, v: VersionRecord): S3Response {
+  const key = req.key!;
   const sse = v.parts![0]!.sse;
   return {
     status: 200,
@@ -370,7 +373,7 @@ function completeResult(b: BucketRecord, key: string, v: VersionRecord): S3Respo
       ...expirationHeader(b.lifecycle, key, v),
     },
     body: xmlDocument('CompleteMultipartUploadResult', {
-      Location: `/${b.name}/${key}`,
+      Location: objectUrl({ secure: req.secure, host: req.headers.host, virtualHosted: req.virtualHosted }, b.name, key),
       Bucket: b.name,
       Key: key,
       ETag: `"${v.etag}"`,
@@ -392,7 +395,7 @@ async function completedBefore(deps: S3Deps, req: S3Request, b: BucketRecord): P
   const listed = await listedParts(req);
   const same = listed.length === made.parts!.length && listed.every((l, i) => made.parts![i]!.partNumber === l.n && made.parts![i]!.etag === l.etag);
   if (!same) throw S3.NoSuchUpload(undefined, { UploadId: id });
-  return completeResult(b, req.key!, made);
+  return completeResult(req, b, made);
 }
 
 export const abortMultipartUpload: S3Handler = async (deps, req) => {

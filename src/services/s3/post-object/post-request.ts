@@ -15,6 +15,7 @@ import { type FormFields, readPostForm } from './form-fields.js';
 import { checkPolicy, parsePolicy } from './policy.js';
 import { type PostSigner, unsignedForm, verifyPostSignature } from './signature.js';
 import { fileBody, headersOf, objectKeyOf } from './upload.js';
+import { objectUrl } from '../object-url.js';
 
 export interface PostTarget {
   bucket: string;
@@ -26,13 +27,6 @@ export interface PostTarget {
   admitAnonymous: () => Promise<string>;
   /** The bucket's Region (us-east-1 when it does not exist): where a SigV2 form, which names none, acts. */
   bucketRegion: () => Promise<string>;
-}
-
-/** The object's URL as the client addressed the bucket, for the Location of the answer. */
-function objectUrl(req: IncomingMessage, edge: EdgeRequest, t: PostTarget, key: string): string {
-  const path = key.split('/').map(encodeURIComponent).join('/');
-  const host = String(req.headers.host ?? 'localhost');
-  return `${edge.secure ? 'https' : 'http'}://${host}${t.virtualHosted ? '' : `/${encodeURIComponent(t.bucket)}`}/${path}`;
 }
 
 /** An absolute http(s) URL to redirect to; S3 ignores a value it cannot interpret as one. */
@@ -102,6 +96,7 @@ export async function preparePostObject(req: IncomingMessage, edge: EdgeRequest,
     headers,
     headersDistinct: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v : [String(v)]])),
     secure: edge.secure,
+    virtualHosted: t.virtualHosted,
     auth: {
       type: anonymous ? 'ANONYMOUS' : 'POST',
       tlsVersion: tlsDetails(req)?.tlsVersion.replace(/^TLSv/, ''),
@@ -115,7 +110,7 @@ export async function preparePostObject(req: IncomingMessage, edge: EdgeRequest,
     audit: auditProjection(t.bucket, key, req.headers.host),
     fromForm: true,
   };
-  const location = objectUrl(req, edge, t, key);
+  const location = objectUrl({ secure: edge.secure, host: req.headers.host, virtualHosted: t.virtualHosted }, t.bucket, key);
   const handler: S3Handler = async (deps, r) => shapeAnswer(await putObject(deps, r), form.fields, t.bucket, key, location);
   return { request, handler };
 }
