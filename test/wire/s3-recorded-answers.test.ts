@@ -350,6 +350,18 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     assert.equal(f.StringToSign!.split('\n').at(-1), createHash('sha256').update(f.CanonicalRequest!).digest('hex'));
     assert.ok(Object.keys(f).indexOf('AWSAccessKeyId') < Object.keys(f).indexOf('CanonicalRequestBytes'), 'in the order AWS writes them');
 
+    // A signed header the request lacks: the same answer, its line signed empty (AWS's recording, no-meta-headers).
+    const withMeta = await getSignedUrl(s3, new PutObjectCommand({ Bucket, Key: 'meta', Metadata: { foo: 'bar' } }), {
+      expiresIn: 60,
+      unhoistableHeaders: new Set(['x-amz-meta-foo']),
+    });
+    const lacking = await rawHttps(s, 'PUT', withMeta, { 'content-length': '1' }, 'x');
+    const l = errorFields(lacking.body);
+    assert.deepEqual([lacking.status, l.Code], [403, 'SignatureDoesNotMatch']);
+    assert.match(l.CanonicalRequest!, /\nx-amz-meta-foo:\n/);
+    const withHeader = await rawHttps(s, 'PUT', withMeta, { 'content-length': '1', 'x-amz-meta-foo': 'bar' }, 'x');
+    assert.equal(withHeader.status, 200, withHeader.body);
+
     const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: 'anything' }), { expiresIn: 1, signingDate: new Date(Date.now() - 10_000) });
     const expired = errorFields((await rawHttps(s, 'GET', url, {})).body);
     assert.equal(expired.Message, 'Request has expired');

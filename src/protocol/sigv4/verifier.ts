@@ -165,11 +165,12 @@ function parseSignedHeaders(raw: string): string[] {
 
 /**
  * Every header of `mustSign` that is present is signed; with `allAmz` (S3, and every presigned request) every
- * x-amz-* header present must be signed too, or whoever holds a presigned URL could add to what it authorizes; and
- * every signed header is present. Unsigned headers are reported first, as S3 does (AWS's recording: a presigned PUT
- * signed for x-amz-meta-foo and sent with x-amz-meta-wrong instead is HeadersNotSigned). A presigned request may
- * carry x-amz-content-sha256 unsigned (S3 ignores it there: recorded, and the Go SDK sends it); its value only
- * decides how the body is checked, never what is authorized.
+ * x-amz-* header present must be signed too, or whoever holds a presigned URL could add to what it authorizes.
+ * Unsigned headers are reported first, as S3 does (AWS's recording: a presigned PUT signed for x-amz-meta-foo and
+ * sent with x-amz-meta-wrong instead is HeadersNotSigned). A presigned request may carry x-amz-content-sha256
+ * unsigned (S3 ignores it there: recorded, and the Go SDK sends it); its value only decides how the body is
+ * checked, never what is authorized. Returns the signed headers the request lacks: the request is refused as a
+ * signature mismatch once its signature has been computed, so the answer shows what was signed, as S3's does.
  */
 function checkSignedHeaders(
   list: ReadonlyArray<string>,
@@ -177,7 +178,7 @@ function checkSignedHeaders(
   mustSign: ReadonlyArray<string>,
   allAmz: boolean,
   presigned: boolean,
-): void {
+): string[] {
   const unsigned = mustSign.filter((h) => headers.has(h) && !list.includes(h));
   if (allAmz) {
     for (const h of headers.keys()) {
@@ -185,13 +186,7 @@ function checkSignedHeaders(
     }
   }
   if (unsigned.length > 0) throw new SigV4Error('HeadersNotSigned', 'There were headers present in the request which were not signed', unsigned);
-  for (const h of list) {
-    if (!headers.has(h))
-      throw new SigV4Error(
-        'SignatureMismatch',
-        `The request signature we calculated does not match the signature you provided. Signed header '${h}' is missing from the request.`,
-      );
-  }
+  return list.filter((h) => !headers.has(h));
 }
 
 /**
@@ -225,8 +220,8 @@ function authorizationCacheKey(value: string): string | undefined {
   return before === 0x20 || before === 0x2c ? value.slice(0, i) : undefined;
 }
 
-const MISMATCH =
-  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const MISMATCH_START = 'The request signature we calculated does not match the signature you provided.';
+const MISMATCH = `${MISMATCH_START} Check your AWS Secret Access Key and signing method. Consult the service documentation for details.`;
 
 export function isPresigned(req: SignableRequest): boolean {
   return /(^|&)X-Amz-Algorithm=/.test(req.query) || /(^|&)X-Amz-Signature=/.test(req.query);
@@ -328,7 +323,7 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
     if (authorizationCache.size >= MAX_CACHED_AUTHORIZATIONS) authorizationCache.clear();
     authorizationCache.set(cacheKey, { accessKeyId, scope, scopeText, signedHeaders });
   }
-  checkSignedHeaders(signedHeaders, headers, opts.mustSign ?? [], presigned || opts.signAllAmzHeaders === true, presigned);
+  const absent = checkSignedHeaders(signedHeaders, headers, opts.mustSign ?? [], presigned || opts.signAllAmzHeaders === true, presigned);
   const cred = opts.lookup(accessKeyId);
   if (!cred) throw new SigV4Error('UnknownAccessKey', 'The security token included in the request is invalid.');
   if (scope.service !== opts.service) {
@@ -357,12 +352,14 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
       ),
     );
   }
-  if (!ok) {
+  // A signed header the request lacks is refused even if the signer signed it empty.
+  if (!ok || absent.length > 0) {
     // What the server signed, as S3 reports it (recorded from AWS: AWSAccessKeyId, StringToSign, SignatureProvided,
-    // StringToSignBytes, CanonicalRequest, CanonicalRequestBytes).
+    // StringToSignBytes, CanonicalRequest, CanonicalRequestBytes); a lacking header is signed as empty.
     const canonical = canonicalRequest(req.method, uri, canonQuery, headers, signedHeaders, opts.payloadHash);
     const toSign = stringToSign(amzDate, scopeText, canonical);
-    throw new SigV4Error('SignatureMismatch', MISMATCH, [], {
+    const message = absent.length > 0 ? `${MISMATCH_START} Signed header '${absent[0]}' is missing from the request.` : MISMATCH;
+    throw new SigV4Error('SignatureMismatch', message, [], {
       AWSAccessKeyId: accessKeyId,
       StringToSign: toSign,
       SignatureProvided: signature,
