@@ -2,6 +2,7 @@
 // the guide's own examples, signed with its example key for the bucket "johnsmith", and what changes the answer.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { isSigV2Header, verifySigV2Header } from '../../../src/protocol/sigv2/header-auth.js';
 import { authOutcome } from '../../helpers/auth-outcome.js';
 
@@ -126,6 +127,33 @@ describe('SigV2 Authorization-header authentication', () => {
     assert.equal(
       authOutcome(() => verifySigV2Header({ ...request(acl), query: 'acl=x' }, { now, lookup })),
       'SignatureMismatch',
+    );
+  });
+
+  it('refuses any malformed header, date or path with an authentication error, never another exception (property)', () => {
+    const get = EXAMPLES[0]!;
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.option(
+          fc.oneof(
+            fc.string(),
+            fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()),
+          ),
+          { nil: undefined },
+        ),
+        fc.option(fc.string(), { nil: undefined }),
+        fc.string(),
+        fc.string(),
+        (authorization, date, amzDate, path, query) => {
+          const headers: Array<[string, string]> = [['Authorization', `AWS ${authorization}`]];
+          if (date !== undefined) headers.push(['Date', date]);
+          if (amzDate !== undefined) headers.push(['x-amz-date', amzDate]);
+          const outcome = authOutcome(() => verifySigV2Header({ method: 'GET', path: `/${path}`, query, headers }, { now: Date.parse(get.at), lookup }));
+          assert.notEqual(outcome, 'verified');
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 
