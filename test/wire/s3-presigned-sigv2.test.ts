@@ -6,6 +6,7 @@
 // are sent from here, as a browser or curl would send them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -158,6 +159,28 @@ describe('S3 presigned URLs and POST forms signed with Signature Version 2 by bo
     assert.deepEqual(head.Metadata, { colour: '=?UTF-8?Q?r=E2=80=94d?=' });
     const again = await rawHttps(s, 'PUT', signed.v4query, { 'content-length': '2' }, 'v4');
     assert.equal(again.status, 412, "the query's If-None-Match: * holds");
+  });
+
+  it('a SigV2-signed request cannot declare a signed aws-chunked body (that needs a SigV4 signature chain)', async () => {
+    // Signed here as the S3 guide's StringToSign says (Date line, then the x-amz-* headers, then the resource).
+    const date = new Date().toUTCString();
+    const amz = 'x-amz-content-sha256:STREAMING-AWS4-HMAC-SHA256-PAYLOAD\nx-amz-decoded-content-length:1\n';
+    const toSign = `PUT\n\n\n${date}\n${amz}/${bucket}/chunked`;
+    const signature = createHmac('sha1', s.credentials.secretAccessKey).update(toSign).digest('base64');
+    const r = await rawHttps(
+      s,
+      'PUT',
+      `/${bucket}/chunked`,
+      {
+        date,
+        authorization: `AWS ${s.credentials.accessKeyId}:${signature}`,
+        'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+        'x-amz-decoded-content-length': '1',
+        'content-length': '3',
+      },
+      'x\r\n',
+    );
+    assert.deepEqual([r.status, /<Code>([^<]+)<\/Code>/.exec(r.body)?.[1]], [403, 'AccessDenied']);
   });
 
   it('a SigV2 POST form uploads under its policy', async () => {
