@@ -8,7 +8,7 @@
 // headers); else the Date header. Either must be within 15 minutes of the server's clock, as for SigV4.
 import { SigV4Error } from '../sigv4/errors.js';
 import { MAX_SKEW_MS, type VerifiableCredential } from '../sigv4/verifier.js';
-import { checkSignature, type SigV2Request, stringsToSign, type VerifiedSigV2 } from './string-to-sign.js';
+import { checkSignature, headerOf, type SigV2Request, stringsToSign, type VerifiedSigV2 } from './string-to-sign.js';
 
 const HEADER = /^AWS ([^:\s]+):(\S+)$/;
 
@@ -21,7 +21,7 @@ export function verifySigV2Header<P>(
   req: SigV2Request,
   opts: { now: number; lookup: (accessKeyId: string) => VerifiableCredential<P> | undefined; refuseSessionTokens?: boolean },
 ): VerifiedSigV2<P> {
-  const header = (name: string) => req.headers.find(([n]) => n.toLowerCase() === name)?.[1];
+  const header = (name: string) => headerOf(req, name);
   const m = HEADER.exec((header('authorization') ?? '').trim());
   if (!m) throw new SigV4Error('MalformedAuthorization', 'AWS authorization header is invalid.  Expected AwsAccessKeyId:signature');
   const [, accessKeyId, signature] = m as unknown as [string, string, string];

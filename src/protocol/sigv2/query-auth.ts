@@ -10,7 +10,7 @@
 import { parseQuery } from '../sigv4/canonical.js';
 import { isoSeconds, SigV4Error } from '../sigv4/errors.js';
 import type { VerifiableCredential } from '../sigv4/verifier.js';
-import { checkSignature, type SigV2Request, stringsToSign, type VerifiedSigV2 } from './string-to-sign.js';
+import { checkSignature, headerOf, type SigV2Request, stringsToSign, type VerifiedSigV2 } from './string-to-sign.js';
 
 export type { SigV2Request, VerifiedSigV2 } from './string-to-sign.js';
 
@@ -42,7 +42,7 @@ export function verifySigV2Query<P>(
   checkSignature(cred.secretAccessKey, stringsToSign(req, expires, amzFromQuery), signature, accessKeyId);
   // As for SigV4: reported only to someone who holds the secret.
   if (!cred.active) throw new SigV4Error('InactiveAccessKey', 'The AWS Access Key Id you provided does not exist in our records.');
-  if (opts.refuseSessionTokens && (amzFromQuery.has('x-amz-security-token') || req.headers.some(([n]) => n.toLowerCase() === 'x-amz-security-token')))
+  if (opts.refuseSessionTokens && (amzFromQuery.has('x-amz-security-token') || headerOf(req, 'x-amz-security-token') !== undefined))
     throw new SigV4Error('InvalidSessionToken', 'The provided token is malformed or otherwise invalid.');
   return { accessKeyId, principal: cred.principal };
 }

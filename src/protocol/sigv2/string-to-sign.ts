@@ -53,7 +53,7 @@ const SUBRESOURCES = new Set([
   'website',
 ]);
 
-export const MISMATCH = 'The request signature we calculated does not match the signature you provided. Check your key and signing method.';
+const MISMATCH = 'The request signature we calculated does not match the signature you provided. Check your key and signing method.';
 
 export interface SigV2Request {
   method: string;
@@ -107,6 +107,11 @@ export function stringsToSign(req: SigV2Request, dateOrExpires: string, amzFromQ
     }
   }
   return out;
+}
+
+/** A header of `req` by its lower-case name (the first, if repeated). */
+export function headerOf(req: SigV2Request, name: string): string | undefined {
+  return req.headers.find(([n]) => n.toLowerCase() === name)?.[1];
 }
 
 /** Whether `name` appears in the raw query with an "=" (a sub-resource is signed as "name=value" then, else "name"). */

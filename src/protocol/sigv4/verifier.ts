@@ -220,6 +220,9 @@ function authorizationCacheKey(value: string): string | undefined {
   return before === 0x20 || before === 0x2c ? value.slice(0, i) : undefined;
 }
 
+/** The query parameters of SigV4 query-string authentication (all required; X-Amz-Security-Token besides, optional). */
+export const PRESIGN_PARAMETERS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'] as const;
+
 const MISMATCH_START = 'The request signature we calculated does not match the signature you provided.';
 const MISMATCH = `${MISMATCH_START} Check your AWS Secret Access Key and signing method. Consult the service documentation for details.`;
 
@@ -251,7 +254,7 @@ export function verifySigV4<P>(req: SignableRequest, opts: VerifyOptions<P>): Ve
     const get = (n: string) => params.find((p) => p.name === n)?.value;
     const algorithm = get('X-Amz-Algorithm');
     // S3's wording (recorded from AWS by localstack): all six parameters are required, X-Amz-Expires too.
-    const missing = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'].filter((n) => !get(n));
+    const missing = PRESIGN_PARAMETERS.filter((n) => !get(n));
     if (missing.length > 0)
       throw new SigV4Error(
         'MalformedPresign',

@@ -12,16 +12,10 @@
 // are SSE-C keys: S3 requires "all the encryption headers in your client application's request" for a presigned
 // URL (user guide, "Using presigned URLs with SSE-C"), and a key does not belong in a URL, which ends up in logs.
 import { parseQuery } from '../../protocol/sigv4/canonical.js';
+import { PRESIGN_PARAMETERS } from '../../protocol/sigv4/verifier.js';
 
-const SIGV4_AUTH = new Set([
-  'x-amz-algorithm',
-  'x-amz-credential',
-  'x-amz-date',
-  'x-amz-expires',
-  'x-amz-signedheaders',
-  'x-amz-signature',
-  'x-amz-security-token',
-]);
+/** SigV4's own parameters: authentication, never headers. */
+const SIGV4_AUTH = new Set([...PRESIGN_PARAMETERS, 'X-Amz-Security-Token'].map((n) => n.toLowerCase()));
 const CONDITIONS = new Set(['if-match', 'if-none-match']);
 const CUSTOMER_KEY = /^x-amz-(copy-source-)?server-side-encryption-customer-/;
 
