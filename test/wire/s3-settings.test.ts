@@ -38,6 +38,9 @@ import {
   PutBucketVersioningCommand,
   PutObjectAclCommand,
   PutObjectCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
@@ -109,6 +112,24 @@ describe('S3 ACLs and unconfigured bucket settings (wire)', () => {
     assert.equal(await errorName(s3.send(new PutObjectAclCommand({ Bucket, Key: 'missing', ACL: 'private' }))), 'NoSuchKey');
     // Still readable, and still owner-only.
     assert.equal((await s3.send(new GetBucketAclCommand({ Bucket }))).Grants?.length, 1);
+  });
+
+  it('writes with an ACL beyond the owner are AccessControlListNotSupported and store nothing; owner-only ACLs are accepted', async () => {
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html: "In your PUT
+    // operations, you must either specify bucket owner full control ACLs or not specify an ACL."
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'acl-private', Body: 'v', ACL: 'private' }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'acl-bofc', Body: 'v', ACL: 'bucket-owner-full-control' }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'acl-owner-grant', Body: 'v', GrantFullControl: `id="${owner}"` }));
+    await s3.send(new CopyObjectCommand({ Bucket, Key: 'acl-copy-ok', CopySource: `${Bucket}/k`, ACL: 'bucket-owner-full-control' }));
+    const refused = [
+      new PutObjectCommand({ Bucket, Key: 'acl-refused', Body: 'v', ACL: 'public-read' }),
+      new PutObjectCommand({ Bucket, Key: 'acl-refused', Body: 'v', GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' }),
+      new PutObjectCommand({ Bucket, Key: 'acl-refused', Body: 'v', GrantFullControl: 'id="999999999999"' }),
+      new CopyObjectCommand({ Bucket, Key: 'acl-refused', CopySource: `${Bucket}/k`, ACL: 'authenticated-read' }),
+      new CreateMultipartUploadCommand({ Bucket, Key: 'acl-refused', ACL: 'public-read-write' }),
+    ];
+    for (const cmd of refused) assert.equal(await errorName(s3.send(cmd as never)), 'AccessControlListNotSupported');
+    assert.equal(await errorName(s3.send(new HeadObjectCommand({ Bucket, Key: 'acl-refused' }))), 'NotFound');
   });
 
   it('CreateBucket: a private ACL is accepted, any other ACL refused, another ownership mode is NotImplemented', async () => {

@@ -73,6 +73,20 @@ export const putBucketOwnershipControls: S3Handler = async (deps, req) => {
   return { status: 200 };
 };
 
+/**
+ * The ACL headers of a write (PutObject, CopyObject, CreateMultipartUpload, a POST upload's `acl` field, and
+ * Put*Acl): with ACLs disabled, S3 accepts none, `private`, `bucket-owner-full-control` or a full-control grant
+ * to the owner alone, and refuses any other with 400 AccessControlListNotSupported rather than dropping it.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html
+ */
+export function checkObjectWriteAcl(req: S3Request, owner: string): void {
+  const canned = header(req, 'x-amz-acl');
+  if (canned !== undefined && !OWNER_ONLY_CANNED.has(canned)) throw S3.AccessControlListNotSupported();
+  if (GRANT_HEADERS.some((h) => header(req, h) !== undefined)) throw S3.AccessControlListNotSupported();
+  const fullControl = header(req, 'x-amz-grant-full-control');
+  if (fullControl !== undefined && !namesOnlyOwner(fullControl, owner)) throw S3.AccessControlListNotSupported();
+}
+
 /** Throws unless the requested ACL grants exactly the owner's FULL_CONTROL (or nothing beyond it). */
 async function checkOwnerOnlyAcl(req: S3Request, owner: string): Promise<void> {
   const canned = header(req, 'x-amz-acl');
@@ -81,11 +95,7 @@ async function checkOwnerOnlyAcl(req: S3Request, owner: string): Promise<void> {
   if (canned === undefined && fullControl === undefined && body.length === 0 && !GRANT_HEADERS.some((h) => header(req, h) !== undefined)) {
     throw S3.MalformedACLError('An access control list must be given as the x-amz-acl header, x-amz-grant-* headers or a request body.');
   }
-  if (canned !== undefined && !OWNER_ONLY_CANNED.has(canned)) throw S3.AccessControlListNotSupported();
-  if (GRANT_HEADERS.some((h) => header(req, h) !== undefined)) throw S3.AccessControlListNotSupported();
-  if (fullControl !== undefined && !namesOnlyOwner(fullControl, owner)) {
-    throw S3.AccessControlListNotSupported();
-  }
+  checkObjectWriteAcl(req, owner);
   if (body.length === 0) return;
   const policy = parseXmlBody(body).AccessControlPolicy as Record<string, unknown> | undefined;
   if (!policy || typeof policy !== 'object') throw S3.MalformedACLError();

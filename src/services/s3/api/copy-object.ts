@@ -4,6 +4,7 @@
 import { recordSseApplied } from '../audit-details.js';
 import { isChecksumAlgorithm } from '../../../protocol/checksums.js';
 import { authorizeS3 } from '../authorize.js';
+import { checkObjectWriteAcl } from './acl.js';
 import { S3 } from '../errors.js';
 import { bucketArn, objectArn, type VersionRecord } from '../model.js';
 import { expirationHeader } from '../lifecycle/rules.js';
@@ -41,6 +42,7 @@ export const copyObject: S3Handler = async (deps, req) => {
   const replacedTags = tagDirective === 'REPLACE' ? taggingHeader(req) : [];
   // Policy before the encryption headers' values, as for PutObject.
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b, requestTagKeys(replacedTags));
+  checkObjectWriteAcl(req, b.accountId);
   const enc = writeEncryption(req.headers, req.secure, b);
   recordSseApplied(req, enc);
   const condition = await preconditions(deps, req, b);

@@ -6,6 +6,7 @@ import { recordSseApplied } from '../audit-details.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
+import { checkObjectWriteAcl } from './acl.js';
 import { S3, S3Error } from '../errors.js';
 import { type BucketRecord, bucketArn, objectArn, type UploadRecord, type VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Handler, type S3Request, type S3Response } from '../request.js';
@@ -84,6 +85,7 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   // Policy before the encryption headers' values, as for PutObject.
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, req.key!), b, requestTagKeys(taggingHeader(req)));
+  checkObjectWriteAcl(req, b.accountId);
   const enc = writeEncryption(req.headers, req.secure, b);
   recordSseApplied(req, enc);
   const checksum = chosenChecksum(req);

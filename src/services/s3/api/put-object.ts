@@ -2,6 +2,7 @@
 // key (SSE-S3 by default, SSE-KMS, or SSE-C), its digests checked, and only then is the version committed.
 import { recordSseApplied } from '../audit-details.js';
 import { authorizeS3 } from '../authorize.js';
+import { checkObjectWriteAcl } from './acl.js';
 import { objectArn, bucketArn, type VersionRecord } from '../model.js';
 import { expirationHeader } from '../lifecycle/rules.js';
 import { header, type S3Handler } from '../request.js';
@@ -34,6 +35,7 @@ export const putObject: S3Handler = async (deps, req) => {
   // Policy first, then the encryption headers' values: a bucket policy that denies a wrong algorithm answers
   // AccessDenied for any value, a valid one or not, as S3 does (s3-tests' incorrect-algorithm policy tests).
   authorizeS3(deps, req, 's3:PutObject', objectArn(b.name, key), b, requestTagKeys(tags));
+  checkObjectWriteAcl(req, b.accountId);
   const enc = writeEncryption(req.headers, req.secure, b);
   recordSseApplied(req, enc);
   const lock = lockOnWrite(deps, req, b, { uploadsBody: true });
