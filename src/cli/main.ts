@@ -8,8 +8,8 @@ import { runServe } from './serve.js';
 
 const HELP = `Usage: keyhold <command> [options]
 
-Keyhold: a self-hosted, AWS-compatible encryption platform (KMS today; certificate manager, S3
-server-side encryption and more to come), with TLS on every listener.
+Keyhold: a self-hosted, AWS-compatible encryption platform (KMS, certificate manager, S3 with
+server-side encryption, and an encrypted audit trail), with TLS on every listener.
 
 Commands:
   serve     start the server (HTTPS endpoint for the AWS CLI and SDKs)

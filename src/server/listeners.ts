@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { createRouter } from './router.js';
 import { secureContextOptions, serverTlsOptions } from './tls-options.js';
+import { answerPlainHttp } from './plain-http-on-tls.js';
 
 type Route = ReturnType<typeof createRouter>;
 
@@ -126,7 +127,7 @@ export async function startListeners(
     route,
     true,
   );
-  https.on('tlsClientError', () => undefined);
+  https.on('tlsClientError', answerPlainHttp);
   const httpsPort = await listen(https, opts.port, opts.host);
   let http: HttpServer | undefined;
   let httpPort: number | undefined;

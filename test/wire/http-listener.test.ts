@@ -1,6 +1,7 @@
 // The optional plain-HTTP listener (--http-port): off by default, SigV4 still required, and the audit
 // trail records that the request did not use TLS.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CreateKeyCommand, KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { readAuditDir } from '../../src/audit/reader.js';
@@ -63,5 +64,25 @@ describe('plain-HTTP listener', () => {
     await tls.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') }));
     const plain = new KMSClient({ endpoint: s.kh.httpEndpoint, region: 'us-east-1', credentials: s.credentials, maxAttempts: 1 });
     assert.equal(await errorName(plain.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') }))), 'AccessDeniedException');
+  });
+
+  it('plain HTTP sent to the TLS port gets a 400 saying to use https, and the TLS port keeps serving', async () => {
+    const port = Number(new URL(s.endpoint).port);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const c = connect(port, '127.0.0.1', () => c.write('POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}'));
+      let got = '';
+      c.setEncoding('latin1');
+      c.on('data', (d: string) => {
+        got += d;
+      });
+      c.on('error', reject);
+      c.on('close', () => resolve(got));
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(answer, /\r\nConnection: close\r\n/);
+    assert.match(answer, /speaks HTTPS only\. Use an https:\/\/ endpoint URL/);
+    const body = answer.slice(answer.indexOf('\r\n\r\n') + 4);
+    assert.equal(Buffer.byteLength(body), Number(/Content-Length: (\d+)/.exec(answer)?.[1]));
+    assert.ok((await s.kms().send(new ListKeysCommand({}))).Keys);
   });
 });
