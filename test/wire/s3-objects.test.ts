@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
@@ -242,8 +243,15 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
       new CompleteMultipartUploadCommand({ Bucket: b, Key: 'k', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: part.ETag }] } }),
     );
     assert.equal(await errorName(otherParts), 'NoSuchUpload', 'only the same parts get the same answer');
+    // Aborting the completed upload (a clean-up step run after complete, as boto3's AWS-run integration test does)
+    // succeeds and leaves the object.
+    const abort = () => s3.send(new AbortMultipartUploadCommand({ Bucket: b, Key: 'k', UploadId: up.UploadId }));
+    assert.equal((await abort()).$metadata.httpStatusCode, 204);
+    assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: b, Key: 'k' }))).Body?.transformToString(), 'only part');
+    assert.equal(await errorName(s3.send(new AbortMultipartUploadCommand({ Bucket: b, Key: 'k', UploadId: 'never-an-upload' }))), 'NoSuchUpload');
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'overwritten' }));
     assert.equal(await errorName(complete()), 'NoSuchUpload', 'not once the object is gone');
+    assert.equal(await errorName(abort()), 'NoSuchUpload', 'nor its abort');
     await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'k' }));
     await s3.send(new DeleteBucketCommand({ Bucket: b }));
   });
