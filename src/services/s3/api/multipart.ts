@@ -413,9 +413,9 @@ export const abortMultipartUpload: S3Handler = async (deps, req) => {
   for (;;) {
     const found = await findUpload(deps, req);
     if (!found) {
-      // Aborting an upload that already completed succeeds and changes nothing while the object it made exists,
-      // as S3 answers it (the clean-up `abort` of boto3's AWS-run integration test test_s3_multipart, after its
-      // complete); the object stays. An id no upload ever had is NoSuchUpload.
+      // Aborting an upload that already completed succeeds and changes nothing, as S3 answers it (for hours after
+      // the completion: minio issue 2250), so a clean-up abort after a complete works. Keyhold knows an upload
+      // completed only while the object it made exists; otherwise NoSuchUpload (docs/decisions.md 91).
       const id = req.query.get('uploadId') ?? '';
       if (await versionMadeBy(deps, b, req.key!, id)) return { status: 204 };
       throw S3.NoSuchUpload(undefined, { UploadId: id });
