@@ -139,6 +139,11 @@ describe('real S3 clients', () => {
     assert.match(bucketInfo, /CORS:\s+none/);
     await s3cmd('setacl', '--acl-private', 's3://s3cmd-bucket/small.txt');
     await assert.rejects(s3cmd('setacl', '--acl-public', 's3://s3cmd-bucket/small.txt'), /AccessControlListNotSupported/);
+    await assert.rejects(s3cmd('put', '--acl-public', small, 's3://s3cmd-bucket/public.txt'), /AccessControlListNotSupported/);
+    // --bucket-location=EU: s3cmd signs for "EU", learns the Region S3 expects from the error (<Region>) and signs
+    // again; the bucket is made in EU (eu-west-1), as at S3's global endpoint.
+    assert.match(await s3cmd('mb', '--bucket-location=EU', 's3://s3cmd-eu-bucket'), /created/);
+    assert.match(await s3cmd('info', 's3://s3cmd-eu-bucket'), /Location:\s+(EU|eu-west-1)/);
     // The same client signing with Signature Version 2 (--signature-v2, as older s3cmd configurations do).
     const v2 = (...args: string[]) => s3cmd('--signature-v2', ...args);
     await v2('put', '--multipart-chunk-size-mb=5', big, 's3://s3cmd-bucket/v2 big+.bin');

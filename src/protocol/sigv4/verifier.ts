@@ -99,7 +99,10 @@ export function parseScope(credential: string): { accessKeyId: string; scope: Sc
   }
   const [accessKeyId, date, region, service] = parts as [string, string, string, string, string];
   if (!/^\d{8}$/.test(date) || !/^[a-z0-9-]{1,64}$/.test(region)) {
-    throw new SigV4Error('MalformedAuthorization', `Credential should be scoped to a valid region and date. Credential=${accessKeyId}/...`);
+    // A well-formed date with a scope Region that is no Region name (s3cmd signs `--bucket-location=EU` as "EU"):
+    // the Region goes with the error, so S3's edge can name the Region it expects, as S3 does.
+    const wrongRegion: Record<string, string> = /^\d{8}$/.test(date) && region.length <= 64 ? { Region: region } : {};
+    throw new SigV4Error('MalformedAuthorization', `Credential should be scoped to a valid region and date. Credential=${accessKeyId}/...`, [], wrongRegion);
   }
   return { accessKeyId, scope: { date, region, service } };
 }

@@ -19,6 +19,7 @@ import { escapeXml } from '../../protocol/xml-writer.js';
 import { rawHeaderPairs, tlsDetails } from '../../server/http-io.js';
 import { httpDate } from '../../server/per-second.js';
 import type { Logger } from '../../server/logger.js';
+import { wrongRegion } from './api/bucket-common.js';
 import { checkBufferedBody } from './api/checksum-request.js';
 import { crossOriginHeaders, preflight } from './cors/cross-origin.js';
 import { S3, S3Error, s3AuthError } from './errors.js';
@@ -142,6 +143,12 @@ export class S3Edge {
           );
         } catch (err) {
           if (!(err instanceof SigV4Error)) throw err;
+          // An Authorization header scoped to something that is no Region name: the Region S3 expects is the
+          // bucket's, or us-east-1 (the global endpoint) for a request without one.
+          const given = err.details.Region;
+          if (given !== undefined && !presigned) {
+            throw wrongRegion(given, (bucket === undefined ? undefined : await deps.s3.store.getBucket(bucket))?.region ?? 'us-east-1');
+          }
           throw s3AuthError(err);
         }
       }

@@ -26,17 +26,21 @@ export function checkExpectedOwner(expected: string | undefined, b: BucketRecord
   if (expected !== b.accountId) throw S3.AccessDenied();
 }
 
+/**
+ * A request signed for another Region than the one that serves it: S3 names the Region it expects, in the error
+ * document and in x-amz-bucket-region, and clients (s3cmd, the SDKs' region redirects) sign again for it.
+ */
+export function wrongRegion(given: string, expected: string): S3Error {
+  return new S3Error('AuthorizationHeaderMalformed', 400, `The authorization header is malformed; the region '${given}' is wrong; expecting '${expected}'`, {
+    Region: expected,
+    'x-amz-bucket-region': expected,
+  });
+}
+
 export async function requireBucket(deps: S3Deps, req: S3Request): Promise<BucketRecord> {
   const b = req.bucket ? await deps.store.getBucket(req.bucket) : undefined;
   if (!b) throw S3.NoSuchBucket(undefined, { BucketName: req.bucket ?? '' });
-  if (b.region !== req.ctx.region) {
-    throw new S3Error(
-      'AuthorizationHeaderMalformed',
-      400,
-      `The authorization header is malformed; the region '${req.ctx.region}' is wrong; expecting '${b.region}'`,
-      { Region: b.region, 'x-amz-bucket-region': b.region },
-    );
-  }
+  if (b.region !== req.ctx.region) throw wrongRegion(req.ctx.region, b.region);
   const bucketEntry = req.audit.resources?.find((r) => r.type === 'AWS::S3::Bucket');
   if (bucketEntry) bucketEntry.accountId = b.accountId;
   checkExpectedOwner(header(req, 'x-amz-expected-bucket-owner'), b);
