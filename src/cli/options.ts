@@ -113,13 +113,25 @@ export function parseOptions(
   return { values, positional };
 }
 
+/** A duration in the largest unit that divides it, as a flag would give it (17107200000 -> 198d). */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms > 0 && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 export function formatHelp(usage: string, description: string, specs: ReadonlyArray<OptionSpec>): string {
   const lines = [`Usage: ${usage}`, '', description, '', 'Options:'];
   for (const s of specs) {
     const flag = `--${s.name}${s.type === 'bool' ? '' : ` <${s.type === 'list' ? 'value' : s.type}>`}`;
-    const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined && s.default !== '' ? `default ${JSON.stringify(s.default)}` : '']
-      .filter(Boolean)
-      .join('; ');
+    const shown = s.type === 'duration' && typeof s.default === 'number' ? formatDuration(s.default) : JSON.stringify(s.default);
+    const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined && s.default !== '' ? `default ${shown}` : ''].filter(Boolean).join('; ');
     lines.push(`  ${flag.padEnd(30)} ${s.help}${extra ? ` (${extra})` : ''}`);
   }
   lines.push(`  ${'--help'.padEnd(30)} show this help`);

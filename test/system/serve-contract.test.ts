@@ -130,6 +130,9 @@ describe('keyhold serve (child process)', () => {
     const serveHelp = await runCli(['serve', '--help']);
     assert.equal(serveHelp.code, 0);
     for (const f of ['--data-dir', '--host', '--port', '--region', '--tls-name', '--http-port', 'KEYHOLD_PORT']) assert.ok(serveHelp.stdout.includes(f), f);
+    // Durations read as a flag would give them, not in milliseconds.
+    assert.match(serveHelp.stdout, /--acm-validity .*default 198d\)/);
+    assert.match(serveHelp.stdout, /--acm-validation-interval .*default 1m\)/);
     const cases: Array<[string[], RegExp]> = [
       [['serve', '--bogus'], /unknown option --bogus/],
       [['serve', '--port', '70000'], /0 to 65535/],
