@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketLifecycleCommand,
@@ -16,6 +18,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { errorName, failure, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -180,5 +183,39 @@ describe('S3 lifecycle', () => {
     assert.ok((await versions(b, 'record')).versions.includes(locked), 'the locked noncurrent version stays');
     assert.equal(await errorName(s.s3().send(new DeleteObjectCommand({ Bucket: b, Key: 'record', VersionId: locked }))), 'AccessDenied');
     assert.ok(up.UploadId);
+  });
+
+  it('remembers an ended upload for an hour: its abort answers 204 (a retry, a clean-up after complete), then the sweep forgets it', async () => {
+    const Bucket = 'lc-ended';
+    await s.s3().send(new CreateBucketCommand({ Bucket }));
+    const abort = (Key: string, UploadId: string | undefined, client = s.s3()) => client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
+    const aborted = await s.s3().send(new CreateMultipartUploadCommand({ Bucket, Key: 'aborted' }));
+    assert.equal((await abort('aborted', aborted.UploadId)).$metadata.httpStatusCode, 204);
+    assert.equal((await abort('aborted', aborted.UploadId)).$metadata.httpStatusCode, 204, 'a retried abort succeeds');
+    assert.equal(await errorName(abort('another-key', aborted.UploadId)), 'NoSuchUpload', 'only under its own key');
+    assert.equal(
+      await errorName(s.s3().send(new UploadPartCommand({ Bucket, Key: 'aborted', UploadId: aborted.UploadId, PartNumber: 1, Body: 'x' }))),
+      'NoSuchUpload',
+      'an ended upload takes no parts',
+    );
+    const made = await s.s3().send(new CreateMultipartUploadCommand({ Bucket, Key: 'made' }));
+    const part = await s.s3().send(new UploadPartCommand({ Bucket, Key: 'made', UploadId: made.UploadId, PartNumber: 1, Body: 'only part' }));
+    const Parts = [{ PartNumber: 1, ETag: part.ETag }];
+    await s.s3().send(new CompleteMultipartUploadCommand({ Bucket, Key: 'made', UploadId: made.UploadId, MultipartUpload: { Parts } }));
+    await s.s3().send(new DeleteObjectCommand({ Bucket, Key: 'made' }));
+    // boto3's AWS-run integration test (test_s3_multipart): complete, delete the object, then abort as clean-up.
+    assert.equal((await abort('made', made.UploadId)).$metadata.httpStatusCode, 204);
+    assert.equal((await s.s3().send(new ListMultipartUploadsCommand({ Bucket }))).Uploads, undefined, 'ended uploads are not listed');
+    // Two hours on, the sweep has forgotten both, and their aborts are NoSuchUpload again.
+    const r = await later(2 / 24);
+    assert.ok(r.endedUploadsForgotten >= 2, `forgot ${r.endedUploadsForgotten}`);
+    offset = 2 * 3_600_000;
+    try {
+      const laterClient = s.s3({ clockOffset: offset });
+      assert.equal(await errorName(abort('aborted', aborted.UploadId, laterClient)), 'NoSuchUpload');
+      assert.equal(await errorName(abort('made', made.UploadId, laterClient)), 'NoSuchUpload');
+    } finally {
+      offset = 0;
+    }
   });
 });

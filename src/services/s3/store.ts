@@ -3,14 +3,29 @@
 //   s3/bucket  <bucket>                 BucketRecord
 //   s3/object  <bucket>/<key>           ObjectEntry      (listed in UTF-8 byte order, as S3 lists keys)
 //   s3/upload  <bucket>/<uploadId>      UploadRecord
+//   s3/ended-upload <bucket>/<uploadId> EndedUpload      (an upload completed or aborted lately: abort answers 204)
 import { KvConflictError, type KvStore } from '../../storage/kv/interface.js';
 import { type BucketRecord, blobsOf, type ObjectEntry, type UploadRecord } from './model.js';
 
 const NS_BUCKET = 's3/bucket';
 const NS_OBJECT = 's3/object';
 const NS_UPLOAD = 's3/upload';
+const NS_ENDED = 's3/ended-upload';
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 const PAGE = 1000;
+
+/** What is remembered of an upload that was completed or aborted: its key and when it ended. */
+export interface EndedUpload {
+  key: string;
+  endedAt: number;
+}
+
+const endedPut = (u: UploadRecord, endedAt: number) => ({
+  type: 'put' as const,
+  namespace: NS_ENDED,
+  key: `${u.bucket}/${u.uploadId}`,
+  value: json({ key: u.key, endedAt } satisfies EndedUpload),
+});
 
 export class S3Store {
   constructor(private readonly kv: KvStore) {}
@@ -97,8 +112,29 @@ export class S3Store {
    * Removes an upload record as read at `expectVersion` (KvConflictError if it changed or is gone): whoever
    * removes it owns its part blobs, so an abort racing a completion can never delete the completed object's parts.
    */
-  async deleteUpload(u: UploadRecord, expectVersion: number): Promise<void> {
-    await this.kv.commit([{ type: 'delete', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}`, expectVersion }]);
+  async deleteUpload(u: UploadRecord, expectVersion: number, endedAt: number): Promise<void> {
+    await this.kv.commit([{ type: 'delete', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}`, expectVersion }, endedPut(u, endedAt)]);
+  }
+
+  /** The record of an upload that ended (completed or aborted) and has not been forgotten yet. */
+  async getEndedUpload(bucket: string, uploadId: string): Promise<EndedUpload | undefined> {
+    const e = await this.kv.get(NS_ENDED, `${bucket}/${uploadId}`);
+    return e ? (JSON.parse(e.value.toString()) as EndedUpload) : undefined;
+  }
+
+  /** Forgets the uploads that ended before `before`; returns how many. */
+  async forgetEndedUploads(before: number): Promise<number> {
+    const old: string[] = [];
+    for (let after: string | undefined; ; ) {
+      const rows = await this.kv.list(NS_ENDED, { after, limit: PAGE });
+      for (const r of rows) if ((JSON.parse(r.value.toString()) as EndedUpload).endedAt < before) old.push(r.key);
+      if (rows.length < PAGE) break;
+      after = rows[rows.length - 1]!.key;
+    }
+    for (let i = 0; i < old.length; i += PAGE) {
+      await this.kv.commit(old.slice(i, i + PAGE).map((key) => ({ type: 'delete' as const, namespace: NS_ENDED, key })));
+    }
+    return old.length;
   }
 
   async listUploads(bucket: string): Promise<UploadRecord[]> {
@@ -106,10 +142,11 @@ export class S3Store {
   }
 
   /** Completes an upload: the object entry and the upload's removal (as read at `uploadVersion`) in one commit. */
-  async completeUpload(bucket: string, entry: ObjectEntry, expectVersion: number, u: UploadRecord, uploadVersion: number): Promise<void> {
+  async completeUpload(bucket: string, entry: ObjectEntry, expectVersion: number, u: UploadRecord, uploadVersion: number, endedAt: number): Promise<void> {
     await this.kv.commit([
       { type: 'put', namespace: NS_OBJECT, key: `${bucket}/${entry.key}`, value: json(entry), expectVersion },
       { type: 'delete', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}`, expectVersion: uploadVersion },
+      endedPut(u, endedAt),
     ]);
   }
 

@@ -34,16 +34,16 @@ describe('S3 upload records', () => {
     const u = upload('u1');
     await store.putUpload(u, 0);
     const read = (await store.getUpload('b', 'u1'))!;
-    await store.completeUpload('b', { key: 'k', versions: [] as never }, 0, u, read.version);
-    await assert.rejects(store.deleteUpload(u, read.version), KvConflictError);
+    await store.completeUpload('b', { key: 'k', versions: [] as never }, 0, u, read.version, 1);
+    await assert.rejects(store.deleteUpload(u, read.version, 1), KvConflictError);
   });
 
   it('a completion that read the upload before an abort took it commits nothing', async () => {
     const u = upload('u2');
     await store.putUpload(u, 0);
     const read = (await store.getUpload('b', 'u2'))!;
-    await store.deleteUpload(u, read.version);
-    await assert.rejects(store.completeUpload('b', { key: 'k2', versions: [{ versionId: 'null' }] as never }, 0, u, read.version), KvConflictError);
+    await store.deleteUpload(u, read.version, 1);
+    await assert.rejects(store.completeUpload('b', { key: 'k2', versions: [{ versionId: 'null' }] as never }, 0, u, read.version, 1), KvConflictError);
     assert.equal(await store.getObject('b', 'k2'), undefined);
   });
 
@@ -58,6 +58,6 @@ describe('S3 upload records', () => {
       },
       read.version,
     );
-    await assert.rejects(store.completeUpload('b', { key: 'k3', versions: [{ versionId: 'null' }] as never }, 0, u, read.version), KvConflictError);
+    await assert.rejects(store.completeUpload('b', { key: 'k3', versions: [{ versionId: 'null' }] as never }, 0, u, read.version, 1), KvConflictError);
   });
 });

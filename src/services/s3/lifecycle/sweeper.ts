@@ -6,7 +6,7 @@
 // gets a delete marker, as in S3). Runs in the background process of a node (index.ts), idempotently.
 import { KvConflictError } from '../../../storage/kv/interface.js';
 
-import { removeUpload } from '../api/multipart.js';
+import { ENDED_UPLOAD_MEMORY_MS, removeUpload } from '../api/multipart.js';
 import { deleteBlobs, newVersionId } from '../api/object-common.js';
 import { type BucketRecord, blobsOf, type VersionRecord } from '../model.js';
 import { protection } from '../object-lock/rules.js';
@@ -18,12 +18,14 @@ export interface LifecycleReport {
   markersAdded: number;
   versionsRemoved: number;
   uploadsAborted: number;
+  /** Ended uploads no longer remembered for AbortMultipartUpload (api/multipart.ts, endedLately). */
+  endedUploadsForgotten: number;
 }
 
 const PAGE = 1000;
 
 export async function runLifecycle(deps: S3Deps, now: number): Promise<LifecycleReport> {
-  const report: LifecycleReport = { expired: 0, markersAdded: 0, versionsRemoved: 0, uploadsAborted: 0 };
+  const report: LifecycleReport = { expired: 0, markersAdded: 0, versionsRemoved: 0, uploadsAborted: 0, endedUploadsForgotten: 0 };
   for (const b of await deps.store.listBuckets()) {
     const rules = (b.lifecycle ?? []).filter((r) => r.enabled);
     if (rules.length === 0) continue;
@@ -42,6 +44,7 @@ export async function runLifecycle(deps: S3Deps, now: number): Promise<Lifecycle
       if (cur && (await removeUpload(deps, cur.upload, cur.version))) report.uploadsAborted++;
     }
   }
+  report.endedUploadsForgotten = await deps.store.forgetEndedUploads(now - ENDED_UPLOAD_MEMORY_MS);
   return report;
 }
 
