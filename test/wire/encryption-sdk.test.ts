@@ -2,7 +2,15 @@
 // GenerateDataKey on encrypt, Decrypt on decrypt, Encrypt for extra keys, and a caching materials manager.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildClient, CommitmentPolicy, getLocalCryptographicMaterialsCache, KmsKeyringNode, NodeCachingMaterialsManager } from '@aws-crypto/client-node';
+import {
+  AwsKmsMrkAwareSymmetricDiscoveryKeyringNode,
+  AwsKmsMrkAwareSymmetricKeyringNode,
+  buildClient,
+  CommitmentPolicy,
+  getLocalCryptographicMaterialsCache,
+  KmsKeyringNode,
+  NodeCachingMaterialsManager,
+} from '@aws-crypto/client-node';
 import { CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
 import { readAuditDir } from '../../src/audit/reader.js';
 import { openKeyringForTest } from '../helpers/audit.js';
@@ -59,6 +67,27 @@ describe('AWS Encryption SDK with a KMS keyring on Keyhold', () => {
     const after = await countCalls('GenerateDataKey');
     assert.equal(after - before, 1, 'five messages, one data key');
     for (let i = 0; i < 5; i++) assert.equal((await decrypt(cmm, messages[i]!)).plaintext.toString(), `m${i}`);
+  });
+
+  it('decrypts through discovery keyrings and the MRK-aware keyrings (key ARN and account from the message)', async () => {
+    const keyring = new KmsKeyringNode({ clientProvider: (region: string) => s.kmsAggregated(region), generatorKeyId: generator });
+    const { result } = await encrypt(keyring, Buffer.from('found by discovery'), { encryptionContext: { how: 'discovery' } });
+    const discovery = new KmsKeyringNode({ clientProvider: (region: string) => s.kmsAggregated(region), discovery: true });
+    assert.equal((await decrypt(discovery, result)).plaintext.toString(), 'found by discovery');
+    const account = generator.split(':')[4]!;
+    const mrkDiscovery = new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({
+      client: s.kmsAggregated('us-east-1'),
+      discoveryFilter: { accountIDs: [account], partition: 'aws' },
+    });
+    assert.equal((await decrypt(mrkDiscovery, result)).plaintext.toString(), 'found by discovery');
+    const otherAccount = new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({
+      client: s.kmsAggregated('us-east-1'),
+      discoveryFilter: { accountIDs: ['000000000000'], partition: 'aws' },
+    });
+    await assert.rejects(decrypt(otherAccount, result), 'a discovery filter for another account decrypts nothing');
+    const mrkAware = new AwsKmsMrkAwareSymmetricKeyringNode({ client: s.kmsAggregated('us-east-1'), keyId: generator });
+    const sealed = await encrypt(mrkAware, Buffer.from('mrk-aware'));
+    assert.equal((await decrypt(mrkAware, sealed.result)).plaintext.toString(), 'mrk-aware');
   });
 
   it('fails to decrypt once the key is disabled', async () => {
