@@ -125,12 +125,7 @@ export class S3Store {
   /** Forgets the uploads that ended before `before`; returns how many. */
   async forgetEndedUploads(before: number): Promise<number> {
     const old: string[] = [];
-    for (let after: string | undefined; ; ) {
-      const rows = await this.kv.list(NS_ENDED, { after, limit: PAGE });
-      for (const r of rows) if ((JSON.parse(r.value.toString()) as EndedUpload).endedAt < before) old.push(r.key);
-      if (rows.length < PAGE) break;
-      after = rows[rows.length - 1]!.key;
-    }
+    for await (const { key, value } of this.#all(NS_ENDED)) if ((value as EndedUpload).endedAt < before) old.push(key);
     for (let i = 0; i < old.length; i += PAGE) {
       await this.kv.commit(old.slice(i, i + PAGE).map((key) => ({ type: 'delete' as const, namespace: NS_ENDED, key })));
     }
@@ -157,15 +152,16 @@ export class S3Store {
    */
   async referencedBlobIds(): Promise<Set<string>> {
     const ids = new Set<string>();
-    for await (const v of this.#all(NS_OBJECT)) for (const version of (v as ObjectEntry).versions) for (const id of blobsOf(version)) ids.add(id);
-    for await (const u of this.#all(NS_UPLOAD)) for (const p of Object.values((u as UploadRecord).parts)) ids.add(p.blobId);
+    for await (const { value } of this.#all(NS_OBJECT)) for (const version of (value as ObjectEntry).versions) for (const id of blobsOf(version)) ids.add(id);
+    for await (const { value } of this.#all(NS_UPLOAD)) for (const p of Object.values((value as UploadRecord).parts)) ids.add(p.blobId);
     return ids;
   }
 
-  async *#all(namespace: string): AsyncGenerator<unknown> {
+  /** Every record of a namespace, page by page: its key and its parsed value. */
+  async *#all(namespace: string): AsyncGenerator<{ key: string; value: unknown }> {
     for (let after: string | undefined; ; ) {
       const rows = await this.kv.list(namespace, { after, limit: PAGE });
-      for (const r of rows) yield JSON.parse(r.value.toString());
+      for (const r of rows) yield { key: r.key, value: JSON.parse(r.value.toString()) };
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1]!.key;
     }
