@@ -12,6 +12,8 @@ const NS_OBJECT = 's3/object';
 const NS_UPLOAD = 's3/upload';
 const NS_ENDED = 's3/ended-upload';
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+/** An upload's key, in s3/upload and s3/ended-upload alike. */
+const uploadKey = (u: UploadRecord) => `${u.bucket}/${u.uploadId}`;
 const PAGE = 1000;
 
 /** What is remembered of an upload that was completed or aborted: its key and when it ended. */
@@ -23,7 +25,7 @@ export interface EndedUpload {
 const endedPut = (u: UploadRecord, endedAt: number) => ({
   type: 'put' as const,
   namespace: NS_ENDED,
-  key: `${u.bucket}/${u.uploadId}`,
+  key: uploadKey(u),
   value: json({ key: u.key, endedAt } satisfies EndedUpload),
 });
 
@@ -63,7 +65,7 @@ export class S3Store {
   /** Deletes a bucket together with the records of its unfinished uploads, in one commit. */
   async deleteBucket(name: string, uploads: ReadonlyArray<UploadRecord> = []): Promise<void> {
     await this.kv.commit([
-      ...uploads.map((u) => ({ type: 'delete' as const, namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}` })),
+      ...uploads.map((u) => ({ type: 'delete' as const, namespace: NS_UPLOAD, key: uploadKey(u) })),
       { type: 'delete', namespace: NS_BUCKET, key: name },
     ]);
   }
@@ -105,7 +107,7 @@ export class S3Store {
   }
 
   async putUpload(u: UploadRecord, expectVersion: number): Promise<void> {
-    await this.kv.commit([{ type: 'put', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}`, value: json(u), expectVersion }]);
+    await this.kv.commit([{ type: 'put', namespace: NS_UPLOAD, key: uploadKey(u), value: json(u), expectVersion }]);
   }
 
   /**
@@ -113,7 +115,7 @@ export class S3Store {
    * removes it owns its part blobs, so an abort racing a completion can never delete the completed object's parts.
    */
   async deleteUpload(u: UploadRecord, expectVersion: number, endedAt: number): Promise<void> {
-    await this.kv.commit([{ type: 'delete', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}`, expectVersion }, endedPut(u, endedAt)]);
+    await this.kv.commit([{ type: 'delete', namespace: NS_UPLOAD, key: uploadKey(u), expectVersion }, endedPut(u, endedAt)]);
   }
 
   /** The record of an upload that ended (completed or aborted) and has not been forgotten yet. */
@@ -140,7 +142,7 @@ export class S3Store {
   async completeUpload(bucket: string, entry: ObjectEntry, expectVersion: number, u: UploadRecord, uploadVersion: number, endedAt: number): Promise<void> {
     await this.kv.commit([
       { type: 'put', namespace: NS_OBJECT, key: `${bucket}/${entry.key}`, value: json(entry), expectVersion },
-      { type: 'delete', namespace: NS_UPLOAD, key: `${u.bucket}/${u.uploadId}`, expectVersion: uploadVersion },
+      { type: 'delete', namespace: NS_UPLOAD, key: uploadKey(u), expectVersion: uploadVersion },
       endedPut(u, endedAt),
     ]);
   }
