@@ -2,7 +2,7 @@
 // given versions, current reads and versioning changes (unversioned, Enabled, Suspended with its "null"
 // version), checked against a model of each key's version stack: the version ids and delete-marker flags
 // answered, the bytes of every version, NoSuchKey behind a marker, 405 for reading a marker, and both
-// listings (ListObjectVersions with IsLatest, ListObjectsV2 with the current objects).
+// listings (ListObjectVersions with IsLatest, in S3's document order, and ListObjectsV2 with the current objects).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +17,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
+import { signedS3 } from '../helpers/s3-signer.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 type Op =
@@ -130,8 +131,18 @@ describe('S3 versioning against a model (wire, property)', () => {
           ...(listed.Versions ?? []).map((v) => row(v.Key, v.VersionId, false, v.IsLatest)),
           ...(listed.DeleteMarkers ?? []).map((m) => row(m.Key, m.VersionId, true, m.IsLatest)),
         ].sort();
-        const want = [...stacks].flatMap(([key, stack]) => stack.map((v, i) => row(key, v.id, v.body === undefined, i === 0))).sort();
+        const inOrder = [...stacks].flatMap(([key, stack]) => stack.map((v, i) => row(key, v.id, v.body === undefined, i === 0)));
+        const want = [...inOrder].sort();
         assert.deepEqual(got, want, `versions after ${JSON.stringify(seq)}`);
+        // The XML interleaves <Version> and <DeleteMarker> in key order, newest first, as S3 does: clients that
+        // keep the document's order (minio-go, the Java SDK v1) read each key's history from it.
+        const xml = (
+          await (await signedS3(s.endpoint, s.agent, s.credentials, 'GET', `/${Bucket}?versions=`, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' })).send()
+        ).body.toString();
+        const documentOrder = [...xml.matchAll(/<(Version|DeleteMarker)><Key>([^<]*)<\/Key><VersionId>([^<]*)<\/VersionId><IsLatest>(true|false)</g)].map((m) =>
+          row(m[2], m[3], m[1] === 'DeleteMarker', m[4] === 'true'),
+        );
+        assert.deepEqual(documentOrder, inOrder, `document order after ${JSON.stringify(seq)}`);
         // Paged with small MaxKeys: versions of one key may span pages (NextKeyMarker + NextVersionIdMarker);
         // joined, the pages are the whole listing, newest version first within each key.
         const MaxKeys = 1 + (n % 3);

@@ -6,11 +6,21 @@ import { escapeXml } from '../../protocol/xml-writer.js';
 import { S3 } from './errors.js';
 
 export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
-export type XmlNode = string | number | boolean | Date | undefined | null | XmlNode[] | { [k: string]: XmlNode };
+export type XmlNode = string | number | boolean | Date | undefined | null | XmlNode[] | XmlElements | { [k: string]: XmlNode };
+
+/**
+ * Elements of different names in a given order, rendered in place of the member that holds them (whose own name
+ * is not used). ListObjectVersions needs it: S3 interleaves <Version> and <DeleteMarker> in key order, newest
+ * first, and clients that keep the order (minio-go, the Java SDK v1) read a key's history from it.
+ */
+export class XmlElements {
+  constructor(readonly items: ReadonlyArray<readonly [string, XmlNode]>) {}
+}
 
 function render(name: string, v: XmlNode): string {
   if (v === undefined || v === null) return '';
   if (Array.isArray(v)) return v.map((x) => render(name, x)).join('');
+  if (v instanceof XmlElements) return v.items.map(([n, x]) => render(n, x)).join('');
   // S3's timestamps have whole seconds ("2026-11-29T23:34:20.000Z", as AWS answers in localstack's recordings,
   // test_s3_list_objects_timestamp_precision): the same instant as the Last-Modified header of a HEAD.
   if (v instanceof Date) return `<${name}>${new Date(Math.floor(v.getTime() / 1000) * 1000).toISOString()}</${name}>`;

@@ -5,7 +5,7 @@ import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { type BucketRecord, bucketArn, type ObjectEntry } from '../model.js';
 import type { S3Deps, S3Handler, S3Request } from '../request.js';
-import { type XmlNode, xmlDocument } from '../xml.js';
+import { XmlElements, type XmlNode, xmlDocument } from '../xml.js';
 import { compareKeys } from '../key-order.js';
 import { requireBucket } from './bucket-common.js';
 import { versionIdTime } from './object-common.js';
@@ -212,8 +212,7 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
   const page = rows.slice(0, max);
   const truncated = max > 0 && (rows.length > max || r.truncated);
   const last = page[page.length - 1];
-  const versions: Array<Record<string, XmlNode>> = [];
-  const markers: Array<Record<string, XmlNode>> = [];
+  const versions: Array<readonly ['Version' | 'DeleteMarker', XmlNode]> = [];
   const prefixes: string[] = [];
   for (const row of page) {
     if ('prefix' in row) {
@@ -222,15 +221,18 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
     }
     const v = row.entry.versions[row.index]!;
     const common = { Key: e(row.entry.key), VersionId: v.versionId, IsLatest: row.index === 0, LastModified: new Date(v.lastModified), Owner: owner(b) };
-    if (v.deleteMarker) markers.push(common);
+    if (v.deleteMarker) versions.push(['DeleteMarker', common]);
     else
-      versions.push({
-        ...common,
-        ETag: `"${v.etag}"`,
-        ...(v.checksum ? { ChecksumAlgorithm: v.checksum.algorithm.toUpperCase(), ChecksumType: v.checksum.type ?? 'FULL_OBJECT' } : {}),
-        Size: v.size,
-        StorageClass: v.storageClass,
-      });
+      versions.push([
+        'Version',
+        {
+          ...common,
+          ETag: `"${v.etag}"`,
+          ...(v.checksum ? { ChecksumAlgorithm: v.checksum.algorithm.toUpperCase(), ChecksumType: v.checksum.type ?? 'FULL_OBJECT' } : {}),
+          Size: v.size,
+          StorageClass: v.storageClass,
+        },
+      ]);
   }
   const next =
     truncated && last
@@ -248,8 +250,8 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
     ...(delimiter ? { Delimiter: e(delimiter) } : {}),
     IsTruncated: truncated,
     ...encodingTypeEcho(req),
-    Version: versions,
-    DeleteMarker: markers,
+    // Versions and delete markers in one sequence, in the page's order (S3's answer; XmlElements).
+    Versions: new XmlElements(versions),
     CommonPrefixes: prefixes.map((p) => ({ Prefix: e(p) })),
   });
 };
