@@ -143,6 +143,38 @@ describe('S3 Object Lock', () => {
       await errorName(s.s3().send(new PutObjectCommand({ Bucket: 'worm-none', Key: 'k2', Body: 'x', ObjectLockLegalHoldStatus: 'ON' }))),
       'InvalidRequest',
     );
+    // Malformed lock headers are InvalidArgument before the bucket's missing configuration is looked at (S3's
+    // answers as versitygw issues 1733, 1734 and 2028 report them).
+    const badHeaders: Array<[Partial<ConstructorParameters<typeof PutObjectCommand>[0]>, string]> = [
+      [{ ObjectLockLegalHoldStatus: 'test' as never }, "Legal Hold must be either of 'ON' or 'OFF'"],
+      [{ ObjectLockMode: 'GOVERNANCE' }, 'x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied'],
+      [{ ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: new Date(Date.now() - 86_400_000) }, 'The retain until date must be in the future!'],
+    ];
+    for (const [headers, message] of badHeaders) {
+      const bad = await failure(s.s3().send(new PutObjectCommand({ Bucket: 'worm-none', Key: 'k3', Body: 'x', ...headers })));
+      assert.deepEqual([bad.name, bad.message], ['InvalidArgument', message]);
+    }
+  });
+
+  it('removes a governance retention only with the bypass: an empty Retention, or an empty Mode as the Go SDK v1 sends it', async () => {
+    for (const [i, Retention] of [{}, { Mode: '' }].entries()) {
+      const Key = `unretained-${i}`;
+      const v = await put(Key, { ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: inDays(3) });
+      const remove = (bypass: boolean) =>
+        s.s3().send(
+          new PutObjectRetentionCommand({
+            Bucket: bucket,
+            Key,
+            VersionId: v,
+            Retention: Retention as never,
+            ...(bypass ? { BypassGovernanceRetention: true } : {}),
+          }),
+        );
+      assert.equal(await errorName(remove(false)), 'AccessDenied', JSON.stringify(Retention));
+      await remove(true);
+      assert.equal(await errorName(s.s3().send(new GetObjectRetentionCommand({ Bucket: bucket, Key, VersionId: v }))), 'NoSuchObjectLockConfiguration');
+      await del(Key, v);
+    }
   });
 
   it('keeps a version under legal hold whatever its retention, until the hold is off', async () => {

@@ -75,7 +75,8 @@ export function parseRetention(doc: Record<string, unknown>, now: number): { mod
   if (r === undefined) throw S3.MalformedXML();
   if (r === '') return {};
   const { Mode: mode, RetainUntilDate: until } = r as Record<string, unknown>;
-  if (mode === undefined && until === undefined) return {};
+  // No mode and no date removes it, also written as empty elements (the Go SDK v1 sends <Mode></Mode> for Mode "").
+  if ((mode === undefined || mode === '') && (until === undefined || until === '')) return {};
   if (typeof mode !== 'string' || !MODES.has(mode) || typeof until !== 'string') throw S3.MalformedXML();
   const t = parseRetainUntil(until);
   if (t === undefined) throw S3.MalformedXML();
@@ -99,7 +100,8 @@ export function lockForNewVersion(req: S3Request, bucket: BucketRecord, now: num
   const until = header(req, 'x-amz-object-lock-retain-until-date');
   const hold = header(req, 'x-amz-object-lock-legal-hold');
   if (mode === undefined && until === undefined && hold === undefined) return defaultLock(bucket, now);
-  if (!bucket.objectLock) throw missingLockConfiguration();
+  // The headers are judged before the bucket's lock configuration (S3's answers, reported in versitygw issues
+  // 1733, 1734 and 2028): a malformed value is InvalidArgument even on a bucket without Object Lock.
   if ((mode === undefined) !== (until === undefined)) {
     // ArgumentName: the one missing (AWS's recorded answers).
     throw S3.InvalidArgument('x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied', {
@@ -109,7 +111,7 @@ export function lockForNewVersion(req: S3Request, bucket: BucketRecord, now: num
   if (mode !== undefined && !MODES.has(mode))
     throw S3.InvalidArgument('Unknown wormMode directive.', { ArgumentName: 'x-amz-object-lock-mode', ArgumentValue: mode });
   if (hold !== undefined && hold !== 'ON' && hold !== 'OFF') {
-    throw S3.InvalidArgument('Legal Hold must be either of ON or OFF', { ArgumentName: 'x-amz-object-lock-legal-hold', ArgumentValue: hold });
+    throw S3.InvalidArgument("Legal Hold must be either of 'ON' or 'OFF'", { ArgumentName: 'x-amz-object-lock-legal-hold', ArgumentValue: hold });
   }
   let retainUntil: string | undefined;
   if (until !== undefined) {
@@ -119,9 +121,11 @@ export function lockForNewVersion(req: S3Request, bucket: BucketRecord, now: num
         ArgumentName: 'x-amz-object-lock-retain-until-date',
         ArgumentValue: until,
       });
-    if (t <= now) throw S3.InvalidArgument('The retain until date must be in the future!');
+    if (t <= now)
+      throw S3.InvalidArgument('The retain until date must be in the future!', { ArgumentName: 'x-amz-object-lock-retain-until-date', ArgumentValue: until });
     retainUntil = formatRetainUntil(t);
   }
+  if (!bucket.objectLock) throw missingLockConfiguration();
   const explicit: VersionLock = {
     ...(mode !== undefined ? { mode: mode as LockMode, retainUntil } : {}),
     ...(hold === 'ON' ? { legalHold: true } : {}),
