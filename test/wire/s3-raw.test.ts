@@ -10,6 +10,7 @@ import {
   GetBucketEncryptionCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   PutBucketEncryptionCommand,
   PutObjectCommand,
   UploadPartCommand,
@@ -48,6 +49,36 @@ describe('S3 raw requests', () => {
     assert.notEqual(small.headers.connection, 'close', 'the body is drained and the client reads the error');
     const large = await put(17 * 1024 * 1024);
     assert.equal(large.headers.connection, 'close', 'a large unread body is not read for nothing');
+  });
+
+  it('an upload of unknown length is refused (501 chunked, 411 aws-chunked without its length), one over 5 GiB is EntityTooLarge, before the body is read', async () => {
+    // The Go SDK v2 sends an unseekable body with a trailing checksum so (chunked, no decoded length), and S3 answers 411.
+    const streamed = {
+      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      'content-encoding': 'aws-chunked',
+      'x-amz-trailer': 'x-amz-checksum-crc32c',
+    };
+    const framed = 'b\r\nhello world\r\n0\r\nx-amz-checksum-crc32c:yZRlqg==\r\n\r\n';
+    const mpu = await s.s3().send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'no-length' }));
+    for (const path of [`/${bucket}/no-length`, `/${bucket}/no-length?partNumber=1&uploadId=${mpu.UploadId}`]) {
+      const unknown = await (await signed('PUT', path, { ...streamed, 'transfer-encoding': 'chunked' })).send(framed);
+      assert.equal(unknown.status, 411, path);
+      assert.match(unknown.body.toString(), /<Code>MissingContentLength<\/Code>/);
+      const huge = await (await signed('PUT', path, { ...streamed, 'x-amz-decoded-content-length': String(5 * 1024 ** 3 + 1) })).send(framed);
+      assert.equal(huge.status, 400, path);
+      assert.match(huge.body.toString(), /<Code>EntityTooLarge<\/Code>.*<ProposedSize>5368709121<\/ProposedSize><MaxSizeAllowed>5368709120<\/MaxSizeAllowed>/s);
+    }
+    // Plain HTTP chunking, S3's 501 naming the header.
+    const chunked = await (await signed('PUT', `/${bucket}/no-length`, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'transfer-encoding': 'chunked' })).send(
+      'hello',
+    );
+    assert.equal(chunked.status, 501);
+    assert.match(chunked.body.toString(), /<Code>NotImplemented<\/Code>.*<Header>Transfer-Encoding<\/Header>/s);
+    assert.equal(await exists('no-length'), false);
+    const parts = await s.s3().send(new ListPartsCommand({ Bucket: bucket, Key: 'no-length', UploadId: mpu.UploadId }));
+    assert.equal(parts.Parts?.length ?? 0, 0, 'no part stored');
+    const known = await (await signed('PUT', `/${bucket}/no-length`, { ...streamed, 'x-amz-decoded-content-length': '11' })).send(framed);
+    assert.equal(known.status, 200, 'the same upload with its decoded length is taken');
   });
 
   it('a method no operation takes on the resource is 405 MethodNotAllowed naming method and resource type', async () => {

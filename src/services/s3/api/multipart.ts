@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
 import { checkObjectWriteAcl } from './acl.js';
+import { checkDeclaredBodyLength } from './body-length.js';
 import { S3, S3Error } from '../errors.js';
 import { type BucketRecord, bucketArn, objectArn, type UploadRecord, type VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Handler, type S3Request, type S3Response } from '../request.js';
@@ -197,6 +198,7 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
 }
 
 export const uploadPart: S3Handler = async (deps, req) => {
+  checkDeclaredBodyLength(req);
   const { etag, sealed, written, enc } = await storePart(deps, req, req.body, true);
   return {
     status: 200,

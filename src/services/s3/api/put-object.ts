@@ -3,6 +3,7 @@
 import { recordSseApplied } from '../audit-details.js';
 import { authorizeS3 } from '../authorize.js';
 import { checkObjectWriteAcl } from './acl.js';
+import { checkDeclaredBodyLength } from './body-length.js';
 import { objectArn, bucketArn, type VersionRecord } from '../model.js';
 import { expirationHeader } from '../lifecycle/rules.js';
 import { header, type S3Handler } from '../request.js';
@@ -26,9 +27,14 @@ import {
   writeEncryptedBlob,
 } from './object-common.js';
 
-export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
-
+/** PutObject: a PUT whose body must declare its length (./body-length.ts). */
 export const putObject: S3Handler = async (deps, req) => {
+  checkDeclaredBodyLength(req);
+  return writeObject(deps, req);
+};
+
+/** Stores the request's body as a new version: PutObject's work, and a POST form upload's (whose file has no length of its own). */
+export const writeObject: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const key = req.key!;
   const tags = taggingHeader(req);

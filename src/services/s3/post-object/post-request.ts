@@ -7,7 +7,7 @@ import { ANONYMOUS, type Principal } from '../../../iam/principal.js';
 import { type EdgeRequest, requestContext } from '../../../protocol/pipeline.js';
 import type { VerifiableCredential } from '../../../protocol/sigv4/verifier.js';
 import { tlsDetails } from '../../../server/http-io.js';
-import { putObject } from '../api/put-object.js';
+import { writeObject } from '../api/put-object.js';
 import { S3 } from '../errors.js';
 import { auditProjection, bodyCheck, type S3Handler, type S3Request, type S3Response } from '../request.js';
 import { xmlDocument } from '../xml.js';
@@ -111,6 +111,6 @@ export async function preparePostObject(req: IncomingMessage, edge: EdgeRequest,
     fromForm: true,
   };
   const location = objectUrl({ secure: edge.secure, host: req.headers.host, virtualHosted: t.virtualHosted }, t.bucket, key);
-  const handler: S3Handler = async (deps, r) => shapeAnswer(await putObject(deps, r), form.fields, t.bucket, key, location);
+  const handler: S3Handler = async (deps, r) => shapeAnswer(await writeObject(deps, r), form.fields, t.bucket, key, location);
   return { request, handler };
 }
