@@ -34,6 +34,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { userWithPolicy } from '../helpers/iam-user.js';
 import { send } from '../helpers/raw-request.js';
 import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
 import { filesUnder } from '../helpers/paths.js';
@@ -80,6 +81,22 @@ describe('S3 objects (wire, @aws-sdk/client-s3)', () => {
     const central = s.s3({ region: 'eu-central-1' });
     assert.equal((await central.send(new GetBucketLocationCommand({ Bucket: 'x-bucket-3' }))).LocationConstraint, 'eu-central-1');
     assert.equal((await central.send(new HeadBucketCommand({ Bucket: 'x-bucket-3' }))).BucketRegion, 'eu-central-1');
+    // Refused, HeadBucket still names the Region: unsigned (how the Go SDK's manager.GetBucketRegion finds it), or
+    // signed by a caller without s3:ListBucket.
+    const strangerKey = await userWithPolicy(s, 'no-list', [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }]);
+    for (const [name, region] of [
+      ['x-bucket-3', 'eu-central-1'],
+      [bucket, 'us-east-1'],
+    ]) {
+      const anonymous = await send(s.endpoint, s.agent, { method: 'HEAD', path: `/${name}`, headers: {} });
+      assert.deepEqual([anonymous.status, anonymous.headers['x-amz-bucket-region']], [403, region]);
+      type Refusal = { $metadata: { httpStatusCode?: number }; $response?: { headers: Record<string, string> } };
+      const refused = (await s
+        .s3({ region, credentials: strangerKey })
+        .send(new HeadBucketCommand({ Bucket: name }))
+        .catch((err: Refusal) => err)) as Refusal;
+      assert.deepEqual([refused.$metadata.httpStatusCode, refused.$response?.headers['x-amz-bucket-region']], [403, region]);
+    }
   });
 
   it('round-trips Buffer and stream bodies exactly (checksums on, and off)', async () => {

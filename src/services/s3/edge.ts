@@ -276,7 +276,9 @@ export class S3Edge {
     if (bucket === undefined || !('name' in r) || r.name === 'CreateBucket') throw S3.AccessDenied();
     const b = await this.deps.s3.store.getBucket(bucket);
     if (!b) throw S3.NoSuchBucket(undefined, { BucketName: bucket });
-    if (effectiveBlock(b.publicAccessBlock).restrictPublicBuckets) throw S3.AccessDenied();
+    // HeadBucket names the Region even to a caller it refuses (./api/buckets.ts, headBucket).
+    if (effectiveBlock(b.publicAccessBlock).restrictPublicBuckets)
+      throw S3.AccessDenied(undefined, r.name === 'HeadBucket' ? { 'x-amz-bucket-region': b.region } : {});
     return b.region;
   }
 

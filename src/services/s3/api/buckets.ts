@@ -94,7 +94,14 @@ const createdHeaders = (name: string) => ({ location: `/${name}`, 'x-amz-bucket-
 // and that the name is not an access point alias (Keyhold has no access points).
 export const headBucket: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
-  authorizeS3(deps, req, 's3:ListBucket', bucketArn(b.name), b);
+  try {
+    authorizeS3(deps, req, 's3:ListBucket', bucketArn(b.name), b);
+  } catch (err) {
+    // HeadBucket names the bucket's Region whether or not the caller may list it (API reference, HeadBucket): SDKs
+    // discover a Region so, with an unsigned HEAD (the Go SDK's manager.GetBucketRegion).
+    if (err instanceof S3Error) throw new S3Error(err.code, err.status, err.message, { ...err.extra, 'x-amz-bucket-region': b.region });
+    throw err;
+  }
   return {
     status: 200,
     headers: {
