@@ -212,7 +212,7 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
   const page = rows.slice(0, max);
   const truncated = max > 0 && (rows.length > max || r.truncated);
   const last = page[page.length - 1];
-  const versions: Array<readonly ['Version' | 'DeleteMarker', XmlNode]> = [];
+  const entries: Array<readonly ['Version' | 'DeleteMarker', XmlNode]> = [];
   const prefixes: string[] = [];
   for (const row of page) {
     if ('prefix' in row) {
@@ -221,9 +221,9 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
     }
     const v = row.entry.versions[row.index]!;
     const common = { Key: e(row.entry.key), VersionId: v.versionId, IsLatest: row.index === 0, LastModified: new Date(v.lastModified), Owner: owner(b) };
-    if (v.deleteMarker) versions.push(['DeleteMarker', common]);
+    if (v.deleteMarker) entries.push(['DeleteMarker', common]);
     else
-      versions.push([
+      entries.push([
         'Version',
         {
           ...common,
@@ -251,7 +251,7 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
     IsTruncated: truncated,
     ...encodingTypeEcho(req),
     // Versions and delete markers in one sequence, in the page's order (S3's answer; XmlElements).
-    Versions: new XmlElements(versions),
+    Versions: new XmlElements(entries),
     CommonPrefixes: prefixes.map((p) => ({ Prefix: e(p) })),
   });
 };

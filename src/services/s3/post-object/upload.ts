@@ -7,9 +7,8 @@ import { parseTagSet } from '../api/buckets.js';
 import { S3 } from '../errors.js';
 import { type FormFields, malformedForm, type PostForm } from './form-fields.js';
 import type { LengthRange } from './policy.js';
+import { MAX_SINGLE_UPLOAD_BYTES } from '../api/body-length.js';
 
-/** PutObject's limit, which browser uploads share (S3: "up to 5 GB"). */
-const MAX_POST_BYTES = 5 * 1024 ** 3;
 /** How much more of an oversized file is read to report its size, before the connection is given up instead. */
 const MEASURE_BEYOND_BYTES = 16 * 1024 * 1024;
 
@@ -91,7 +90,8 @@ export async function* fileBody(reader: MultipartReader, range: LengthRange | un
 }
 
 async function* limitedFile(reader: MultipartReader, range: LengthRange | undefined): AsyncGenerator<Buffer> {
-  const max = Math.min(range?.max ?? MAX_POST_BYTES, MAX_POST_BYTES);
+  // PutObject's limit, which browser uploads share (S3: "up to 5 GB").
+  const max = Math.min(range?.max ?? MAX_SINGLE_UPLOAD_BYTES, MAX_SINGLE_UPLOAD_BYTES);
   const it = reader.content()[Symbol.asyncIterator]();
   let size = 0;
   for (let n = await it.next(); !n.done; n = await it.next()) {
