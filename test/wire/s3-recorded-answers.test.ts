@@ -241,7 +241,7 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     assert.deepEqual([f.Code, f.RangeRequested, f.ActualObjectSize], ['InvalidRange', 'bytes=100-200', '10']);
   });
 
-  it('tagging input: an unencoded "=" in x-amz-tagging is named with the header as sent; a Tag without Value is MalformedXML', async () => {
+  it('tagging input: an unencoded "=" in x-amz-tagging is named with the header as sent; a Tag without Value is MalformedXML; a missing key as S3 names it', async () => {
     for (const tagging of ['key1=val1,key2=val2', 'key1=val1&key1=val2']) {
       const r = await raw('PUT', `/${Bucket}/tagged`, { 'x-amz-tagging': tagging }, 'x');
       assert.equal(r.status, 400);
@@ -258,6 +258,16 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     }
     await s3.send(new PutObjectTaggingCommand({ Bucket, Key: 'tagged', Tagging: { TagSet: [{ Key: 'empty', Value: '' }] } }));
     assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket, Key: 'tagged' }))).TagSet, [{ Key: 'empty', Value: '' }]);
+    // A missing key: GetObjectTagging names it as "<bucket>/<key>", PutObjectTagging and DeleteObjectTagging as the key.
+    const tagging = '<Tagging><TagSet></TagSet></Tagging>';
+    for (const [method, body, named] of [
+      ['GET', '', `${Bucket}/fake-key`],
+      ['PUT', tagging, 'fake-key'],
+      ['DELETE', '', 'fake-key'],
+    ] as const) {
+      const r = await raw(method, `/${Bucket}/fake-key?tagging`, body ? { 'content-md5': createHash('md5').update(body).digest('base64') } : {}, body);
+      assert.deepEqual([r.status, errorFields(r.body).Code, errorFields(r.body).Key], [404, 'NoSuchKey', named], method);
+    }
   });
 
   it('listing echoes: ListMultipartUploads names Prefix only when asked; ListObjectsV2 with a token ignores start-after', async () => {

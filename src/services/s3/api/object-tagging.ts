@@ -1,7 +1,7 @@
 // Put/Get/DeleteObjectTagging (up to 10 tags per object version).
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
-import { S3 } from '../errors.js';
+import { S3, S3Error } from '../errors.js';
 import { objectArn } from '../model.js';
 import type { S3Deps, S3Handler, S3Request, S3Response } from '../request.js';
 import { xmlDocument } from '../xml.js';
@@ -47,7 +47,16 @@ export const getObjectTagging: S3Handler = async (deps, req) => {
   const versionId = versionIdParam(req.query.get('versionId'));
   const entry = (await deps.store.getObject(b.name, req.key!))?.entry;
   authorizeS3(deps, req, 's3:GetObjectTagging', objectArn(b.name, req.key!), b, existingTagKeys(findVersion(entry, versionId)));
-  const v = subresourceVersion(entry, versionId, req.key!, req.method);
+  let v: ReturnType<typeof subresourceVersion>;
+  try {
+    v = subresourceVersion(entry, versionId, req.key!, req.method);
+  } catch (err) {
+    // GetObjectTagging's NoSuchKey names the key as "<bucket>/<key>" (AWS's recorded answer, localstack's
+    // test_object_tagging_exc), unlike PutObjectTagging's and DeleteObjectTagging's.
+    if (err instanceof S3Error && err.code === 'NoSuchKey')
+      throw new S3Error(err.code, err.status, err.message, { ...err.extra, Key: `${b.name}/${req.key!}` });
+    throw err;
+  }
   return {
     status: 200,
     headers: { 'content-type': 'application/xml', ...(b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {}) },
