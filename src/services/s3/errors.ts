@@ -15,6 +15,11 @@ export class S3Error extends ServiceError {
   }
 }
 
+/** The same error with more fields or x-amz-* headers (an operation that answers a shared refusal its own way). */
+export function withDetails(err: S3Error, details: Record<string, string>): S3Error {
+  return new S3Error(err.code, err.status, err.message, { ...err.extra, ...details });
+}
+
 /** A signature failure (SigV4 or SigV2) as the S3 error it is answered with. */
 export function s3AuthError(err: SigV4Error): S3Error {
   const e = authErrorToS3(err);

@@ -2,7 +2,7 @@
 // ListBuckets (paged, filtered), GetBucketLocation, Put/GetBucketVersioning, Put/Get/DeleteBucketTagging; tags may
 // also be set at creation.
 import { authorizeS3 } from '../authorize.js';
-import { S3, S3Error } from '../errors.js';
+import { S3, S3Error, withDetails } from '../errors.js';
 import type { BucketRecord } from '../model.js';
 import { bucketArn } from '../model.js';
 import { header, type S3Handler, type S3Request } from '../request.js';
@@ -99,7 +99,7 @@ export const headBucket: S3Handler = async (deps, req) => {
   } catch (err) {
     // HeadBucket names the bucket's Region whether or not the caller may list it (API reference, HeadBucket): SDKs
     // discover a Region so, with an unsigned HEAD (the Go SDK's manager.GetBucketRegion).
-    if (err instanceof S3Error) throw new S3Error(err.code, err.status, err.message, { ...err.extra, 'x-amz-bucket-region': b.region });
+    if (err instanceof S3Error) throw withDetails(err, { 'x-amz-bucket-region': b.region });
     throw err;
   }
   return {

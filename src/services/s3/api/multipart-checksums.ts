@@ -169,9 +169,9 @@ export function completedChecksum(req: S3Request, u: UploadRecord, parts: Readon
   if (finalHeader && checksumHeaderAlgorithm(finalHeader) !== c.algorithm) throw mismatch();
   const claimed = finalHeader ? header(req, finalHeader) : undefined;
   if (claimed !== undefined && !wellFormedFinal(c.algorithm, c.type, claimed)) {
-    // A value of the other mode's shape ("<checksum>-<parts>" for a full-object upload) is a mismatch, not malformed.
-    if (!wellFormedFinal(c.algorithm, c.type === 'FULL_OBJECT' ? 'COMPOSITE' : 'FULL_OBJECT', claimed))
-      throw S3.InvalidRequest(`Value for ${finalHeader} header is invalid.`);
+    // A composite takes either shape, so only a full-object upload gets here with a well-formed value: one of
+    // composite shape ("<checksum>-<parts>"), which is a mismatch, not malformed.
+    if (!wellFormedFinal(c.algorithm, 'COMPOSITE', claimed)) throw S3.InvalidRequest(`Value for ${finalHeader} header is invalid.`);
     throw mismatch();
   }
   const raws = parts.map((p) => {

@@ -1,7 +1,7 @@
 // Put/Get/DeleteObjectTagging (up to 10 tags per object version).
 import { KvConflictError } from '../../../storage/kv/interface.js';
 import { authorizeS3 } from '../authorize.js';
-import { S3, S3Error } from '../errors.js';
+import { S3, S3Error, withDetails } from '../errors.js';
 import { objectArn } from '../model.js';
 import type { S3Deps, S3Handler, S3Request, S3Response } from '../request.js';
 import { xmlDocument } from '../xml.js';
@@ -53,8 +53,7 @@ export const getObjectTagging: S3Handler = async (deps, req) => {
   } catch (err) {
     // GetObjectTagging's NoSuchKey names the key as "<bucket>/<key>" (AWS's recorded answer, localstack's
     // test_object_tagging_exc), unlike PutObjectTagging's and DeleteObjectTagging's.
-    if (err instanceof S3Error && err.code === 'NoSuchKey')
-      throw new S3Error(err.code, err.status, err.message, { ...err.extra, Key: `${b.name}/${req.key!}` });
+    if (err instanceof S3Error && err.code === 'NoSuchKey') throw withDetails(err, { Key: `${b.name}/${req.key!}` });
     throw err;
   }
   return {
