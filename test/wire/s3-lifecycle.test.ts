@@ -1,6 +1,6 @@
 // S3 lifecycle: configurations through the SDK, and the background sweep run at a later (injected) time:
-// expirations in unversioned and versioned buckets, noncurrent versions, lone delete markers, incomplete
-// uploads, filters, disabled rules, and Object Lock's versions left alone.
+// expirations in unversioned and versioned buckets, noncurrent versions, lone delete markers, transitions
+// between storage classes, incomplete uploads, filters, disabled rules, and Object Lock's versions left alone.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -11,13 +11,16 @@ import {
   DeleteBucketLifecycleCommand,
   DeleteObjectCommand,
   GetBucketLifecycleConfigurationCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   type LifecycleRule,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  RestoreObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { errorName, failure, startTestServer, type TestServer } from '../helpers/server.js';
@@ -56,7 +59,7 @@ describe('S3 lifecycle', () => {
   });
   after(() => s.stop());
 
-  it('stores, returns and deletes a configuration; refuses invalid rules and transitions', async () => {
+  it('stores, returns and deletes a configuration with transitions; refuses invalid rules and transitions', async () => {
     await s.s3().send(new CreateBucketCommand({ Bucket: 'lc-config' }));
     assert.equal(await errorName(s.s3().send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lc-config' }))), 'NoSuchLifecycleConfiguration');
     const rules: LifecycleRule[] = [
@@ -70,22 +73,63 @@ describe('S3 lifecycle', () => {
       { ID: 'markers', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { ExpiredObjectDeleteMarker: true } },
       // false reads back as false, not as an empty <Expiration/> (moto's test_lifecycle_with_eodm).
       { ID: 'no-markers', Status: 'Enabled', Filter: { Prefix: 'keep/' }, Expiration: { ExpiredObjectDeleteMarker: false } },
+      {
+        ID: 'tiers',
+        Status: 'Enabled',
+        Filter: { Prefix: 'archive/' },
+        Expiration: { Days: 365 },
+        // Zero days is a valid transition (straight to the class), unlike an expiration.
+        Transitions: [
+          { Days: 0, StorageClass: 'INTELLIGENT_TIERING' },
+          { Days: 90, StorageClass: 'GLACIER' },
+        ],
+        NoncurrentVersionTransitions: [{ NoncurrentDays: 30, StorageClass: 'STANDARD_IA', NewerNoncurrentVersions: 2 }],
+      },
+      {
+        ID: 'on-a-date',
+        Status: 'Enabled',
+        Filter: { Prefix: 'dated/' },
+        Transitions: [{ Date: new Date('2031-01-01T00:00:00Z'), StorageClass: 'DEEP_ARCHIVE' }],
+      },
     ];
     await setRules('lc-config', rules);
     const got = await s.s3().send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lc-config' }));
     assert.deepEqual(got.Rules, rules);
     assert.equal(got.TransitionDefaultMinimumObjectSize, 'all_storage_classes_128K');
     const refused = async (r: LifecycleRule) => (await failure(setRules('lc-config', [r]))).name;
-    assert.equal(await refused({ ID: 't', Status: 'Enabled', Filter: { Prefix: '' }, Transitions: [{ Days: 30, StorageClass: 'GLACIER' }] }), 'NotImplemented');
-    // A transition is checked like any other action before it is refused as unsupported: bad input is a 400.
-    const transition = (t: NonNullable<LifecycleRule['Transitions']>[number]) =>
-      refused({ ID: 't', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 400 }, Transitions: [t] });
-    assert.equal(await transition({ Date: new Date('2030-01-01T12:00:00Z'), StorageClass: 'GLACIER' }), 'InvalidArgument');
+    // Transitions are checked as S3 checks them ("Constraints and considerations for transitions").
+    const transition = (t: NonNullable<LifecycleRule['Transitions']>[number], Expiration: LifecycleRule['Expiration'] = { Days: 400 }) =>
+      refused({ ID: 't', Status: 'Enabled', Filter: { Prefix: '' }, Expiration, Transitions: [t] });
+    assert.equal(await transition({ Date: new Date('2030-01-01T12:00:00Z'), StorageClass: 'GLACIER' }, undefined), 'InvalidArgument');
     assert.equal(await transition({ Days: 30, StorageClass: 'COLD' as 'GLACIER' }), 'MalformedXML');
     assert.equal(await transition({ StorageClass: 'GLACIER' }), 'MalformedXML');
-    assert.equal(await transition({ Days: 0, StorageClass: 'GLACIER' }), 'NotImplemented', 'zero days is a valid transition');
+    assert.equal(await transition({ Days: 29, StorageClass: 'STANDARD_IA' }), 'InvalidArgument', 'thirty days before an IA class');
+    assert.equal(await transition({ Days: 400, StorageClass: 'GLACIER' }), 'InvalidArgument', 'the expiration comes after the transitions');
+    assert.equal(await transition({ Date: new Date('2030-01-01T00:00:00Z'), StorageClass: 'GLACIER' }), 'InvalidRequest', 'Days and Date mixed');
+    assert.equal(
+      await refused({
+        ID: 'twice',
+        Status: 'Enabled',
+        Filter: { Prefix: '' },
+        Transitions: [
+          { Days: 30, StorageClass: 'GLACIER' },
+          { Days: 60, StorageClass: 'GLACIER' },
+        ],
+      }),
+      'InvalidArgument',
+      'each class once per rule',
+    );
     assert.equal(
       await refused({ ID: 'nt', Status: 'Enabled', Filter: { Prefix: '' }, NoncurrentVersionTransitions: [{ NoncurrentDays: -1, StorageClass: 'GLACIER' }] }),
+      'InvalidArgument',
+    );
+    assert.equal(
+      await refused({
+        ID: 'nt',
+        Status: 'Enabled',
+        Filter: { Prefix: '' },
+        NoncurrentVersionTransitions: [{ NoncurrentDays: 10, StorageClass: 'ONEZONE_IA' }],
+      }),
       'InvalidArgument',
     );
     assert.equal(await refused({ ID: 'none', Status: 'Enabled', Filter: { Prefix: '' } }), 'InvalidRequest');
@@ -165,6 +209,93 @@ describe('S3 lifecycle', () => {
     await later(1);
     assert.deepEqual(await versions(b, 'doc'), { versions: [], markers: [] }, 'the lone delete marker is removed');
     assert.ok(v1);
+  });
+
+  it('moves versions down the storage classes when their transitions are due; archived ones are read once restored', async () => {
+    const b = 'lc-tiers';
+    await s.s3().send(new CreateBucketCommand({ Bucket: b }));
+    const big = 'x'.repeat(200 * 1024);
+    await put(b, 'big/a', { Body: big });
+    await put(b, 'big/deep', { Body: big, StorageClass: 'DEEP_ARCHIVE' });
+    await put(b, 'small/b');
+    await put(b, 'sized/c');
+    await setRules(b, [
+      {
+        ID: 'archive',
+        Status: 'Enabled',
+        Filter: { Prefix: 'big/' },
+        Transitions: [
+          { Days: 30, StorageClass: 'STANDARD_IA' },
+          { Days: 60, StorageClass: 'GLACIER' },
+        ],
+      },
+      // Objects under 128 KiB stay (TransitionDefaultMinimumObjectSize), unless the rule's size filter selects them.
+      { ID: 'small', Status: 'Enabled', Filter: { Prefix: 'small/' }, Transitions: [{ Days: 0, StorageClass: 'GLACIER' }] },
+      {
+        ID: 'sized',
+        Status: 'Enabled',
+        Filter: { And: { Prefix: 'sized/', ObjectSizeGreaterThan: 1 } },
+        Transitions: [{ Days: 0, StorageClass: 'GLACIER_IR' }],
+      },
+    ]);
+    const classes = async () => {
+      const r = await s.s3().send(new ListObjectsV2Command({ Bucket: b }));
+      return Object.fromEntries((r.Contents ?? []).map((o) => [o.Key, o.StorageClass]));
+    };
+    assert.equal((await later(0.1)).transitioned, 0, 'zero days means the next midnight');
+    assert.equal((await later(1)).transitioned, 1);
+    assert.deepEqual(await classes(), { 'big/a': 'STANDARD', 'big/deep': 'DEEP_ARCHIVE', 'small/b': 'STANDARD', 'sized/c': 'GLACIER_IR' });
+    await later(31);
+    assert.equal((await classes())['big/a'], 'STANDARD_IA');
+    assert.equal((await s.s3().send(new HeadObjectCommand({ Bucket: b, Key: 'big/a' }))).StorageClass, 'STANDARD_IA');
+    assert.equal(await (await s.s3().send(new GetObjectCommand({ Bucket: b, Key: 'big/a' }))).Body?.transformToString(), big);
+    // Sixty days on, the deepest due class wins; nothing moves back up the waterfall (big/deep stays).
+    assert.equal((await later(61)).transitioned, 1);
+    assert.deepEqual([(await classes())['big/a'], (await classes())['big/deep']], ['GLACIER', 'DEEP_ARCHIVE']);
+    assert.equal(await errorName(s.s3().send(new GetObjectCommand({ Bucket: b, Key: 'big/a' }))), 'InvalidObjectState', 'archived: restore first');
+    await s.s3().send(new RestoreObjectCommand({ Bucket: b, Key: 'big/a', RestoreRequest: { Days: 1 } }));
+    assert.equal(await (await s.s3().send(new GetObjectCommand({ Bucket: b, Key: 'big/a' }))).Body?.transformToString(), big);
+    assert.equal((await later(90)).transitioned, 0, 'a sweep is idempotent');
+    // varies_by_storage_class lets small objects go to GLACIER and DEEP_ARCHIVE.
+    await s.s3().send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: b,
+        TransitionDefaultMinimumObjectSize: 'varies_by_storage_class',
+        LifecycleConfiguration: {
+          Rules: [{ ID: 'small', Status: 'Enabled', Filter: { Prefix: 'small/' }, Transitions: [{ Days: 0, StorageClass: 'GLACIER' }] }],
+        },
+      }),
+    );
+    await later(1);
+    assert.equal((await classes())['small/b'], 'GLACIER');
+  });
+
+  it('moves noncurrent versions after their noncurrent days, keeping the newest where they are', async () => {
+    const b = 'lc-noncurrent-tiers';
+    await s.s3().send(new CreateBucketCommand({ Bucket: b }));
+    await s.s3().send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
+    const v1 = await put(b, 'doc');
+    const v2 = await put(b, 'doc');
+    const v3 = await put(b, 'doc');
+    await setRules(b, [
+      {
+        ID: 'old',
+        Status: 'Enabled',
+        Filter: { ObjectSizeGreaterThan: 0 },
+        NoncurrentVersionTransitions: [{ NoncurrentDays: 1, StorageClass: 'DEEP_ARCHIVE', NewerNoncurrentVersions: 1 }],
+      },
+    ]);
+    assert.equal((await later(3)).transitioned, 1);
+    const listed = await s.s3().send(new ListObjectVersionsCommand({ Bucket: b, Prefix: 'doc' }));
+    assert.deepEqual(
+      (listed.Versions ?? []).map((v) => [v.VersionId, v.StorageClass]),
+      [
+        [v3, 'STANDARD'],
+        [v2, 'STANDARD'],
+        [v1, 'DEEP_ARCHIVE'],
+      ],
+    );
+    assert.equal(await errorName(s.s3().send(new GetObjectCommand({ Bucket: b, Key: 'doc', VersionId: v1 }))), 'InvalidObjectState');
   });
 
   it('never removes a locked version and aborts incomplete uploads after their days', async () => {

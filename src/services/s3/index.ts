@@ -67,7 +67,7 @@ export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
     ? setInterval(
         () =>
           void runLifecycleNow().then(
-            (r) => (r.expired || r.versionsRemoved || r.uploadsAborted ? deps.log.info({ ...r }, 's3 lifecycle sweep') : undefined),
+            (r) => (r.expired || r.versionsRemoved || r.uploadsAborted || r.transitioned ? deps.log.info({ ...r }, 's3 lifecycle sweep') : undefined),
             (err: Error) => deps.log.error({ err: err.message }, 's3 lifecycle sweep failed'),
           ),
         deps.config.s3LifecycleInterval ?? 3_600_000,

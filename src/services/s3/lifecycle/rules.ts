@@ -1,9 +1,10 @@
 // A bucket's lifecycle configuration (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html):
 // parsing and validating PutBucketLifecycleConfiguration, rendering it, which rules apply to an object, and
 // when an action is due. Expiry times follow S3: the number of days is added to the start time and the result
-// rounded up to the next midnight UTC. Transitions are refused: Keyhold has one storage tier.
+// rounded up to the next midnight UTC. Transitions: transitions.ts.
 import { S3 } from '../errors.js';
 import { type XmlNode, xmlText } from '../xml.js';
+import { type NoncurrentTransition, parseTransitions, type Transition, transitionsBody } from './transitions.js';
 
 const DAY_MS = 86_400_000;
 const MAX_RULES = 1000;
@@ -27,6 +28,8 @@ export interface LifecycleRule {
   expiration?: { days?: number; date?: string; expiredObjectDeleteMarker?: boolean };
   noncurrentExpiration?: { days?: number; newerNoncurrentVersions?: number };
   abortIncompleteUploadDays?: number;
+  transitions?: Transition[];
+  noncurrentTransitions?: NoncurrentTransition[];
 }
 
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -89,7 +92,6 @@ function parseRule(r: unknown, index: number): LifecycleRule {
   if (status !== 'Enabled' && status !== 'Disabled') throw S3.MalformedXML();
   const id = text(rule.ID) ?? `rule-${index + 1}`;
   if (id.length > 255) throw S3.InvalidArgument('ID length should not exceed allowed limit of 255');
-  const transitions = checkTransitions(rule);
   const filter = parseFilter(rule);
   const out: LifecycleRule = { id, enabled: status === 'Enabled', filter };
   if (rule.Expiration !== undefined) {
@@ -123,9 +125,8 @@ function parseRule(r: unknown, index: number): LifecycleRule {
     if (filter.tags.length > 0) throw S3.InvalidRequest('AbortIncompleteMultipartUpload cannot be specified with Tags.');
     out.abortIncompleteUploadDays = days;
   }
-  // A valid rule that moves objects to another storage class: Keyhold has one tier (bad input is still 400 above).
-  if (transitions) throw S3.NotImplemented('Lifecycle transitions are not supported by this Keyhold version: it has one storage tier.');
-  if (!out.expiration && !out.noncurrentExpiration && out.abortIncompleteUploadDays === undefined) {
+  Object.assign(out, parseTransitions(rule, midnight, out.expiration));
+  if (!out.expiration && !out.noncurrentExpiration && out.abortIncompleteUploadDays === undefined && !out.transitions && !out.noncurrentTransitions) {
     throw S3.InvalidRequest('At least one action needs to be specified in a rule');
   }
   return out;
@@ -137,36 +138,6 @@ function midnight(date: string): string {
   if (Number.isNaN(t)) throw S3.InvalidArgument("'Date' must be in ISO 8601 format");
   if (t % DAY_MS !== 0) throw S3.InvalidArgument("'Date' must be at midnight GMT", { ArgumentName: 'Date', ArgumentValue: date });
   return new Date(t).toISOString();
-}
-
-// The storage classes a transition can name (LifecycleRule.Transitions in the S3 API reference).
-const TRANSITION_CLASSES = new Set(['GLACIER', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'DEEP_ARCHIVE', 'GLACIER_IR']);
-
-/**
- * Checks a rule's Transition and NoncurrentVersionTransition elements as S3 does (one of Days and Date, a
- * storage class S3 knows), so that bad input is a 400 like anywhere else; true when the rule has any.
- */
-function checkTransitions(rule: Record<string, unknown>): boolean {
-  const current = list(rule.Transition).map(obj);
-  const noncurrent = list(rule.NoncurrentVersionTransition).map(obj);
-  // Zero days is a valid transition (straight to the class), unlike an expiration.
-  const days = (v: string, what: string) => {
-    if (!/^\s*\d+\s*$/.test(v)) throw S3.InvalidArgument(`'${what}' for Transition action must be a nonnegative integer`);
-  };
-  for (const t of current) {
-    const n = text(t.Days);
-    const date = text(t.Date);
-    if ((n === undefined) === (date === undefined)) throw S3.MalformedXML();
-    if (n !== undefined) days(n, 'Days');
-    if (date !== undefined) midnight(date);
-  }
-  for (const t of noncurrent) {
-    const n = text(t.NoncurrentDays);
-    if (n === undefined) throw S3.MalformedXML();
-    days(n, 'NoncurrentDays');
-  }
-  for (const t of [...current, ...noncurrent]) if (!TRANSITION_CLASSES.has(text(t.StorageClass) ?? '')) throw S3.MalformedXML();
-  return current.length + noncurrent.length > 0;
 }
 
 /** The rules of a parsed <LifecycleConfiguration> document. */
@@ -205,6 +176,7 @@ export function lifecycleDocumentBody(rules: ReadonlyArray<LifecycleRule>): { [k
         ID: r.id,
         ...(f.form === 'legacy' ? { Prefix: f.prefix } : { Filter: filter as XmlNode }),
         Status: r.enabled ? 'Enabled' : 'Disabled',
+        ...transitionsBody(r),
         NoncurrentVersionExpiration: r.noncurrentExpiration
           ? { NoncurrentDays: r.noncurrentExpiration.days, NewerNoncurrentVersions: r.noncurrentExpiration.newerNoncurrentVersions }
           : undefined,

@@ -1,7 +1,8 @@
 // Carries out the lifecycle rules of every bucket: current versions expire (a delete marker in a versioned
 // bucket, deletion otherwise), noncurrent versions expire some days after they stopped being current (keeping
-// the newest ones the rule names), lone delete markers are removed when a rule asks, and incomplete multipart
-// uploads are aborted. Each change is a compare-and-swap on the object's entry, so a write racing the sweep
+// the newest ones the rule names), lone delete markers are removed when a rule asks, versions move to the
+// storage class their rule's transitions name once due (transitions.ts), and incomplete multipart uploads are
+// aborted. Each change is a compare-and-swap on the object's entry, so a write racing the sweep
 // wins or is re-read; versions under Object Lock are never removed (an expiring locked current version only
 // gets a delete marker, as in S3). Runs in the background process of a node (index.ts), idempotently.
 import { KvConflictError } from '../../../storage/kv/interface.js';
@@ -12,12 +13,15 @@ import { type BucketRecord, blobsOf, type VersionRecord } from '../model.js';
 import { protection } from '../object-lock/rules.js';
 import type { S3Deps } from '../request.js';
 import { dueAfter, expiresAt, type LifecycleRule, selects } from './rules.js';
+import { deepest, largeEnough } from './transitions.js';
 
 export interface LifecycleReport {
   expired: number;
   markersAdded: number;
   versionsRemoved: number;
   uploadsAborted: number;
+  /** Versions moved to another storage class by a Transition or NoncurrentVersionTransition. */
+  transitioned: number;
   /** Ended uploads no longer remembered for AbortMultipartUpload (api/multipart.ts, endedLately). */
   endedUploadsForgotten: number;
 }
@@ -25,7 +29,7 @@ export interface LifecycleReport {
 const PAGE = 1000;
 
 export async function runLifecycle(deps: S3Deps, now: number): Promise<LifecycleReport> {
-  const report: LifecycleReport = { expired: 0, markersAdded: 0, versionsRemoved: 0, uploadsAborted: 0, endedUploadsForgotten: 0 };
+  const report: LifecycleReport = { expired: 0, markersAdded: 0, versionsRemoved: 0, uploadsAborted: 0, transitioned: 0, endedUploadsForgotten: 0 };
   for (const b of await deps.store.listBuckets()) {
     const rules = (b.lifecycle ?? []).filter((r) => r.enabled);
     if (rules.length === 0) continue;
@@ -78,6 +82,50 @@ function dueNoncurrent(rules: ReadonlyArray<LifecycleRule>, key: string, version
   return due;
 }
 
+/**
+ * The storage class each version is due to move to (current versions by Transition, noncurrent ones by
+ * NoncurrentVersionTransition), furthest down the waterfall among the due transitions of every rule.
+ */
+function dueTransitions(
+  rules: ReadonlyArray<LifecycleRule>,
+  key: string,
+  versions: ReadonlyArray<VersionRecord>,
+  now: number,
+  minimum: BucketRecord['lifecycleMinimumSize'],
+): Map<VersionRecord, string> {
+  const targets = new Map<VersionRecord, string[]>();
+  const add = (v: VersionRecord, cls: string) => targets.set(v, [...(targets.get(v) ?? []), cls]);
+  for (const r of rules) {
+    const ownSize = r.filter.sizeGreaterThan !== undefined || r.filter.sizeLessThan !== undefined;
+    const current = versions[0];
+    if (current && !current.deleteMarker && selects(r, key, current.size, current.tags)) {
+      for (const t of r.transitions ?? []) {
+        const at = t.days !== undefined ? dueAfter(current.lastModified, t.days) : Date.parse(t.date!);
+        if (now >= at && largeEnough(current.size, t.storageClass, ownSize, minimum)) add(current, t.storageClass);
+      }
+    }
+    for (const t of r.noncurrentTransitions ?? []) {
+      let kept = 0;
+      for (let i = 1; i < versions.length; i++) {
+        const v = versions[i]!;
+        if (v.deleteMarker || !selects(r, key, v.size, v.tags)) continue;
+        // The newest NewerNoncurrentVersions noncurrent versions stay where they are, as for expiration.
+        if (kept < (t.newerNoncurrentVersions ?? 0)) {
+          kept++;
+          continue;
+        }
+        if (now >= dueAfter(versions[i - 1]!.lastModified, t.days) && largeEnough(v.size, t.storageClass, ownSize, minimum)) add(v, t.storageClass);
+      }
+    }
+  }
+  const due = new Map<VersionRecord, string>();
+  for (const [v, classes] of targets) {
+    const to = deepest(v.storageClass, classes);
+    if (to) due.set(v, to);
+  }
+  return due;
+}
+
 async function sweepKey(deps: S3Deps, b: BucketRecord, rules: ReadonlyArray<LifecycleRule>, key: string, now: number, report: LifecycleReport): Promise<void> {
   for (;;) {
     const cur = await deps.store.getObject(b.name, key);
@@ -122,7 +170,9 @@ async function sweepKey(deps: S3Deps, b: BucketRecord, rules: ReadonlyArray<Life
       entry.versions = [];
       dropped.push(lone);
     }
-    if (!expired && dropped.length === 0) return;
+    const moved = dueTransitions(rules, key, entry.versions, now, b.lifecycleMinimumSize);
+    for (const [v, to] of moved) v.storageClass = to;
+    if (!expired && dropped.length === 0 && moved.size === 0) return;
     try {
       await deps.store.putObject(b.name, entry, cur.version);
     } catch (err) {
@@ -133,6 +183,7 @@ async function sweepKey(deps: S3Deps, b: BucketRecord, rules: ReadonlyArray<Life
     if (expired) report.expired++;
     if (marker) report.markersAdded++;
     report.versionsRemoved += dropped.length;
+    report.transitioned += moved.size;
     return;
   }
 }
