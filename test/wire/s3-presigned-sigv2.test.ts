@@ -183,6 +183,28 @@ describe('S3 presigned URLs and POST forms signed with Signature Version 2 by bo
     assert.deepEqual([r.status, /<Code>([^<]+)<\/Code>/.exec(r.body)?.[1]], [403, 'AccessDenied']);
   });
 
+  it('SigV2 is refused for a bucket in a Region that takes only SigV4 (launched after January 2014), as S3 refuses it', async () => {
+    // A Region named outside AWS's scheme is a self-hosted name, not a later AWS Region: SigV2 works there.
+    await s
+      .s3({ region: 'eu-central-1' })
+      .send(new CreateBucketCommand({ Bucket: 'sigv2-frankfurt', CreateBucketConfiguration: { LocationConstraint: 'eu-central-1' } }));
+    await s
+      .s3({ region: 'home' })
+      .send(new CreateBucketCommand({ Bucket: 'sigv2-home', CreateBucketConfiguration: { LocationConstraint: 'home' as 'eu-central-1' } }));
+    await s
+      .s3({ region: 'eu-west-1' })
+      .send(new CreateBucketCommand({ Bucket: 'sigv2-ireland', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    const list = async (b: string) => {
+      const date = new Date().toUTCString();
+      const signature = createHmac('sha1', s.credentials.secretAccessKey).update(`GET\n\n\n${date}\n/${b}/`).digest('base64');
+      return rawHttps(s, 'GET', `/${b}/`, { date, authorization: `AWS ${s.credentials.accessKeyId}:${signature}` });
+    };
+    const refused = await list('sigv2-frankfurt');
+    assert.deepEqual([refused.status, /<Code>([^<]+)<\/Code>/.exec(refused.body)?.[1]], [400, 'InvalidRequest']);
+    assert.match(refused.body, /The authorization mechanism you have provided is not supported\. Please use AWS4-HMAC-SHA256\./);
+    for (const b of ['sigv2-home', 'sigv2-ireland', bucket]) assert.equal((await list(b)).status, 200, b);
+  });
+
   it('a SigV2 POST form uploads under its policy', async () => {
     const fields = Object.entries(signed.post.fields) as Array<[string, string]>;
     const ok = form(fields, { filename: 'f.txt', content: 'posted with sigv2' });

@@ -14,6 +14,7 @@ import { SigV4Error } from '../../protocol/sigv4/errors.js';
 import { isPresigned, type VerifiableCredential, verifySigV4 } from '../../protocol/sigv4/verifier.js';
 import { isSigV2Header, verifySigV2Header } from '../../protocol/sigv2/header-auth.js';
 import { isSigV2Presigned, verifySigV2Query } from '../../protocol/sigv2/query-auth.js';
+import { refuseSigV2Region } from './sigv2-regions.js';
 import { presignedQueryHeaders } from './query-headers.js';
 import { escapeXml } from '../../protocol/xml-writer.js';
 import { rawHeaderPairs, tlsDetails } from '../../server/http-io.js';
@@ -260,6 +261,7 @@ export class S3Edge {
       const opts = { now, lookup: this.deps.lookup, refuseSessionTokens: true };
       const v = form === 'query' ? verifySigV2Query(request, opts) : verifySigV2Header(request, opts);
       const region = (bucket === undefined ? undefined : await this.deps.s3.store.getBucket(bucket))?.region ?? 'us-east-1';
+      refuseSigV2Region(region);
       return { principal: v.principal, region };
     } catch (err) {
       if (!(err instanceof SigV4Error)) throw err;
