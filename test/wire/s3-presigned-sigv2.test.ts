@@ -203,6 +203,26 @@ describe('S3 presigned URLs and POST forms signed with Signature Version 2 by bo
     assert.deepEqual([refused.status, /<Code>([^<]+)<\/Code>/.exec(refused.body)?.[1]], [400, 'InvalidRequest']);
     assert.match(refused.body, /The authorization mechanism you have provided is not supported\. Please use AWS4-HMAC-SHA256\./);
     for (const b of ['sigv2-home', 'sigv2-ireland', bucket]) assert.equal((await list(b)).status, 200, b);
+    // A SigV2 POST form too (its signature is HMAC-SHA1 of the policy).
+    const post = async (b: string) => {
+      const policy = Buffer.from(
+        JSON.stringify({ expiration: new Date(Date.now() + 600_000).toISOString(), conditions: [{ bucket: b }, ['starts-with', '$key', '']] }),
+      ).toString('base64');
+      const signature = createHmac('sha1', s.credentials.secretAccessKey).update(policy).digest('base64');
+      const f = form(
+        [
+          ['key', 'posted-v2'],
+          ['AWSAccessKeyId', s.credentials.accessKeyId],
+          ['policy', policy],
+          ['signature', signature],
+        ],
+        { filename: 'f.txt', content: 'x' },
+      );
+      return rawHttps(s, 'POST', `/${b}`, { 'content-type': f.contentType, 'content-length': String(f.body.length) }, f.body);
+    };
+    const refusedPost = await post('sigv2-frankfurt');
+    assert.deepEqual([refusedPost.status, /<Code>([^<]+)<\/Code>/.exec(refusedPost.body)?.[1]], [400, 'InvalidRequest']);
+    assert.equal((await post('sigv2-ireland')).status, 204);
   });
 
   it('a SigV2 POST form uploads under its policy', async () => {

@@ -16,6 +16,7 @@ import { checkPolicy, parsePolicy } from './policy.js';
 import { type PostSigner, unsignedForm, verifyPostSignature } from './signature.js';
 import { fileBody, headersOf, objectKeyOf } from './upload.js';
 import { objectUrl } from '../object-url.js';
+import { refuseSigV2Region } from '../sigv2-regions.js';
 
 export interface PostTarget {
   bucket: string;
@@ -75,7 +76,10 @@ export async function preparePostObject(req: IncomingMessage, edge: EdgeRequest,
   const who = anonymous ? { principal: ANONYMOUS, region: await t.admitAnonymous() } : verifyPostSignature(form.fields, t.lookup);
   const policy = anonymous ? form.fields.get('policy')?.value : (who as PostSigner).policy;
   const range = policy === undefined ? undefined : checkPolicy(parsePolicy(policy), form.fields, t.bucket, t.now);
-  const ctx = requestContext(req, edge, t.now, { principal: who.principal, region: who.region ?? (await t.bucketRegion()) }, 'PostObject');
+  const region = who.region ?? (await t.bucketRegion());
+  // A SigV2 form, like any SigV2 request, only where S3 still takes SigV2 (../sigv2-regions.ts).
+  if ((who as PostSigner).sigV2) refuseSigV2Region(region);
+  const ctx = requestContext(req, edge, t.now, { principal: who.principal, region }, 'PostObject');
   const headers = headersOf(form);
   const check = bodyCheck();
   async function* body(): AsyncGenerator<Buffer> {
