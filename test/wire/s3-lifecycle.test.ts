@@ -54,6 +54,13 @@ describe('S3 lifecycle', () => {
     return { versions: (r.Versions ?? []).map((v) => v.VersionId), markers: (r.DeleteMarkers ?? []).map((m) => m.VersionId) };
   };
 
+  /** A new versioned bucket with three versions of one key, oldest first. */
+  const threeVersions = async (Bucket: string, Key: string) => {
+    await s.s3().send(new CreateBucketCommand({ Bucket }));
+    await s.s3().send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    return [await put(Bucket, Key), await put(Bucket, Key), await put(Bucket, Key)];
+  };
+
   before(async () => {
     s = await startTestServer({ start: { clock: () => Date.now() + offset } });
   });
@@ -183,11 +190,7 @@ describe('S3 lifecycle', () => {
 
   it('in a versioned bucket: a delete marker for the current version, noncurrent versions after their days (keeping the newest), then the lone marker', async () => {
     const b = 'lc-versioned';
-    await s.s3().send(new CreateBucketCommand({ Bucket: b }));
-    await s.s3().send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
-    const v1 = await put(b, 'doc');
-    const v2 = await put(b, 'doc');
-    const v3 = await put(b, 'doc');
+    const [v1, v2, v3] = await threeVersions(b, 'doc');
     await setRules(b, [
       { ID: 'noncurrent', Status: 'Enabled', Filter: { Prefix: '' }, NoncurrentVersionExpiration: { NoncurrentDays: 1, NewerNoncurrentVersions: 1 } },
       { ID: 'markers', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { ExpiredObjectDeleteMarker: true } },
@@ -272,11 +275,7 @@ describe('S3 lifecycle', () => {
 
   it('moves noncurrent versions after their noncurrent days, keeping the newest where they are', async () => {
     const b = 'lc-noncurrent-tiers';
-    await s.s3().send(new CreateBucketCommand({ Bucket: b }));
-    await s.s3().send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
-    const v1 = await put(b, 'doc');
-    const v2 = await put(b, 'doc');
-    const v3 = await put(b, 'doc');
+    const [v1, v2, v3] = await threeVersions(b, 'doc');
     await setRules(b, [
       {
         ID: 'old',

@@ -60,23 +60,35 @@ function currentExpires(rules: ReadonlyArray<LifecycleRule>, key: string, v: Ver
   });
 }
 
-/** Noncurrent versions (index ≥ 1, newest first) whose rule says they are due; locked versions are kept. */
+/**
+ * The noncurrent versions (index ≥ 1, newest first) a rule selects beyond the newest `newer` of them, which a
+ * NewerNoncurrentVersions setting keeps whatever their age, each with the time it became noncurrent: when the
+ * next newer version was written. Delete markers only when `markers` (they expire; they have no class to move).
+ */
+function* olderNoncurrent(
+  r: LifecycleRule,
+  key: string,
+  versions: ReadonlyArray<VersionRecord>,
+  newer: number | undefined,
+  markers: boolean,
+): Generator<[VersionRecord, number]> {
+  let kept = 0;
+  for (let i = 1; i < versions.length; i++) {
+    const v = versions[i]!;
+    if ((v.deleteMarker && !markers) || !selects(r, key, v.size, v.tags)) continue;
+    if (kept < (newer ?? 0)) kept++;
+    else yield [v, versions[i - 1]!.lastModified];
+  }
+}
+
+/** Noncurrent versions whose rule says they are due; locked versions are kept. */
 function dueNoncurrent(rules: ReadonlyArray<LifecycleRule>, key: string, versions: ReadonlyArray<VersionRecord>, now: number): Set<VersionRecord> {
   const due = new Set<VersionRecord>();
   for (const r of rules) {
     const n = r.noncurrentExpiration;
     if (!n?.days) continue;
-    let kept = 0;
-    for (let i = 1; i < versions.length; i++) {
-      const v = versions[i]!;
-      if (!selects(r, key, v.size, v.tags)) continue;
-      // The newest NewerNoncurrentVersions noncurrent versions are retained whatever their age.
-      if (kept < (n.newerNoncurrentVersions ?? 0)) {
-        kept++;
-        continue;
-      }
-      // A version became noncurrent when the next newer one was written.
-      if (now >= dueAfter(versions[i - 1]!.lastModified, n.days) && protection(v, now) === undefined) due.add(v);
+    for (const [v, since] of olderNoncurrent(r, key, versions, n.newerNoncurrentVersions, true)) {
+      if (now >= dueAfter(since, n.days) && protection(v, now) === undefined) due.add(v);
     }
   }
   return due;
@@ -105,16 +117,8 @@ function dueTransitions(
       }
     }
     for (const t of r.noncurrentTransitions ?? []) {
-      let kept = 0;
-      for (let i = 1; i < versions.length; i++) {
-        const v = versions[i]!;
-        if (v.deleteMarker || !selects(r, key, v.size, v.tags)) continue;
-        // The newest NewerNoncurrentVersions noncurrent versions stay where they are, as for expiration.
-        if (kept < (t.newerNoncurrentVersions ?? 0)) {
-          kept++;
-          continue;
-        }
-        if (now >= dueAfter(versions[i - 1]!.lastModified, t.days) && largeEnough(v.size, t.storageClass, ownSize, minimum)) add(v, t.storageClass);
+      for (const [v, since] of olderNoncurrent(r, key, versions, t.newerNoncurrentVersions, false)) {
+        if (now >= dueAfter(since, t.days) && largeEnough(v.size, t.storageClass, ownSize, minimum)) add(v, t.storageClass);
       }
     }
   }
