@@ -4,7 +4,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Barrier } from '../barrier/barrier.js';
 import type { VerifiableCredential } from '../protocol/sigv4/verifier.js';
-import type { KvStore } from '../storage/kv/interface.js';
+import { KvConflictError, type KvStore } from '../storage/kv/interface.js';
 import { cachedPolicy, type PolicyDocument } from './policy/document.js';
 import type { Principal } from './principal.js';
 
@@ -27,6 +27,8 @@ export interface User {
   arn: string;
   path: string;
   createdAt: number;
+  /** IAM tags (CreateUser, TagUser, UntagUser), in the order they were first set; absent when none. */
+  tags?: Array<{ Key: string; Value: string }>;
 }
 
 interface AccessKeyRecord {
@@ -150,7 +152,7 @@ export class IdentityStore {
     return e ? (JSON.parse(e.value.toString()) as Account) : undefined;
   }
 
-  async createUser(accountId: string, userName: string, path = '/'): Promise<User> {
+  async createUser(accountId: string, userName: string, path = '/', tags: Array<{ Key: string; Value: string }> = []): Promise<User> {
     if (!USER_NAME_RE.test(userName)) throw new IdentityError('InvalidInput', `Invalid user name: ${userName}`);
     if (!(await this.getAccount(accountId))) throw new IdentityError('NoSuchEntity', `The account ${accountId} does not exist.`);
     const user: User = {
@@ -160,6 +162,7 @@ export class IdentityStore {
       arn: `arn:aws:iam::${accountId}:user${path}${userName}`,
       path,
       createdAt: Date.now(),
+      ...(tags.length ? { tags } : {}),
     };
     try {
       await this.kv.commit([{ type: 'put', namespace: NS_USER, key: `${accountId}/${userName}`, value: json(user), expectVersion: 0 }]);
@@ -172,6 +175,31 @@ export class IdentityStore {
   async getUser(accountId: string, userName: string): Promise<User | undefined> {
     const e = await this.kv.get(NS_USER, `${accountId}/${userName}`);
     return e ? (JSON.parse(e.value.toString()) as User) : undefined;
+  }
+
+  /**
+   * Replaces a user's tags with what `change` makes of them, as a compare-and-swap on the user's record (a
+   * concurrent change is re-read and applied again, so neither is lost).
+   */
+  async updateUserTags(
+    accountId: string,
+    userName: string,
+    change: (tags: Array<{ Key: string; Value: string }>) => Array<{ Key: string; Value: string }>,
+  ): Promise<void> {
+    for (;;) {
+      const e = await this.kv.get(NS_USER, `${accountId}/${userName}`);
+      if (!e) throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
+      const user = JSON.parse(e.value.toString()) as User;
+      const tags = change(user.tags ?? []);
+      const next: User = { ...user, tags };
+      if (tags.length === 0) delete next.tags;
+      try {
+        await this.kv.commit([{ type: 'put', namespace: NS_USER, key: `${accountId}/${userName}`, value: json(next), expectVersion: e.version }]);
+        return;
+      } catch (err) {
+        if (!(err instanceof KvConflictError)) throw err;
+      }
+    }
   }
 
   async listUsers(accountId: string): Promise<User[]> {

@@ -23,6 +23,7 @@ import {
   GetBucketLifecycleConfigurationCommand,
   GetBucketLoggingCommand,
   GetBucketNotificationConfigurationCommand,
+  DeleteBucketOwnershipControlsCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketReplicationCommand,
   GetBucketRequestPaymentCommand,
@@ -151,6 +152,17 @@ describe('S3 ACLs and unconfigured bucket settings (wire)', () => {
     await s3.send(new PutBucketOwnershipControlsCommand({ Bucket: 'owner-enforced-ok', OwnershipControls: enforced }));
     const writer = { Rules: [{ ObjectOwnership: 'ObjectWriter' as const }] };
     assert.equal(await errorName(s3.send(new PutBucketOwnershipControlsCommand({ Bucket: 'owner-enforced-ok', OwnershipControls: writer }))), 'NotImplemented');
+    // DeleteBucketOwnershipControls removes the setting (Terraform's destroy waits for Get to say so); ACLs
+    // stay disabled, and putting the setting back restores it.
+    const deleted = await s3.send(new DeleteBucketOwnershipControlsCommand({ Bucket: 'owner-enforced-ok' }));
+    assert.equal(deleted.$metadata.httpStatusCode, 204);
+    assert.equal(await errorName(s3.send(new GetBucketOwnershipControlsCommand({ Bucket: 'owner-enforced-ok' }))), 'OwnershipControlsNotFoundError');
+    assert.equal(
+      await errorName(s3.send(new PutObjectCommand({ Bucket: 'owner-enforced-ok', Key: 'public', Body: 'x', ACL: 'public-read' }))),
+      'AccessControlListNotSupported',
+    );
+    await s3.send(new PutBucketOwnershipControlsCommand({ Bucket: 'owner-enforced-ok', OwnershipControls: enforced }));
+    assert.deepEqual((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: 'owner-enforced-ok' }))).OwnershipControls?.Rules, enforced.Rules);
   });
 
   it('answers the settings a bucket has none of as S3 does', async () => {

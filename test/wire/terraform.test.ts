@@ -1,7 +1,8 @@
-// Terraform with the AWS provider against a running Keyhold: KMS keys, aliases and ciphertexts, an encrypted
-// bucket with its settings, an object, a private ACM certificate, and Terraform's own state kept in a Keyhold
-// bucket under SSE-KMS with S3-native locking (a lock object written with If-None-Match: *). Then a plan that
-// must find no drift (every setting reads back as written), a held lock that refuses a second run, and a destroy.
+// Terraform with the AWS provider against a running Keyhold: KMS keys, aliases, grants and ciphertexts, an IAM
+// user with tags, a key and a policy, an encrypted bucket with its settings (ownership controls included), an
+// object, a private ACM certificate, and Terraform's own state kept in a Keyhold bucket under SSE-KMS with
+// S3-native locking (a lock object written with If-None-Match: *). Then a plan that must find no drift (every
+// setting reads back as written), a held lock that refuses a second run, and a destroy.
 // Terraform and the provider are not Debian packages: the machine image carries them (/usr/local/bin/terraform,
 // the provider under /opt/tf-plugins), and the test is skipped where they are absent, CI included.
 import assert from 'node:assert/strict';
@@ -114,6 +115,37 @@ resource "aws_s3_bucket_policy" "data" {
       Condition = { StringNotEquals = { "s3:x-amz-server-side-encryption" = "aws:kms" } }
     }]
   })
+}
+
+resource "aws_s3_bucket_ownership_controls" "data" {
+  bucket = aws_s3_bucket.data.id
+  rule { object_ownership = "BucketOwnerEnforced" }
+}
+
+resource "aws_iam_user" "app" {
+  name = "tf-app"
+  tags = { team = "apps" }
+}
+
+resource "aws_iam_access_key" "app" { user = aws_iam_user.app.name }
+
+resource "aws_iam_user_policy" "app" {
+  name = "use-data-key"
+  user = aws_iam_user.app.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["kms:Decrypt", "kms:GenerateDataKey"], Resource = aws_kms_key.data.arn }]
+  })
+}
+
+resource "aws_kms_grant" "app" {
+  name              = "app-grant"
+  key_id            = aws_kms_key.data.key_id
+  grantee_principal = aws_iam_user.app.arn
+  operations        = ["Decrypt", "GenerateDataKey"]
+  constraints {
+    encryption_context_equals = { app = "demo" }
+  }
 }
 
 resource "aws_s3_object" "hello" {

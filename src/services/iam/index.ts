@@ -1,17 +1,19 @@
-// The IAM service (AWS Query protocol, signing name "iam", Version 2010-05-08): users, access keys and
-// inline user policies. IAM is global: requests are accepted whatever region they are scoped to.
+// The IAM service (AWS Query protocol, signing name "iam", Version 2010-05-08): users and their tags, access
+// keys and inline user policies. IAM is global: requests are accepted whatever region they are scoped to.
 import type { ServiceDeps } from '../../server/registry.js';
 import type { QueryService } from '../../server/service.js';
 import { createAccessKey, deleteAccessKey, listAccessKeys, updateAccessKey } from './api/access-keys.js';
 import { bindIamOperation, type IamOperationDef } from './api/common.js';
 import { deleteUserPolicy, getUserPolicy, listUserPolicies, putUserPolicy } from './api/user-policies.js';
-import { createUser, deleteUser, getUser, listUsers } from './api/users.js';
+import { listUserTags, tagUser, untagUser } from './api/user-tags.js';
+import { createUser, deleteUser, getUser, listGroupsForUser, listUsers } from './api/users.js';
 
 export const IAM_OPERATIONS: ReadonlyArray<IamOperationDef> = [
   createUser,
   getUser,
   listUsers,
   deleteUser,
+  listGroupsForUser,
   createAccessKey,
   listAccessKeys,
   updateAccessKey,
@@ -20,6 +22,9 @@ export const IAM_OPERATIONS: ReadonlyArray<IamOperationDef> = [
   getUserPolicy,
   listUserPolicies,
   deleteUserPolicy,
+  tagUser,
+  untagUser,
+  listUserTags,
 ];
 
 export async function createIamService(deps: ServiceDeps): Promise<QueryService> {

@@ -87,6 +87,7 @@ export const S3 = {
   NoSuchCORSConfiguration: e('NoSuchCORSConfiguration', 404, 'The CORS configuration does not exist'),
   NoSuchLifecycleConfiguration: e('NoSuchLifecycleConfiguration', 404, 'The lifecycle configuration does not exist'),
   NoSuchPublicAccessBlockConfiguration: e('NoSuchPublicAccessBlockConfiguration', 404, 'The public access block configuration was not found'),
+  OwnershipControlsNotFoundError: e('OwnershipControlsNotFoundError', 404, 'The bucket ownership controls were not found'),
   NoSuchWebsiteConfiguration: e('NoSuchWebsiteConfiguration', 404, 'The specified bucket does not have a website configuration'),
   ObjectLockConfigurationNotFoundError: e('ObjectLockConfigurationNotFoundError', 404, 'Object Lock configuration does not exist for this bucket'),
   NoSuchConfiguration: e('NoSuchConfiguration', 404, 'The specified configuration does not exist.'),

@@ -1,5 +1,13 @@
 // The S3 operation table: route name -> handler.
-import { getBucketAcl, getObjectAcl, putBucketAcl, putBucketOwnershipControls, putObjectAcl } from './api/acl.js';
+import {
+  deleteBucketOwnershipControls,
+  getBucketAcl,
+  getBucketOwnershipControls,
+  getObjectAcl,
+  putBucketAcl,
+  putBucketOwnershipControls,
+  putObjectAcl,
+} from './api/acl.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './api/bucket-cors.js';
 import { deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from './api/public-access-block.js';
 import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from './api/bucket-lifecycle.js';
@@ -104,6 +112,8 @@ export const HANDLERS: Readonly<Record<string, S3Handler>> = {
   GetBucketAcl: getBucketAcl,
   PutBucketAcl: putBucketAcl,
   PutBucketOwnershipControls: putBucketOwnershipControls,
+  GetBucketOwnershipControls: getBucketOwnershipControls,
+  DeleteBucketOwnershipControls: deleteBucketOwnershipControls,
   GetObjectAcl: getObjectAcl,
   GetObjectAttributes: getObjectAttributes,
   GetObjectTorrent: getObjectTorrent,

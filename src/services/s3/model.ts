@@ -30,6 +30,11 @@ export interface BucketRecord {
   objectLock?: BucketObjectLock;
   /** Block Public Access: absent = never configured (unsigned requests refused), "none" = deleted by the owner (public-access.ts). */
   publicAccessBlock?: PublicAccessBlock | 'none';
+  /**
+   * True once DeleteBucketOwnershipControls removed the bucket's Object Ownership setting (GetBucketOwnershipControls
+   * then answers OwnershipControlsNotFoundError until it is put again). ACLs stay disabled either way (api/acl.ts).
+   */
+  ownershipControlsDeleted?: boolean;
   /** Lifecycle rules (PutBucketLifecycleConfiguration), absent when the bucket has none. */
   lifecycle?: LifecycleRule[];
   /** The lifecycle configuration's TransitionDefaultMinimumObjectSize when not S3's default (all_storage_classes_128K). */

@@ -40,7 +40,6 @@ const UNCONFIGURED_GET: Readonly<Record<string, string>> = {
   notification: 'GetBucketNotificationConfiguration',
   accelerate: 'GetBucketAccelerateConfiguration',
   requestPayment: 'GetBucketRequestPayment',
-  ownershipControls: 'GetBucketOwnershipControls',
 };
 const UNCONFIGURED_DELETE: Readonly<Record<string, string>> = {
   website: 'DeleteBucketWebsite',
@@ -66,7 +65,12 @@ function settingsRoute(method: string, key: string | undefined, q: URLSearchPara
     return undefined;
   }
   // BucketOwnerEnforced is every bucket's setting; putting it is accepted (api/acl.ts), other modes are not.
-  if (q.has('ownershipControls') && key === undefined && method === 'PUT') return r('PutBucketOwnershipControls', false);
+  if (q.has('ownershipControls') && key === undefined) {
+    if (method === 'PUT') return r('PutBucketOwnershipControls', false);
+    if (method === 'GET') return r('GetBucketOwnershipControls', true);
+    if (method === 'DELETE') return r('DeleteBucketOwnershipControls', false);
+    return undefined;
+  }
   if (key !== undefined || (method !== 'GET' && method !== 'DELETE')) return undefined;
   for (const sub in CONFIGURATION_SETS) {
     if (!q.has(sub)) continue;

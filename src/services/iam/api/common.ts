@@ -55,8 +55,16 @@ export function param(input: Input, name: string, required = false): string | un
   return String(v);
 }
 
-export function userShape(u: User): Record<string, unknown> {
-  return { Path: u.path, UserName: u.userName, UserId: u.userId, Arn: u.arn, CreateDate: new Date(u.createdAt) };
+/** A user as IAM returns it; `withTags` for CreateUser and GetUser (ListUsers leaves tags out, as IAM does). */
+export function userShape(u: User, withTags = false): Record<string, unknown> {
+  return {
+    Path: u.path,
+    UserName: u.userName,
+    UserId: u.userId,
+    Arn: u.arn,
+    CreateDate: new Date(u.createdAt),
+    ...(withTags && u.tags?.length ? { Tags: u.tags } : {}),
+  };
 }
 
 /** The user an operation is about: the named one, or the caller when no UserName is given. */

@@ -1,6 +1,8 @@
-// IAM users: CreateUser, GetUser, ListUsers, DeleteUser (https://docs.aws.amazon.com/IAM/latest/APIReference/).
+// IAM users: CreateUser, GetUser, ListUsers, DeleteUser, ListGroupsForUser
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/).
 import { NoSuchEntity } from '../errors.js';
 import { authorizeIam, type IamOperationDef, param, targetUser, userArn, userShape } from './common.js';
+import { requestTags } from './user-tags.js';
 
 export const createUser: IamOperationDef = {
   name: 'CreateUser',
@@ -8,8 +10,11 @@ export const createUser: IamOperationDef = {
   async handler({ identity, authorizer }, ctx, input) {
     const name = param(input, 'UserName', true);
     const path = param(input, 'Path') ?? '/';
+    const tags = requestTags(input);
     authorizeIam({ identity, authorizer }, ctx, 'CreateUser', userArn(ctx.principal.accountId, name));
-    return { User: userShape(await identity.createUser(ctx.principal.accountId, name, path)) };
+    // Tags at creation need iam:TagUser too (IAM user guide, "Permissions required for tagging").
+    if (tags.length) authorizeIam({ identity, authorizer }, ctx, 'TagUser', userArn(ctx.principal.accountId, name));
+    return { User: userShape(await identity.createUser(ctx.principal.accountId, name, path, tags), true) };
   },
 };
 
@@ -27,7 +32,7 @@ export const getUser: IamOperationDef = {
     authorizeIam(deps, ctx, 'GetUser', userArn(account, name));
     const user = await deps.identity.getUser(account, name);
     if (!user) throw new NoSuchEntity(`The user with name ${name} cannot be found.`);
-    return { User: userShape(user) };
+    return { User: userShape(user, true) };
   },
 };
 
@@ -38,7 +43,7 @@ export const listUsers: IamOperationDef = {
     authorizeIam(deps, ctx, 'ListUsers', `arn:aws:iam::${ctx.principal.accountId}:user/`);
     const prefix = param(input, 'PathPrefix') ?? '/';
     const users = (await deps.identity.listUsers(ctx.principal.accountId)).filter((u) => u.path.startsWith(prefix));
-    return { Users: users.map(userShape), IsTruncated: false };
+    return { Users: users.map((u) => userShape(u)), IsTruncated: false };
   },
 };
 
@@ -50,5 +55,20 @@ export const deleteUser: IamOperationDef = {
     authorizeIam(deps, ctx, 'DeleteUser', userArn(ctx.principal.accountId, name));
     await deps.identity.deleteUser(ctx.principal.accountId, name);
     return {};
+  },
+};
+
+/**
+ * ListGroupsForUser: Keyhold has no IAM groups, so a user belongs to none (Terraform's aws_iam_user removes a
+ * user from its groups before deleting it, and lists them first).
+ */
+export const listGroupsForUser: IamOperationDef = {
+  name: 'ListGroupsForUser',
+  readOnly: true,
+  async handler(deps, ctx, input) {
+    const name = param(input, 'UserName', true);
+    authorizeIam(deps, ctx, 'ListGroupsForUser', userArn(ctx.principal.accountId, name));
+    if (!(await deps.identity.getUser(ctx.principal.accountId, name))) throw new NoSuchEntity(`The user with name ${name} cannot be found.`);
+    return { Groups: [], IsTruncated: false };
   },
 };

@@ -8,7 +8,7 @@ import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { type BucketRecord, bucketArn, objectArn } from '../model.js';
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
-import { parseXmlBody, S3_NS } from '../xml.js';
+import { parseXmlBody, S3_NS, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { subresourceVersion, versionIdParam } from './object-common.js';
 
@@ -70,7 +70,42 @@ export const putBucketOwnershipControls: S3Handler = async (deps, req) => {
   if (typeof ownership !== 'string') throw S3.MalformedXML();
   refuseOtherOwnership(ownership);
   if (ownership !== 'BucketOwnerEnforced') throw S3.MalformedXML();
+  if (b.ownershipControlsDeleted) {
+    await deps.store.updateBucket(b.name, (x) => {
+      delete x.ownershipControlsDeleted;
+    });
+  }
   return { status: 200 };
+};
+
+/**
+ * GetBucketOwnershipControls: BucketOwnerEnforced, the setting S3 gives new buckets since April 2023, unless
+ * DeleteBucketOwnershipControls removed it: then OwnershipControlsNotFoundError, as S3 answers.
+ */
+export const getBucketOwnershipControls: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:GetBucketOwnershipControls', bucketArn(b.name), b);
+  if (b.ownershipControlsDeleted) throw S3.OwnershipControlsNotFoundError(undefined, { BucketName: b.name });
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml' },
+    body: xmlDocument('OwnershipControls', { Rule: { ObjectOwnership: 'BucketOwnerEnforced' } }),
+  };
+};
+
+/**
+ * DeleteBucketOwnershipControls (authorized by s3:PutBucketOwnershipControls, S3's action for it): the setting is
+ * removed, so Get answers that it is not found (Terraform's aws_s3_bucket_ownership_controls waits for exactly
+ * that when it is destroyed). On S3 a bucket without the setting would accept ACLs; Keyhold has no ACLs, so it
+ * keeps refusing them as it does under BucketOwnerEnforced (docs/decisions.md 96).
+ */
+export const deleteBucketOwnershipControls: S3Handler = async (deps, req) => {
+  const b = await requireBucket(deps, req);
+  authorizeS3(deps, req, 's3:PutBucketOwnershipControls', bucketArn(b.name), b);
+  await deps.store.updateBucket(b.name, (x) => {
+    x.ownershipControlsDeleted = true;
+  });
+  return { status: 204 };
 };
 
 /**

@@ -39,11 +39,6 @@ export const UNCONFIGURED_SETTINGS: Readonly<Record<string, S3Handler>> = {
   GetBucketNotificationConfiguration: notConfigured('s3:GetBucketNotification', { root: 'NotificationConfiguration', body: {} }),
   GetBucketAccelerateConfiguration: notConfigured('s3:GetAccelerateConfiguration', { root: 'AccelerateConfiguration', body: {} }),
   GetBucketRequestPayment: notConfigured('s3:GetBucketRequestPayment', { root: 'RequestPaymentConfiguration', body: { Payer: 'BucketOwner' } }),
-  // ACLs are disabled (acl.ts): every bucket has the setting S3 gives new buckets since April 2023.
-  GetBucketOwnershipControls: notConfigured('s3:GetBucketOwnershipControls', {
-    root: 'OwnershipControls',
-    body: { Rule: { ObjectOwnership: 'BucketOwnerEnforced' } },
-  }),
   DeleteBucketWebsite: deleteNothing('s3:DeleteBucketWebsite'),
   DeleteBucketReplication: deleteNothing('s3:PutReplicationConfiguration'),
   ...configurationSet('Analytics', 'ListBucketAnalyticsConfigurationResult', 'AnalyticsConfiguration'),
