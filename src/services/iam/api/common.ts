@@ -6,7 +6,7 @@ import type { IdentityStore, User } from '../../../iam/identity-store.js';
 import { type Input, missingMemberMessage } from '../../../protocol/fields.js';
 import type { RequestContext } from '../../../server/context.js';
 import type { ApiOperation } from '../../../server/service.js';
-import { AccessDenied, fromIdentityError, ValidationError } from '../errors.js';
+import { AccessDenied, fromIdentityError, NoSuchEntity, ValidationError } from '../errors.js';
 
 export interface IamDeps {
   identity: IdentityStore;
@@ -70,4 +70,11 @@ export function userShape(u: User, withTags = false): Record<string, unknown> {
 /** The user an operation is about: the named one, or the caller when no UserName is given. */
 export function targetUser(ctx: RequestContext, input: Input): string | undefined {
   return param(input, 'UserName') ?? ctx.principal.userName;
+}
+
+/** A user of the caller's account, or IAM's NoSuchEntity naming it. */
+export async function requireUser(deps: IamDeps, accountId: string, userName: string): Promise<User> {
+  const user = await deps.identity.getUser(accountId, userName);
+  if (!user) throw new NoSuchEntity(`The user with name ${userName} cannot be found.`);
+  return user;
 }

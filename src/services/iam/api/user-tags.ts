@@ -3,8 +3,8 @@
 // and values of 0–256 characters from IAM's tag alphabet; keys are unique without regard to case, and a tag
 // set on a key already present replaces its value. Tagging needs iam:TagUser, also when CreateUser carries tags.
 import type { Input } from '../../../protocol/fields.js';
-import { InvalidInput, LimitExceeded, NoSuchEntity, ValidationError } from '../errors.js';
-import { authorizeIam, type IamOperationDef, param, userArn } from './common.js';
+import { InvalidInput, LimitExceeded, ValidationError } from '../errors.js';
+import { authorizeIam, type IamOperationDef, param, requireUser, userArn } from './common.js';
 
 export type Tag = { Key: string; Value: string };
 
@@ -88,8 +88,7 @@ export const listUserTags: IamOperationDef = {
   async handler(deps, ctx, input) {
     const name = param(input, 'UserName', true);
     authorizeIam(deps, ctx, 'ListUserTags', userArn(ctx.principal.accountId, name));
-    const user = await deps.identity.getUser(ctx.principal.accountId, name);
-    if (!user) throw new NoSuchEntity(`The user with name ${name} cannot be found.`);
+    const user = await requireUser(deps, ctx.principal.accountId, name);
     return { Tags: user.tags ?? [], IsTruncated: false };
   },
 };

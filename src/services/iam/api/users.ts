@@ -1,7 +1,6 @@
 // IAM users: CreateUser, GetUser, ListUsers, DeleteUser, ListGroupsForUser
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/).
-import { NoSuchEntity } from '../errors.js';
-import { authorizeIam, type IamOperationDef, param, targetUser, userArn, userShape } from './common.js';
+import { authorizeIam, type IamOperationDef, param, requireUser, targetUser, userArn, userShape } from './common.js';
 import { requestTags } from './user-tags.js';
 
 export const createUser: IamOperationDef = {
@@ -30,9 +29,7 @@ export const getUser: IamOperationDef = {
       return { User: { UserId: account, Arn: ctx.principal.arn, CreateDate: new Date(0) } };
     }
     authorizeIam(deps, ctx, 'GetUser', userArn(account, name));
-    const user = await deps.identity.getUser(account, name);
-    if (!user) throw new NoSuchEntity(`The user with name ${name} cannot be found.`);
-    return { User: userShape(user, true) };
+    return { User: userShape(await requireUser(deps, account, name), true) };
   },
 };
 
@@ -68,7 +65,7 @@ export const listGroupsForUser: IamOperationDef = {
   async handler(deps, ctx, input) {
     const name = param(input, 'UserName', true);
     authorizeIam(deps, ctx, 'ListGroupsForUser', userArn(ctx.principal.accountId, name));
-    if (!(await deps.identity.getUser(ctx.principal.accountId, name))) throw new NoSuchEntity(`The user with name ${name} cannot be found.`);
+    await requireUser(deps, ctx.principal.accountId, name);
     return { Groups: [], IsTruncated: false };
   },
 };
