@@ -90,3 +90,13 @@ export function xmlText(node: unknown): string | undefined {
   if (node === undefined || typeof node === 'string') return node;
   throw S3.MalformedXML();
 }
+
+/** The occurrences of an element that may repeat: none, one, or the list the parser made of several. */
+export const xmlList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** An element with child elements (an empty one reads as none); text or a repeated element is MalformedXML. */
+export function xmlObject(v: unknown): Record<string, unknown> {
+  if (v === '' || v === undefined) return {};
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw S3.MalformedXML();
+  return v as Record<string, unknown>;
+}

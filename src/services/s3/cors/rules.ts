@@ -2,7 +2,7 @@
 // validating the PutBucketCors document, rendering it for GetBucketCors, and choosing the rule that allows a
 // cross-origin request, as S3 does: the first rule whose origin, method and every requested header match.
 import { S3 } from '../errors.js';
-import type { XmlNode } from '../xml.js';
+import { type XmlNode, xmlList as list } from '../xml.js';
 
 export interface CorsRule {
   id?: string;
@@ -16,7 +16,6 @@ export interface CorsRule {
 const METHODS = new Set(['GET', 'PUT', 'HEAD', 'POST', 'DELETE']);
 const MAX_RULES = 100;
 
-const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 /** XML text values (an empty element parses as ""). */
 function strings(v: unknown): string[] {
   return list(v).map((x) => {

@@ -3,7 +3,7 @@
 // when an action is due. Expiry times follow S3: the number of days is added to the start time and the result
 // rounded up to the next midnight UTC. Transitions: transitions.ts.
 import { S3 } from '../errors.js';
-import { type XmlNode, xmlText } from '../xml.js';
+import { type XmlNode, xmlList as list, xmlObject as obj, xmlText } from '../xml.js';
 import { type NoncurrentTransition, parseTransitions, type Transition, transitionsBody } from './transitions.js';
 
 const DAY_MS = 86_400_000;
@@ -32,12 +32,6 @@ export interface LifecycleRule {
   noncurrentTransitions?: NoncurrentTransition[];
 }
 
-const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const obj = (v: unknown): Record<string, unknown> => {
-  if (v === '' || v === undefined) return {};
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw S3.MalformedXML();
-  return v as Record<string, unknown>;
-};
 const text = xmlText;
 function positive(v: unknown, what: string): number | undefined {
   const t = text(v);

@@ -11,7 +11,7 @@
 // objects smaller than 128 KiB stay where they are unless the rule's own size filter selects them (the bucket's
 // TransitionDefaultMinimumObjectSize; varies_by_storage_class lets them go to GLACIER and DEEP_ARCHIVE).
 import { S3 } from '../errors.js';
-import { xmlText } from '../xml.js';
+import { xmlList as list, xmlObject as obj, xmlText } from '../xml.js';
 
 export interface Transition {
   days?: number;
@@ -40,13 +40,6 @@ const RANK: Record<string, number> = {
 const TRANSITION_CLASSES = new Set(['GLACIER', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'DEEP_ARCHIVE', 'GLACIER_IR']);
 const INFREQUENT_ACCESS = new Set(['STANDARD_IA', 'ONEZONE_IA']);
 const SMALL_OBJECT_BYTES = 128 * 1024;
-
-const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const obj = (v: unknown): Record<string, unknown> => {
-  if (v === '' || v === undefined) return {};
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw S3.MalformedXML();
-  return v as Record<string, unknown>;
-};
 
 /** A nonnegative day count: zero days is a valid transition (straight to the class), unlike an expiration. */
 function days(v: string, what: string, action: string): number {
