@@ -180,6 +180,15 @@ const EXTENDED_KEY_USAGE_NAMES: Readonly<Record<string, string>> = {
 /** ACM writes distinguished names without a space after the separating commas ("C=AU,O=Example,CN=host"). */
 const acmName = (dn: string) => dn.replace(/, (?=[A-Za-z][A-Za-z0-9.]*=)/g, ',');
 
+/**
+ * The issuer as ACM's DescribeCertificate names it: the issuer's organization ("Amazon" for its public
+ * certificates; "LocalStack Org" for a certificate imported with O=LocalStack Org, as recorded from AWS in
+ * localstack's ACM snapshots), else its common name, else the whole distinguished name.
+ */
+function issuerLabel(name: x509.Name): string {
+  return name.getField('O')[0] ?? name.getField('CN')[0] ?? acmName(name.toString());
+}
+
 /** Details DescribeCertificate reports, read from the certificate itself. */
 export function certificateFacts(pem: string) {
   const c = new x509.X509Certificate(pem);
@@ -203,6 +212,7 @@ export function certificateFacts(pem: string) {
       .join(':'),
     subject: acmName(c.subject),
     issuer: acmName(c.issuer),
+    issuerLabel: issuerLabel(c.issuerName),
     notBefore: c.notBefore,
     notAfter: c.notAfter,
     keyAlgorithm,

@@ -284,6 +284,48 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
     );
   });
 
+  it("names a certificate's issuer as ACM does: its organization, else its common name", async () => {
+    // Recorded from AWS (localstack's ACM snapshots): a certificate imported with issuer O=LocalStack Org is
+    // described with Issuer "LocalStack Org"; ACM's own public certificates say "Amazon".
+    const dir = tempDir();
+    const selfSigned = (name: string, subject: string) => {
+      const [key, cert] = [join(dir, `${name}.key`), join(dir, `${name}.pem`)];
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-days',
+          '30',
+          '-subj',
+          subject,
+          '-addext',
+          'subjectAltName=DNS:issuer.example.test',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+        ],
+        { stdio: 'ignore' },
+      );
+      return { Certificate: readFileSync(cert), PrivateKey: readFileSync(key) };
+    };
+    const described = async (CertificateArn: string | undefined) => (await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate!;
+    const withOrg = await acm.send(new ImportCertificateCommand(selfSigned('org', '/C=AU/O=Example Org/OU=Testing/CN=issuer.example.test')));
+    const d = await described(withOrg.CertificateArn);
+    assert.equal(d.Issuer, 'Example Org');
+    assert.equal(d.Subject, 'C=AU,O=Example Org,OU=Testing,CN=issuer.example.test');
+    const cnOnly = await acm.send(new ImportCertificateCommand(selfSigned('cn', '/CN=issuer.example.test')));
+    assert.equal((await described(cnOnly.CertificateArn)).Issuer, 'issuer.example.test');
+    const { CertificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'issuer.example.test', CertificateAuthorityArn: caArn }));
+    assert.equal((await described(CertificateArn)).Issuer, 'Keyhold');
+  });
+
   it('imports and re-imports to the same ARN; refuses a mismatched key; tags', async () => {
     const mk = async () => {
       const { CertificateArn } = await acm.send(
@@ -390,6 +432,8 @@ describe('certificate manager (wire, @aws-sdk/client-acm)', () => {
       await errorName(acm.send(new DescribeCertificateCommand({ CertificateArn: 'arn:aws:acm:us-east-1:123:cert/not-a-certificate' }))),
       'InvalidArnException',
     );
+    const neverIssued = `arn:aws:acm:us-east-1:${s.kh.accountId}:certificate/_0000000-0000-0000-0000-000000000000`;
+    assert.equal(await errorName(acm.send(new DescribeCertificateCommand({ CertificateArn: neverIssued }))), 'ResourceNotFoundException');
     assert.equal(await errorName(acm.send(new RequestCertificateCommand({ DomainName: 'x.example.test', KeyAlgorithm: 'RSA_4096' }))), 'ValidationException');
     assert.equal(
       await errorName(

@@ -14,7 +14,7 @@ import {
   UntagResourceCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
-import { errorName, startTestServer, type TestServer } from '../helpers/server.js';
+import { errorName, failure, startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('KMS aliases and tags (wire)', () => {
   let s: TestServer;
@@ -56,6 +56,9 @@ describe('KMS aliases and tags (wire)', () => {
     assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: a.KeyId }))), 'InvalidAliasNameException');
     assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'noprefix', TargetKeyId: a.KeyId }))), 'ValidationException');
     assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/bad name', TargetKeyId: a.KeyId }))), 'ValidationException');
+    // ':' passes the API's pattern but not the alias-name rules (letters, digits, '/', '_', '-').
+    const colon = await failure(kms.send(new CreateAliasCommand({ AliasName: 'alias/my:alias', TargetKeyId: a.KeyId })));
+    assert.deepEqual([colon.name, colon.message], ['ValidationException', 'alias/my:alias contains invalid characters for an alias']);
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/first', TargetKeyId: a.KeyId }));
     assert.equal(await errorName(kms.send(new CreateAliasCommand({ AliasName: 'alias/second', TargetKeyId: 'alias/first' }))), 'NotFoundException');
     assert.equal(

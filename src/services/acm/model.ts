@@ -5,7 +5,9 @@ import type { KeyAlgorithm } from '../../pki/issuance.js';
 export type CertStatus = 'PENDING_VALIDATION' | 'ISSUED' | 'INACTIVE' | 'EXPIRED' | 'VALIDATION_TIMED_OUT' | 'REVOKED' | 'FAILED';
 export type CertType = 'AMAZON_ISSUED' | 'PRIVATE' | 'IMPORTED';
 
-const CERT_ARN = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/([0-9a-f-]{36})$/;
+// The id's characters are the API's Arn pattern ([\w+=,.@-]); an id ACM never issued is not found, not invalid
+// (moto's ACM tests, which use `certificate/_0000000-...`, expect ResourceNotFoundException).
+const CERT_ARN = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/([\w+=,.@-]{1,128})$/;
 
 /** `arn:aws:acm:<region>:<account>:certificate/<uuid>` → its parts, or undefined when malformed. */
 export function parseCertificateArn(arn: string): { region: string; accountId: string; id: string } | undefined {

@@ -108,7 +108,7 @@ export function detail(certs: Certificates, c: CertRecord): Record<string, unkno
       ? {
           Serial: f.serialColon,
           Subject: f.subject,
-          Issuer: f.issuer,
+          Issuer: f.issuerLabel,
           NotBefore: f.notBefore.getTime() / 1000,
           NotAfter: f.notAfter.getTime() / 1000,
           SignatureAlgorithm: f.signatureAlgorithm,
