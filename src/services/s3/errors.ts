@@ -58,6 +58,7 @@ export const S3 = {
     "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
   ),
   InvalidLocationConstraint: e('InvalidLocationConstraint', 400, 'The specified location-constraint is not valid'),
+  InvalidNamespaceHeader: e('InvalidNamespaceHeader', 400, 'The x-amz-bucket-namespace header does not match the bucket name.'),
   InvalidPartNumber: e('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable'),
   InvalidPartOrder: e('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'),
   InvalidObjectState: e('InvalidObjectState', 403, "The operation is not valid for the object's storage class"),

@@ -11,6 +11,7 @@ import { NEW_BUCKET_BLOCK } from '../public-access.js';
 import { checkCreateBucketAcl } from './acl.js';
 import { REGION_RE } from '../../../server/serve-options.js';
 import { BUCKET_NAME_RE, defaultEncryption, requireBucket } from './bucket-common.js';
+import { checkBucketNamespace } from '../bucket-namespace.js';
 import { deleteBlobs } from './object-common.js';
 import { byKey, checkTags, type Tag } from './tag-rules.js';
 
@@ -47,6 +48,8 @@ export const createBucket: S3Handler = async (deps, req) => {
       `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`,
     );
   }
+  const namespace = header(req, 'x-amz-bucket-namespace');
+  checkBucketNamespace(namespace, name, req.ctx.principal.accountId, location);
   const rec: BucketRecord = {
     name,
     accountId: req.ctx.principal.accountId,
@@ -67,7 +70,8 @@ export const createBucket: S3Handler = async (deps, req) => {
   // account's bucket, whose policy says nothing about creating, and S3 answers BucketAlreadyExists (409) there,
   // not AccessDenied. The caller's own existing bucket is judged with its policy.
   const judged = existing?.accountId === rec.accountId ? existing : rec;
-  authorizeS3(deps, req, 's3:CreateBucket', bucketArn(name), judged);
+  // s3:x-amz-bucket-namespace lets a policy require buckets in the account regional namespace.
+  authorizeS3(deps, req, 's3:CreateBucket', bucketArn(name), judged, namespace === undefined ? {} : { 's3:x-amz-bucket-namespace': [namespace] });
   if (tags.length) authorizeS3(deps, req, 's3:PutBucketTagging', bucketArn(name), judged);
   if (rec.objectLock) {
     // S3 requires both permissions for a bucket created with Object Lock (it sets the lock and versioning).
