@@ -541,6 +541,10 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     assert.equal(created.BucketArn, 'arn:aws:s3:::recorded-arn');
     const head = await s3.send(new HeadBucketCommand({ Bucket: 'recorded-arn' }));
     assert.deepEqual([head.BucketArn, head.AccessPointAlias, head.BucketRegion], ['arn:aws:s3:::recorded-arn', false, 'us-east-1']);
+    // Location: a us-east-1 bucket's path, any other bucket's virtual-hosted URL over http (as AWS answers).
+    assert.equal(created.Location, '/recorded-arn');
+    const west = await s3.send(new CreateBucketCommand({ Bucket: 'recorded-location-west', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } }));
+    assert.equal(west.Location, `http://recorded-location-west.s3.localhost:${new URL(s.endpoint).port}/`);
   });
 
   it('lifecycle: an empty Filter comes back empty; TransitionDefaultMinimumObjectSize is kept and checked', async () => {

@@ -42,6 +42,7 @@ export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
     authorizer: deps.authorizer,
     clock: deps.clock,
     legacyDefaults: deps.config.s3LegacyDefaults === true,
+    virtualHostDomain: (deps.config.s3BaseDomain ?? ['s3.localhost'])[0],
   };
   const edge = new S3Edge({
     s3,

@@ -60,6 +60,8 @@ export interface S3Deps {
   clock: () => number;
   /** The defaults a new bucket gets (bucket-common.ts defaultEncryption; docs/decisions.md 87). */
   legacyDefaults?: boolean;
+  /** The host name under which `<bucket>.<name>` addresses a bucket (the first --s3-base-domain). */
+  virtualHostDomain?: string;
 }
 
 export type S3Handler = (deps: S3Deps, req: S3Request) => Promise<S3Response>;

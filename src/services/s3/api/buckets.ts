@@ -5,7 +5,7 @@ import { authorizeS3 } from '../authorize.js';
 import { S3, S3Error, withDetails } from '../errors.js';
 import type { BucketRecord } from '../model.js';
 import { bucketArn } from '../model.js';
-import { header, type S3Handler, type S3Request } from '../request.js';
+import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, S3_NS, xmlDocument, xmlText } from '../xml.js';
 import { NEW_BUCKET_BLOCK } from '../public-access.js';
 import { checkCreateBucketAcl } from './acl.js';
@@ -82,17 +82,26 @@ export const createBucket: S3Handler = async (deps, req) => {
   // caller owns there, with nothing to set (no location, tags or Object Lock), is 200 and changes nothing;
   // anything else, and every other Region, is BucketAlreadyOwnedByYou.
   const plainRecreate = constraint === undefined && tags.length === 0 && !rec.objectLock && existing?.region === 'us-east-1';
-  if (existing && existing.accountId === rec.accountId && plainRecreate) return { status: 200, headers: createdHeaders(name) };
+  if (existing && existing.accountId === rec.accountId && plainRecreate) return { status: 200, headers: createdHeaders(deps, req, existing) };
   if (existing)
     throw existing.accountId === rec.accountId
       ? S3.BucketAlreadyOwnedByYou(undefined, { BucketName: name })
       : S3.BucketAlreadyExists(undefined, { BucketName: name });
   if (!(await deps.store.createBucket(rec))) throw S3.BucketAlreadyExists(undefined, { BucketName: name });
-  return { status: 200, headers: createdHeaders(name) };
+  return { status: 200, headers: createdHeaders(deps, req, rec) };
 };
 
-/** CreateBucket's answer: the bucket's path and, as S3 has since 2025, its ARN (x-amz-bucket-arn). */
-const createdHeaders = (name: string) => ({ location: `/${name}`, 'x-amz-bucket-arn': bucketArn(name) });
+/**
+ * CreateBucket's answer: where the bucket is and, as S3 has since 2025, its ARN (x-amz-bucket-arn). S3 gives a
+ * us-east-1 bucket's path and any other bucket's virtual-hosted URL over http (AWS's answers in localstack's
+ * recording test_create_bucket_head_bucket: "/<bucket>" and "http://<bucket>.s3.amazonaws.com/"); Keyhold's URL
+ * is under its S3 base domain, with the port the request was sent to.
+ */
+function createdHeaders(deps: S3Deps, req: S3Request, b: BucketRecord): Record<string, string> {
+  const port = /:(\d+)$/.exec(header(req, 'host') ?? '')?.[1];
+  const location = b.region === 'us-east-1' || !deps.virtualHostDomain ? `/${b.name}` : `http://${b.name}.${deps.virtualHostDomain}${port ? `:${port}` : ''}/`;
+  return { location, 'x-amz-bucket-arn': bucketArn(b.name) };
+}
 
 // HeadBucket's headers as AWS recorded them (localstack test_s3.py test_create_bucket_head_bucket): Region, ARN,
 // and that the name is not an access point alias (Keyhold has no access points).
