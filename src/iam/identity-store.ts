@@ -7,6 +7,7 @@ import type { VerifiableCredential } from '../protocol/sigv4/verifier.js';
 import { KvConflictError, type KvStore } from '../storage/kv/interface.js';
 import { cachedPolicy, type PolicyDocument } from './policy/document.js';
 import type { Principal } from './principal.js';
+import { NS_ACCESS_KEY_USE } from './access-key-uses.js';
 
 const NS_ACCOUNT = 'iam/account';
 const NS_USER = 'iam/user';
@@ -301,6 +302,14 @@ export class IdentityStore {
     return out;
   }
 
+  /** An access key's record without its secret, or undefined when there is none. */
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyInfo | undefined> {
+    const e = await this.kv.get(NS_KEY, accessKeyId);
+    if (!e) return undefined;
+    const { sealedSecret: _s, userId: _u, ...info } = JSON.parse(e.value.toString()) as AccessKeyRecord;
+    return info;
+  }
+
   async setAccessKeyStatus(accountId: string, accessKeyId: string, status: 'Active' | 'Inactive'): Promise<void> {
     const e = await this.kv.get(NS_KEY, accessKeyId);
     const rec = e ? (JSON.parse(e.value.toString()) as AccessKeyRecord) : undefined;
@@ -315,7 +324,11 @@ export class IdentityStore {
     const e = await this.kv.get(NS_KEY, accessKeyId);
     const rec = e ? (JSON.parse(e.value.toString()) as AccessKeyRecord) : undefined;
     if (!rec || rec.accountId !== accountId) throw new IdentityError('NoSuchEntity', `The Access Key with id ${accessKeyId} cannot be found.`);
-    await this.kv.commit([{ type: 'delete', namespace: NS_KEY, key: accessKeyId }]);
+    // Its last use goes with it (access-key-uses.ts).
+    await this.kv.commit([
+      { type: 'delete', namespace: NS_KEY, key: accessKeyId },
+      { type: 'delete', namespace: NS_ACCESS_KEY_USE, key: accessKeyId },
+    ]);
     this.#creds.delete(accessKeyId);
   }
 }

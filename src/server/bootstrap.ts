@@ -2,6 +2,7 @@
 // audit -> services -> listeners. Everything opened here is closed by the returned handle, in reverse.
 import { existsSync } from 'node:fs';
 import { type IdentityStore, newAccessKeyId, newSecretAccessKey } from '../iam/identity-store.js';
+import { AccessKeyUses } from '../iam/access-key-uses.js';
 import { join } from 'node:path';
 import type { RootKey } from '../barrier/root-key.js';
 import { EncryptedJsonlSink } from '../audit/encrypted-jsonl-sink.js';
@@ -117,13 +118,31 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     const caPath = join(dataDir, CA_FILE);
     if (!follower) writeFileDurable(caPath, Buffer.from(material.caPem), 0o644);
 
-    const audit = opts.auditSink ? opts.auditSink(root, dataDir) : new EncryptedJsonlSink(root.derive('audit-v1'), { dir: join(dataDir, 'audit') });
-    cleanups.push(() => audit.close());
+    const sink = opts.auditSink ? opts.auditSink(root, dataDir) : new EncryptedJsonlSink(root.derive('audit-v1'), { dir: join(dataDir, 'audit') });
+    cleanups.push(() => sink.close());
+    // Every audited request notes the access key that signed it (IAM's GetAccessKeyLastUsed).
+    const accessKeyUses = new AccessKeyUses(kv, log, async (id) => (await identity.getAccessKey(id)) !== undefined);
+    cleanups.push(() => accessKeyUses.close());
+    const audit = accessKeyUses.observing(sink);
 
     const authorizer = new Authorizer(identity);
     const bySigningName = new Map<string, AnyService>();
     const cluster = { runsBackgroundWork: !follower, workers: opts.cluster?.workers ?? 1 };
-    const deps = { kv, blobs, barrier, root, identity, authorizer, log, clock, config, audit, cluster, getService: (n: string) => bySigningName.get(n) };
+    const deps = {
+      kv,
+      blobs,
+      barrier,
+      root,
+      identity,
+      accessKeyUses,
+      authorizer,
+      log,
+      clock,
+      config,
+      audit,
+      cluster,
+      getService: (n: string) => bySigningName.get(n),
+    };
     const services = new Map<string, JsonService>();
     const queryServices = new Map<string, QueryService>();
     let rest: RestService | undefined;

@@ -2,6 +2,7 @@
 import type { Barrier } from '../barrier/barrier.js';
 import type { RootKey } from '../barrier/root-key.js';
 import type { Authorizer } from '../iam/authorizer.js';
+import type { AccessKeyUses } from '../iam/access-key-uses.js';
 import type { IdentityStore } from '../iam/identity-store.js';
 import { createAcmService } from '../services/acm/index.js';
 import { createIamService } from '../services/iam/index.js';
@@ -21,6 +22,8 @@ export interface ServiceDeps {
   barrier: Barrier;
   root: RootKey;
   identity: IdentityStore;
+  /** When each access key last signed a request (IAM GetAccessKeyLastUsed). */
+  accessKeyUses: AccessKeyUses;
   authorizer: Authorizer;
   log: Logger;
   clock: () => number;

@@ -33,6 +33,7 @@ describe('IAM and STS query actions fed hostile parameters (property)', () => {
       iamAction('ListAccessKeys', { UserName: 'fuzz', MaxItems: '10' }),
       iamAction('UpdateAccessKey', { UserName: 'fuzz', AccessKeyId: key, Status: 'Inactive' }),
       iamAction('DeleteAccessKey', { UserName: 'fuzz', AccessKeyId: spare }),
+      iamAction('GetAccessKeyLastUsed', { AccessKeyId: key }),
       iamAction('PutUserPolicy', { UserName: 'fuzz', PolicyName: 'p', PolicyDocument: policy }),
       iamAction('GetUserPolicy', { UserName: 'fuzz', PolicyName: 'p' }),
       iamAction('ListUserPolicies', { UserName: 'fuzz', MaxItems: '10' }),

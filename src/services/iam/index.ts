@@ -1,8 +1,8 @@
 // The IAM service (AWS Query protocol, signing name "iam", Version 2010-05-08): users and their tags, access
-// keys and inline user policies. IAM is global: requests are accepted whatever region they are scoped to.
+// keys (with their last use) and inline user policies. IAM is global: requests are accepted whatever region they are scoped to.
 import type { ServiceDeps } from '../../server/registry.js';
 import type { QueryService } from '../../server/service.js';
-import { createAccessKey, deleteAccessKey, listAccessKeys, updateAccessKey } from './api/access-keys.js';
+import { createAccessKey, deleteAccessKey, getAccessKeyLastUsed, listAccessKeys, updateAccessKey } from './api/access-keys.js';
 import { bindIamOperation, type IamOperationDef } from './api/common.js';
 import { deleteUserPolicy, getUserPolicy, listUserPolicies, putUserPolicy } from './api/user-policies.js';
 import { listUserTags, tagUser, untagUser } from './api/user-tags.js';
@@ -18,6 +18,7 @@ export const IAM_OPERATIONS: ReadonlyArray<IamOperationDef> = [
   listAccessKeys,
   updateAccessKey,
   deleteAccessKey,
+  getAccessKeyLastUsed,
   putUserPolicy,
   getUserPolicy,
   listUserPolicies,
@@ -28,7 +29,7 @@ export const IAM_OPERATIONS: ReadonlyArray<IamOperationDef> = [
 ];
 
 export async function createIamService(deps: ServiceDeps): Promise<QueryService> {
-  const iamDeps = { identity: deps.identity, authorizer: deps.authorizer };
+  const iamDeps = { identity: deps.identity, authorizer: deps.authorizer, accessKeyUses: deps.accessKeyUses };
   return {
     protocol: 'query',
     signingName: 'iam',

@@ -1,7 +1,7 @@
 // Access keys: CreateAccessKey (the secret is returned once and stored only sealed), ListAccessKeys,
-// UpdateAccessKey, DeleteAccessKey. Without UserName they act on the caller (the root user's own keys
+// UpdateAccessKey, DeleteAccessKey, GetAccessKeyLastUsed. Without UserName they act on the caller (the root user's own keys
 // for the root user), as IAM does.
-import { ValidationError } from '../errors.js';
+import { NoSuchEntity, ValidationError } from '../errors.js';
 import { authorizeIam, type IamOperationDef, param, targetUser, userArn } from './common.js';
 
 const resourceFor = (accountId: string, userName: string | undefined) => (userName ? userArn(accountId, userName) : `arn:aws:iam::${accountId}:root`);
@@ -68,5 +68,27 @@ export const deleteAccessKey: IamOperationDef = {
     authorizeIam(deps, ctx, 'DeleteAccessKey', resourceFor(ctx.principal.accountId, targetUser(ctx, input)));
     await deps.identity.deleteAccessKey(ctx.principal.accountId, id);
     return {};
+  },
+};
+
+/**
+ * GetAccessKeyLastUsed (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccessKeyLastUsed.html): when
+ * the key last signed a request, to which service and in which Region; "N/A" for both and no date when it never
+ * has. Authorized on the key's owner (its user, or the account root user for a root key); a key of another
+ * account is not found, as a deleted one is.
+ */
+export const getAccessKeyLastUsed: IamOperationDef = {
+  name: 'GetAccessKeyLastUsed',
+  readOnly: true,
+  async handler(deps, ctx, input) {
+    const id = param(input, 'AccessKeyId', true);
+    const key = await deps.identity.getAccessKey(id);
+    if (!key || key.accountId !== ctx.principal.accountId) throw new NoSuchEntity(`The Access Key with id ${id} cannot be found.`);
+    authorizeIam(deps, ctx, 'GetAccessKeyLastUsed', resourceFor(key.accountId, key.userName));
+    const use = await deps.accessKeyUses.lastUse(id);
+    return {
+      UserName: key.userName ?? key.accountId,
+      AccessKeyLastUsed: use ? { LastUsedDate: new Date(use.at), ServiceName: use.service, Region: use.region } : { ServiceName: 'N/A', Region: 'N/A' },
+    };
   },
 };

@@ -1,5 +1,6 @@
 // Shared pieces of the IAM operations: the operation shape, authorization of iam:<Action> through the
 // caller's identity policies (the account root user is always allowed), parameter helpers, record shapes.
+import type { AccessKeyUses } from '../../../iam/access-key-uses.js';
 import type { Authorizer } from '../../../iam/authorizer.js';
 import { Authorizer as AuthorizerClass } from '../../../iam/authorizer.js';
 import type { IdentityStore, User } from '../../../iam/identity-store.js';
@@ -11,6 +12,7 @@ import { AccessDenied, fromIdentityError, NoSuchEntity, ValidationError } from '
 export interface IamDeps {
   identity: IdentityStore;
   authorizer: Authorizer;
+  accessKeyUses: AccessKeyUses;
 }
 
 export interface IamOperationDef {

@@ -6,14 +6,14 @@ import { requestTags } from './user-tags.js';
 export const createUser: IamOperationDef = {
   name: 'CreateUser',
   readOnly: false,
-  async handler({ identity, authorizer }, ctx, input) {
+  async handler(deps, ctx, input) {
     const name = param(input, 'UserName', true);
     const path = param(input, 'Path') ?? '/';
     const tags = requestTags(input);
-    authorizeIam({ identity, authorizer }, ctx, 'CreateUser', userArn(ctx.principal.accountId, name));
+    authorizeIam(deps, ctx, 'CreateUser', userArn(ctx.principal.accountId, name));
     // Tags at creation need iam:TagUser too (IAM user guide, "Permissions required for tagging").
-    if (tags.length) authorizeIam({ identity, authorizer }, ctx, 'TagUser', userArn(ctx.principal.accountId, name));
-    return { User: userShape(await identity.createUser(ctx.principal.accountId, name, path, tags), true) };
+    if (tags.length) authorizeIam(deps, ctx, 'TagUser', userArn(ctx.principal.accountId, name));
+    return { User: userShape(await deps.identity.createUser(ctx.principal.accountId, name, path, tags), true) };
   },
 };
 
