@@ -82,6 +82,30 @@ describe('S3 answers as AWS recorded them (wire)', () => {
     assert.deepEqual(r.Deleted, [{ Key: 'marked', VersionId: marker, DeleteMarker: true, DeleteMarkerVersionId: marker }]);
   });
 
+  it('reading the ACL of a key whose current version is a delete marker is NoSuchKey; naming the marker, 405', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'acl-marked', Body: 'x' }));
+    const marker = await s3.send(new DeleteObjectCommand({ Bucket: Versioned, Key: 'acl-marked' }));
+    const current = await failure(s3.send(new GetObjectAclCommand({ Bucket: Versioned, Key: 'acl-marked' })));
+    assert.deepEqual([current.name, current.status], ['NoSuchKey', 404]);
+    const named = await failure(s3.send(new GetObjectAclCommand({ Bucket: Versioned, Key: 'acl-marked', VersionId: marker.VersionId })));
+    assert.deepEqual([named.name, named.status], ['MethodNotAllowed', 405]);
+  });
+
+  it('a copy into a bucket with versioning suspended names the null version it made, and never a null source version', async () => {
+    const Bucket = 'recorded-suspended';
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'doc', Body: '{}', Metadata: { key: 'value' } }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Suspended' } }));
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'doc', Body: '{}', Metadata: { key: 'value' } }));
+    assert.equal(put.VersionId, undefined, 'a PutObject there names none');
+    const copy = await s3.send(new CopyObjectCommand({ Bucket, Key: 'doc', CopySource: `${Bucket}/doc`, MetadataDirective: 'REPLACE' }));
+    assert.deepEqual([copy.VersionId, copy.CopySourceVersionId], ['null', undefined]);
+    // From a versioned source the copy names its source version, as before.
+    const src = await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'copy-source', Body: 'x' }));
+    const fromVersioned = await s3.send(new CopyObjectCommand({ Bucket, Key: 'from-versioned', CopySource: `${Versioned}/copy-source` }));
+    assert.deepEqual([fromVersioned.VersionId, fromVersioned.CopySourceVersionId], ['null', src.VersionId]);
+  });
+
   it('a delete marker has no tags, ACL or body: 405 naming the method and ResourceType DeleteMarker; a GET also gets Allow: DELETE', async () => {
     await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'gone', Body: 'x' }));
     const marker = (await s3.send(new DeleteObjectCommand({ Bucket: Versioned, Key: 'gone' }))).VersionId!;

@@ -10,7 +10,7 @@ import { type BucketRecord, bucketArn, objectArn } from '../model.js';
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { parseXmlBody, S3_NS, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
-import { subresourceVersion, versionIdParam } from './object-common.js';
+import { findVersion, subresourceVersion, versionIdParam } from './object-common.js';
 
 const OWNER_ONLY_CANNED = new Set(['private', 'bucket-owner-full-control']);
 const GRANT_HEADERS = ['x-amz-grant-read', 'x-amz-grant-write', 'x-amz-grant-read-acp', 'x-amz-grant-write-acp'];
@@ -148,6 +148,13 @@ async function checkOwnerOnlyAcl(req: S3Request, owner: string): Promise<void> {
 async function requireVersion(deps: S3Deps, req: S3Request, b: BucketRecord): Promise<{ versionId: string }> {
   const versionId = versionIdParam(req.query.get('versionId'));
   const cur = await deps.store.getObject(b.name, req.key!);
+  // Reading the ACL of a key whose current version is a delete marker finds no object (404 NoSuchKey), where a
+  // write, a read naming the marker, and the other subresources answer 405 (AWS's answers in localstack's
+  // recording test_put_object_acl_on_delete_marker).
+  const current = versionId === undefined ? findVersion(cur?.entry, undefined) : undefined;
+  if (req.method === 'GET' && current?.deleteMarker) {
+    throw S3.NoSuchKey(undefined, { Key: req.key!, 'x-amz-delete-marker': 'true', 'x-amz-version-id': current.versionId });
+  }
   return subresourceVersion(cur?.entry, versionId, req.key!, req.method);
 }
 
