@@ -7,6 +7,9 @@ import {
   CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   RestoreObjectCommand,
   type S3Client,
@@ -81,5 +84,31 @@ describe('S3 archived objects and RestoreObject (wire)', () => {
     assert.equal((await failure(s3().send(new GetObjectCommand({ Bucket, Key: 'cold' })))).name, 'InvalidObjectState', 'nothing was restored');
     await s3().send(new PutObjectCommand({ Bucket, Key: 'instant', Body: 'ir', StorageClass: 'GLACIER_IR' }));
     assert.equal(await (await s3().send(new GetObjectCommand({ Bucket, Key: 'instant' }))).Body?.transformToString(), 'ir');
+  });
+  it('listings give RestoreStatus when asked (x-amz-optional-object-attributes) while a restored copy exists', async () => {
+    const B = 'archive-listing';
+    await s3().send(new CreateBucketCommand({ Bucket: B }));
+    await s3().send(new PutObjectCommand({ Bucket: B, Key: 'a-restored', Body: 'x', StorageClass: 'DEEP_ARCHIVE' }));
+    await s3().send(new PutObjectCommand({ Bucket: B, Key: 'b-frozen', Body: 'x', StorageClass: 'GLACIER' }));
+    await s3().send(new PutObjectCommand({ Bucket: B, Key: 'c-standard', Body: 'x' }));
+    await s3().send(new RestoreObjectCommand({ Bucket: B, Key: 'a-restored', RestoreRequest: { Days: 3 } }));
+    const expiry = new Date(Math.ceil((Date.now() + offset + 3 * DAY) / DAY) * DAY);
+    const asked = await s3().send(new ListObjectsV2Command({ Bucket: B, OptionalObjectAttributes: ['RestoreStatus'] }));
+    assert.deepEqual(
+      asked.Contents!.map((c) => [c.Key, c.RestoreStatus]),
+      [
+        ['a-restored', { IsRestoreInProgress: false, RestoreExpiryDate: expiry }],
+        ['b-frozen', undefined],
+        ['c-standard', undefined],
+      ],
+    );
+    const v1 = await s3().send(new ListObjectsCommand({ Bucket: B, OptionalObjectAttributes: ['RestoreStatus'] }));
+    assert.deepEqual(v1.Contents![0]!.RestoreStatus, { IsRestoreInProgress: false, RestoreExpiryDate: expiry });
+    const versions = await s3().send(new ListObjectVersionsCommand({ Bucket: B, OptionalObjectAttributes: ['RestoreStatus'] }));
+    assert.deepEqual(versions.Versions![0]!.RestoreStatus, { IsRestoreInProgress: false, RestoreExpiryDate: expiry });
+    // Not asked, not given; an attribute S3 does not know is refused.
+    assert.equal((await s3().send(new ListObjectsV2Command({ Bucket: B }))).Contents![0]!.RestoreStatus, undefined);
+    const bad = await failure(s3().send(new ListObjectsV2Command({ Bucket: B, OptionalObjectAttributes: ['Owner' as 'RestoreStatus'] })));
+    assert.equal(bad.name, 'InvalidArgument');
   });
 });

@@ -27,3 +27,12 @@ export function restoreHeader(v: VersionRecord, now: number): Record<string, str
   if (v.restoreExpiry === undefined || now >= v.restoreExpiry) return {};
   return { 'x-amz-restore': `ongoing-request="false", expiry-date="${new Date(v.restoreExpiry).toUTCString()}"` };
 }
+
+/**
+ * The RestoreStatus a listing gives a version when asked for it (x-amz-optional-object-attributes: RestoreStatus):
+ * present while a restored copy exists (never in progress here: restores complete at once), absent otherwise.
+ */
+export function restoreStatus(v: VersionRecord, now: number): { RestoreStatus?: { IsRestoreInProgress: boolean; RestoreExpiryDate: Date } } {
+  if (v.restoreExpiry === undefined || now >= v.restoreExpiry) return {};
+  return { RestoreStatus: { IsRestoreInProgress: false, RestoreExpiryDate: new Date(v.restoreExpiry) } };
+}

@@ -4,9 +4,10 @@
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
 import { type BucketRecord, bucketArn, type ObjectEntry } from '../model.js';
-import type { S3Deps, S3Handler, S3Request } from '../request.js';
+import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { XmlElements, type XmlNode, xmlDocument } from '../xml.js';
 import { compareKeys } from '../key-order.js';
+import { restoreStatus } from './archive.js';
 import { requireBucket } from './bucket-common.js';
 import { versionIdTime } from './object-common.js';
 
@@ -100,6 +101,21 @@ async function listing(deps: S3Deps, req: S3Request, action: string) {
   return { b, prefix: req.query.get('prefix') ?? '', delimiter: req.query.get('delimiter') ?? '', max: pageSize(req), e: enc(req) };
 }
 
+/**
+ * Whether a listing was asked for each object's RestoreStatus (x-amz-optional-object-attributes, whose one value
+ * is RestoreStatus: API reference, ListObjectsV2 OptionalObjectAttributes; rclone's `backend restore-status`).
+ */
+function wantsRestoreStatus(req: S3Request): boolean {
+  const asked = header(req, 'x-amz-optional-object-attributes');
+  if (asked === undefined) return false;
+  for (const name of asked.split(',')) {
+    if (name.trim() !== 'RestoreStatus') {
+      throw S3.InvalidArgument('Invalid attribute name specified.', { ArgumentName: 'x-amz-optional-object-attributes', ArgumentValue: asked });
+    }
+  }
+  return true;
+}
+
 // Listings name the bucket's Region in x-amz-bucket-region, as S3 does (AWS's recorded answer,
 // test_region_header_exists_outside_us_east_1; SDKs read it to find a bucket's Region).
 const xmlOk = (b: BucketRecord, root: string, body: Record<string, XmlNode>) => ({
@@ -108,7 +124,7 @@ const xmlOk = (b: BucketRecord, root: string, body: Record<string, XmlNode>) => 
   body: xmlDocument(root, body),
 });
 
-function contents(req: S3Request, b: BucketRecord, e: ObjectEntry, withOwner: boolean): Record<string, XmlNode> {
+function contents(req: S3Request, b: BucketRecord, e: ObjectEntry, withOwner: boolean, withRestore: boolean): Record<string, XmlNode> {
   const v = e.versions[0]!;
   return {
     Key: enc(req)(e.key),
@@ -118,11 +134,13 @@ function contents(req: S3Request, b: BucketRecord, e: ObjectEntry, withOwner: bo
     Size: v.size,
     ...(withOwner ? { Owner: owner(b) } : {}),
     StorageClass: v.storageClass,
+    ...(withRestore ? restoreStatus(v, req.ctx.now) : {}),
   };
 }
 
 export const listObjects: S3Handler = async (deps, req) => {
   const { b, prefix, delimiter, max, e } = await listing(deps, req, 's3:ListBucket');
+  const withRestore = wantsRestoreStatus(req);
   const marker = req.query.get('marker') ?? '';
   const r = await walk(deps, b.name, prefix, delimiter, marker || undefined, max, live);
   return xmlOk(b, 'ListBucketResult', {
@@ -134,13 +152,14 @@ export const listObjects: S3Handler = async (deps, req) => {
     ...(delimiter ? { Delimiter: e(delimiter) } : {}),
     IsTruncated: r.truncated,
     ...encodingTypeEcho(req),
-    Contents: r.entries.map((x) => contents(req, b, x, true)),
+    Contents: r.entries.map((x) => contents(req, b, x, true, withRestore)),
     CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
   });
 };
 
 export const listObjectsV2: S3Handler = async (deps, req) => {
   const { b, prefix, delimiter, max, e } = await listing(deps, req, 's3:ListBucket');
+  const withRestore = wantsRestoreStatus(req);
   const token = req.query.get('continuation-token');
   const startAfter = req.query.get('start-after') ?? '';
   let after: string | undefined = startAfter || undefined;
@@ -158,7 +177,7 @@ export const listObjectsV2: S3Handler = async (deps, req) => {
     // With a continuation token S3 ignores start-after and does not echo it (localstack's recording of AWS).
     ...(startAfter && token === null ? { StartAfter: e(startAfter) } : {}),
     ...encodingTypeEcho(req),
-    Contents: r.entries.map((x) => contents(req, b, x, req.query.get('fetch-owner') === 'true')),
+    Contents: r.entries.map((x) => contents(req, b, x, req.query.get('fetch-owner') === 'true', withRestore)),
     CommonPrefixes: r.prefixes.map((p) => ({ Prefix: e(p) })),
   });
 };
@@ -185,6 +204,7 @@ function resumeAfter(entry: ObjectEntry, versionIdMarker: string): number {
  */
 export const listObjectVersions: S3Handler = async (deps, req) => {
   const { b, prefix, delimiter, max, e } = await listing(deps, req, 's3:ListBucketVersions');
+  const withRestore = wantsRestoreStatus(req);
   const keyMarker = req.query.get('key-marker') ?? '';
   const versionIdMarker = req.query.get('version-id-marker') ?? '';
   if (versionIdMarker && !keyMarker)
@@ -231,6 +251,7 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
           ...(v.checksum ? { ChecksumAlgorithm: v.checksum.algorithm.toUpperCase(), ChecksumType: v.checksum.type ?? 'FULL_OBJECT' } : {}),
           Size: v.size,
           StorageClass: v.storageClass,
+          ...(withRestore ? restoreStatus(v, req.ctx.now) : {}),
         },
       ]);
   }
