@@ -5,12 +5,12 @@ import { REGION_RE } from '../../server/serve-options.js';
 import { S3 } from './errors.js';
 
 /** The suffix of `accountId`'s namespace in `region`. */
-export const accountRegionalSuffix = (accountId: string, region: string) => `-${accountId}-${region}-an`;
+const accountRegionalSuffix = (accountId: string, region: string) => `-${accountId}-${region}-an`;
 
-/** A name shaped like a bucket of some account's regional namespace: its account and Region, or undefined. */
-function regionalSuffixOf(name: string): { accountId: string; region: string } | undefined {
-  const m = /-(\d{12})-([a-z0-9-]+)-an$/.exec(name);
-  return m && REGION_RE.test(m[2]!) ? { accountId: m[1]!, region: m[2]! } : undefined;
+/** Whether a name is shaped like a bucket of some account's regional namespace (`-<12 digits>-<Region>-an`). */
+function looksAccountRegional(name: string): boolean {
+  const m = /-\d{12}-([a-z0-9-]+)-an$/.exec(name);
+  return m !== null && REGION_RE.test(m[1]!);
 }
 
 /**
@@ -36,5 +36,5 @@ export function checkBucketNamespace(namespace: string | undefined, name: string
     }
     return;
   }
-  if (regionalSuffixOf(name)) throw S3.InvalidBucketName(undefined, { BucketName: name });
+  if (looksAccountRegional(name)) throw S3.InvalidBucketName(undefined, { BucketName: name });
 }

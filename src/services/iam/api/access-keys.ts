@@ -1,6 +1,6 @@
 // Access keys: CreateAccessKey (the secret is returned once and stored only sealed), ListAccessKeys,
-// UpdateAccessKey, DeleteAccessKey, GetAccessKeyLastUsed. Without UserName they act on the caller (the root user's own keys
-// for the root user), as IAM does.
+// UpdateAccessKey, DeleteAccessKey, GetAccessKeyLastUsed. Without UserName they act on the caller (the root
+// user's own keys for the root user), as IAM does.
 import { NoSuchEntity, ValidationError } from '../errors.js';
 import { authorizeIam, type IamOperationDef, param, targetUser, userArn } from './common.js';
 
