@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
-// Written in the background, not by the request being checked: KMS keys' last-usage records, flushed in
-// batches for earlier successful calls (src/services/kms/domain/key-last-usage.ts), and in cluster mode the
-// read leases of GETs in progress (src/services/s3/shared-read-leases.ts).
-const BACKGROUND_NAMESPACES = ['kms/key-usage', 's3/read-lease'];
+// Written in the background, not by the request being checked: KMS keys' and access keys' last-use records,
+// flushed in batches for earlier calls (src/storage/last-uses.ts), and in cluster mode the read leases of GETs
+// in progress (src/services/s3/shared-read-leases.ts).
+const BACKGROUND_NAMESPACES = ['kms/key-usage', 'iam/access-key-use', 's3/read-lease'];
 
 export function kvDigest(dataDir: string): { read(): Map<string, string>; close(): void } {
   const db = new Database(join(dataDir, 'keyhold.db'), { readonly: true });
