@@ -137,6 +137,8 @@ const HEADERS = [
   'x-amz-write-offset-bytes',
   'x-amz-confirm-remove-self-bucket-access',
   'x-amz-request-payer',
+  'x-amz-bucket-namespace',
+  'x-amz-optional-object-attributes',
 ];
 const XML_BODIES = [
   '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>$</SSEAlgorithm><KMSMasterKeyID>$</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>$</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>',
