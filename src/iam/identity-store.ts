@@ -4,7 +4,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Barrier } from '../barrier/barrier.js';
 import type { VerifiableCredential } from '../protocol/sigv4/verifier.js';
-import { KvConflictError, type KvStore } from '../storage/kv/interface.js';
+import { KvConflictError, type KvOp, type KvStore } from '../storage/kv/interface.js';
 import { cachedPolicy, type PolicyDocument } from './policy/document.js';
 import type { Principal } from './principal.js';
 import { NS_ACCESS_KEY_USE } from './access-key-uses.js';
@@ -55,7 +55,7 @@ export interface AccessKeyInfo {
 
 export class IdentityError extends Error {
   constructor(
-    readonly code: 'NoSuchEntity' | 'EntityAlreadyExists' | 'LimitExceeded' | 'InvalidInput' | 'DeleteConflict',
+    readonly code: 'NoSuchEntity' | 'EntityAlreadyExists' | 'LimitExceeded' | 'InvalidInput' | 'DeleteConflict' | 'ConcurrentModification',
     message: string,
   ) {
     super(message);
@@ -96,33 +96,38 @@ export class IdentityStore {
   async #load(): Promise<void> {
     const keys = await this.kv.list(NS_KEY);
     const policies = await this.kv.list(NS_USER_POLICY);
+    const arns = new Map((await this.kv.list(NS_USER)).map((e) => [e.key, (JSON.parse(e.value.toString()) as User).arn]));
     this.#creds.clear();
     this.#userPolicies.clear();
-    for (const e of keys) this.#cache(JSON.parse(e.value.toString()) as AccessKeyRecord);
+    for (const e of keys) {
+      const rec = JSON.parse(e.value.toString()) as AccessKeyRecord;
+      this.#cache(rec, rec.userName === undefined ? undefined : arns.get(`${rec.accountId}/${rec.userName}`));
+    }
     for (const e of policies) {
       const user = e.key.slice(0, e.key.lastIndexOf('/'));
       this.#userPolicies.set(user, [...(this.#userPolicies.get(user) ?? []), cachedPolicy(e.value.toString(), 'identity')]);
     }
   }
 
-  #cache(rec: AccessKeyRecord): void {
+  /** Caches a key's credential; `userArn` is its user's ARN (with the user's path), when it has a user. */
+  #cache(rec: AccessKeyRecord, userArn?: string): void {
     const secret = this.barrier.open({ namespace: NS_KEY, id: rec.accessKeyId, version: 1 }, Buffer.from(rec.sealedSecret, 'base64'));
     this.#creds.set(rec.accessKeyId, {
       accessKeyId: rec.accessKeyId,
       secretAccessKey: secret.toString('utf8'),
       active: rec.status === 'Active',
-      principal: this.#principalFor(rec),
+      principal: this.#principalFor(rec, userArn),
     });
   }
 
-  #principalFor(rec: AccessKeyRecord): Principal {
+  #principalFor(rec: AccessKeyRecord, userArn?: string): Principal {
     if (!rec.userName) {
       return { type: 'Root', accountId: rec.accountId, arn: `arn:aws:iam::${rec.accountId}:root`, principalId: rec.accountId, accessKeyId: rec.accessKeyId };
     }
     return {
       type: 'IAMUser',
       accountId: rec.accountId,
-      arn: `arn:aws:iam::${rec.accountId}:user/${rec.userName}`,
+      arn: userArn ?? `arn:aws:iam::${rec.accountId}:user/${rec.userName}`,
       principalId: rec.userId ?? `AIDA${rec.accessKeyId.slice(4, 20)}`,
       userName: rec.userName,
       accessKeyId: rec.accessKeyId,
@@ -201,6 +206,52 @@ export class IdentityStore {
         if (!(err instanceof KvConflictError)) throw err;
       }
     }
+  }
+
+  /**
+   * Renames a user and/or moves it to another path (IAM UpdateUser), in one commit: the user's record, its inline
+   * policies and its access keys move together, its id, tags and keys' secrets stay. Policies elsewhere that name
+   * the old ARN keep naming it, as IAM warns.
+   */
+  async updateUser(accountId: string, userName: string, change: { newUserName?: string; newPath?: string }): Promise<User> {
+    const e = await this.kv.get(NS_USER, `${accountId}/${userName}`);
+    if (!e) throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
+    const user = JSON.parse(e.value.toString()) as User;
+    const name = change.newUserName ?? userName;
+    if (!USER_NAME_RE.test(name)) throw new IdentityError('InvalidInput', `Invalid user name: ${name}`);
+    const path = change.newPath ?? user.path;
+    const next: User = { ...user, userName: name, path, arn: `arn:aws:iam::${accountId}:user${path}${name}` };
+    const ops: KvOp[] = [];
+    if (name === userName) {
+      ops.push({ type: 'put', namespace: NS_USER, key: e.key, value: json(next), expectVersion: e.version });
+    } else {
+      ops.push(
+        { type: 'put', namespace: NS_USER, key: `${accountId}/${name}`, value: json(next), expectVersion: 0 },
+        { type: 'delete', namespace: NS_USER, key: e.key, expectVersion: e.version },
+      );
+      for (const p of await this.kv.list(NS_USER_POLICY, { prefix: `${accountId}/${userName}/` })) {
+        const policyName = p.key.slice(`${accountId}/${userName}/`.length);
+        ops.push(
+          { type: 'put', namespace: NS_USER_POLICY, key: `${accountId}/${name}/${policyName}`, value: p.value, expectVersion: 0 },
+          { type: 'delete', namespace: NS_USER_POLICY, key: p.key, expectVersion: p.version },
+        );
+      }
+      for (const k of await this.kv.list(NS_KEY)) {
+        const rec = JSON.parse(k.value.toString()) as AccessKeyRecord;
+        if (rec.accountId !== accountId || rec.userName !== userName) continue;
+        ops.push({ type: 'put', namespace: NS_KEY, key: k.key, value: json({ ...rec, userName: name }), expectVersion: k.version });
+      }
+    }
+    try {
+      await this.kv.commit(ops);
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+      if (name !== userName && (await this.getUser(accountId, name))) throw new IdentityError('EntityAlreadyExists', `User with name ${name} already exists.`);
+      throw new IdentityError('ConcurrentModification', 'The user was changed by another request; try again.');
+    }
+    // Credentials, principals and cached policies are rebuilt from the store (the principals' ARNs changed).
+    await this.#load();
+    return next;
   }
 
   async listUsers(accountId: string): Promise<User[]> {
@@ -288,7 +339,7 @@ export class IdentityStore {
     } catch {
       throw new IdentityError('EntityAlreadyExists', `Access key ${accessKeyId} already exists.`);
     }
-    this.#cache(rec);
+    this.#cache(rec, user?.arn);
     const { sealedSecret: _s, userId: _u, ...info } = rec;
     return { ...info, secretAccessKey };
   }

@@ -27,6 +27,7 @@ describe('IAM and STS query actions fed hostile parameters (property)', () => {
     valid = [
       iamAction('CreateUser', { UserName: 'fuzz-new', Path: '/fz/', 'Tags.member.1.Key': 'k', 'Tags.member.1.Value': 'v' }),
       iamAction('GetUser', { UserName: 'fuzz' }),
+      iamAction('UpdateUser', { UserName: 'fuzz', NewPath: '/fz/' }),
       iamAction('ListUsers', { PathPrefix: '/', MaxItems: '10' }),
       iamAction('DeleteUser', { UserName: 'fuzz-new' }),
       iamAction('CreateAccessKey', { UserName: 'fuzz' }),

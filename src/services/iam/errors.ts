@@ -8,6 +8,7 @@ export const EntityAlreadyExists = defineError('EntityAlreadyExists', 409);
 export const LimitExceeded = defineError('LimitExceeded', 409);
 export const DeleteConflict = defineError('DeleteConflict', 409);
 export const InvalidInput = defineError('InvalidInput', 400);
+export const ConcurrentModification = defineError('ConcurrentModification', 409);
 export const MalformedPolicyDocument = defineError('MalformedPolicyDocument', 400);
 export const ValidationError = defineError('ValidationError', 400);
 export const AccessDenied = defineError('AccessDenied', 403);
@@ -20,6 +21,7 @@ export function fromIdentityError(err: unknown): unknown {
     LimitExceeded,
     DeleteConflict,
     InvalidInput,
+    ConcurrentModification,
   };
   return new map[err.code](err.message);
 }

@@ -6,11 +6,12 @@ import { createAccessKey, deleteAccessKey, getAccessKeyLastUsed, listAccessKeys,
 import { bindIamOperation, type IamOperationDef } from './api/common.js';
 import { deleteUserPolicy, getUserPolicy, listUserPolicies, putUserPolicy } from './api/user-policies.js';
 import { listUserTags, tagUser, untagUser } from './api/user-tags.js';
-import { createUser, deleteUser, getUser, listGroupsForUser, listUsers } from './api/users.js';
+import { createUser, deleteUser, getUser, listGroupsForUser, listUsers, updateUser } from './api/users.js';
 
 export const IAM_OPERATIONS: ReadonlyArray<IamOperationDef> = [
   createUser,
   getUser,
+  updateUser,
   listUsers,
   deleteUser,
   listGroupsForUser,

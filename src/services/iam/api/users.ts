@@ -1,5 +1,7 @@
-// IAM users: CreateUser, GetUser, ListUsers, DeleteUser, ListGroupsForUser
+// IAM users: CreateUser, GetUser, UpdateUser, ListUsers, DeleteUser, ListGroupsForUser
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/).
+import type { Input } from '../../../protocol/fields.js';
+import { ValidationError } from '../errors.js';
 import { authorizeIam, type IamOperationDef, param, requireUser, targetUser, userArn, userShape } from './common.js';
 import { requestTags } from './user-tags.js';
 
@@ -8,7 +10,7 @@ export const createUser: IamOperationDef = {
   readOnly: false,
   async handler(deps, ctx, input) {
     const name = param(input, 'UserName', true);
-    const path = param(input, 'Path') ?? '/';
+    const path = userPath(input, 'Path') ?? '/';
     const tags = requestTags(input);
     authorizeIam(deps, ctx, 'CreateUser', userArn(ctx.principal.accountId, name));
     // Tags at creation need iam:TagUser too (IAM user guide, "Permissions required for tagging").
@@ -41,6 +43,40 @@ export const listUsers: IamOperationDef = {
     const prefix = param(input, 'PathPrefix') ?? '/';
     const users = (await deps.identity.listUsers(ctx.principal.accountId)).filter((u) => u.path.startsWith(prefix));
     return { Users: users.map((u) => userShape(u)), IsTruncated: false };
+  },
+};
+
+/**
+ * A user's path: "/" or "/" + printable ASCII + "/", at most 512 characters (the API's pattern), refused in IAM's
+ * words otherwise.
+ */
+function userPath(input: Input, member: 'Path' | 'NewPath'): string | undefined {
+  const path = param(input, member);
+  if (path !== undefined && (path.length > 512 || !/^(\/|\/[\u0021-\u007E]+\/)$/.test(path))) {
+    throw new ValidationError(
+      'The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.',
+    );
+  }
+  return path;
+}
+
+/**
+ * UpdateUser (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateUser.html): a new name and/or path.
+ * A rename needs iam:UpdateUser on both the user and the name it takes (IAM's rule); the user keeps its id, tags,
+ * inline policies and access keys.
+ */
+export const updateUser: IamOperationDef = {
+  name: 'UpdateUser',
+  readOnly: false,
+  async handler(deps, ctx, input) {
+    const name = param(input, 'UserName', true);
+    const newUserName = param(input, 'NewUserName');
+    const newPath = userPath(input, 'NewPath');
+    const account = ctx.principal.accountId;
+    authorizeIam(deps, ctx, 'UpdateUser', userArn(account, name));
+    if (newUserName !== undefined && newUserName !== name) authorizeIam(deps, ctx, 'UpdateUser', userArn(account, newUserName));
+    await deps.identity.updateUser(account, name, { newUserName, newPath });
+    return {};
   },
 };
 
