@@ -178,6 +178,18 @@ export class IdentityStore {
     return user;
   }
 
+  /**
+   * A write about a user (a policy, an access key, its deletion) commits together with this op: it rewrites the
+   * user's record as read, at the version read. So a rename or deletion that happens in between fails one of the
+   * two commits, and no policy or key is left under a name another user may take later.
+   */
+  async #userGuard(accountId: string, userName: string): Promise<{ user: User; version: number; op: KvOp }> {
+    const e = await this.kv.get(NS_USER, `${accountId}/${userName}`);
+    if (!e) throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
+    const op: KvOp = { type: 'put', namespace: NS_USER, key: e.key, value: e.value, expectVersion: e.version };
+    return { user: JSON.parse(e.value.toString()) as User, version: e.version, op };
+  }
+
   async getUser(accountId: string, userName: string): Promise<User | undefined> {
     const e = await this.kv.get(NS_USER, `${accountId}/${userName}`);
     return e ? (JSON.parse(e.value.toString()) as User) : undefined;
@@ -273,9 +285,22 @@ export class IdentityStore {
 
   /** Stores a validated inline policy (the caller parses it first, to report MalformedPolicyDocument). */
   async putUserPolicy(accountId: string, userName: string, policyName: string, document: string): Promise<void> {
-    if (!(await this.getUser(accountId, userName))) throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
-    await this.kv.commit([{ type: 'put', namespace: NS_USER_POLICY, key: `${accountId}/${userName}/${policyName}`, value: Buffer.from(document) }]);
+    const guard = await this.#userGuard(accountId, userName);
+    await this.#commitAboutUser([
+      { type: 'put', namespace: NS_USER_POLICY, key: `${accountId}/${userName}/${policyName}`, value: Buffer.from(document) },
+      guard.op,
+    ]);
     await this.#reloadUserPolicies(accountId, userName);
+  }
+
+  /** Commits ops that carry a #userGuard; the user changed meanwhile is ConcurrentModification (retryable). */
+  async #commitAboutUser(ops: KvOp[]): Promise<void> {
+    try {
+      await this.kv.commit(ops);
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+      throw new IdentityError('ConcurrentModification', 'The user was changed by another request; try again.');
+    }
   }
 
   async getUserPolicy(accountId: string, userName: string, policyName: string): Promise<string | undefined> {
@@ -297,14 +322,14 @@ export class IdentityStore {
   }
 
   async deleteUser(accountId: string, userName: string): Promise<void> {
-    if (!(await this.getUser(accountId, userName))) throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
+    const guard = await this.#userGuard(accountId, userName);
     if ((await this.listAccessKeys(accountId, userName)).length > 0) {
       throw new IdentityError('DeleteConflict', 'Cannot delete entity, must delete access keys first.');
     }
     if ((await this.listUserPolicies(accountId, userName)).length > 0) {
       throw new IdentityError('DeleteConflict', 'Cannot delete entity, must delete policies first.');
     }
-    await this.kv.commit([{ type: 'delete', namespace: NS_USER, key: `${accountId}/${userName}` }]);
+    await this.#commitAboutUser([{ type: 'delete', namespace: NS_USER, key: `${accountId}/${userName}`, expectVersion: guard.version }]);
   }
 
   /**
@@ -316,8 +341,8 @@ export class IdentityStore {
     userName: string | undefined,
     given?: { accessKeyId: string; secretAccessKey: string },
   ): Promise<AccessKeyInfo & { secretAccessKey: string }> {
-    const user = userName === undefined ? undefined : await this.getUser(accountId, userName);
-    if (userName !== undefined && !user) throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
+    const guard = userName === undefined ? undefined : await this.#userGuard(accountId, userName);
+    const user = guard?.user;
     if ((await this.listAccessKeys(accountId, userName)).length >= MAX_KEYS_PER_USER) {
       throw new IdentityError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${MAX_KEYS_PER_USER}`);
     }
@@ -335,9 +360,11 @@ export class IdentityStore {
       sealedSecret: this.barrier.seal({ namespace: NS_KEY, id: accessKeyId, version: 1 }, Buffer.from(secretAccessKey, 'utf8')).toString('base64'),
     };
     try {
-      await this.kv.commit([{ type: 'put', namespace: NS_KEY, key: accessKeyId, value: json(rec), expectVersion: 0 }]);
-    } catch {
-      throw new IdentityError('EntityAlreadyExists', `Access key ${accessKeyId} already exists.`);
+      await this.kv.commit([{ type: 'put', namespace: NS_KEY, key: accessKeyId, value: json(rec), expectVersion: 0 }, ...(guard ? [guard.op] : [])]);
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+      if (await this.kv.get(NS_KEY, accessKeyId)) throw new IdentityError('EntityAlreadyExists', `Access key ${accessKeyId} already exists.`);
+      throw new IdentityError('ConcurrentModification', 'The user was changed by another request; try again.');
     }
     this.#cache(rec, user?.arn);
     const { sealedSecret: _s, userId: _u, ...info } = rec;

@@ -63,4 +63,34 @@ describe('IAM UpdateUser', () => {
     await renamer.send(new UpdateUserCommand({ UserName: 'renamable', NewPath: '/moved/' }));
     assert.equal((await s.iam().send(new GetUserCommand({ UserName: 'renamable' }))).User!.Path, '/moved/');
   });
+  it('a policy or key written while its user is renamed or deleted is never left under a name nobody owns', async () => {
+    const identity = s.kh.identity;
+    const account = s.kh.accountId;
+    const settled = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: Error) => e.name,
+      );
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 25; round++) {
+      const from = `race-${round}`;
+      await identity.createUser(account, from);
+      const results = await Promise.all([
+        settled(identity.putUserPolicy(account, from, 'p', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:ListKeys","Resource":"*"}]}')),
+        settled(identity.createAccessKey(account, from)),
+        settled(round % 2 ? identity.updateUser(account, from, { newUserName: `${from}-renamed` }) : identity.deleteUser(account, from)),
+      ]);
+      for (const r of results) outcomes.add(r);
+      // Whatever won, every policy and key belongs to a user that exists.
+      for (const name of [from, `${from}-renamed`]) {
+        const exists = (await identity.getUser(account, name)) !== undefined;
+        const keys = await identity.listAccessKeys(account, name);
+        const policies = exists ? await identity.listUserPolicies(account, name) : [];
+        if (!exists) assert.deepEqual(keys, [], `a key left under ${name}, which no user has`);
+        if (!exists) assert.equal(await identity.getUserPolicy(account, name, 'p'), undefined, `a policy left under ${name}`);
+        assert.ok(policies.length <= 1);
+      }
+    }
+    assert.ok(outcomes.has('ok'), [...outcomes].join(','));
+  });
 });
