@@ -63,6 +63,9 @@ export class IdentityError extends Error {
   }
 }
 
+/** A write about a user that lost a race with another change to the same user (retryable, IAM's 409). */
+const userChanged = () => new IdentityError('ConcurrentModification', 'The user was changed by another request; try again.');
+
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const randomId = (prefix: string, len: number) => prefix + Array.from(randomBytes(len), (b) => BASE32[b & 31]).join('');
 export const newAccessKeyId = () => randomId('AKIA', 16);
@@ -226,20 +229,19 @@ export class IdentityStore {
    * the old ARN keep naming it, as IAM warns.
    */
   async updateUser(accountId: string, userName: string, change: { newUserName?: string; newPath?: string }): Promise<User> {
-    const e = await this.kv.get(NS_USER, `${accountId}/${userName}`);
-    if (!e) throw new IdentityError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
-    const user = JSON.parse(e.value.toString()) as User;
+    const { user, version } = await this.#userGuard(accountId, userName);
+    const key = `${accountId}/${userName}`;
     const name = change.newUserName ?? userName;
     if (!USER_NAME_RE.test(name)) throw new IdentityError('InvalidInput', `Invalid user name: ${name}`);
     const path = change.newPath ?? user.path;
     const next: User = { ...user, userName: name, path, arn: `arn:aws:iam::${accountId}:user${path}${name}` };
     const ops: KvOp[] = [];
     if (name === userName) {
-      ops.push({ type: 'put', namespace: NS_USER, key: e.key, value: json(next), expectVersion: e.version });
+      ops.push({ type: 'put', namespace: NS_USER, key, value: json(next), expectVersion: version });
     } else {
       ops.push(
         { type: 'put', namespace: NS_USER, key: `${accountId}/${name}`, value: json(next), expectVersion: 0 },
-        { type: 'delete', namespace: NS_USER, key: e.key, expectVersion: e.version },
+        { type: 'delete', namespace: NS_USER, key, expectVersion: version },
       );
       for (const p of await this.kv.list(NS_USER_POLICY, { prefix: `${accountId}/${userName}/` })) {
         const policyName = p.key.slice(`${accountId}/${userName}/`.length);
@@ -259,7 +261,7 @@ export class IdentityStore {
     } catch (err) {
       if (!(err instanceof KvConflictError)) throw err;
       if (name !== userName && (await this.getUser(accountId, name))) throw new IdentityError('EntityAlreadyExists', `User with name ${name} already exists.`);
-      throw new IdentityError('ConcurrentModification', 'The user was changed by another request; try again.');
+      throw userChanged();
     }
     // Credentials, principals and cached policies are rebuilt from the store (the principals' ARNs changed).
     await this.#load();
@@ -299,7 +301,7 @@ export class IdentityStore {
       await this.kv.commit(ops);
     } catch (err) {
       if (!(err instanceof KvConflictError)) throw err;
-      throw new IdentityError('ConcurrentModification', 'The user was changed by another request; try again.');
+      throw userChanged();
     }
   }
 
@@ -364,7 +366,7 @@ export class IdentityStore {
     } catch (err) {
       if (!(err instanceof KvConflictError)) throw err;
       if (await this.kv.get(NS_KEY, accessKeyId)) throw new IdentityError('EntityAlreadyExists', `Access key ${accessKeyId} already exists.`);
-      throw new IdentityError('ConcurrentModification', 'The user was changed by another request; try again.');
+      throw userChanged();
     }
     this.#cache(rec, user?.arn);
     const { sealedSecret: _s, userId: _u, ...info } = rec;
