@@ -147,6 +147,12 @@ export interface UploadRecord {
   keyStateAtStart?: string;
   /** x-amz-storage-class at CreateMultipartUpload, given to the completed object (STANDARD when absent). */
   storageClass?: string;
+  /**
+   * The version id the completed object gets, chosen at CreateMultipartUpload when the bucket's versioning is
+   * Enabled (S3 returns it from every multipart operation since late 2026); absent otherwise and in uploads
+   * from before decision 102.
+   */
+  versionId?: string;
 }
 
 /** The blobs holding a version's data: one, one per part of a multipart object, or none (a delete marker). */

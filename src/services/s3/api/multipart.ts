@@ -34,6 +34,7 @@ import {
   deleteBlobs,
   newVersionId,
   partBindingId,
+  randomVersionId,
   readPlaintext,
   sseHeaders,
   standardHeaders,
@@ -105,11 +106,12 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
   const std = standardHeaders(req);
   // What the key holds now: a conditional completion refuses to land over a write made after this point.
   const keyStateAtStart = keyState((await deps.store.getObject(b.name, req.key!))?.entry);
+  const initiated = deps.clock();
   const u: UploadRecord = {
     uploadId,
     bucket: b.name,
     key: req.key!,
-    initiated: deps.clock(),
+    initiated,
     initiator: req.ctx.principal.arn,
     ...(std.contentType ? { contentType: std.contentType } : {}),
     ...(Object.keys(std).length > 1 ? { standardHeaders: std } : {}),
@@ -121,6 +123,8 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
     parts: {},
     keyStateAtStart,
     ...(storageClass ? { storageClass } : {}),
+    // The object's version id is known from the start in a versioned bucket (decision 102).
+    ...(b.versioning === 'Enabled' ? { versionId: randomVersionId(initiated) } : {}),
   };
   await deps.store.putUpload(u, 0);
   const echo: Record<string, string> =
@@ -138,7 +142,7 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
         : { 'x-amz-server-side-encryption': 'AES256' };
   return {
     status: 200,
-    headers: { 'content-type': 'application/xml', ...echo, ...uploadChecksumHeaders(u) },
+    headers: { 'content-type': 'application/xml', ...echo, ...uploadChecksumHeaders(u), ...uploadVersionHeader(u) },
     body: xmlDocument('InitiateMultipartUploadResult', { Bucket: b.name, Key: req.key!, UploadId: uploadId }),
   };
 };
@@ -194,16 +198,27 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
       }
     }
   }
-  return { etag, sealed, written, enc };
+  return { etag, sealed, written, enc, upload };
+}
+
+/**
+ * x-amz-version-id of the object an upload will make, on every answer about the upload: S3 chooses it at
+ * CreateMultipartUpload in a bucket with versioning Enabled (the S3 API model of late 2026: "Returns the Version
+ * ID of the object for the initiated multipart upload, if bucket versioning is enabled", and likewise for the
+ * uploaded part, the copied part, the listed parts and the aborted upload).
+ */
+function uploadVersionHeader(u: UploadRecord): Record<string, string> {
+  return u.versionId ? { 'x-amz-version-id': u.versionId } : {};
 }
 
 export const uploadPart: S3Handler = async (deps, req) => {
   checkDeclaredBodyLength(req);
-  const { etag, sealed, written, enc } = await storePart(deps, req, req.body, true);
+  const { etag, sealed, written, enc, upload } = await storePart(deps, req, req.body, true);
   return {
     status: 200,
     headers: {
       etag: `"${etag}"`,
+      ...uploadVersionHeader(upload),
       ...sseHeaders(sealed, { customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined }),
       ...(written.checksum ? { [`x-amz-checksum-${written.checksum.algorithm}`]: written.checksum.value } : {}),
     },
@@ -234,11 +249,12 @@ export const uploadPartCopy: S3Handler = async (deps, req) => {
     end = Number(m[2]);
   }
   const source = v.size === 0 ? (async function* () {})() : readPlaintext(deps, req, src.bucket.name, src.key, v, start, end, src.customerKey);
-  const { etag, sealed, enc, written } = await storePart(deps, req, source, false);
+  const { etag, sealed, enc, written, upload } = await storePart(deps, req, source, false);
   return {
     status: 200,
     headers: {
       'content-type': 'application/xml',
+      ...uploadVersionHeader(upload),
       ...sseHeaders(sealed, { customerKeyMd5: enc.mode === 'SSE-C' ? customerKeyMd5(enc.customerKey) : undefined }),
     },
     body: xmlDocument('CopyPartResult', { ETag: `"${etag}"`, LastModified: new Date(deps.clock()), ...partChecksumElements(written) }),
@@ -276,7 +292,9 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     throw S3.InvalidRequest(`The provided 'x-amz-mp-object-size' header value ${expectedSize} does not match what was computed: ${totalSize}`);
   const md5s = Buffer.concat(parts.map((p) => Buffer.from(p.etag, 'hex')));
   const etag = `${createHash('md5').update(md5s).digest('hex')}-${parts.length}`;
-  const versionId = newVersionId(b, deps.clock());
+  // The id announced at CreateMultipartUpload while the bucket is still versioned; the null version if versioning
+  // was suspended meanwhile (every write to a suspended bucket makes it); a fresh id if it was enabled meanwhile.
+  const versionId = b.versioning === 'Enabled' && upload.versionId ? upload.versionId : newVersionId(b, deps.clock());
   const v: VersionRecord = {
     versionId,
     deleteMarker: false,
@@ -437,7 +455,7 @@ export const abortMultipartUpload: S3Handler = async (deps, req) => {
     }
     const { upload, version } = found;
     if (!Number.isNaN(initiatedTime) && Math.floor(initiatedTime / 1000) !== Math.floor(upload.initiated / 1000)) throw S3.PreconditionFailed();
-    if (await removeUpload(deps, upload, version)) return { status: 204 };
+    if (await removeUpload(deps, upload, version)) return { status: 204, headers: uploadVersionHeader(upload) };
   }
 };
 
@@ -493,7 +511,7 @@ export const listParts: S3Handler = async (deps, req) => {
   const withChecksums = uploadChecksum(upload) !== undefined;
   return {
     status: 200,
-    headers: { 'content-type': 'application/xml' },
+    headers: { 'content-type': 'application/xml', ...uploadVersionHeader(upload) },
     body: xmlDocument('ListPartsResult', {
       Bucket: b.name,
       Key: upload.key,
@@ -588,6 +606,7 @@ export const listMultipartUploads: S3Handler = async (deps, req) => {
         StorageClass: u.storageClass ?? 'STANDARD',
         Initiated: new Date(u.initiated),
         ...uploadChecksumElements(u),
+        ...(u.versionId ? { VersionId: u.versionId } : {}),
       })),
       CommonPrefixes: prefixes.map((p) => ({ Prefix: e(p) })),
     }),
