@@ -26,7 +26,7 @@
 // nothing over write + fdatasync; with preallocation it gains a little (round 7). close() truncates the
 // unused tail; after a crash the reader ignores a tail of zeros.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, write } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, rmSync, write } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gcmSeal } from '../crypto/aead.js';
@@ -63,42 +63,131 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-export class EncryptedJsonlSink implements AuditSink {
+/** One open audit file: its descriptor, name (the key's salt is in it), key, and where records go. */
+interface OpenFile {
   readonly path: string;
-  readonly #fileName: string;
-  readonly #key: Buffer;
-  readonly #fd: number;
+  readonly fd: number;
+  readonly name: string;
+  readonly key: Buffer;
+  seq: number;
   /** Where the next record goes: the end of the records, before the zero tail. */
-  #end: number;
+  end: number;
   /** The file's size: records plus the zero tail written ahead of them. */
-  #size: number;
-  #seq = 0;
+  size: number;
+}
+
+/** How long a sink that failed waits before it tries a new file (the disk may have space again by then). */
+export const RETRY_AFTER_MS = 1000;
+
+export interface SinkOptions {
+  /** RETRY_AFTER_MS unless given. */
+  retryAfterMs?: number;
+}
+
+export class EncryptedJsonlSink implements AuditSink {
+  readonly #auditKey: Buffer;
+  readonly #target: { dir: string } | { path: string };
+  #file: OpenFile;
   #queue: Pending[] = [];
   #flushing = false;
   #healthy = true;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retrying: Promise<boolean> | undefined;
+  readonly #retryAfterMs: number;
   #closed = false;
 
   /** Creates a new file in `dir`, or writes after the end of `path` when given (tests point it at /dev/full). */
-  constructor(auditKey: Buffer, target: { dir: string } | { path: string }) {
+  constructor(auditKey: Buffer, target: { dir: string } | { path: string }, opts: SinkOptions = {}) {
+    this.#auditKey = auditKey;
+    this.#target = target;
+    this.#retryAfterMs = opts.retryAfterMs ?? RETRY_AFTER_MS;
+    this.#file = this.#open();
+  }
+
+  /** The file records go to now. */
+  get path(): string {
+    return this.#file.path;
+  }
+
+  #open(): OpenFile {
+    const target = this.#target;
+    let path: string;
     if ('dir' in target) {
       mkdirSync(target.dir, { recursive: true, mode: 0o700 });
       const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-      this.path = join(target.dir, `audit-${stamp}-${randomBytes(16).toString('hex')}.jsonl`);
+      path = join(target.dir, `audit-${stamp}-${randomBytes(16).toString('hex')}.jsonl`);
     } else {
-      this.path = target.path;
+      path = target.path;
     }
-    this.#fileName = basename(this.path);
-    const salted = /-([0-9a-f]{32})\.jsonl$/.test(this.#fileName) ? this.#fileName : `${this.#fileName}-${randomBytes(16).toString('hex')}.jsonl`;
-    this.#fileName = salted;
-    this.#key = auditFileKey(auditKey, salted);
+    const base = basename(path);
+    const name = /-([0-9a-f]{32})\.jsonl$/.test(base) ? base : `${base}-${randomBytes(16).toString('hex')}.jsonl`;
     // Not O_APPEND: records are written at #end, inside the zero tail, so that pwrite's offset counts.
     const { O_CREAT, O_DSYNC, O_EXCL, O_RDWR } = constants;
-    this.#fd = openSync(this.path, ('dir' in target ? O_CREAT | O_EXCL : 0) | O_RDWR | O_DSYNC, 0o600);
-    this.#end = this.#size = fstatSync(this.#fd).size;
+    const fd = openSync(path, ('dir' in target ? O_CREAT | O_EXCL : 0) | O_RDWR | O_DSYNC, 0o600);
+    const size = fstatSync(fd).size;
+    return { path, fd, name, key: auditFileKey(this.#auditKey, name), seq: 0, end: size, size };
   }
 
+  /** False from a failed write until the sink has a file it can write again (see retry()). */
   get healthy(): boolean {
     return this.#healthy && !this.#closed;
+  }
+
+  /**
+   * After a failure, a retry every RETRY_AFTER_MS until one succeeds. The edges refuse requests before they run
+   * while the sink is unhealthy, so no request's write would ever find out that the disk has room again (a full
+   * disk is the usual failure); the timer does not keep the process alive.
+   */
+  #failed(): void {
+    this.#healthy = false;
+    if (this.#retryTimer || this.#closed) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      void this.retry();
+    }, this.#retryAfterMs);
+    this.#retryTimer.unref();
+  }
+
+  /**
+   * Starts a new file and writes its first zero tail; true once the sink is healthy again. A file whose write
+   * failed is not written again: the failed record used a sequence number (its IV under the file's key), which
+   * must not be used twice, and skipping it would read as a deleted record. The old file ends at its last
+   * whole record; the reader reads the files in order. A sink given a path (a test's /dev/full) has no
+   * other file to go to and stays failed.
+   */
+  retry(): Promise<boolean> {
+    this.#retrying ??= this.#retry().finally(() => {
+      this.#retrying = undefined;
+    });
+    return this.#retrying;
+  }
+
+  async #retry(): Promise<boolean> {
+    // A flush in progress (requests admitted before the failure) finishes first.
+    while (this.#flushing) await new Promise((r) => setImmediate(r));
+    if (this.#healthy || this.#closed) return this.#healthy;
+    if (!('dir' in this.#target)) return false;
+    this.#flushing = true;
+    try {
+      const next = this.#open();
+      try {
+        next.size += await writeAll(next.fd, ZEROS, next.size);
+      } catch (err) {
+        // Not left behind: a retry a second on a full disk would otherwise leave a file a second.
+        closeSync(next.fd);
+        rmSync(next.path, { force: true });
+        throw err;
+      }
+      this.#retire(this.#file);
+      this.#file = next;
+      this.#healthy = true;
+    } catch {
+      this.#failed();
+    } finally {
+      this.#flushing = false;
+    }
+    if (this.#queue.length > 0) void this.#flush();
+    return this.#healthy;
   }
 
   write(event: AuditEvent): Promise<void> {
@@ -115,17 +204,23 @@ export class EncryptedJsonlSink implements AuditSink {
     while (this.#queue.length > 0) {
       const batch = this.#queue;
       this.#queue = [];
+      if (!this.#healthy) {
+        // The file failed: nothing more goes into it (see retry()).
+        const e = new AuditUnavailableError('an earlier write failed');
+        for (const p of batch) p.reject(e);
+        continue;
+      }
+      const f = this.#file;
       try {
-        const data = this.#seal(batch);
+        const data = this.#seal(f, batch);
         // Only the flush that grows the file commits a new size (with its zeros); every other flush
         // finds the record's blocks already allocated.
-        while (this.#end + data.length > this.#size) this.#size += await writeAll(this.#fd, ZEROS, this.#size);
-        await writeAll(this.#fd, data, this.#end);
-        this.#end += data.length;
-        this.#healthy = true;
+        while (f.end + data.length > f.size) f.size += await writeAll(f.fd, ZEROS, f.size);
+        await writeAll(f.fd, data, f.end);
+        f.end += data.length;
         for (const p of batch) p.resolve();
       } catch (err) {
-        this.#healthy = false;
+        this.#failed();
         const e = new AuditUnavailableError(err);
         for (const p of batch) p.reject(e);
       }
@@ -133,22 +228,27 @@ export class EncryptedJsonlSink implements AuditSink {
     this.#flushing = false;
   }
 
+  /** Closes a file no longer written: its unused zero tail goes (a failed truncate leaves it for the reader). */
+  #retire(f: OpenFile): void {
+    try {
+      if (f.size > f.end) ftruncateSync(f.fd, f.end);
+    } catch {}
+    closeSync(f.fd);
+  }
+
   /** One record for the whole batch: its events as JSON lines, sealed under the next sequence number. */
-  #seal(batch: ReadonlyArray<Pending>): Buffer {
-    const seq = ++this.#seq;
+  #seal(f: OpenFile, batch: ReadonlyArray<Pending>): Buffer {
+    const seq = ++f.seq;
     const plaintext = Buffer.from(batch.length === 1 ? batch[0]!.json : batch.map((p) => p.json).join('\n'));
-    const { ciphertext, tag } = gcmSeal(this.#key, plaintext, auditAad(this.#fileName, seq), auditIv(seq));
+    const { ciphertext, tag } = gcmSeal(f.key, plaintext, auditAad(f.name, seq), auditIv(seq));
     return Buffer.from(`{"v":2,"seq":${seq},"d":"${Buffer.concat([ciphertext, tag]).toString('base64')}"}\n`);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#retryTimer);
     while (this.#flushing) await new Promise((r) => setImmediate(r));
-    // The unused zero tail goes; a failed truncate (a device such as /dev/full) leaves it for the reader.
-    try {
-      if (this.#size > this.#end) ftruncateSync(this.#fd, this.#end);
-    } catch {}
-    closeSync(this.#fd);
+    this.#retire(this.#file);
   }
 }
 
