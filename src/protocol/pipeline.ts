@@ -11,6 +11,7 @@ import { rawHeaderPairs, tlsDetails } from '../server/http-io.js';
 import type { Logger } from '../server/logger.js';
 import type { ApiOperation, ApiService, AuditProjection } from '../server/service.js';
 import { InternalFailure, ServiceError, ServiceUnavailableException } from './errors.js';
+import { isOutOfSpace, OUT_OF_SPACE_MESSAGE } from '../storage/out-of-space.js';
 import type { Input } from './fields.js';
 import { sha256Hex } from './sigv4/canonical.js';
 import { SigV4Error } from './sigv4/errors.js';
@@ -64,12 +65,15 @@ export function requestContext(
   who: { principal: Principal; region: string },
   operation: string,
 ): RequestContext {
+  // The connection's TLS details are read now, while it is open: the audit record that names them is built
+  // after the operation, when a client that went away has taken its socket with it (http-io.ts).
+  tlsDetails(req);
   return {
     requestId: edge.requestId,
     now,
     region: who.region,
     principal: who.principal,
-    sourceIp: req.socket.remoteAddress ?? '',
+    sourceIp: req.socket?.remoteAddress ?? '',
     userAgent: String(req.headers['user-agent'] ?? ''),
     secureTransport: edge.secure,
     operation,
@@ -124,6 +128,10 @@ export async function runAudited(
 
 export function toServiceError(err: unknown, log: Logger, requestId: string): ServiceError {
   if (err instanceof ServiceError) return err;
+  if (isOutOfSpace(err)) {
+    log.error({ requestId, err: (err as Error).message }, 'data directory out of space; request refused');
+    return new ServiceUnavailableException(OUT_OF_SPACE_MESSAGE);
+  }
   log.error({ requestId, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'unhandled error');
   return new InternalFailure(`An internal error occurred (request ${requestId}). Retry your request.`);
 }

@@ -6,6 +6,8 @@ import { AccessKeyUses } from '../iam/access-key-uses.js';
 import { join } from 'node:path';
 import type { RootKey } from '../barrier/root-key.js';
 import { EncryptedJsonlSink } from '../audit/encrypted-jsonl-sink.js';
+import type { BlobStore } from '../storage/blob/interface.js';
+import type { KvStore } from '../storage/kv/interface.js';
 import type { AuditSink } from '../audit/sink.js';
 import { Authorizer } from '../iam/authorizer.js';
 import { ListenerCertificates } from '../pki/listener-certs.js';
@@ -43,6 +45,10 @@ export interface StartOptions {
   clock?: () => number;
   /** Tests replace the audit sink to exercise failure paths; production always uses the encrypted file. */
   auditSink?: (root: RootKey, dataDir: string) => AuditSink;
+  /** Tests wrap the blob store to exercise a full disk; production uses the local-disk store as it is. */
+  blobStore?: (store: BlobStore) => BlobStore;
+  /** Tests wrap the services' metadata store to exercise failed commits; production uses SQLite as it is. */
+  kvStore?: (store: KvStore) => KvStore;
   /** Called once with the generated root secret when no credentials were supplied (the CLI prints it). */
   onGeneratedCredentials?: (c: { accessKeyId: string; secretAccessKey: string; path: string }) => void;
 }
@@ -129,8 +135,8 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     const bySigningName = new Map<string, AnyService>();
     const cluster = { runsBackgroundWork: !follower, workers: opts.cluster?.workers ?? 1 };
     const deps = {
-      kv,
-      blobs,
+      kv: opts.kvStore ? opts.kvStore(kv) : kv,
+      blobs: opts.blobStore ? opts.blobStore(blobs) : blobs,
       barrier,
       root,
       identity,

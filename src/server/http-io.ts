@@ -44,11 +44,17 @@ type TlsDetails = { tlsVersion: string; cipherSuite: string; clientProvidedHostH
 
 // The negotiated protocol and suite never change on a connection, and clients send the same Host on it:
 // the details are read once per socket and rebuilt only if the Host differs.
+// Each request keeps what it read first too: a request whose connection was closed before it was recorded (a
+// client that went away, an upload cut off) no longer has a socket (req.socket is null), and a closed TLS
+// socket cannot answer getProtocol(); its audit record still names the TLS it came over.
 const detailsOf = new WeakMap<object, TlsDetails>();
+const requestDetails = new WeakMap<IncomingMessage, TlsDetails>();
 
 export function tlsDetails(req: IncomingMessage): TlsDetails | undefined {
-  const sock = req.socket as Partial<TLSSocket>;
-  if (typeof sock.getProtocol !== 'function') return undefined;
+  const known = requestDetails.get(req);
+  if (known) return known;
+  const sock = req.socket as Partial<TLSSocket> | null;
+  if (!sock || typeof sock.getProtocol !== 'function' || sock.destroyed) return undefined;
   const host = req.headers.host ?? '';
   let d = detailsOf.get(sock);
   if (d?.clientProvidedHostHeader !== host) {
@@ -59,6 +65,7 @@ export function tlsDetails(req: IncomingMessage): TlsDetails | undefined {
     };
     detailsOf.set(sock, d);
   }
+  requestDetails.set(req, d);
   return d;
 }
 

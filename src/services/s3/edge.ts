@@ -43,6 +43,16 @@ export interface S3EdgeDeps {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * What S3 answers for an error no handler turned into one of its own: a full data directory is S3's
+ * ServiceUnavailable (503) with what toServiceError says; anything else is InternalError naming the request.
+ */
+function s3Failure(mapped: ServiceError, err: unknown, requestId: string): ServiceError {
+  if (err instanceof ServiceError) return err;
+  if (mapped.status === 503) return S3.ServiceUnavailable(mapped.message);
+  return S3.InternalError(`We encountered an internal error (request ${requestId}).`);
+}
 /** The largest unread body a refused request still has drained rather than its connection closed. */
 const DRAIN_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -240,8 +250,7 @@ export class S3Edge {
       await this.#execute(req, res, edge, r, s3req, handler, fail);
     } catch (err) {
       if (err instanceof ServiceError) return fail(err);
-      deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 's3 request failed');
-      return fail(S3.InternalError());
+      return fail(s3Failure(toServiceError(err, deps.log, edge.requestId), err, edge.requestId));
     }
   }
 
@@ -317,8 +326,7 @@ export class S3Edge {
       if (!handler) throw S3.NotImplemented(`${r.name} is not supported by this Keyhold version.`);
       response = await handler(deps.s3, s3req);
     } catch (err) {
-      failure = err instanceof ServiceError ? err : toServiceError(err, deps.log, edge.requestId);
-      if (!(err instanceof ServiceError)) failure = S3.InternalError(`We encountered an internal error (request ${edge.requestId}).`);
+      failure = s3Failure(toServiceError(err, deps.log, edge.requestId), err, edge.requestId);
     }
     s3req.audit.additionalEventData = additionalEventData(req, s3req, failure ? undefined : response, this.#hostId(edge));
     const event = buildEvent(

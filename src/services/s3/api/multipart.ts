@@ -193,12 +193,22 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
       break;
     } catch (err) {
       if (!(err instanceof KvConflictError)) {
-        await deleteBlobs(deps, [written.blobId]);
+        // Unless the commit landed before it failed (the flush after it did): then the upload names the part.
+        if (!(await partStored(deps, req, n, written.blobId))) await deleteBlobs(deps, [written.blobId]);
         throw err;
       }
     }
   }
   return { etag, sealed, written, enc, upload };
+}
+
+/** Whether the upload names `blobId` as part `n` (after a failed commit: see object-common.ts, versionStored). */
+async function partStored(deps: S3Deps, req: S3Request, n: number, blobId: string): Promise<boolean> {
+  try {
+    return (await findUpload(deps, req))?.upload.parts[String(n)]?.blobId === blobId;
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -196,8 +196,29 @@ export async function commitVersion(deps: S3Deps, bucket: BucketRecord, key: str
       await deps.store.putObject(bucket.name, entry, current?.version ?? 0);
       return dropped.flatMap(blobsOf);
     } catch (err) {
-      if (!(err instanceof KvConflictError)) throw err;
+      if (err instanceof KvConflictError) continue;
+      // A failed commit (a full disk, say) must not leave the version's data behind, unless it landed anyway.
+      if (!(await versionStored(deps, bucket.name, key, v))) await deleteBlobs(deps, blobsOf(v));
+      throw err;
     }
+  }
+}
+
+/**
+ * After a commit that failed with anything but a conflict: whether the version it carried is stored anyway. A
+ * commit can fail after it landed (the transaction is in the database and the flush that makes it durable
+ * fails), so the version's blobs are deleted only when no stored version uses them: a failed write then leaves
+ * no data behind (docs/decisions.md 103) and never takes the data of a version that is there. When even the read
+ * fails, the blobs stay (the sweep after an unclean stop, or `keyhold admin check-blobs`, removes them).
+ */
+async function versionStored(deps: S3Deps, bucket: string, key: string, v: VersionRecord): Promise<boolean> {
+  const ours = blobsOf(v)[0];
+  if (ours === undefined) return false;
+  try {
+    const entry = (await deps.store.getObject(bucket, key))?.entry;
+    return entry?.versions.some((x) => blobsOf(x).includes(ours)) ?? false;
+  } catch {
+    return true;
   }
 }
 
