@@ -47,6 +47,8 @@ export interface StartOptions {
   auditSink?: (root: RootKey, dataDir: string) => AuditSink;
   /** Tests wrap the blob store to exercise a full disk; production uses the local-disk store as it is. */
   blobStore?: (store: BlobStore) => BlobStore;
+  /** How long a request body may stall before its connection is closed (BODY_IDLE_MS; tests shorten it). */
+  bodyIdleMs?: number;
   /** Tests wrap the services' metadata store to exercise failed commits; production uses SQLite as it is. */
   kvStore?: (store: KvStore) => KvStore;
   /** Called once with the generated root secret when no credentials were supplied (the CLI prints it). */
@@ -170,6 +172,7 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
       query,
       rest,
       log,
+      ...(opts.bodyIdleMs !== undefined ? { bodyIdleMs: opts.bodyIdleMs } : {}),
       isReady: () => ready,
       // Only a cluster has other writers to catch up with; the check is a SQLite read per request
       // (about 5% of a KMS Encrypt in the profile), so a lone process skips it.

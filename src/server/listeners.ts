@@ -26,7 +26,8 @@ export interface Listeners {
 function tune<T extends HttpServer | HttpsServer>(server: T, route: Route, secure: boolean): T {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 60_000;
-  server.requestTimeout = 300_000;
+  // No limit on a whole request (an upload takes as long as it takes); a stalled body is closed (body-idle.ts).
+  server.requestTimeout = 0;
   // Node answers 417 to any Expect other than 100-continue; an empty Expect expects nothing (RFC 9110
   // §10.1.1 defines only 100-continue) and S3 serves such a request, so it is routed as usual.
   server.on('checkExpectation', (req, res) => {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonEdge } from '../protocol/aws-json.js';
 import { QueryEdge } from '../protocol/aws-query.js';
+import { clientGoneMidBody, limitBodyIdle } from './body-idle.js';
 import { send, splitUrl } from './http-io.js';
 import type { Logger } from './logger.js';
 import type { RestService } from './service.js';
@@ -17,6 +18,8 @@ export interface RouterDeps {
   /** Unauthenticated GET routes of services (e.g. the CRLs of the certificate manager). */
   publicGet?: (path: string) => Promise<{ status: number; headers: Record<string, string>; body: Buffer } | undefined>;
   log: Logger;
+  /** BODY_IDLE_MS unless given (body-idle.ts). */
+  bodyIdleMs?: number;
   isReady: () => boolean;
   /**
    * Brings caches up to date with commits of other processes sharing the store (cluster mode) before the
@@ -42,6 +45,7 @@ export function createRouter(deps: RouterDeps) {
   };
 
   return async function route(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
+    limitBodyIdle(req, deps.bodyIdleMs);
     await nextTurnBatch();
     const requestId = randomUUID();
     try {
@@ -87,6 +91,12 @@ export function createRouter(deps: RouterDeps) {
         `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message><RequestId>${requestId}</RequestId></Error>`,
       );
     } catch (err) {
+      // A client that went away or stalled mid-body has no connection left to answer on.
+      if (clientGoneMidBody(req, err)) {
+        deps.log.debug({ requestId, err: err instanceof Error ? err.message : String(err) }, 'client gone before its request body arrived');
+        res.destroy();
+        return;
+      }
       deps.log.error({ requestId, err: err instanceof Error ? err.message : String(err) }, 'request failed');
       send(
         res,

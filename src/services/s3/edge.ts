@@ -17,6 +17,7 @@ import { isSigV2Presigned, verifySigV2Query } from '../../protocol/sigv2/query-a
 import { refuseSigV2Region } from './sigv2-regions.js';
 import { presignedQueryHeaders } from './query-headers.js';
 import { escapeXml } from '../../protocol/xml-writer.js';
+import { clientGoneMidBody, RequestIdleError } from '../../server/body-idle.js';
 import { rawHeaderPairs, tlsDetails } from '../../server/http-io.js';
 import { httpDate } from '../../server/per-second.js';
 import type { Logger } from '../../server/logger.js';
@@ -52,6 +53,15 @@ function s3Failure(mapped: ServiceError, err: unknown, requestId: string): Servi
   if (err instanceof ServiceError) return err;
   if (mapped.status === 503) return S3.ServiceUnavailable(mapped.message);
   return S3.InternalError(`We encountered an internal error (request ${requestId}).`);
+}
+
+/**
+ * The error recorded for a request whose body stopped coming: RequestTimeout when it stalled (S3's code for an
+ * idle connection), IncompleteBody when the client went away; not an InternalError, which would blame the
+ * server. The connection is gone, so only the audit record and the log carry it.
+ */
+function clientGone(err: unknown): ServiceError {
+  return err instanceof RequestIdleError ? S3.RequestTimeout() : S3.IncompleteBody();
 }
 /** The largest unread body a refused request still has drained rather than its connection closed. */
 const DRAIN_BODY_BYTES = 16 * 1024 * 1024;
@@ -250,6 +260,7 @@ export class S3Edge {
       await this.#execute(req, res, edge, r, s3req, handler, fail);
     } catch (err) {
       if (err instanceof ServiceError) return fail(err);
+      if (clientGoneMidBody(req, err)) return fail(clientGone(err));
       return fail(s3Failure(toServiceError(err, deps.log, edge.requestId), err, edge.requestId));
     }
   }
@@ -326,7 +337,9 @@ export class S3Edge {
       if (!handler) throw S3.NotImplemented(`${r.name} is not supported by this Keyhold version.`);
       response = await handler(deps.s3, s3req);
     } catch (err) {
-      failure = s3Failure(toServiceError(err, deps.log, edge.requestId), err, edge.requestId);
+      if (err instanceof ServiceError) failure = err;
+      else if (clientGoneMidBody(req, err)) failure = clientGone(err);
+      else failure = s3Failure(toServiceError(err, deps.log, edge.requestId), err, edge.requestId);
     }
     s3req.audit.additionalEventData = additionalEventData(req, s3req, failure ? undefined : response, this.#hostId(edge));
     const event = buildEvent(

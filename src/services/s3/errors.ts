@@ -113,6 +113,11 @@ export const S3 = {
     404,
     'The server side encryption configuration was not found',
   ),
+  RequestTimeout: e(
+    'RequestTimeout',
+    400,
+    'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
+  ),
   ServiceUnavailable: e('ServiceUnavailable', 503, 'Please reduce your request rate.'),
   SignatureDoesNotMatch: e(
     'SignatureDoesNotMatch',

@@ -1,0 +1,39 @@
+// How long a request may take to arrive. S3 sets no limit on a whole request, only on a stalled one: "Your
+// socket connection to the server was not read from or written to within the timeout period. Idle connections
+// will be closed." (RequestTimeout, S3 API reference "Error responses"). Node's own requestTimeout caps the whole
+// request instead (300 s by default), which cut off any upload slower than that: a 1 GiB part at 3 MB/s. So the
+// listeners turn requestTimeout off (headers still have headersTimeout) and a request whose body is still coming
+// is closed after BODY_IDLE_MS without a byte moving either way (docs/decisions.md 104).
+import type { IncomingMessage } from 'node:http';
+
+export const BODY_IDLE_MS = 60_000;
+
+/** What a request that stalled mid-body fails with (its connection is closed: no answer can reach the client). */
+export class RequestIdleError extends Error {
+  readonly code = 'RequestTimeout';
+  constructor(ms: number) {
+    super(`The request body stalled: nothing was received for ${ms / 1000} s, and the connection was closed.`);
+    this.name = 'RequestIdleError';
+  }
+}
+
+/** Closes `req`'s connection if its body, while it is still coming, stalls for `ms`; no-op for a request without one. */
+export function limitBodyIdle(req: IncomingMessage, ms = BODY_IDLE_MS): void {
+  const length = req.headers['content-length'];
+  if (req.complete || ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined)) return;
+  req.setTimeout(ms, () => {
+    if (!req.complete) req.destroy(new RequestIdleError(ms));
+  });
+  req.once('end', () => req.setTimeout(0));
+}
+
+/**
+ * Whether a request failed because its client went away or stalled mid-body (it aborted, the connection reset,
+ * or RequestIdleError): the client's doing, recorded as such, never as the server's InternalError.
+ */
+export function clientGoneMidBody(req: IncomingMessage, err: unknown): boolean {
+  if (err instanceof RequestIdleError) return true;
+  if (req.complete) return false;
+  const code = (err as { code?: unknown } | null)?.code;
+  return req.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as Error | null)?.message === 'aborted';
+}
