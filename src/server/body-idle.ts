@@ -28,12 +28,14 @@ export function limitBodyIdle(req: IncomingMessage, ms = BODY_IDLE_MS): void {
 }
 
 /**
- * Whether a request failed because its client went away or stalled mid-body (it aborted, the connection reset,
- * or RequestIdleError): the client's doing, recorded as such, never as the server's InternalError.
+ * Whether a request failed because its client went away or stalled mid-body (RequestIdleError, or the body's
+ * stream reporting the connection aborted or reset): the client's doing, recorded as such, never as the server's
+ * InternalError. Judged by the error alone: a server-side failure that ends the body's reading (a full disk, say)
+ * destroys the request too, and is not the client's.
  */
 export function clientGoneMidBody(req: IncomingMessage, err: unknown): boolean {
   if (err instanceof RequestIdleError) return true;
   if (req.complete) return false;
   const code = (err as { code?: unknown } | null)?.code;
-  return req.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as Error | null)?.message === 'aborted';
+  return code === 'ECONNRESET' || code === 'ECONNABORTED' || (code === undefined && (err as Error | null)?.message === 'aborted');
 }

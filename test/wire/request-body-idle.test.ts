@@ -104,6 +104,15 @@ describe('request bodies: slow is taken, stalled is closed', () => {
     assert.equal((await failure(s.s3().send(new HeadObjectCommand({ Bucket, Key: 'stalled' })))).status, 404);
   });
 
+  it('a client that goes away mid-body is recorded as IncompleteBody, not as an InternalError', async () => {
+    const event = recorded('PutObject', 'abandoned');
+    const req = await upload('abandoned', 64 * 1024);
+    req.on('error', () => {});
+    req.write(randomBytes(1000), () => req.destroy());
+    assert.equal((await event).errorCode, 'IncompleteBody');
+    assert.equal((await failure(s.s3().send(new HeadObjectCommand({ Bucket, Key: 'abandoned' })))).status, 404);
+  });
+
   it('a JSON request (KMS) whose body stalls is closed too, and the next one is served', async () => {
     const req = request(new URL('/', s.endpoint), {
       method: 'POST',
