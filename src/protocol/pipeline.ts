@@ -11,7 +11,7 @@ import { rawHeaderPairs, tlsDetails } from '../server/http-io.js';
 import type { Logger } from '../server/logger.js';
 import type { ApiOperation, ApiService, AuditProjection } from '../server/service.js';
 import { InternalFailure, ServiceError, ServiceUnavailableException } from './errors.js';
-import { isOutOfSpace, OUT_OF_SPACE_MESSAGE } from '../storage/out-of-space.js';
+import { EXHAUSTION_MESSAGE, exhaustion } from '../server/exhausted.js';
 import type { Input } from './fields.js';
 import { sha256Hex } from './sigv4/canonical.js';
 import { SigV4Error } from './sigv4/errors.js';
@@ -128,9 +128,13 @@ export async function runAudited(
 
 export function toServiceError(err: unknown, log: Logger, requestId: string): ServiceError {
   if (err instanceof ServiceError) return err;
-  if (isOutOfSpace(err)) {
-    log.error({ requestId, err: (err as Error).message }, 'data directory out of space; request refused');
-    return new ServiceUnavailableException(OUT_OF_SPACE_MESSAGE);
+  const exhausted = exhaustion(err);
+  if (exhausted) {
+    log.error(
+      { requestId, err: (err as Error).message },
+      exhausted === 'space' ? 'data directory out of space; request refused' : 'out of open files; request refused',
+    );
+    return new ServiceUnavailableException(EXHAUSTION_MESSAGE[exhausted]);
   }
   log.error({ requestId, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'unhandled error');
   return new InternalFailure(`An internal error occurred (request ${requestId}). Retry your request.`);

@@ -20,7 +20,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BlobRange, BlobStore } from '../../src/storage/blob/interface.js';
 import type { KvOp, KvStore, ListOptions } from '../../src/storage/kv/interface.js';
-import { OUT_OF_SPACE_MESSAGE } from '../../src/storage/out-of-space.js';
+import { EXHAUSTION_MESSAGE } from '../../src/server/exhausted.js';
 import { auditEvents } from '../helpers/audit.js';
 import { enospcError, sqliteFullError } from '../helpers/full-disk.js';
 import { failure, startTestServer, type TestServer } from '../helpers/server.js';
@@ -113,7 +113,7 @@ describe('a full data directory', () => {
     blobs.full = true;
 
     const put = await failure(s.s3().send(new PutObjectCommand({ Bucket, Key: 'lost', Body: randomBytes(1024 * 1024) })));
-    assert.deepEqual(put, { name: 'ServiceUnavailable', message: OUT_OF_SPACE_MESSAGE, status: 503 });
+    assert.deepEqual(put, { name: 'ServiceUnavailable', message: EXHAUSTION_MESSAGE.space, status: 503 });
     const part = await failure(s.s3().send(new UploadPartCommand({ Bucket, Key: 'parts', UploadId, PartNumber: 1, Body: randomBytes(4096) })));
     assert.equal(part.status, 503);
     assert.equal((await failure(s.s3().send(new HeadObjectCommand({ Bucket, Key: 'lost' })))).status, 404);
@@ -141,9 +141,9 @@ describe('a full data directory', () => {
     const refused = await failure(s.s3().send(new PutObjectCommand({ Bucket, Key: 'meta-full', Body: randomBytes(64 * 1024) })));
     const createKey = await failure(s.kms().send(new CreateKeyCommand({})));
     kv.full = false;
-    assert.deepEqual(createKey, { name: 'ServiceUnavailableException', message: OUT_OF_SPACE_MESSAGE, status: 503 });
+    assert.deepEqual(createKey, { name: 'ServiceUnavailableException', message: EXHAUSTION_MESSAGE.space, status: 503 });
     assert.equal((await s.kms().send(new ListKeysCommand({}))).Keys!.length, keys);
-    assert.deepEqual(refused, { name: 'ServiceUnavailable', message: OUT_OF_SPACE_MESSAGE, status: 503 });
+    assert.deepEqual(refused, { name: 'ServiceUnavailable', message: EXHAUSTION_MESSAGE.space, status: 503 });
     assert.equal((await failure(s.s3().send(new HeadObjectCommand({ Bucket, Key: 'meta-full' })))).status, 404);
     assert.equal(blobFiles(s.dataDir).length, before, 'the refused write left no blob file');
 

@@ -18,6 +18,7 @@ import { refuseSigV2Region } from './sigv2-regions.js';
 import { presignedQueryHeaders } from './query-headers.js';
 import { escapeXml } from '../../protocol/xml-writer.js';
 import { clientGoneMidBody, RequestIdleError } from '../../server/body-idle.js';
+import { exhaustion } from '../../server/exhausted.js';
 import { rawHeaderPairs, tlsDetails } from '../../server/http-io.js';
 import { httpDate } from '../../server/per-second.js';
 import type { Logger } from '../../server/logger.js';
@@ -46,12 +47,15 @@ export interface S3EdgeDeps {
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
- * What S3 answers for an error no handler turned into one of its own: a full data directory is S3's
- * ServiceUnavailable (503) with what toServiceError says; anything else is InternalError naming the request.
+ * What S3 answers for an error no handler turned into one of its own (toServiceError has logged it): a full data
+ * directory is S3's ServiceUnavailable, a process out of open files its SlowDown (both 503, with what to do);
+ * anything else is InternalError naming the request.
  */
 function s3Failure(mapped: ServiceError, err: unknown, requestId: string): ServiceError {
   if (err instanceof ServiceError) return err;
-  if (mapped.status === 503) return S3.ServiceUnavailable(mapped.message);
+  const exhausted = exhaustion(err);
+  if (exhausted === 'space') return S3.ServiceUnavailable(mapped.message);
+  if (exhausted === 'files') return S3.SlowDown(mapped.message);
   return S3.InternalError(`We encountered an internal error (request ${requestId}).`);
 }
 
@@ -413,8 +417,11 @@ export class S3Edge {
     try {
       await pipeline(Readable.from(rest()), res);
     } catch (err) {
-      // Headers are gone: cut the connection so the client sees a truncated response, never wrong bytes.
-      this.deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 'object stream failed');
+      // Headers are gone: cut the connection so the client sees a truncated response, never wrong bytes. A client
+      // that closed the connection mid-download (a cancelled transfer) is no server failure.
+      const gone = (err as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE' && res.destroyed;
+      if (gone) this.deps.log.debug({ requestId: edge.requestId }, 'client closed the connection mid-download');
+      else this.deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 'object stream failed');
       res.destroy();
     }
   }

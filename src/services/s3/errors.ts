@@ -119,6 +119,7 @@ export const S3 = {
     'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
   ),
   ServiceUnavailable: e('ServiceUnavailable', 503, 'Please reduce your request rate.'),
+  SlowDown: e('SlowDown', 503, 'Please reduce your request rate.'),
   SignatureDoesNotMatch: e(
     'SignatureDoesNotMatch',
     403,
