@@ -38,6 +38,8 @@ async function walk(
   if (max === 0) return { entries, prefixes, truncated: false };
   let cursor = after;
   let last: string | undefined;
+  // The common prefix the walk is in (listed, or before the marker): its other keys add nothing to the page.
+  let within: string | undefined;
   for (;;) {
     const page = await deps.store.listObjects(bucket, { prefix, after: cursor, limit: BATCH });
     for (const e of page) {
@@ -47,6 +49,7 @@ async function walk(
         const i = e.key.indexOf(delimiter, prefix.length);
         if (i >= 0) {
           const p = e.key.slice(0, i + delimiter.length);
+          within = p;
           if (prefixes[prefixes.length - 1] === p) continue;
           if (after !== undefined && compareKeys(p, after) <= 0) continue;
           if (entries.length + prefixes.length >= max) return { entries, prefixes, truncated: true, last };
@@ -60,7 +63,19 @@ async function walk(
       last = e.key;
     }
     if (page.length < BATCH) return { entries, prefixes, truncated: false, last };
+    // A page that ended inside a common prefix resumes after all of it, not key by key through it: a listing of
+    // a bucket's top level then reads a page per thousand prefixes, not every key of the bucket (as S3 lists).
+    if (within !== undefined && cursor !== undefined && cursor.startsWith(within)) cursor = afterAllWithPrefix(within);
   }
+}
+
+/**
+ * A key after every key that starts with `p`, in UTF-8 byte order (key-order.ts): `p` then U+10FFFF, the
+ * highest code point. A key starting with `p` + U+10FFFF and more sorts after it and is still met by the walk,
+ * which counts it in `p` again; no key outside `p` sorts before it.
+ */
+function afterAllWithPrefix(p: string): string {
+  return `${p}\u{10FFFF}`;
 }
 
 /** encoding-type=url: keys and prefixes percent-encoded except '/'. */
