@@ -142,7 +142,8 @@ export interface UploadRecord {
   checksumType?: 'COMPOSITE' | 'FULL_OBJECT';
   /** The Object Lock the completed object gets (from CreateMultipartUpload's headers or the bucket default). */
   lock?: VersionLock;
-  parts: Record<string, PartInfo & { blobId: string; salt: string; sse: SealedObjectKey; cipherSize: number }>;
+  /** Parts stored before decision 107 (each part has its own record since: store.ts); {} in newer uploads. */
+  parts: Record<string, StoredPart>;
   /** The key's state when the upload began (write-conditions.ts, keyState); absent in uploads from before it was kept. */
   keyStateAtStart?: string;
   /** x-amz-storage-class at CreateMultipartUpload, given to the completed object (STANDARD when absent). */
@@ -154,6 +155,9 @@ export interface UploadRecord {
    */
   versionId?: string;
 }
+
+/** One part of an unfinished upload: its data's blob and how it is sealed. */
+export type StoredPart = PartInfo & { blobId: string; salt: string; sse: SealedObjectKey; cipherSize: number };
 
 /** The blobs holding a version's data: one, one per part of a multipart object, or none (a delete marker). */
 export function blobsOf(v: VersionRecord): string[] {

@@ -2,19 +2,29 @@
 // commit) and multipart uploads, in the metadata store:
 //   s3/bucket  <bucket>                 BucketRecord
 //   s3/object  <bucket>/<key>           ObjectEntry      (listed in UTF-8 byte order, as S3 lists keys)
-//   s3/upload  <bucket>/<uploadId>      UploadRecord
+//   s3/upload  <bucket>/<uploadId>      UploadRecord     (parts in its own records since decision 107)
+//   s3/upload-part <bucket>/<uploadId>/<partNumber, 5 digits>  StoredPart
 //   s3/ended-upload <bucket>/<uploadId> EndedUpload      (an upload completed or aborted lately: abort answers 204)
 import { KvConflictError, type KvStore } from '../../storage/kv/interface.js';
-import { type BucketRecord, blobsOf, type ObjectEntry, type UploadRecord } from './model.js';
+import { type BucketRecord, blobsOf, type ObjectEntry, type StoredPart, type UploadRecord } from './model.js';
 
 const NS_BUCKET = 's3/bucket';
 const NS_OBJECT = 's3/object';
 const NS_UPLOAD = 's3/upload';
 const NS_ENDED = 's3/ended-upload';
+const NS_PART = 's3/upload-part';
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 /** An upload's key, in s3/upload and s3/ended-upload alike. */
 const uploadKey = (u: UploadRecord) => `${u.bucket}/${u.uploadId}`;
 const PAGE = 1000;
+/** A part's record key: part numbers are 1-10000, five digits keep them in order. */
+const partKey = (u: UploadRecord, partNumber: number) => `${u.bucket}/${u.uploadId}/${String(partNumber).padStart(5, '0')}`;
+
+/** A part as stored, with its record's version (0: kept in its upload's record, as uploads begun before decision 107). */
+export interface PartAt {
+  part: StoredPart;
+  version: number;
+}
 
 /** What is remembered of an upload that was completed or aborted: its key and when it ended. */
 export interface EndedUpload {
@@ -63,11 +73,15 @@ export class S3Store {
   }
 
   /** Deletes a bucket together with the records of its unfinished uploads, in one commit. */
-  async deleteBucket(name: string, uploads: ReadonlyArray<UploadRecord> = []): Promise<void> {
+  /** Deletes a bucket and its unfinished uploads; returns the blob ids of their parts, for the caller to delete. */
+  async deleteBucket(name: string, uploads: ReadonlyArray<UploadRecord> = []): Promise<string[]> {
     await this.kv.commit([
       ...uploads.map((u) => ({ type: 'delete' as const, namespace: NS_UPLOAD, key: uploadKey(u) })),
       { type: 'delete', namespace: NS_BUCKET, key: name },
     ]);
+    const blobs = uploads.flatMap((u) => Object.values(u.parts).map((p) => p.blobId));
+    for (const u of uploads) blobs.push(...(await this.dropPartRecords(u)));
+    return blobs;
   }
 
   async listBuckets(): Promise<BucketRecord[]> {
@@ -111,6 +125,53 @@ export class S3Store {
   }
 
   /**
+   * Each part is a record of its own, so that storing part n reads and writes part n only, not every part
+   * before it (an upload of 10,000 parts rewrote a 4 MB record per part; decision 107). Uploads begun before
+   * keep their earlier parts in the upload's record; a part stored since overrides the one kept there.
+   */
+  async getUploadPart(u: UploadRecord, partNumber: number): Promise<PartAt | undefined> {
+    const e = await this.kv.get(NS_PART, partKey(u, partNumber));
+    if (e) return { part: JSON.parse(e.value.toString()) as StoredPart, version: e.version };
+    const kept = u.parts[String(partNumber)];
+    return kept ? { part: kept, version: 0 } : undefined;
+  }
+
+  /**
+   * Stores a part while its upload is as read (its record at `uploadVersion`: not completed or aborted since)
+   * and its part number's record is as read (`partVersion`, 0 for none); KvConflictError otherwise. The upload's
+   * record is checked, not written, so parts stored at once do not conflict with each other.
+   */
+  async putUploadPart(u: UploadRecord, uploadVersion: number, part: StoredPart, partVersion: number): Promise<void> {
+    await this.kv.commit([
+      { type: 'check', namespace: NS_UPLOAD, key: uploadKey(u), expectVersion: uploadVersion },
+      { type: 'put', namespace: NS_PART, key: partKey(u, part.partNumber), value: json(part), expectVersion: partVersion },
+    ]);
+  }
+
+  /** Every part of an upload, in part-number order. */
+  async uploadParts(u: UploadRecord): Promise<PartAt[]> {
+    const byNumber = new Map<number, PartAt>();
+    for (const p of Object.values(u.parts)) byNumber.set(p.partNumber, { part: p, version: 0 });
+    for await (const r of this.#all(NS_PART, `${u.bucket}/${u.uploadId}/`))
+      byNumber.set((r.value as StoredPart).partNumber, { part: r.value as StoredPart, version: r.version });
+    return [...byNumber.values()].sort((a, b) => a.part.partNumber - b.part.partNumber);
+  }
+
+  /**
+   * Deletes the part records left of an upload that has ended (its record is gone, so no part can be stored for
+   * it any more); returns their blob ids, for the caller to delete. Parts kept in the upload's own record
+   * (uploads begun before decision 107) are the caller's to account for.
+   */
+  async dropPartRecords(u: UploadRecord): Promise<string[]> {
+    const left: Array<{ key: string; blobId: string }> = [];
+    for await (const r of this.#all(NS_PART, `${u.bucket}/${u.uploadId}/`)) left.push({ key: r.key, blobId: (r.value as StoredPart).blobId });
+    for (let i = 0; i < left.length; i += PAGE) {
+      await this.kv.commit(left.slice(i, i + PAGE).map((r) => ({ type: 'delete' as const, namespace: NS_PART, key: r.key })));
+    }
+    return left.map((r) => r.blobId);
+  }
+
+  /**
    * Removes an upload record as read at `expectVersion` (KvConflictError if it changed or is gone): whoever
    * removes it owns its part blobs, so an abort racing a completion can never delete the completed object's parts.
    */
@@ -138,12 +199,27 @@ export class S3Store {
     return (await this.kv.list(NS_UPLOAD, { prefix: `${bucket}/` })).map((e) => JSON.parse(e.value.toString()) as UploadRecord);
   }
 
-  /** Completes an upload: the object entry and the upload's removal (as read at `uploadVersion`) in one commit. */
-  async completeUpload(bucket: string, entry: ObjectEntry, expectVersion: number, u: UploadRecord, uploadVersion: number, endedAt: number): Promise<void> {
+  /**
+   * Completes an upload: the object entry, the upload's removal (as read at `uploadVersion`) and the removal of
+   * the part records read (each at the version read: a part stored again meanwhile is a conflict) in one
+   * commit. A part stored after `parts` was read, under a new number, is left for dropUploadParts.
+   */
+  async completeUpload(
+    bucket: string,
+    entry: ObjectEntry,
+    expectVersion: number,
+    u: UploadRecord,
+    uploadVersion: number,
+    endedAt: number,
+    parts: ReadonlyArray<PartAt>,
+  ): Promise<void> {
     await this.kv.commit([
       { type: 'put', namespace: NS_OBJECT, key: `${bucket}/${entry.key}`, value: json(entry), expectVersion },
       { type: 'delete', namespace: NS_UPLOAD, key: uploadKey(u), expectVersion: uploadVersion },
       endedPut(u, endedAt),
+      ...parts
+        .filter((p) => p.version > 0)
+        .map((p) => ({ type: 'delete' as const, namespace: NS_PART, key: partKey(u, p.part.partNumber), expectVersion: p.version })),
     ]);
   }
 
@@ -155,15 +231,15 @@ export class S3Store {
   async referencedBlobIds(): Promise<Set<string>> {
     const ids = new Set<string>();
     for await (const { value } of this.#all(NS_OBJECT)) for (const version of (value as ObjectEntry).versions) for (const id of blobsOf(version)) ids.add(id);
-    for await (const { value } of this.#all(NS_UPLOAD)) for (const p of Object.values((value as UploadRecord).parts)) ids.add(p.blobId);
+    for await (const { value } of this.#all(NS_UPLOAD)) for (const p of await this.uploadParts(value as UploadRecord)) ids.add(p.part.blobId);
     return ids;
   }
 
-  /** Every record of a namespace, page by page: its key and its parsed value. */
-  async *#all(namespace: string): AsyncGenerator<{ key: string; value: unknown }> {
+  /** Every record of a namespace (or of its keys starting with `prefix`), page by page: key, parsed value, version. */
+  async *#all(namespace: string, prefix?: string): AsyncGenerator<{ key: string; value: unknown; version: number }> {
     for (let after: string | undefined; ; ) {
-      const rows = await this.kv.list(namespace, { after, limit: PAGE });
-      for (const r of rows) yield { key: r.key, value: JSON.parse(r.value.toString()) };
+      const rows = await this.kv.list(namespace, { after, limit: PAGE, ...(prefix !== undefined ? { prefix } : {}) });
+      for (const r of rows) yield { key: r.key, value: JSON.parse(r.value.toString()), version: r.version };
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1]!.key;
     }

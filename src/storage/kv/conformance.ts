@@ -63,6 +63,35 @@ export function runKvConformance(name: string, factory: KvFactory): void {
     );
 
     it(
+      'checks a version without writing it: the commit lands only while the checked key is as read',
+      withStore(async (s) => {
+        await s.commit([{ type: 'put', namespace: 'head', key: 'h', value: b('1') }]);
+        await s.commit([
+          { type: 'check', namespace: 'head', key: 'h', expectVersion: 1 },
+          { type: 'put', namespace: 'part', key: 'p1', value: b('x') },
+        ]);
+        assert.equal((await s.get('head', 'h'))?.version, 1, 'a check leaves the version as it was');
+        await s.commit([
+          { type: 'check', namespace: 'head', key: 'h', expectVersion: 1 },
+          { type: 'put', namespace: 'part', key: 'p2', value: b('y') },
+        ]);
+        await s.commit([{ type: 'delete', namespace: 'head', key: 'h', expectVersion: 1 }]);
+        await assert.rejects(
+          s.commit([
+            { type: 'check', namespace: 'head', key: 'h', expectVersion: 1 },
+            { type: 'put', namespace: 'part', key: 'p3', value: b('z') },
+          ]),
+          KvConflictError,
+        );
+        assert.equal(await s.get('part', 'p3'), undefined, 'nothing of a refused commit is written');
+        assert.deepEqual(
+          (await s.list('part')).map((e) => e.key),
+          ['p1', 'p2'],
+        );
+      }),
+    );
+
+    it(
       'lists in UTF-8 byte order with prefix, after and limit',
       withStore(async (s) => {
         const keys = ['b/2', 'a', 'b/1', 'b/\u{1F600}', 'b/\uFF61', 'c', 'b'];

@@ -13,7 +13,9 @@ export interface KvEntry {
 export type KvOp =
   /** expectVersion: 0 = the key must not exist; n = the key must currently be at version n. */
   | { type: 'put'; namespace: string; key: string; value: Buffer; expectVersion?: number }
-  | { type: 'delete'; namespace: string; key: string; expectVersion?: number };
+  | { type: 'delete'; namespace: string; key: string; expectVersion?: number }
+  /** Writes nothing: the commit happens only if the key is at expectVersion (a record others' commits depend on). */
+  | { type: 'check'; namespace: string; key: string; expectVersion: number };
 
 export interface ListOptions {
   prefix?: string;

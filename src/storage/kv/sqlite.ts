@@ -59,11 +59,11 @@ export class SqliteKvStore implements KvStore {
         if (op.type === 'put') {
           if (current) this.#update.run(op.value, op.namespace, op.key);
           else this.#insert.run(op.namespace, op.key, op.value);
-        } else if (current) {
+        } else if (op.type === 'delete' && current) {
           this.#delete.run(op.namespace, op.key);
         }
       }
-      this.changes.bump(ops.map((op) => op.namespace));
+      this.changes.bump(ops.filter((op) => op.type !== 'check').map((op) => op.namespace));
     });
     this.#commitTx = commitTx.immediate;
   }

@@ -136,11 +136,7 @@ export const deleteBucket: S3Handler = async (deps, req) => {
     );
   // Unfinished multipart uploads are not objects: S3 deletes the bucket and discards them (their parts too).
   const uploads = await deps.store.listUploads(b.name);
-  await deps.store.deleteBucket(b.name, uploads);
-  await deleteBlobs(
-    deps,
-    uploads.flatMap((u) => Object.values(u.parts).map((p) => p.blobId)),
-  );
+  await deleteBlobs(deps, await deps.store.deleteBucket(b.name, uploads));
   return { status: 204 };
 };
 

@@ -9,8 +9,9 @@ import { authorizeS3 } from '../authorize.js';
 import { checkObjectWriteAcl } from './acl.js';
 import { checkDeclaredBodyLength } from './body-length.js';
 import { S3, S3Error } from '../errors.js';
-import { type BucketRecord, bucketArn, objectArn, type UploadRecord, type VersionRecord } from '../model.js';
+import { type BucketRecord, bucketArn, objectArn, type StoredPart, type UploadRecord, type VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Handler, type S3Request, type S3Response } from '../request.js';
+import type { PartAt } from '../store.js';
 import { binding, customerKeyMatches, customerKeyVerifier, type WriteEncryption } from '../sse/object-keys.js';
 import { customerKey, customerKeyMd5, writeEncryption } from '../sse/request-headers.js';
 import { parseXmlBody, xmlDocument, xmlText } from '../xml.js';
@@ -169,6 +170,16 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
   const written = await writeEncryptedBlob(deps, req, objectKey, sealed, place, source, { requestBody: fromRequest, checksum });
   const etag = written.etag;
   objectKey.fill(0);
+  const part: StoredPart = {
+    partNumber: n,
+    size: written.size,
+    etag,
+    blobId: written.blobId,
+    salt: written.salt,
+    sse: sealed,
+    cipherSize: written.cipherSize,
+    ...(written.checksum ? { checksum: written.checksum } : {}),
+  };
   for (;;) {
     const cur = await findUpload(deps, req);
     if (!cur) {
@@ -176,25 +187,16 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
       await deleteBlobs(deps, [written.blobId]);
       throw S3.NoSuchUpload(undefined, { UploadId: req.query.get('uploadId') ?? '' });
     }
-    const old = cur.upload.parts[String(n)];
-    cur.upload.parts[String(n)] = {
-      partNumber: n,
-      size: written.size,
-      etag,
-      blobId: written.blobId,
-      salt: written.salt,
-      sse: sealed,
-      cipherSize: written.cipherSize,
-      ...(written.checksum ? { checksum: written.checksum } : {}),
-    };
+    // Only this part's record is read and written (store.ts, decision 107); the upload's is checked.
+    const old = await deps.store.getUploadPart(cur.upload, n);
     try {
-      await deps.store.putUpload(cur.upload, cur.version);
-      if (old) await deleteBlobs(deps, [old.blobId]);
+      await deps.store.putUploadPart(cur.upload, cur.version, part, old?.version ?? 0);
+      if (old) await deleteBlobs(deps, [old.part.blobId]);
       break;
     } catch (err) {
       if (!(err instanceof KvConflictError)) {
         // Unless the commit landed before it failed (the flush after it did): then the upload names the part.
-        if (!(await partStored(deps, req, n, written.blobId))) await deleteBlobs(deps, [written.blobId]);
+        if (!(await partStored(deps, cur.upload, n, written.blobId))) await deleteBlobs(deps, [written.blobId]);
         throw err;
       }
     }
@@ -203,9 +205,9 @@ async function storePart(deps: S3Deps, req: S3Request, source: AsyncIterable<Buf
 }
 
 /** Whether the upload names `blobId` as part `n` (after a failed commit: see object-common.ts, versionStored). */
-async function partStored(deps: S3Deps, req: S3Request, n: number, blobId: string): Promise<boolean> {
+async function partStored(deps: S3Deps, upload: UploadRecord, n: number, blobId: string): Promise<boolean> {
   try {
-    return (await findUpload(deps, req))?.upload.parts[String(n)]?.blobId === blobId;
+    return (await deps.store.getUploadPart(upload, n))?.part.blobId === blobId;
   } catch {
     return true;
   }
@@ -285,8 +287,10 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
   checkCompleteChecksumMode(req, upload);
   const { uploadId } = upload;
   for (let i = 1; i < listed.length; i++) if (listed[i]!.n <= listed[i - 1]!.n) throw S3.InvalidPartOrder(undefined, { UploadId: uploadId });
+  const stored = await deps.store.uploadParts(upload);
+  const byNumber = new Map(stored.map((p) => [p.part.partNumber, p.part]));
   const parts = listed.map((l, i) => {
-    const p = upload.parts[String(l.n)];
+    const p = byNumber.get(l.n);
     if (!p || p.etag !== l.etag) throw S3.InvalidPart(undefined, { ETag: l.etag, PartNumber: String(l.n), UploadId: uploadId });
     if (i < listed.length - 1 && p.size < MIN_PART_BYTES)
       // With the part's ETag, unquoted (AWS's recording, localstack test_multipart_complete_multipart_too_small).
@@ -331,9 +335,7 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     })),
   };
   const used = new Set(parts.map((p) => p.blobId));
-  const unused = Object.values(upload.parts)
-    .filter((p) => !used.has(p.blobId))
-    .map((p) => p.blobId);
+  const unused = stored.filter((p) => !used.has(p.part.blobId)).map((p) => p.part.blobId);
   // The version and the upload's removal are one commit: a crash leaves either the upload or the object.
   let orphaned: string[] = [];
   for (;;) {
@@ -345,7 +347,7 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
     const dropped = versionId === 'null' ? entry.versions.filter((x) => x.versionId === 'null') : [];
     entry.versions = [v, ...entry.versions.filter((x) => !dropped.includes(x))];
     try {
-      await deps.store.completeUpload(b.name, entry, cur?.version ?? 0, upload, found.version, deps.clock());
+      await deps.store.completeUpload(b.name, entry, cur?.version ?? 0, upload, found.version, deps.clock(), stored);
       orphaned = dropped.flatMap((d) => [...(d.blobId ? [d.blobId] : []), ...(d.parts ?? []).map((p) => p.blobId)]);
       break;
     } catch (err) {
@@ -354,12 +356,19 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
       // no longer ours to use), or given another part (what was checked above no longer holds).
       const now = await deps.store.getUpload(b.name, upload.uploadId);
       if (!now) throw S3.NoSuchUpload(undefined, { UploadId: upload.uploadId });
-      if (now.version !== found.version) throw uploadChanged();
+      if (now.version !== found.version || !samePartRecords(stored, await deps.store.uploadParts(upload))) throw uploadChanged();
     }
   }
-  await deleteBlobs(deps, [...unused, ...orphaned]);
+  // A part stored under a new number while this completion ran is in no object and in no upload now.
+  const late = await deps.store.dropPartRecords(upload);
+  await deleteBlobs(deps, [...unused, ...orphaned, ...late]);
   return completeResult(req, b, v);
 };
+
+/** Whether two readings of an upload's parts found the same part records at the same versions. */
+function samePartRecords(a: ReadonlyArray<PartAt>, b: ReadonlyArray<PartAt>): boolean {
+  return a.length === b.length && a.every((p, i) => p.part.partNumber === b[i]!.part.partNumber && p.version === b[i]!.version);
+}
 
 /**
  * Who started an upload, as ListParts and ListMultipartUploads name them. Unlike Owner, Initiator keeps its
@@ -487,10 +496,8 @@ export async function removeUpload(deps: S3Deps, upload: UploadRecord, version: 
     if (err instanceof KvConflictError) return false;
     throw err;
   }
-  await deleteBlobs(
-    deps,
-    Object.values(upload.parts).map((p) => p.blobId),
-  );
+  // Its parts: those kept in its record (uploads begun before decision 107) and their own records.
+  await deleteBlobs(deps, [...Object.values(upload.parts).map((p) => p.blobId), ...(await deps.store.dropPartRecords(upload))]);
   return true;
 }
 
@@ -513,7 +520,8 @@ export const listParts: S3Handler = async (deps, req) => {
   const { upload } = await requireUpload(deps, req);
   const marker = partNumberMarker(req);
   const max = pageSize(req, 'max-parts');
-  const all = Object.values(upload.parts)
+  const all = (await deps.store.uploadParts(upload))
+    .map((p) => p.part)
     .sort((a, b2) => a.partNumber - b2.partNumber)
     .filter((p) => p.partNumber > marker);
   const page = all.slice(0, max);
