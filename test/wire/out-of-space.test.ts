@@ -19,10 +19,11 @@ import {
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BlobRange, BlobStore } from '../../src/storage/blob/interface.js';
-import type { KvOp, KvStore, ListOptions } from '../../src/storage/kv/interface.js';
+import type { KvOp } from '../../src/storage/kv/interface.js';
 import { EXHAUSTION_MESSAGE } from '../../src/server/exhausted.js';
 import { auditEvents } from '../helpers/audit.js';
 import { enospcError, sqliteFullError } from '../helpers/full-disk.js';
+import { KvPassThrough } from '../helpers/kv-pass-through.js';
 import { failure, startTestServer, type TestServer } from '../helpers/server.js';
 
 /** The real blob store, except that while `full` every write fails as a write to a full disk fails. */
@@ -54,26 +55,13 @@ class FillableBlobs implements BlobStore {
  * The real metadata store, except that while `full` a commit fails as SQLite fails on a full disk (nothing
  * committed), and while `flushFails` it lands and then fails as a failed flush of the write-ahead log does.
  */
-class FillableKv implements KvStore {
+class FillableKv extends KvPassThrough {
   full = false;
   flushFails = false;
-  constructor(private readonly inner: KvStore) {}
-  get changes() {
-    return this.inner.changes;
-  }
-  get(namespace: string, key: string) {
-    return this.inner.get(namespace, key);
-  }
-  list(namespace: string, options?: ListOptions) {
-    return this.inner.list(namespace, options);
-  }
-  async commit(ops: ReadonlyArray<KvOp>) {
+  override async commit(ops: ReadonlyArray<KvOp>) {
     if (this.full) throw sqliteFullError();
     await this.inner.commit(ops);
     if (this.flushFails) throw enospcError();
-  }
-  close() {
-    return this.inner.close();
   }
 }
 

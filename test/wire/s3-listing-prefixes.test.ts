@@ -4,28 +4,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, ListObjectsCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { KvOp, KvStore, ListOptions } from '../../src/storage/kv/interface.js';
+import type { ListOptions } from '../../src/storage/kv/interface.js';
+import { KvPassThrough } from '../helpers/kv-pass-through.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** The real metadata store, counting the reads of object listings. */
-class CountingKv implements KvStore {
+class CountingKv extends KvPassThrough {
   objectLists = 0;
-  constructor(private readonly inner: KvStore) {}
-  get changes() {
-    return this.inner.changes;
-  }
-  get(namespace: string, key: string) {
-    return this.inner.get(namespace, key);
-  }
-  list(namespace: string, options?: ListOptions) {
+  override list(namespace: string, options?: ListOptions) {
     if (namespace === 's3/object') this.objectLists++;
     return this.inner.list(namespace, options);
-  }
-  commit(ops: ReadonlyArray<KvOp>) {
-    return this.inner.commit(ops);
-  }
-  close() {
-    return this.inner.close();
   }
 }
 

@@ -14,29 +14,17 @@ import {
   ListPartsCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import type { KvOp, KvStore, ListOptions } from '../../src/storage/kv/interface.js';
+import type { KvOp } from '../../src/storage/kv/interface.js';
+import { KvPassThrough } from '../helpers/kv-pass-through.js';
 import { storedBlobFiles } from '../helpers/blob-files.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** The real metadata store, recording the operations of every commit that landed. */
-class RecordingKv implements KvStore {
+class RecordingKv extends KvPassThrough {
   commits: Array<ReadonlyArray<KvOp>> = [];
-  constructor(private readonly inner: KvStore) {}
-  get changes() {
-    return this.inner.changes;
-  }
-  get(namespace: string, key: string) {
-    return this.inner.get(namespace, key);
-  }
-  list(namespace: string, options?: ListOptions) {
-    return this.inner.list(namespace, options);
-  }
-  async commit(ops: ReadonlyArray<KvOp>) {
+  override async commit(ops: ReadonlyArray<KvOp>) {
     await this.inner.commit(ops);
     this.commits.push(ops);
-  }
-  close() {
-    return this.inner.close();
   }
 }
 

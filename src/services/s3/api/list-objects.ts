@@ -65,7 +65,7 @@ async function walk(
     if (page.length < BATCH) return { entries, prefixes, truncated: false, last };
     // A page that ended inside a common prefix resumes after all of it, not key by key through it: a listing of
     // a bucket's top level then reads a page per thousand prefixes, not every key of the bucket (as S3 lists).
-    if (within !== undefined && cursor !== undefined && cursor.startsWith(within)) cursor = afterAllWithPrefix(within);
+    if (within !== undefined && cursor?.startsWith(within)) cursor = afterAllWithPrefix(within);
   }
 }
 
