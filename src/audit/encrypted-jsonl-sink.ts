@@ -228,12 +228,17 @@ export class EncryptedJsonlSink implements AuditSink {
     this.#flushing = false;
   }
 
-  /** Closes a file no longer written: its unused zero tail goes (a failed truncate leaves it for the reader). */
+  /**
+   * Closes a file no longer written: its unused zero tail goes (a failed truncate leaves it for the reader). Never
+   * throws: a file that failed may fail its close too, and what it holds was written or refused already.
+   */
   #retire(f: OpenFile): void {
     try {
       if (f.size > f.end) ftruncateSync(f.fd, f.end);
     } catch {}
-    closeSync(f.fd);
+    try {
+      closeSync(f.fd);
+    } catch {}
   }
 
   /** One record for the whole batch: its events as JSON lines, sealed under the next sequence number. */
