@@ -30,15 +30,8 @@ import { againIfBlobVanished } from './api/object-common.js';
 import { deleteObject, deleteObjects } from './api/delete-object.js';
 import { getObject, headObject } from './api/get-object.js';
 import { listObjects, listObjectsV2, listObjectVersions } from './api/list-objects.js';
-import {
-  abortMultipartUpload,
-  completeMultipartUpload,
-  createMultipartUpload,
-  listMultipartUploads,
-  listParts,
-  uploadPart,
-  uploadPartCopy,
-} from './api/multipart.js';
+import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, uploadPart, uploadPartCopy } from './api/multipart.js';
+import { listMultipartUploads, listParts } from './api/multipart-listings.js';
 import {
   getObjectLegalHold,
   getObjectLockConfiguration,
