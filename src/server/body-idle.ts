@@ -1,12 +1,15 @@
-// How long a request may take to arrive. S3 sets no limit on a whole request, only on a stalled one: "Your
+// How long a request may take to arrive, and an answer to be read. S3 sets no limit on a whole request, only on a
+// stalled one: "Your
 // socket connection to the server was not read from or written to within the timeout period. Idle connections
 // will be closed." (RequestTimeout, S3 API reference "Error responses"). Node's own requestTimeout caps the whole
 // request instead (300 s by default), which cut off any upload slower than that: a 1 GiB part at 3 MB/s. So the
 // listeners turn requestTimeout off (headers still have headersTimeout) and a request whose body is still coming
-// is closed after BODY_IDLE_MS without a byte moving either way (docs/decisions.md 104).
+// is closed after STALL_MS without a byte moving either way (docs/decisions.md 104). An object being downloaded
+// whose client stops reading without closing the connection is closed after STALL_MS too (S3's edge), which
+// releases its file (decision 108).
 import type { IncomingMessage } from 'node:http';
 
-export const BODY_IDLE_MS = 60_000;
+export const STALL_MS = 60_000;
 
 /** What a request that stalled mid-body fails with (its connection is closed: no answer can reach the client). */
 export class RequestIdleError extends Error {
@@ -18,7 +21,7 @@ export class RequestIdleError extends Error {
 }
 
 /** Closes `req`'s connection if its body, while it is still coming, stalls for `ms`; no-op for a request without one. */
-export function limitBodyIdle(req: IncomingMessage, ms = BODY_IDLE_MS): void {
+export function limitBodyIdle(req: IncomingMessage, ms = STALL_MS): void {
   const length = req.headers['content-length'];
   if (req.complete || ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined)) return;
   req.setTimeout(ms, () => {

@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './logger.js';
 import { openState } from './open-state.js';
 import { recordCleanStop, sweepAfterUncleanStop } from './clean-stop.js';
 import { SERVICE_FACTORIES } from './registry.js';
+import { STALL_MS } from './body-idle.js';
 import { createRouter } from './router.js';
 import type { ServeConfig } from './serve-options.js';
 import type { AnyService, JsonService, QueryService, RestService } from './service.js';
@@ -47,8 +48,8 @@ export interface StartOptions {
   auditSink?: (root: RootKey, dataDir: string) => AuditSink;
   /** Tests wrap the blob store to exercise a full disk; production uses the local-disk store as it is. */
   blobStore?: (store: BlobStore) => BlobStore;
-  /** How long a request body may stall before its connection is closed (BODY_IDLE_MS; tests shorten it). */
-  bodyIdleMs?: number;
+  /** How long a request or response body may stall before its connection is closed (STALL_MS; tests shorten it). */
+  stallMs?: number;
   /** Tests wrap the services' metadata store to exercise failed commits; production uses SQLite as it is. */
   kvStore?: (store: KvStore) => KvStore;
   /** Called once with the generated root secret when no credentials were supplied (the CLI prints it). */
@@ -137,6 +138,7 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     const bySigningName = new Map<string, AnyService>();
     const cluster = { runsBackgroundWork: !follower, workers: opts.cluster?.workers ?? 1 };
     const deps = {
+      stallMs: opts.stallMs ?? STALL_MS,
       kv: opts.kvStore ? opts.kvStore(kv) : kv,
       blobs: opts.blobStore ? opts.blobStore(blobs) : blobs,
       barrier,
@@ -172,7 +174,7 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
       query,
       rest,
       log,
-      ...(opts.bodyIdleMs !== undefined ? { bodyIdleMs: opts.bodyIdleMs } : {}),
+      ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
       isReady: () => ready,
       // Only a cluster has other writers to catch up with; the check is a SQLite read per request
       // (about 5% of a KMS Encrypt in the profile), so a lone process skips it.

@@ -34,6 +34,8 @@ export interface ServiceDeps {
    * process only, and per-process quotas are the account's quota divided by the number of processes.
    */
   cluster: { runsBackgroundWork: boolean; workers: number };
+  /** How long a request or response body may stall before its connection is closed (body-idle.ts). */
+  stallMs: number;
   /** A service registered earlier in SERVICE_FACTORIES, by signing name. */
   getService(signingName: string): AnyService | undefined;
 }

@@ -18,8 +18,8 @@ export interface RouterDeps {
   /** Unauthenticated GET routes of services (e.g. the CRLs of the certificate manager). */
   publicGet?: (path: string) => Promise<{ status: number; headers: Record<string, string>; body: Buffer } | undefined>;
   log: Logger;
-  /** BODY_IDLE_MS unless given (body-idle.ts). */
-  bodyIdleMs?: number;
+  /** STALL_MS unless given (body-idle.ts). */
+  stallMs?: number;
   isReady: () => boolean;
   /**
    * Brings caches up to date with commits of other processes sharing the store (cluster mode) before the
@@ -45,7 +45,7 @@ export function createRouter(deps: RouterDeps) {
   };
 
   return async function route(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
-    limitBodyIdle(req, deps.bodyIdleMs);
+    limitBodyIdle(req, deps.stallMs);
     await nextTurnBatch();
     const requestId = randomUUID();
     try {

@@ -42,6 +42,8 @@ export interface S3EdgeDeps {
   clock: () => number;
   /** Host names under which <bucket>.<baseDomain> addresses a bucket (virtual-hosted style). */
   baseDomains: ReadonlyArray<string>;
+  /** How long a download may go without its client reading before the connection is closed (body-idle.ts). */
+  stallMs: number;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -403,12 +405,28 @@ export class S3Edge {
       res.end(isHead || first.done ? undefined : first.value);
       return;
     }
+    // A client that stops reading without closing the connection would hold the blob's file (and its read lease)
+    // for as long as TCP keeps the connection: the stream asks for a piece only as the client drains the ones
+    // before it (Readable.from reads a few ahead), so no request for a piece in stallMs is a client that stopped.
+    let stalled = false;
+    const idle = setTimeout(() => {
+      stalled = true;
+      res.destroy();
+    }, this.deps.stallMs);
+    idle.unref();
     async function* rest(): AsyncGenerator<Buffer> {
       try {
-        if (!first.done) yield first.value;
+        if (!first.done) {
+          yield first.value;
+          idle.refresh();
+        }
         yield second.value;
-        yield* { [Symbol.asyncIterator]: () => it };
+        for (let next = await it.next(); !next.done; next = await it.next()) {
+          idle.refresh();
+          yield next.value;
+        }
       } finally {
+        clearTimeout(idle);
         // A client gone mid-body ends this generator early: end the decryptor too, which closes the blob's file
         // (without this, every aborted GET kept a file descriptor until garbage collection). A no-op once it ended.
         await it.return?.(undefined);
@@ -418,9 +436,10 @@ export class S3Edge {
       await pipeline(Readable.from(rest()), res);
     } catch (err) {
       // Headers are gone: cut the connection so the client sees a truncated response, never wrong bytes. A client
-      // that closed the connection mid-download (a cancelled transfer) is no server failure.
+      // that closed the connection mid-download (a cancelled transfer) or stopped reading is no server failure.
       const gone = (err as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE' && res.destroyed;
-      if (gone) this.deps.log.debug({ requestId: edge.requestId }, 'client closed the connection mid-download');
+      if (stalled) this.deps.log.info({ requestId: edge.requestId, stallMs: this.deps.stallMs }, 'download stalled: connection closed');
+      else if (gone) this.deps.log.debug({ requestId: edge.requestId }, 'client closed the connection mid-download');
       else this.deps.log.error({ requestId: edge.requestId, err: (err as Error).message }, 'object stream failed');
       res.destroy();
     }

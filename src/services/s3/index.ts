@@ -51,6 +51,7 @@ export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
     log: deps.log,
     clock: deps.clock,
     baseDomains: deps.config.s3BaseDomain ?? ['s3.localhost'],
+    stallMs: deps.stallMs,
   });
   // Lifecycle rules run in one process of a cluster, one sweep at a time; a failed sweep is logged and retried
   // at the next tick (every change it makes is a compare-and-swap, so a partial sweep is safe).
