@@ -49,25 +49,20 @@ export interface S3EdgeDeps {
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
- * What S3 answers for an error no handler turned into one of its own (toServiceError has logged it): a full data
- * directory is S3's ServiceUnavailable, a process out of open files its SlowDown (both 503, with what to do);
- * anything else is InternalError naming the request.
+ * What S3 answers and records for an error no handler turned into one of its own. A client that went away or
+ * stalled mid-body: RequestTimeout when it stalled (S3's code for an idle connection), IncompleteBody when it went
+ * away; the connection is gone, so only the audit record and the log carry it, and not as an InternalError, which
+ * would blame the server. A full data directory: S3's ServiceUnavailable; a process out of open files: its
+ * SlowDown (both 503, with what to do; toServiceError logs them). Anything else: InternalError naming the request.
  */
-function s3Failure(mapped: ServiceError, err: unknown, requestId: string): ServiceError {
+function s3ErrorFor(req: IncomingMessage, err: unknown, log: Logger, requestId: string): ServiceError {
   if (err instanceof ServiceError) return err;
+  if (clientGoneMidBody(req, err)) return err instanceof RequestIdleError ? S3.RequestTimeout() : S3.IncompleteBody();
+  const mapped = toServiceError(err, log, requestId);
   const exhausted = exhaustion(err);
   if (exhausted === 'space') return S3.ServiceUnavailable(mapped.message);
   if (exhausted === 'files') return S3.SlowDown(mapped.message);
   return S3.InternalError(`We encountered an internal error (request ${requestId}).`);
-}
-
-/**
- * The error recorded for a request whose body stopped coming: RequestTimeout when it stalled (S3's code for an
- * idle connection), IncompleteBody when the client went away; not an InternalError, which would blame the
- * server. The connection is gone, so only the audit record and the log carry it.
- */
-function clientGone(err: unknown): ServiceError {
-  return err instanceof RequestIdleError ? S3.RequestTimeout() : S3.IncompleteBody();
 }
 /** The largest unread body a refused request still has drained rather than its connection closed. */
 const DRAIN_BODY_BYTES = 16 * 1024 * 1024;
@@ -265,9 +260,7 @@ export class S3Edge {
       const handler = 'name' in r ? HANDLERS[r.name] : undefined;
       await this.#execute(req, res, edge, r, s3req, handler, fail);
     } catch (err) {
-      if (err instanceof ServiceError) return fail(err);
-      if (clientGoneMidBody(req, err)) return fail(clientGone(err));
-      return fail(s3Failure(toServiceError(err, deps.log, edge.requestId), err, edge.requestId));
+      return fail(s3ErrorFor(req, err, deps.log, edge.requestId));
     }
   }
 
@@ -343,9 +336,7 @@ export class S3Edge {
       if (!handler) throw S3.NotImplemented(`${r.name} is not supported by this Keyhold version.`);
       response = await handler(deps.s3, s3req);
     } catch (err) {
-      if (err instanceof ServiceError) failure = err;
-      else if (clientGoneMidBody(req, err)) failure = clientGone(err);
-      else failure = s3Failure(toServiceError(err, deps.log, edge.requestId), err, edge.requestId);
+      failure = s3ErrorFor(req, err, deps.log, edge.requestId);
     }
     s3req.audit.additionalEventData = additionalEventData(req, s3req, failure ? undefined : response, this.#hostId(edge));
     const event = buildEvent(
