@@ -26,6 +26,7 @@ import { STALL_MS } from './body-idle.js';
 import { createRouter } from './router.js';
 import type { ServeConfig } from './serve-options.js';
 import type { AnyService, JsonService, QueryService, RestService } from './service.js';
+import type { VersionPaging } from '../services/s3/object-pages.js';
 
 export const CREDENTIALS_FILE = 'credentials';
 export const CA_FILE = 'ca.pem';
@@ -52,6 +53,8 @@ export interface StartOptions {
   stallMs?: number;
   /** Tests wrap the services' metadata store to exercise failed commits; production uses SQLite as it is. */
   kvStore?: (store: KvStore) => KvStore;
+  /** How many versions of a key its head record keeps (object-pages.ts); tests make it small to exercise paging. */
+  versionPaging?: VersionPaging;
   /** Called once with the generated root secret when no credentials were supplied (the CLI prints it). */
   onGeneratedCredentials?: (c: { accessKeyId: string; secretAccessKey: string; path: string }) => void;
 }
@@ -139,6 +142,7 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     const cluster = { runsBackgroundWork: !follower, workers: opts.cluster?.workers ?? 1 };
     const deps = {
       stallMs: opts.stallMs ?? STALL_MS,
+      ...(opts.versionPaging ? { versionPaging: opts.versionPaging } : {}),
       kv: opts.kvStore ? opts.kvStore(kv) : kv,
       blobs: opts.blobStore ? opts.blobStore(blobs) : blobs,
       barrier,

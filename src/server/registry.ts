@@ -15,6 +15,7 @@ import type { Logger } from './logger.js';
 import type { ServeConfig } from './serve-options.js';
 import type { AnyService } from './service.js';
 import type { AuditSink } from '../audit/sink.js';
+import type { VersionPaging } from '../services/s3/object-pages.js';
 
 export interface ServiceDeps {
   kv: KvStore;
@@ -36,6 +37,8 @@ export interface ServiceDeps {
   cluster: { runsBackgroundWork: boolean; workers: number };
   /** How long a request or response body may stall before its connection is closed (body-idle.ts). */
   stallMs: number;
+  /** S3's paging of a key's versions, when not the default (tests; object-pages.ts). */
+  versionPaging?: VersionPaging;
   /** A service registered earlier in SERVICE_FACTORIES, by signing name. */
   getService(signingName: string): AnyService | undefined;
 }

@@ -33,7 +33,7 @@ export async function createS3Service(deps: ServiceDeps): Promise<S3Service> {
   if (!kmsService) throw new Error('the S3 service needs the KMS service (register KMS first)');
   const kms = new KmsBridge(kmsService, deps.clock, serviceKmsCallRecorder(deps.audit, kmsService, 's3', true));
   const s3: S3Deps = {
-    store: new S3Store(deps.kv),
+    store: new S3Store(deps.kv, deps.versionPaging),
     // Cluster workers cannot see each other's leases: there deletes also wait out a grace period, and reads of
     // several blobs are recorded where every worker can see them (blob-leases.ts, shared-read-leases.ts).
     blobs: new LeasedBlobStore(deps.blobs, deps.cluster.workers > 1 ? { deleteDelayMs: CLUSTER_DELETE_GRACE_MS, shared: new SharedReadLeases(deps.kv) } : {}),

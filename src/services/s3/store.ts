@@ -1,15 +1,16 @@
-// Persistence of buckets, object entries (all versions of a key in one record, so a write is one atomic
-// commit) and multipart uploads, in the metadata store:
+// Persistence of buckets, object entries (a key's versions, written in one atomic commit) and multipart
+// uploads, in the metadata store:
 //   s3/bucket  <bucket>                 BucketRecord
-//   s3/object  <bucket>/<key>           ObjectEntry      (listed in UTF-8 byte order, as S3 lists keys)
+//   s3/object  <bucket>/<key>           the newest versions of a key (listed in UTF-8 byte order, as S3 lists
+//   s3/object-page <bucket>/<id>/<key>  keys) and pages of its older ones: object-pages.ts
 //   s3/upload  <bucket>/<uploadId>      UploadRecord     (parts in its own records since decision 107)
 //   s3/upload-part <bucket>/<uploadId>/<partNumber, 5 digits>  StoredPart
 //   s3/ended-upload <bucket>/<uploadId> EndedUpload      (an upload completed or aborted lately: abort answers 204)
 import { KvConflictError, type KvStore } from '../../storage/kv/interface.js';
-import { type BucketRecord, blobsOf, type ObjectEntry, type StoredPart, type UploadRecord } from './model.js';
+import { type BucketRecord, blobsOf, type ObjectEntry, type StoredPart, type UploadRecord, type VersionRecord } from './model.js';
+import { NS_OBJECT, NS_PAGE, ObjectPages, type VersionNeed, type VersionPaging } from './object-pages.js';
 
 const NS_BUCKET = 's3/bucket';
-const NS_OBJECT = 's3/object';
 const NS_UPLOAD = 's3/upload';
 const NS_ENDED = 's3/ended-upload';
 const NS_PART = 's3/upload-part';
@@ -40,7 +41,14 @@ const endedPut = (u: UploadRecord, endedAt: number) => ({
 });
 
 export class S3Store {
-  constructor(private readonly kv: KvStore) {}
+  readonly #pages: ObjectPages;
+
+  constructor(
+    private readonly kv: KvStore,
+    paging?: VersionPaging,
+  ) {
+    this.#pages = new ObjectPages(kv, paging);
+  }
 
   async getBucket(name: string): Promise<BucketRecord | undefined> {
     const e = await this.kv.get(NS_BUCKET, name);
@@ -88,19 +96,21 @@ export class S3Store {
     return (await this.kv.list(NS_BUCKET)).map((e) => JSON.parse(e.value.toString()) as BucketRecord);
   }
 
-  async getObject(bucket: string, key: string): Promise<{ entry: ObjectEntry; version: number } | undefined> {
-    const e = await this.kv.get(NS_OBJECT, `${bucket}/${key}`);
-    return e ? { entry: JSON.parse(e.value.toString()) as ObjectEntry, version: e.version } : undefined;
+  /**
+   * A key's entry with the versions `need` asks for (all by default; object-pages.ts), and the version of its
+   * record for the compare-and-swap of putObject. Write back only the entry read, changed in place or with
+   * versions added at the front or removed: its versions beyond those read are kept as they are.
+   */
+  async getObject(bucket: string, key: string, need: VersionNeed = 'all'): Promise<{ entry: ObjectEntry; version: number } | undefined> {
+    return this.#pages.read(bucket, key, need);
   }
 
   /** Compare-and-set write of one key's entry (expectVersion 0 = new); an entry with no versions is deleted. */
   async putObject(bucket: string, entry: ObjectEntry, expectVersion: number): Promise<void> {
-    const key = `${bucket}/${entry.key}`;
-    if (entry.versions.length === 0) await this.kv.commit([{ type: 'delete', namespace: NS_OBJECT, key, expectVersion }]);
-    else await this.kv.commit([{ type: 'put', namespace: NS_OBJECT, key, value: json(entry), expectVersion }]);
+    await this.kv.commit(await this.#pages.writeOps(bucket, entry, expectVersion));
   }
 
-  /** Entries of a bucket in key order, from `after` (exclusive), with an optional prefix. */
+  /** Entries of a bucket in key order, from `after` (exclusive), with an optional prefix: their recent versions. */
   async listObjects(bucket: string, opts: { prefix?: string; after?: string; limit: number }): Promise<ObjectEntry[]> {
     const base = `${bucket}/`;
     const rows = await this.kv.list(NS_OBJECT, {
@@ -108,7 +118,16 @@ export class S3Store {
       after: opts.after !== undefined ? base + opts.after : undefined,
       limit: opts.limit,
     });
-    return rows.map((r) => JSON.parse(r.value.toString()) as ObjectEntry);
+    return rows.map((r) => this.#pages.listed(r.value));
+  }
+
+  /**
+   * `entry` (as listed or read) with at least its newest `count` versions, or all it has: itself when it has
+   * them, or a fresh read.
+   */
+  async newestVersions(bucket: string, entry: ObjectEntry, count: number): Promise<ObjectEntry> {
+    if (entry.versions.length >= count || !this.#pages.mayHaveMore(entry)) return entry;
+    return (await this.getObject(bucket, entry.key, { enough: (versions) => versions.length >= count }))?.entry ?? entry;
   }
 
   async hasObjects(bucket: string): Promise<boolean> {
@@ -214,7 +233,7 @@ export class S3Store {
     parts: ReadonlyArray<PartAt>,
   ): Promise<void> {
     await this.kv.commit([
-      { type: 'put', namespace: NS_OBJECT, key: `${bucket}/${entry.key}`, value: json(entry), expectVersion },
+      ...(await this.#pages.writeOps(bucket, entry, expectVersion)),
       { type: 'delete', namespace: NS_UPLOAD, key: uploadKey(u), expectVersion: uploadVersion },
       endedPut(u, endedAt),
       ...parts
@@ -230,7 +249,11 @@ export class S3Store {
    */
   async referencedBlobIds(): Promise<Set<string>> {
     const ids = new Set<string>();
-    for await (const { value } of this.#all(NS_OBJECT)) for (const version of (value as ObjectEntry).versions) for (const id of blobsOf(version)) ids.add(id);
+    const add = (versions: VersionRecord[]) => {
+      for (const v of versions) for (const id of blobsOf(v)) ids.add(id);
+    };
+    for await (const { value } of this.#all(NS_OBJECT)) add((value as ObjectEntry).versions);
+    for await (const { value } of this.#all(NS_PAGE)) add((value as { versions: VersionRecord[] }).versions);
     for await (const { value } of this.#all(NS_UPLOAD)) for (const p of await this.uploadParts(value as UploadRecord)) ids.add(p.part.blobId);
     return ids;
   }

@@ -73,6 +73,28 @@ describe('orphan blob sweep', () => {
     assert.deepEqual(await sweepOrphanBlobs(kv, blobs), { removed: 0, kept: 5, missing: 1 });
   });
 
+  it("keeps the blobs of versions stored in pages behind their key's head record", async () => {
+    // A head of at most two versions, pages of one: four versions are a head of one and three pages.
+    const paged = new S3Store(kv, { headMax: 2, headKeep: 1, pageVersions: 1 });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await blobs.put(one(`version ${i}`))).id);
+    await paged.putObject(
+      'p',
+      entry(
+        'deep',
+        ids.map((blobId, i) => version({ blobId, versionId: `v${4 - i}` })),
+      ),
+      0,
+    );
+    assert.equal((await kv.list('s3/object-page', { prefix: 'p/' })).length, 3, 'three versions went to pages');
+    const base = await sweepOrphanBlobs(kv, blobs);
+    assert.equal(base.removed, 0, 'nothing of the paged versions is swept');
+    const orphan = (await blobs.put(one('orphan'))).id;
+    assert.deepEqual(await sweepOrphanBlobs(kv, blobs), { ...base, removed: 1 });
+    for (const id of ids) assert.ok((await stored(blobs)).includes(id), `version blob ${id} kept`);
+    assert.ok(!(await stored(blobs)).includes(orphan));
+  });
+
   it('sweeps at start-up only when the last stop was not recorded as clean', async () => {
     const orphan = (await blobs.put(one('left by a crash'))).id;
     recordCleanStop(dir);

@@ -11,6 +11,7 @@ import { header, type S3Deps, type S3Handler, type S3Request } from '../request.
 import { parseXmlBody, S3_NS, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { findVersion, subresourceVersion, versionIdParam } from './object-common.js';
+import { needFor } from '../object-pages.js';
 
 const OWNER_ONLY_CANNED = new Set(['private', 'bucket-owner-full-control']);
 const GRANT_HEADERS = ['x-amz-grant-read', 'x-amz-grant-write', 'x-amz-grant-read-acp', 'x-amz-grant-write-acp'];
@@ -147,7 +148,7 @@ async function checkOwnerOnlyAcl(req: S3Request, owner: string): Promise<void> {
 /** The object version an object ACL request names (object-common.ts, subresourceVersion). */
 async function requireVersion(deps: S3Deps, req: S3Request, b: BucketRecord): Promise<{ versionId: string }> {
   const versionId = versionIdParam(req.query.get('versionId'));
-  const cur = await deps.store.getObject(b.name, req.key!);
+  const cur = await deps.store.getObject(b.name, req.key!, needFor(versionId));
   // Reading the ACL of a key whose current version is a delete marker finds no object (404 NoSuchKey), where a
   // write, a read naming the marker, and the other subresources answer 405 (AWS's answers in localstack's
   // recording test_put_object_acl_on_delete_marker).

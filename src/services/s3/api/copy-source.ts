@@ -10,6 +10,7 @@ import { etagListMatches, parseEtagList } from '../etag-list.js';
 import { checkExpectedOwner } from './bucket-common.js';
 import { checkReadable } from './archive.js';
 import { findVersion, versionIdParam, versionNotFound } from './object-common.js';
+import { needFor } from '../object-pages.js';
 
 export interface CopySource {
   bucket: BucketRecord;
@@ -43,7 +44,7 @@ export async function copySource(deps: S3Deps, req: S3Request): Promise<CopySour
   if (!bucket) throw S3.NoSuchBucket(undefined, { BucketName: bucketName });
   checkExpectedOwner(header(req, 'x-amz-source-expected-bucket-owner'), bucket);
   authorizeS3(deps, req, versionId ? 's3:GetObjectVersion' : 's3:GetObject', objectArn(bucketName, key), bucket);
-  const entry = (await deps.store.getObject(bucketName, key))?.entry;
+  const entry = (await deps.store.getObject(bucketName, key, needFor(versionId)))?.entry;
   const version = findVersion(entry, versionId);
   if (version?.deleteMarker && versionId) throw S3.InvalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
   if (!version || version.deleteMarker) throw versionNotFound(versionId, key);

@@ -9,6 +9,7 @@ import { header, type S3Deps, type S3Handler, type S3Request } from '../request.
 import { parseXmlBody, type XmlNode, xmlDocument, xmlText } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { lockedVersion, protection, wantsBypass } from '../object-lock/rules.js';
+import { needFor, needToAdd, type VersionNeed } from '../object-pages.js';
 import { couldBeIssued, deleteBlobs, invalidVersionId, newVersionId, versionIdParam } from './object-common.js';
 
 interface Deleted {
@@ -40,8 +41,11 @@ async function deleteOne(
   unissued: (versionId: string) => Error,
   ifMatch?: string[],
 ): Promise<Deleted> {
+  // A suspended bucket's delete replaces the null version, wherever it is; an unversioned one's removes the key.
+  const need: VersionNeed =
+    versionId !== undefined ? needFor(versionId) : b.versioning === 'Enabled' ? 'recent' : b.versioning === 'Suspended' ? needToAdd('null') : 'all';
   for (;;) {
-    const current = await deps.store.getObject(b.name, key);
+    const current = await deps.store.getObject(b.name, key, need);
     const entry = current?.entry ?? { key, versions: [] };
     if (ifMatch) {
       // A conditional delete (If-Match) removes only the version it names (or the current object) when its

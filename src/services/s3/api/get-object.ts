@@ -17,6 +17,7 @@ import { checkReadable, restoreHeader } from './archive.js';
 import { againIfBlobVanished, couldBeIssued, findVersion, readPlaintext, sseHeaders, versionIdParam, versionNotFound } from './object-common.js';
 import { lockHeaders, type VersionLock } from '../object-lock/rules.js';
 import { expirationHeader } from '../lifecycle/rules.js';
+import { needFor } from '../object-pages.js';
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 
@@ -120,7 +121,7 @@ export async function readableVersion(deps: Parameters<S3Handler>[0], req: S3Req
   const versionId = versionIdParam(req.query.get('versionId'));
   // The version is looked up first so a policy can read its tags (s3:ExistingObjectTag); whether it exists is
   // still answered only after authorization.
-  const entry = (await deps.store.getObject(b.name, key))?.entry;
+  const entry = (await deps.store.getObject(b.name, key, needFor(versionId)))?.entry;
   const v = findVersion(entry, versionId);
   for (const action of actions) authorizeS3(deps, req, action, objectArn(b.name, key), b, existingTagKeys(v));
   refuseSseOnRead(req.headers);

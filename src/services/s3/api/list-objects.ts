@@ -3,7 +3,7 @@
 // (default and maximum 1000), encoding-type=url.
 import { authorizeS3 } from '../authorize.js';
 import { S3 } from '../errors.js';
-import { type BucketRecord, bucketArn, type ObjectEntry } from '../model.js';
+import { type BucketRecord, bucketArn, type ObjectEntry, type VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { XmlElements, type XmlNode, xmlDocument } from '../xml.js';
 import { compareKeys } from '../key-order.js';
@@ -198,18 +198,19 @@ export const listObjectsV2: S3Handler = async (deps, req) => {
 };
 
 /**
- * Where a version listing resumes in `entry` after the marker version: just after it, or, when it was deleted
- * since the previous page, at the first version older than the time its id carries (as S3 resumes: localstack's
- * recording of AWS, test_list_objects_versions_with_prefix_only_and_pagination). A marker that is neither
- * there nor one of Keyhold's ids ends the key.
+ * Where a version listing resumes in a key's versions (newest first) after the marker version: just after it,
+ * or, when it was deleted since the previous page, at the first version older than the time its id carries (as
+ * S3 resumes: localstack's recording of AWS, test_list_objects_versions_with_prefix_only_and_pagination).
+ * Undefined while neither is among `versions`: a marker that is neither in all of them nor one of Keyhold's ids
+ * ends the key.
  */
-function resumeAfter(entry: ObjectEntry, versionIdMarker: string): number {
-  const at = entry.versions.findIndex((v) => v.versionId === versionIdMarker);
+function resumeAt(versions: ReadonlyArray<VersionRecord>, versionIdMarker: string): number | undefined {
+  const at = versions.findIndex((v) => v.versionId === versionIdMarker);
   if (at >= 0) return at + 1;
   const made = versionIdTime(versionIdMarker);
-  if (made === undefined) return entry.versions.length;
-  const older = entry.versions.findIndex((v) => v.lastModified < made);
-  return older < 0 ? entry.versions.length : older;
+  if (made === undefined) return undefined;
+  const older = versions.findIndex((v) => v.lastModified < made);
+  return older < 0 ? undefined : older;
 }
 
 /**
@@ -231,8 +232,16 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
   const rows: Row[] = [];
   if (versionIdMarker && keyMarker.startsWith(prefix)) {
     // The rest of the key the previous page stopped in.
-    const resumed = (await deps.store.getObject(b.name, keyMarker))?.entry;
-    if (resumed) for (let i = resumeAfter(resumed, versionIdMarker); i < resumed.versions.length; i++) rows.push({ entry: resumed, index: i });
+    // Its versions are read down to the marker and a page beyond (and one more, which tells whether it is truncated).
+    const enough = (versions: ReadonlyArray<VersionRecord>) => {
+      const at = resumeAt(versions, versionIdMarker);
+      return at !== undefined && versions.length - at > max;
+    };
+    const resumed = (await deps.store.getObject(b.name, keyMarker, { enough }))?.entry;
+    if (resumed) {
+      for (let i = resumeAt(resumed.versions, versionIdMarker) ?? resumed.versions.length; i < resumed.versions.length; i++)
+        rows.push({ entry: resumed, index: i });
+    }
   }
   // Each entry has at least one version, so max entries after the marker always fill a page.
   const r = await walk(deps, b.name, prefix, delimiter, keyMarker || undefined, max, (x) => x.versions.length > 0);
@@ -241,8 +250,15 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
     ...r.prefixes.map((p) => ({ key: p, row: p })),
   ].sort((x, y) => compareKeys(x.key, y.key));
   for (const { row } of ordered) {
-    if (typeof row === 'string') rows.push({ prefix: row });
-    else for (let index = 0; index < row.versions.length; index++) rows.push({ entry: row, index });
+    if (rows.length > max) break;
+    if (typeof row === 'string') {
+      rows.push({ prefix: row });
+      continue;
+    }
+    // A listed entry has its key's newest versions; older ones are read as far as the page reaches, and one
+    // further, which tells whether the listing is truncated.
+    const entry = await deps.store.newestVersions(b.name, row, max + 1 - rows.length);
+    for (let index = 0; index < entry.versions.length; index++) rows.push({ entry, index });
   }
   const page = rows.slice(0, max);
   const truncated = max > 0 && (rows.length > max || r.truncated);

@@ -44,6 +44,7 @@ import { checkUnchangedSince, checkWriteCondition, keyState, preconditions } fro
 import { expirationHeader } from '../lifecycle/rules.js';
 import { requestedStorageClass } from './storage-class.js';
 import { objectUrl } from '../object-url.js';
+import { needToAdd } from '../object-pages.js';
 
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 
@@ -102,7 +103,7 @@ export const createMultipartUpload: S3Handler = async (deps, req) => {
   } else sse = { mode: 'AES256' };
   const std = standardHeaders(req);
   // What the key holds now: a conditional completion refuses to land over a write made after this point.
-  const keyStateAtStart = keyState((await deps.store.getObject(b.name, req.key!))?.entry);
+  const keyStateAtStart = keyState((await deps.store.getObject(b.name, req.key!, 'recent'))?.entry);
   const initiated = deps.clock();
   const u: UploadRecord = {
     uploadId,
@@ -335,7 +336,7 @@ export const completeMultipartUpload: S3Handler = async (deps, req) => {
   // The version and the upload's removal are one commit: a crash leaves either the upload or the object.
   let orphaned: string[] = [];
   for (;;) {
-    const cur = await deps.store.getObject(b.name, req.key!);
+    const cur = await deps.store.getObject(b.name, req.key!, needToAdd(versionId));
     // A refused condition leaves the upload as it is: its parts can still be completed without it (S3 likewise).
     checkWriteCondition(condition, cur?.entry, req.key!);
     checkUnchangedSince(condition, upload.keyStateAtStart, cur?.entry, req.key!);

@@ -15,6 +15,7 @@ import { type ChecksumPlan, checkClaim } from './checksum-request.js';
 import { decodeMetadataValue } from './metadata-encoding.js';
 import { parseTaggingHeader, type Tag } from './tag-rules.js';
 import { checkWriteCondition, type WriteCondition } from './write-conditions.js';
+import { needFor, needToAdd } from '../object-pages.js';
 
 export const SEGMENT_BYTES = 64 * 1024;
 
@@ -162,7 +163,7 @@ export async function changeVersion(
   change: (v: VersionRecord) => void,
 ): Promise<VersionRecord> {
   for (;;) {
-    const cur = await deps.store.getObject(b.name, req.key!);
+    const cur = await deps.store.getObject(b.name, req.key!, needFor(versionId));
     const v = subresourceVersion(cur?.entry, versionId, req.key!, req.method);
     if (!cur) throw S3.NoSuchKey(undefined, { Key: req.key! });
     change(v);
@@ -182,7 +183,7 @@ export async function changeVersion(
  */
 export async function commitVersion(deps: S3Deps, bucket: BucketRecord, key: string, v: VersionRecord, condition?: WriteCondition): Promise<string[]> {
   for (;;) {
-    const current = await deps.store.getObject(bucket.name, key);
+    const current = await deps.store.getObject(bucket.name, key, needToAdd(v.versionId));
     try {
       checkWriteCondition(condition, current?.entry, key);
     } catch (err) {

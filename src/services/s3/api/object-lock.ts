@@ -17,6 +17,7 @@ import type { S3Deps, S3Handler, S3Request } from '../request.js';
 import { parseXmlBody, xmlDocument } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { changeVersion, subresourceVersion, versionIdParam } from './object-common.js';
+import { needFor } from '../object-pages.js';
 
 const noLockOnObject = () => new S3Error('NoSuchObjectLockConfiguration', 404, 'The specified object does not have a ObjectLock configuration');
 const xml = (root: string, body: Record<string, unknown>) => ({
@@ -64,7 +65,7 @@ async function lockedBucket(
 }
 
 async function readVersion(deps: S3Deps, b: BucketRecord, req: S3Request, versionId: string | undefined): Promise<VersionRecord> {
-  return subresourceVersion((await deps.store.getObject(b.name, req.key!))?.entry, versionId, req.key!, req.method);
+  return subresourceVersion((await deps.store.getObject(b.name, req.key!, needFor(versionId)))?.entry, versionId, req.key!, req.method);
 }
 
 export const putObjectRetention: S3Handler = async (deps, req) => {

@@ -9,14 +9,15 @@ import { requireBucket } from './bucket-common.js';
 import { findVersion, subresourceVersion, versionIdParam } from './object-common.js';
 import { parseTagSet } from './buckets.js';
 import { byKey, checkTags, existingTagKeys, requestTagKeys } from './tag-rules.js';
+import { needFor } from '../object-pages.js';
 
 async function setTags(deps: S3Deps, req: S3Request, tags: Array<{ Key: string; Value: string }>, action: string): Promise<S3Response> {
   const b = await requireBucket(deps, req);
   const versionId = versionIdParam(req.query.get('versionId'));
   // The read that authorization needs (the version's tags) is also the first attempt's read.
-  let cur = await deps.store.getObject(b.name, req.key!);
+  let cur = await deps.store.getObject(b.name, req.key!, needFor(versionId));
   authorizeS3(deps, req, action, objectArn(b.name, req.key!), b, { ...requestTagKeys(tags), ...existingTagKeys(findVersion(cur?.entry, versionId)) });
-  for (; ; cur = await deps.store.getObject(b.name, req.key!)) {
+  for (; ; cur = await deps.store.getObject(b.name, req.key!, needFor(versionId))) {
     const v = subresourceVersion(cur?.entry, versionId, req.key!, req.method);
     if (!cur) throw S3.NoSuchKey(undefined, { Key: req.key! });
     v.tags = tags;
@@ -45,7 +46,7 @@ export const deleteObjectTagging: S3Handler = async (deps, req) => {
 export const getObjectTagging: S3Handler = async (deps, req) => {
   const b = await requireBucket(deps, req);
   const versionId = versionIdParam(req.query.get('versionId'));
-  const entry = (await deps.store.getObject(b.name, req.key!))?.entry;
+  const entry = (await deps.store.getObject(b.name, req.key!, needFor(versionId)))?.entry;
   authorizeS3(deps, req, 's3:GetObjectTagging', objectArn(b.name, req.key!), b, existingTagKeys(findVersion(entry, versionId)));
   let v: ReturnType<typeof subresourceVersion>;
   try {

@@ -15,6 +15,7 @@ import { binding } from '../sse/object-keys.js';
 import { parseXmlBody } from '../xml.js';
 import { requireBucket } from './bucket-common.js';
 import { findVersion, versionIdParam, versionNotFound } from './object-common.js';
+import { needFor } from '../object-pages.js';
 
 const KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:(\d{12}):key\/[A-Za-z0-9-]+$/;
 
@@ -108,7 +109,7 @@ export const updateObjectEncryption: S3Handler = async (deps, req) => {
       'The AWS KMS key in the request must be owned by the same account as the bucket. Modify the request to specify a KMS key from the same account, and then try again.',
     );
   for (;;) {
-    const cur = await deps.store.getObject(b.name, req.key!);
+    const cur = await deps.store.getObject(b.name, req.key!, needFor(versionId));
     const v = findVersion(cur?.entry, versionId);
     if (!cur || !v || v.deleteMarker) throw versionNotFound(versionId, req.key!);
     checkSource(v);

@@ -57,7 +57,7 @@ export async function preconditions(deps: S3Deps, req: S3Request, bucket: Bucket
   const cond = writeCondition(req);
   if (!cond) return undefined;
   if (cond.etags) authorizeS3(deps, req, 's3:GetObject', objectArn(bucket.name, req.key!), bucket);
-  checkWriteCondition(cond, (await deps.store.getObject(bucket.name, req.key!))?.entry, req.key!);
+  checkWriteCondition(cond, (await deps.store.getObject(bucket.name, req.key!, 'recent'))?.entry, req.key!);
   return cond;
 }
 
