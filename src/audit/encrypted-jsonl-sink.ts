@@ -74,14 +74,29 @@ interface OpenFile {
   end: number;
   /** The file's size: records plus the zero tail written ahead of them. */
   size: number;
+  /** The end of the UTC day it was opened on (epoch ms; JavaScript's days are all 86,400,000 ms). */
+  readonly dayEnds: number;
 }
 
 /** How long a sink that failed waits before it tries a new file (the disk may have space again by then). */
 export const RETRY_AFTER_MS = 1000;
 
+/**
+ * A new file starts once the current one holds this much, and at the first write of each UTC day, so that the
+ * trail is a series of bounded files, each complete once a newer one exists: old ones can be archived or
+ * deleted by the date in their names, as CloudTrail's delivered files are (a file cannot be cut otherwise: its
+ * records are bound to its name and their sequence).
+ */
+export const ROTATE_BYTES = 256 * 1024 * 1024;
+const DAY_MS = 86_400_000;
+
 export interface SinkOptions {
   /** RETRY_AFTER_MS unless given. */
   retryAfterMs?: number;
+  /** ROTATE_BYTES unless given. */
+  rotateBytes?: number;
+  /** The clock that names files and tells the day (Date.now unless given; tests move it across midnight). */
+  now?: () => number;
 }
 
 export class EncryptedJsonlSink implements AuditSink {
@@ -94,6 +109,10 @@ export class EncryptedJsonlSink implements AuditSink {
   #retryTimer: NodeJS.Timeout | undefined;
   #retrying: Promise<boolean> | undefined;
   readonly #retryAfterMs: number;
+  readonly #rotateBytes: number;
+  readonly #now: () => number;
+  /** After a new file could not be opened for rotation, when to try again (records go on into the current one). */
+  #rotateNotBefore = 0;
   #closed = false;
 
   /** Creates a new file in `dir`, or writes after the end of `path` when given (tests point it at /dev/full). */
@@ -101,6 +120,8 @@ export class EncryptedJsonlSink implements AuditSink {
     this.#auditKey = auditKey;
     this.#target = target;
     this.#retryAfterMs = opts.retryAfterMs ?? RETRY_AFTER_MS;
+    this.#rotateBytes = opts.rotateBytes ?? ROTATE_BYTES;
+    this.#now = opts.now ?? Date.now;
     this.#file = this.#open();
   }
 
@@ -111,10 +132,12 @@ export class EncryptedJsonlSink implements AuditSink {
 
   #open(): OpenFile {
     const target = this.#target;
+    const openedAt = this.#now();
+    const opened = new Date(openedAt).toISOString();
     let path: string;
     if ('dir' in target) {
       mkdirSync(target.dir, { recursive: true, mode: 0o700 });
-      const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+      const stamp = opened.replace(/[-:.]/g, '');
       path = join(target.dir, `audit-${stamp}-${randomBytes(16).toString('hex')}.jsonl`);
     } else {
       path = target.path;
@@ -125,7 +148,7 @@ export class EncryptedJsonlSink implements AuditSink {
     const { O_CREAT, O_DSYNC, O_EXCL, O_RDWR } = constants;
     const fd = openSync(path, ('dir' in target ? O_CREAT | O_EXCL : 0) | O_RDWR | O_DSYNC, 0o600);
     const size = fstatSync(fd).size;
-    return { path, fd, name, key: auditFileKey(this.#auditKey, name), seq: 0, end: size, size };
+    return { path, fd, name, key: auditFileKey(this.#auditKey, name), seq: 0, end: size, size, dayEnds: (Math.floor(openedAt / DAY_MS) + 1) * DAY_MS };
   }
 
   /** False from a failed write until the sink has a file it can write again (see retry()). */
@@ -210,6 +233,7 @@ export class EncryptedJsonlSink implements AuditSink {
         for (const p of batch) p.reject(e);
         continue;
       }
+      if (this.#rotationDue()) this.#rotate();
       const f = this.#file;
       try {
         const data = this.#seal(f, batch);
@@ -226,6 +250,29 @@ export class EncryptedJsonlSink implements AuditSink {
       }
     }
     this.#flushing = false;
+  }
+
+  /** Whether the current file is full or from an earlier UTC day (see ROTATE_BYTES). */
+  #rotationDue(): boolean {
+    const f = this.#file;
+    if (!('dir' in this.#target) || (f.end === 0 && f.seq === 0)) return false;
+    const now = this.#now();
+    return now >= this.#rotateNotBefore && (f.end >= this.#rotateBytes || now >= f.dayEnds);
+  }
+
+  /**
+   * Goes on in a new file; the current one ends at its last record. When no new file can be opened (no space for
+   * a directory entry, no file descriptor), records go on into the current file, which still works, and the
+   * rotation is tried again after RETRY_AFTER_MS.
+   */
+  #rotate(): void {
+    try {
+      const next = this.#open();
+      this.#retire(this.#file);
+      this.#file = next;
+    } catch {
+      this.#rotateNotBefore = this.#now() + this.#retryAfterMs;
+    }
   }
 
   /**
