@@ -188,6 +188,44 @@ describe('S3 versions stored in pages behind the head record', () => {
   });
 });
 
+describe('S3 versions in pages under concurrent writes', () => {
+  it('loses no acknowledged version and leaves no page behind when puts and deletes of one key race', async () => {
+    const { s, kv } = await start(tempDir(), { headMax: 3, headKeep: 1, pageVersions: 2 });
+    const s3 = s.s3({ checksums: 'WHEN_REQUIRED' });
+    const Bucket = 'racing-versions';
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket }));
+      await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+      const live = new Map<string, string>();
+      const deleted = new Set<string>();
+      // Eight writers: each puts versions and deletes one of the versions put so far (often one in a page).
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, w) => {
+          for (let i = 0; i < 12; i++) {
+            const body = `w${w}-${i}`;
+            const { VersionId } = await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: body }));
+            live.set(VersionId!, body);
+            if (i % 3 === 2) {
+              const victim = [...live.keys()][(w * 7 + i) % live.size]!;
+              live.delete(victim);
+              deleted.add(victim);
+              await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId: victim }));
+            }
+          }
+        }),
+      );
+      const listed = await listedIds(s3, Bucket, 5);
+      assert.deepEqual([...listed].sort(), [...live.keys()].sort(), 'the versions listed are those put and not deleted');
+      for (const [id, body] of live) assert.equal(await text(s3, Bucket, 'k', id), body);
+      const h = await head(kv(), Bucket, 'k');
+      const pages = await kv().list('s3/object-page', { prefix: `${Bucket}/` });
+      assert.deepEqual(pages.map((p) => p.key.split('/')[1]).sort(), [...(h.pages ?? [])].sort(), 'every page is named by the head');
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('S3 keys written before version paging', () => {
   it('are read as they are and paged by their next write', async () => {
     const dataDir = tempDir();
