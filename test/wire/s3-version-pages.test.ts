@@ -226,6 +226,36 @@ describe('S3 versions in pages under concurrent writes', () => {
   });
 });
 
+describe('S3 versions whose page is missing (metadata damaged outside Keyhold)', () => {
+  it('answers 500 InternalError instead of reading forever, and still serves the versions in the head', async () => {
+    const { s, kv } = await start(tempDir(), { headMax: 3, headKeep: 1, pageVersions: 2 });
+    const s3 = s.s3({ checksums: 'WHEN_REQUIRED' });
+    const Bucket = 'damaged-versions';
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket }));
+      await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) ids.unshift((await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: `v${i}` }))).VersionId!);
+      const h = await head(kv(), Bucket, 'k');
+      await kv().commit(h.pages!.map((id) => ({ type: 'delete' as const, namespace: 's3/object-page', key: `${Bucket}/${id}/k` })));
+      const status = (p: Promise<unknown>) =>
+        p.then(
+          () => 200,
+          (err: { $metadata: { httpStatusCode: number } }) => err.$metadata.httpStatusCode,
+        );
+      assert.equal(await text(s3, Bucket, 'k'), 'v5', 'the current version is in the head');
+      assert.equal(await status(s3.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: ids[5] }))), 500);
+      // Deleting the head's versions works until the last, which needs the next page to take its place.
+      const inHead = h.versions.length;
+      for (let i = 0; i < inHead - 1; i++) assert.equal(await status(s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId: ids[i] }))), 200);
+      assert.equal(await status(s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId: ids[inHead - 1] }))), 500);
+      assert.equal(await text(s3, Bucket, 'k'), `v${6 - inHead}`, 'the refused delete changed nothing');
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('S3 keys written before version paging', () => {
   it('are read as they are and paged by their next write', async () => {
     const dataDir = tempDir();

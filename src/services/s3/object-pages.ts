@@ -70,6 +70,14 @@ interface OutPage {
   fresh: boolean;
 }
 
+/** A head record names a page that is not there while the head is unchanged: metadata damaged outside Keyhold. */
+export class MissingPageError extends Error {
+  constructor(bucket: string, key: string) {
+    super(`the metadata of ${bucket}/${key} names a page of versions that is missing`);
+    this.name = 'MissingPageError';
+  }
+}
+
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 const pageKey = (bucket: string, id: string, key: string) => `${bucket}/${id}/${key}`;
 const newPageId = () => randomBytes(8).toString('hex');
@@ -89,9 +97,13 @@ export class ObjectPages {
    */
   async read(bucket: string, key: string, need: VersionNeed = 'all'): Promise<{ entry: ObjectEntry; version: number } | undefined> {
     const enough = enoughFor(need);
+    let missedUnder: Buffer | undefined;
     read: for (;;) {
       const e = await this.kv.get(NS_OBJECT, `${bucket}/${key}`);
       if (!e) return undefined;
+      // A page missing under a head that is still the same (the same bytes, so the same random page ids) is not a
+      // write racing this read but damaged metadata: an error, not a read that never ends.
+      if (missedUnder?.equals(e.value)) throw new MissingPageError(bucket, key);
       const head = JSON.parse(e.value.toString()) as HeadRecord;
       const ids = head.pages ?? [];
       const entry: ObjectEntry = { key: head.key, versions: head.versions };
@@ -99,7 +111,10 @@ export class ObjectPages {
       // A few pages first, then more at a time: a version near the top costs little, a full read few round trips.
       for (let batch = 2; pages.length < ids.length && !enough(entry.versions); batch = Math.min(batch * 2, 64)) {
         const more = await this.#readPages(bucket, key, ids.slice(pages.length, pages.length + batch));
-        if (!more) continue read;
+        if (!more) {
+          missedUnder = e.value;
+          continue read;
+        }
         pages.push(...more);
         for (const p of more) entry.versions.push(...p.versions);
       }
@@ -136,7 +151,11 @@ export class ObjectPages {
       // The head's versions all went: the newest page's versions become the head's.
       pages.shift();
       const versions = first.versions ?? (await this.#readPages(bucket, key, [first.id]))?.[0]?.versions;
-      if (!versions) throw new KvConflictError(NS_OBJECT, `${bucket}/${key}`);
+      if (!versions) {
+        // Gone because the head moved (a conflict: the caller reads again), or damaged metadata.
+        const now = await this.kv.get(NS_OBJECT, `${bucket}/${key}`);
+        throw now?.version === expectVersion ? new MissingPageError(bucket, key) : new KvConflictError(NS_OBJECT, `${bucket}/${key}`);
+      }
       head = versions;
       if (!first.fresh) ops.push({ type: 'delete', namespace: NS_PAGE, key: pageKey(bucket, first.id, key) });
     }
