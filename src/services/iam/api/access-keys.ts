@@ -2,16 +2,18 @@
 // UpdateAccessKey, DeleteAccessKey, GetAccessKeyLastUsed. Without UserName they act on the caller (the root
 // user's own keys for the root user), as IAM does.
 import { NoSuchEntity, ValidationError } from '../errors.js';
-import { authorizeIam, type IamOperationDef, param, targetUser, userArn } from './common.js';
+import { authorizeIam, type IamDeps, type IamOperationDef, param, targetUser, userResource } from './common.js';
 
-const resourceFor = (accountId: string, userName: string | undefined) => (userName ? userArn(accountId, userName) : `arn:aws:iam::${accountId}:root`);
+/** An access key request's resource: its user (with the user's path), or the account's root user. */
+const resourceFor = async (deps: IamDeps, accountId: string, userName: string | undefined) =>
+  userName ? await userResource(deps, accountId, userName) : `arn:aws:iam::${accountId}:root`;
 
 export const createAccessKey: IamOperationDef = {
   name: 'CreateAccessKey',
   readOnly: false,
   async handler(deps, ctx, input) {
     const user = targetUser(ctx, input);
-    authorizeIam(deps, ctx, 'CreateAccessKey', resourceFor(ctx.principal.accountId, user));
+    authorizeIam(deps, ctx, 'CreateAccessKey', await resourceFor(deps, ctx.principal.accountId, user));
     const k = await deps.identity.createAccessKey(ctx.principal.accountId, user);
     return {
       AccessKey: {
@@ -30,7 +32,7 @@ export const listAccessKeys: IamOperationDef = {
   readOnly: true,
   async handler(deps, ctx, input) {
     const user = targetUser(ctx, input);
-    authorizeIam(deps, ctx, 'ListAccessKeys', resourceFor(ctx.principal.accountId, user));
+    authorizeIam(deps, ctx, 'ListAccessKeys', await resourceFor(deps, ctx.principal.accountId, user));
     const keys = await deps.identity.listAccessKeys(ctx.principal.accountId, user);
     return {
       AccessKeyMetadata: keys.map((k) => ({
@@ -54,7 +56,7 @@ export const updateAccessKey: IamOperationDef = {
       throw new ValidationError(
         "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
       );
-    authorizeIam(deps, ctx, 'UpdateAccessKey', resourceFor(ctx.principal.accountId, targetUser(ctx, input)));
+    authorizeIam(deps, ctx, 'UpdateAccessKey', await resourceFor(deps, ctx.principal.accountId, targetUser(ctx, input)));
     await deps.identity.setAccessKeyStatus(ctx.principal.accountId, id, status);
     return {};
   },
@@ -65,7 +67,7 @@ export const deleteAccessKey: IamOperationDef = {
   readOnly: false,
   async handler(deps, ctx, input) {
     const id = param(input, 'AccessKeyId', true);
-    authorizeIam(deps, ctx, 'DeleteAccessKey', resourceFor(ctx.principal.accountId, targetUser(ctx, input)));
+    authorizeIam(deps, ctx, 'DeleteAccessKey', await resourceFor(deps, ctx.principal.accountId, targetUser(ctx, input)));
     await deps.identity.deleteAccessKey(ctx.principal.accountId, id);
     return {};
   },
@@ -84,7 +86,7 @@ export const getAccessKeyLastUsed: IamOperationDef = {
     const id = param(input, 'AccessKeyId', true);
     const key = await deps.identity.getAccessKey(id);
     if (!key || key.accountId !== ctx.principal.accountId) throw new NoSuchEntity(`The Access Key with id ${id} cannot be found.`);
-    authorizeIam(deps, ctx, 'GetAccessKeyLastUsed', resourceFor(key.accountId, key.userName));
+    authorizeIam(deps, ctx, 'GetAccessKeyLastUsed', await resourceFor(deps, key.accountId, key.userName));
     const use = await deps.accessKeyUses.lastUse(id);
     return {
       UserName: key.userName ?? key.accountId,

@@ -44,7 +44,18 @@ export function authorizeIam(deps: IamDeps, ctx: RequestContext, action: string,
   if (!decision.allowed) throw new AccessDenied(AuthorizerClass.message(ctx, check, decision));
 }
 
-export const userArn = (accountId: string, userName: string) => `arn:aws:iam::${accountId}:user/${userName}`;
+/** A user's ARN: its path between "user" and its name (arn:aws:iam::123456789012:user/division/alice). */
+export const userArn = (accountId: string, userName: string, path = '/') => `arn:aws:iam::${accountId}:user${path}${userName}`;
+
+/**
+ * The resource an IAM action on user `userName` is authorized against: the user's ARN with its path, as IAM
+ * evaluates it (a policy naming user/division/* covers the users under /division/, and a Deny on them holds);
+ * for a user that does not exist, the ARN with the root path, so the request is still authorized before its
+ * NoSuchEntity is told.
+ */
+export async function userResource(deps: IamDeps, accountId: string, userName: string): Promise<string> {
+  return (await deps.identity.getUser(accountId, userName))?.arn ?? userArn(accountId, userName);
+}
 
 export function param(input: Input, name: string, required: true): string;
 export function param(input: Input, name: string, required?: false): string | undefined;

@@ -2,7 +2,7 @@
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/).
 import type { Input } from '../../../protocol/fields.js';
 import { ValidationError } from '../errors.js';
-import { authorizeIam, type IamOperationDef, param, requireUser, targetUser, userArn, userShape } from './common.js';
+import { authorizeIam, type IamOperationDef, param, requireUser, targetUser, userArn, userResource, userShape } from './common.js';
 import { requestTags } from './user-tags.js';
 
 export const createUser: IamOperationDef = {
@@ -12,9 +12,10 @@ export const createUser: IamOperationDef = {
     const name = param(input, 'UserName', true);
     const path = userPath(input, 'Path') ?? '/';
     const tags = requestTags(input);
-    authorizeIam(deps, ctx, 'CreateUser', userArn(ctx.principal.accountId, name));
+    const arn = userArn(ctx.principal.accountId, name, path);
+    authorizeIam(deps, ctx, 'CreateUser', arn);
     // Tags at creation need iam:TagUser too (IAM user guide, "Permissions required for tagging").
-    if (tags.length) authorizeIam(deps, ctx, 'TagUser', userArn(ctx.principal.accountId, name));
+    if (tags.length) authorizeIam(deps, ctx, 'TagUser', arn);
     return { User: userShape(await deps.identity.createUser(ctx.principal.accountId, name, path, tags), true) };
   },
 };
@@ -30,7 +31,7 @@ export const getUser: IamOperationDef = {
       authorizeIam(deps, ctx, 'GetUser', ctx.principal.arn);
       return { User: { UserId: account, Arn: ctx.principal.arn, CreateDate: new Date(0) } };
     }
-    authorizeIam(deps, ctx, 'GetUser', userArn(account, name));
+    authorizeIam(deps, ctx, 'GetUser', await userResource(deps, account, name));
     return { User: userShape(await requireUser(deps, account, name), true) };
   },
 };
@@ -73,8 +74,10 @@ export const updateUser: IamOperationDef = {
     const newUserName = param(input, 'NewUserName');
     const newPath = userPath(input, 'NewPath');
     const account = ctx.principal.accountId;
-    authorizeIam(deps, ctx, 'UpdateUser', userArn(account, name));
-    if (newUserName !== undefined && newUserName !== name) authorizeIam(deps, ctx, 'UpdateUser', userArn(account, newUserName));
+    const user = await deps.identity.getUser(account, name);
+    authorizeIam(deps, ctx, 'UpdateUser', user?.arn ?? userArn(account, name));
+    // A rename is authorized on the name it takes too, at the path the user will have.
+    if (newUserName !== undefined && newUserName !== name) authorizeIam(deps, ctx, 'UpdateUser', userArn(account, newUserName, newPath ?? user?.path));
     await deps.identity.updateUser(account, name, { newUserName, newPath });
     return {};
   },
@@ -85,7 +88,7 @@ export const deleteUser: IamOperationDef = {
   readOnly: false,
   async handler(deps, ctx, input) {
     const name = param(input, 'UserName', true);
-    authorizeIam(deps, ctx, 'DeleteUser', userArn(ctx.principal.accountId, name));
+    authorizeIam(deps, ctx, 'DeleteUser', await userResource(deps, ctx.principal.accountId, name));
     await deps.identity.deleteUser(ctx.principal.accountId, name);
     return {};
   },
@@ -100,7 +103,7 @@ export const listGroupsForUser: IamOperationDef = {
   readOnly: true,
   async handler(deps, ctx, input) {
     const name = param(input, 'UserName', true);
-    authorizeIam(deps, ctx, 'ListGroupsForUser', userArn(ctx.principal.accountId, name));
+    authorizeIam(deps, ctx, 'ListGroupsForUser', await userResource(deps, ctx.principal.accountId, name));
     await requireUser(deps, ctx.principal.accountId, name);
     return { Groups: [], IsTruncated: false };
   },
