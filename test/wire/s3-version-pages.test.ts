@@ -51,6 +51,15 @@ async function start(dataDir: string, paging?: StartOptions['versionPaging']): P
   return { s, kv: () => kv! };
 }
 
+/** A fresh server with tiny pages (a head of at most three versions, pages of two) and a versioned bucket. */
+async function versionedBucket(Bucket: string): Promise<{ s: TestServer; kv: () => PageCounting; s3: S3Client }> {
+  const { s, kv } = await start(tempDir(), { headMax: 3, headKeep: 1, pageVersions: 2 });
+  const s3 = s.s3({ checksums: 'WHEN_REQUIRED' });
+  await s3.send(new CreateBucketCommand({ Bucket }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  return { s, kv, s3 };
+}
+
 async function text(s3: S3Client, Bucket: string, Key: string, VersionId?: string): Promise<string> {
   return (await s3.send(new GetObjectCommand({ Bucket, Key, VersionId }))).Body!.transformToString();
 }
@@ -190,14 +199,10 @@ describe('S3 versions stored in pages behind the head record', () => {
 
 describe('S3 versions in pages under concurrent writes', () => {
   it('loses no acknowledged version and leaves no page behind when puts and deletes of one key race', async () => {
-    const { s, kv } = await start(tempDir(), { headMax: 3, headKeep: 1, pageVersions: 2 });
-    const s3 = s.s3({ checksums: 'WHEN_REQUIRED' });
     const Bucket = 'racing-versions';
+    const { s, kv, s3 } = await versionedBucket(Bucket);
     try {
-      await s3.send(new CreateBucketCommand({ Bucket }));
-      await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
       const live = new Map<string, string>();
-      const deleted = new Set<string>();
       // Eight writers: each puts versions and deletes one of the versions put so far (often one in a page).
       await Promise.all(
         Array.from({ length: 8 }, async (_, w) => {
@@ -208,7 +213,6 @@ describe('S3 versions in pages under concurrent writes', () => {
             if (i % 3 === 2) {
               const victim = [...live.keys()][(w * 7 + i) % live.size]!;
               live.delete(victim);
-              deleted.add(victim);
               await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId: victim }));
             }
           }
@@ -228,12 +232,9 @@ describe('S3 versions in pages under concurrent writes', () => {
 
 describe('S3 versions whose page is missing (metadata damaged outside Keyhold)', () => {
   it('answers 500 InternalError instead of reading forever, and still serves the versions in the head', async () => {
-    const { s, kv } = await start(tempDir(), { headMax: 3, headKeep: 1, pageVersions: 2 });
-    const s3 = s.s3({ checksums: 'WHEN_REQUIRED' });
     const Bucket = 'damaged-versions';
+    const { s, kv, s3 } = await versionedBucket(Bucket);
     try {
-      await s3.send(new CreateBucketCommand({ Bucket }));
-      await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
       const ids: string[] = [];
       for (let i = 0; i < 6; i++) ids.unshift((await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: `v${i}` }))).VersionId!);
       const h = await head(kv(), Bucket, 'k');
