@@ -2,18 +2,21 @@
 // UpdateAccessKey, DeleteAccessKey, GetAccessKeyLastUsed. Without UserName they act on the caller (the root
 // user's own keys for the root user), as IAM does.
 import { NoSuchEntity, ValidationError } from '../errors.js';
-import { authorizeIam, type IamDeps, type IamOperationDef, param, targetUser, userResource } from './common.js';
+import type { RequestContext } from '../../../server/context.js';
+import { authorizeIam, authorizeOnUser, type IamDeps, type IamOperationDef, param, targetUser } from './common.js';
 
-/** An access key request's resource: its user (with the user's path), or the account's root user. */
-const resourceFor = async (deps: IamDeps, accountId: string, userName: string | undefined) =>
-  userName ? await userResource(deps, accountId, userName) : `arn:aws:iam::${accountId}:root`;
+/** Authorizes an access key request on its user (with the user's path), or on the account's root user. */
+async function authorizeKeyAction(deps: IamDeps, ctx: RequestContext, action: string, userName: string | undefined): Promise<void> {
+  if (userName) await authorizeOnUser(deps, ctx, action, userName);
+  else authorizeIam(deps, ctx, action, `arn:aws:iam::${ctx.principal.accountId}:root`);
+}
 
 export const createAccessKey: IamOperationDef = {
   name: 'CreateAccessKey',
   readOnly: false,
   async handler(deps, ctx, input) {
     const user = targetUser(ctx, input);
-    authorizeIam(deps, ctx, 'CreateAccessKey', await resourceFor(deps, ctx.principal.accountId, user));
+    await authorizeKeyAction(deps, ctx, 'CreateAccessKey', user);
     const k = await deps.identity.createAccessKey(ctx.principal.accountId, user);
     return {
       AccessKey: {
@@ -32,7 +35,7 @@ export const listAccessKeys: IamOperationDef = {
   readOnly: true,
   async handler(deps, ctx, input) {
     const user = targetUser(ctx, input);
-    authorizeIam(deps, ctx, 'ListAccessKeys', await resourceFor(deps, ctx.principal.accountId, user));
+    await authorizeKeyAction(deps, ctx, 'ListAccessKeys', user);
     const keys = await deps.identity.listAccessKeys(ctx.principal.accountId, user);
     return {
       AccessKeyMetadata: keys.map((k) => ({
@@ -56,7 +59,7 @@ export const updateAccessKey: IamOperationDef = {
       throw new ValidationError(
         "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
       );
-    authorizeIam(deps, ctx, 'UpdateAccessKey', await resourceFor(deps, ctx.principal.accountId, targetUser(ctx, input)));
+    await authorizeKeyAction(deps, ctx, 'UpdateAccessKey', targetUser(ctx, input));
     await deps.identity.setAccessKeyStatus(ctx.principal.accountId, id, status);
     return {};
   },
@@ -67,7 +70,7 @@ export const deleteAccessKey: IamOperationDef = {
   readOnly: false,
   async handler(deps, ctx, input) {
     const id = param(input, 'AccessKeyId', true);
-    authorizeIam(deps, ctx, 'DeleteAccessKey', await resourceFor(deps, ctx.principal.accountId, targetUser(ctx, input)));
+    await authorizeKeyAction(deps, ctx, 'DeleteAccessKey', targetUser(ctx, input));
     await deps.identity.deleteAccessKey(ctx.principal.accountId, id);
     return {};
   },
@@ -86,7 +89,7 @@ export const getAccessKeyLastUsed: IamOperationDef = {
     const id = param(input, 'AccessKeyId', true);
     const key = await deps.identity.getAccessKey(id);
     if (!key || key.accountId !== ctx.principal.accountId) throw new NoSuchEntity(`The Access Key with id ${id} cannot be found.`);
-    authorizeIam(deps, ctx, 'GetAccessKeyLastUsed', await resourceFor(deps, key.accountId, key.userName));
+    await authorizeKeyAction(deps, ctx, 'GetAccessKeyLastUsed', key.userName);
     const use = await deps.accessKeyUses.lastUse(id);
     return {
       UserName: key.userName ?? key.accountId,

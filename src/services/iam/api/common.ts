@@ -48,13 +48,21 @@ export function authorizeIam(deps: IamDeps, ctx: RequestContext, action: string,
 export const userArn = (accountId: string, userName: string, path = '/') => `arn:aws:iam::${accountId}:user${path}${userName}`;
 
 /**
- * The resource an IAM action on user `userName` is authorized against: the user's ARN with its path, as IAM
- * evaluates it (a policy naming user/division/* covers the users under /division/, and a Deny on them holds);
- * for a user that does not exist, the ARN with the root path, so the request is still authorized before its
- * NoSuchEntity is told.
+ * Reads user `userName` of the caller's account once and authorizes `action` on it: on the user's ARN with its
+ * path, as IAM evaluates it (a policy naming user/division/* covers the users under /division/, and a Deny on
+ * them holds); for a user that does not exist, on the ARN with the root path, so the request is still authorized
+ * before its NoSuchEntity is told. Returns the user read, undefined when there is none (see `existing`).
  */
-export async function userResource(deps: IamDeps, accountId: string, userName: string): Promise<string> {
-  return (await deps.identity.getUser(accountId, userName))?.arn ?? userArn(accountId, userName);
+export async function authorizeOnUser(deps: IamDeps, ctx: RequestContext, action: string, userName: string): Promise<User | undefined> {
+  const user = await deps.identity.getUser(ctx.principal.accountId, userName);
+  authorizeIam(deps, ctx, action, user?.arn ?? userArn(ctx.principal.accountId, userName));
+  return user;
+}
+
+/** The user read, or IAM's NoSuchEntity naming it. */
+export function existing(user: User | undefined, userName: string): User {
+  if (!user) throw new NoSuchEntity(`The user with name ${userName} cannot be found.`);
+  return user;
 }
 
 export function param(input: Input, name: string, required: true): string;
@@ -83,11 +91,4 @@ export function userShape(u: User, withTags = false): Record<string, unknown> {
 /** The user an operation is about: the named one, or the caller when no UserName is given. */
 export function targetUser(ctx: RequestContext, input: Input): string | undefined {
   return param(input, 'UserName') ?? ctx.principal.userName;
-}
-
-/** A user of the caller's account, or IAM's NoSuchEntity naming it. */
-export async function requireUser(deps: IamDeps, accountId: string, userName: string): Promise<User> {
-  const user = await deps.identity.getUser(accountId, userName);
-  if (!user) throw new NoSuchEntity(`The user with name ${userName} cannot be found.`);
-  return user;
 }

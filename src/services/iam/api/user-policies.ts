@@ -3,7 +3,7 @@
 // A change takes effect on the next request: the identity store keeps the parsed policies exact.
 import { parsePolicy, PolicyError } from '../../../iam/policy/document.js';
 import { MalformedPolicyDocument, NoSuchEntity, ValidationError } from '../errors.js';
-import { authorizeIam, type IamOperationDef, param, userResource } from './common.js';
+import { authorizeOnUser, type IamOperationDef, param } from './common.js';
 
 const MAX_INLINE_POLICY_BYTES = 2048;
 const POLICY_NAME_RE = /^[\w+=,.@-]{1,128}$/;
@@ -22,7 +22,7 @@ export const putUserPolicy: IamOperationDef = {
     const user = param(input, 'UserName', true);
     const name = policyName(input);
     const doc = param(input, 'PolicyDocument', true);
-    authorizeIam(deps, ctx, 'PutUserPolicy', await userResource(deps, ctx.principal.accountId, user));
+    await authorizeOnUser(deps, ctx, 'PutUserPolicy', user);
     try {
       parsePolicy(doc, { kind: 'identity', maxBytes: MAX_INLINE_POLICY_BYTES });
     } catch (err) {
@@ -40,7 +40,7 @@ export const getUserPolicy: IamOperationDef = {
   async handler(deps, ctx, input) {
     const user = param(input, 'UserName', true);
     const name = policyName(input);
-    authorizeIam(deps, ctx, 'GetUserPolicy', await userResource(deps, ctx.principal.accountId, user));
+    await authorizeOnUser(deps, ctx, 'GetUserPolicy', user);
     const doc = await deps.identity.getUserPolicy(ctx.principal.accountId, user, name);
     if (doc === undefined) throw new NoSuchEntity(`The user policy with name ${name} cannot be found.`);
     return { UserName: user, PolicyName: name, PolicyDocument: encodeURIComponent(doc) };
@@ -52,7 +52,7 @@ export const listUserPolicies: IamOperationDef = {
   readOnly: true,
   async handler(deps, ctx, input) {
     const user = param(input, 'UserName', true);
-    authorizeIam(deps, ctx, 'ListUserPolicies', await userResource(deps, ctx.principal.accountId, user));
+    await authorizeOnUser(deps, ctx, 'ListUserPolicies', user);
     return { PolicyNames: await deps.identity.listUserPolicies(ctx.principal.accountId, user), IsTruncated: false };
   },
 };
@@ -63,7 +63,7 @@ export const deleteUserPolicy: IamOperationDef = {
   async handler(deps, ctx, input) {
     const user = param(input, 'UserName', true);
     const name = policyName(input);
-    authorizeIam(deps, ctx, 'DeleteUserPolicy', await userResource(deps, ctx.principal.accountId, user));
+    await authorizeOnUser(deps, ctx, 'DeleteUserPolicy', user);
     await deps.identity.deleteUserPolicy(ctx.principal.accountId, user, name);
     return {};
   },

@@ -4,7 +4,7 @@
 // set on a key already present replaces its value. Tagging needs iam:TagUser, also when CreateUser carries tags.
 import type { Input } from '../../../protocol/fields.js';
 import { InvalidInput, LimitExceeded, ValidationError } from '../errors.js';
-import { authorizeIam, type IamOperationDef, param, requireUser, userResource } from './common.js';
+import { authorizeOnUser, existing, type IamOperationDef, param } from './common.js';
 
 export type Tag = { Key: string; Value: string };
 
@@ -58,7 +58,7 @@ export const tagUser: IamOperationDef = {
   readOnly: false,
   async handler(deps, ctx, input) {
     const name = param(input, 'UserName', true);
-    authorizeIam(deps, ctx, 'TagUser', await userResource(deps, ctx.principal.accountId, name));
+    await authorizeOnUser(deps, ctx, 'TagUser', name);
     const added = requestTags(input);
     if (added.length === 0)
       throw new ValidationError("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
@@ -72,7 +72,7 @@ export const untagUser: IamOperationDef = {
   readOnly: false,
   async handler(deps, ctx, input) {
     const name = param(input, 'UserName', true);
-    authorizeIam(deps, ctx, 'UntagUser', await userResource(deps, ctx.principal.accountId, name));
+    await authorizeOnUser(deps, ctx, 'UntagUser', name);
     const keys = members(input, 'TagKeys');
     if (keys.length === 0)
       throw new ValidationError("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
@@ -87,8 +87,7 @@ export const listUserTags: IamOperationDef = {
   readOnly: true,
   async handler(deps, ctx, input) {
     const name = param(input, 'UserName', true);
-    authorizeIam(deps, ctx, 'ListUserTags', await userResource(deps, ctx.principal.accountId, name));
-    const user = await requireUser(deps, ctx.principal.accountId, name);
+    const user = existing(await authorizeOnUser(deps, ctx, 'ListUserTags', name), name);
     return { Tags: user.tags ?? [], IsTruncated: false };
   },
 };

@@ -2,7 +2,7 @@
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/).
 import type { Input } from '../../../protocol/fields.js';
 import { ValidationError } from '../errors.js';
-import { authorizeIam, type IamOperationDef, param, requireUser, targetUser, userArn, userResource, userShape } from './common.js';
+import { authorizeIam, authorizeOnUser, existing, type IamOperationDef, param, targetUser, userArn, userShape } from './common.js';
 import { requestTags } from './user-tags.js';
 
 export const createUser: IamOperationDef = {
@@ -31,8 +31,7 @@ export const getUser: IamOperationDef = {
       authorizeIam(deps, ctx, 'GetUser', ctx.principal.arn);
       return { User: { UserId: account, Arn: ctx.principal.arn, CreateDate: new Date(0) } };
     }
-    authorizeIam(deps, ctx, 'GetUser', await userResource(deps, account, name));
-    return { User: userShape(await requireUser(deps, account, name), true) };
+    return { User: userShape(existing(await authorizeOnUser(deps, ctx, 'GetUser', name), name), true) };
   },
 };
 
@@ -74,8 +73,7 @@ export const updateUser: IamOperationDef = {
     const newUserName = param(input, 'NewUserName');
     const newPath = userPath(input, 'NewPath');
     const account = ctx.principal.accountId;
-    const user = await deps.identity.getUser(account, name);
-    authorizeIam(deps, ctx, 'UpdateUser', user?.arn ?? userArn(account, name));
+    const user = await authorizeOnUser(deps, ctx, 'UpdateUser', name);
     // A rename is authorized on the name it takes too, at the path the user will have.
     if (newUserName !== undefined && newUserName !== name) authorizeIam(deps, ctx, 'UpdateUser', userArn(account, newUserName, newPath ?? user?.path));
     await deps.identity.updateUser(account, name, { newUserName, newPath });
@@ -88,7 +86,7 @@ export const deleteUser: IamOperationDef = {
   readOnly: false,
   async handler(deps, ctx, input) {
     const name = param(input, 'UserName', true);
-    authorizeIam(deps, ctx, 'DeleteUser', await userResource(deps, ctx.principal.accountId, name));
+    await authorizeOnUser(deps, ctx, 'DeleteUser', name);
     await deps.identity.deleteUser(ctx.principal.accountId, name);
     return {};
   },
@@ -103,8 +101,7 @@ export const listGroupsForUser: IamOperationDef = {
   readOnly: true,
   async handler(deps, ctx, input) {
     const name = param(input, 'UserName', true);
-    authorizeIam(deps, ctx, 'ListGroupsForUser', await userResource(deps, ctx.principal.accountId, name));
-    await requireUser(deps, ctx.principal.accountId, name);
+    existing(await authorizeOnUser(deps, ctx, 'ListGroupsForUser', name), name);
     return { Groups: [], IsTruncated: false };
   },
 };
