@@ -1,7 +1,8 @@
-// The keyhold command: serve, env, admin, audit. Each command has complete --help; unknown commands
+// The keyhold command: serve, env, admin, audit, backup. Each command has complete --help; unknown commands
 // and flags are errors (exit code 2).
 import { runAdmin } from './admin.js';
 import { runAudit } from './audit.js';
+import { runBackup } from './backup.js';
 import { runEnv } from './env.js';
 import { UsageError } from './options.js';
 import { runServe } from './serve.js';
@@ -16,6 +17,7 @@ Commands:
   env       print the shell exports that point AWS clients at a Keyhold data directory
   admin     manage accounts, users and access keys in a data directory (server stopped)
   audit     read and verify the encrypted audit trail
+  backup    copy a data directory consistently while its server runs
 
 Run 'keyhold <command> --help' for the options of a command.
 `;
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runAdmin(rest);
       case 'audit':
         return await runAudit(rest);
+      case 'backup':
+        return await runBackup(rest);
       case undefined:
       case '--help':
       case '-h':

@@ -22,6 +22,13 @@ const TMP_DIR = 'tmp';
  */
 export const BLOB_IO_BYTES = 1024 * 1024;
 
+/** Where a blob's file is under the store's root: a shard directory per first two hex digits. */
+export function blobFilePath(root: string, id: string): { dir: string; file: string } {
+  if (!ID_RE.test(id)) throw new BlobNotFoundError(id);
+  const dir = join(root, id.slice(0, 2));
+  return { dir, file: join(dir, id) };
+}
+
 export class LocalDiskBlobStore implements BlobStore {
   /**
    * Temp files left by a crash are swept at open, unless other processes may be writing theirs right now
@@ -52,9 +59,7 @@ export class LocalDiskBlobStore implements BlobStore {
   }
 
   #path(id: string): { dir: string; file: string } {
-    if (!ID_RE.test(id)) throw new BlobNotFoundError(id);
-    const dir = join(this.root, id.slice(0, 2));
-    return { dir, file: join(dir, id) };
+    return blobFilePath(this.root, id);
   }
 
   async put(source: AsyncIterable<Buffer | Uint8Array> | Readable): Promise<{ id: string; size: number }> {
