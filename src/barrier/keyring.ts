@@ -40,15 +40,43 @@ function readKeyring(dataDir: string): KeyringFile {
 export async function createKeyring(dataDir: string, seal: Seal): Promise<RootKey> {
   const root = randomBytes(32);
   const { kek, descriptor } = await seal.create();
+  writeKeyring(dataDir, root, kek, descriptor);
+  return new RootKey(root);
+}
+
+/**
+ * Wraps the root key under a KEK and replaces the keyring file atomically (temp file, fsync, rename, fsync of
+ * the directory): after a crash the file is the old keyring or the new one, never neither. Zeroes the KEK.
+ */
+function writeKeyring(dataDir: string, root: Buffer, kek: Buffer, descriptor: SealDescriptor): void {
   const { iv, ciphertext, tag } = gcmSeal(kek, root, aadFor(descriptor.kind));
   kek.fill(0);
   const file: KeyringFile = { version: 1, seal: descriptor, rootKey: Buffer.concat([iv, ciphertext, tag]).toString('base64') };
   writeFileDurable(join(dataDir, KEYRING_FILE), Buffer.from(`${JSON.stringify(file, null, 2)}\n`), 0o600);
-  return new RootKey(root);
+}
+
+/**
+ * `keyhold admin reseal`: the same root key, wrapped under a new seal's KEK. Only the keyring file changes:
+ * everything sealed under the root key (metadata, key material, the audit trail) stays as it is, so the
+ * change is one atomic file replacement (docs/decisions.md 113).
+ */
+export async function resealKeyring(dataDir: string, current: Seal, next: Seal): Promise<void> {
+  const root = await unwrapRootKey(dataDir, current);
+  try {
+    const { kek, descriptor } = await next.create();
+    writeKeyring(dataDir, root, kek, descriptor);
+  } finally {
+    root.fill(0);
+  }
 }
 
 /** Later starts: unwrap the root key; a wrong passphrase or key file fails here and changes nothing. */
 export async function openKeyring(dataDir: string, seal: Seal): Promise<RootKey> {
+  return new RootKey(await unwrapRootKey(dataDir, seal));
+}
+
+/** The root key's bytes, for a RootKey or a reseal (the only callers: the bytes never leave this module). */
+async function unwrapRootKey(dataDir: string, seal: Seal): Promise<Buffer> {
   const file = readKeyring(dataDir);
   if (file.seal.kind !== seal.kind) {
     throw new SealError(
@@ -60,14 +88,13 @@ export async function openKeyring(dataDir: string, seal: Seal): Promise<RootKey>
   const kek = await seal.open(file.seal);
   const blob = Buffer.from(file.rootKey, 'base64');
   try {
-    const root = gcmOpen(
+    return gcmOpen(
       kek,
       blob.subarray(0, GCM_IV_BYTES),
       blob.subarray(GCM_IV_BYTES, blob.length - GCM_TAG_BYTES),
       blob.subarray(blob.length - GCM_TAG_BYTES),
       aadFor(file.seal.kind),
     );
-    return new RootKey(root);
   } catch (err) {
     if (err instanceof AeadError) {
       throw new SealError(

@@ -4,6 +4,7 @@
 import { IdentityError } from '../iam/identity-store.js';
 import { openState } from '../server/open-state.js';
 import { sweepOrphanBlobs } from '../services/s3/orphan-blobs.js';
+import { reseal } from './admin-reseal.js';
 import { formatHelp, type OptionSpec, parseOptions, UsageError } from './options.js';
 
 const OPTIONS: OptionSpec[] = [
@@ -12,6 +13,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'user', type: 'string', help: 'IAM user name (omit for the account root user where allowed)' },
   { name: 'name', type: 'string', help: 'name for create-account' },
   { name: 'access-key-id', type: 'string', help: 'access key id for delete-access-key / deactivate-access-key' },
+  { name: 'seal', type: 'string', help: 'reseal: the new seal, passphrase (KEYHOLD_NEW_SEAL_PASSPHRASE) or keyfile' },
 ];
 
 const SUBCOMMANDS = `Subcommands:
@@ -26,7 +28,10 @@ const SUBCOMMANDS = `Subcommands:
   activate-access-key    --access-key-id K [--account A]
   delete-access-key      --access-key-id K [--account A]
   check-blobs                                          remove blob files no object refers to, count objects whose
-                                                       blob file is gone (JSON); exits 1 when any is`;
+                                                       blob file is gone (JSON); exits 1 when any is
+  reseal                 --seal passphrase|keyfile     wrap the root key under a new seal: the current one from
+                                                       KEYHOLD_SEAL_PASSPHRASE (or the key file), a new passphrase
+                                                       from KEYHOLD_NEW_SEAL_PASSPHRASE`;
 
 export async function runAdmin(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
@@ -48,6 +53,7 @@ export async function runAdmin(argv: string[]): Promise<number> {
     'activate-access-key',
     'delete-access-key',
     'check-blobs',
+    'reseal',
   ];
   if (!sub || !known.includes(sub)) throw new UsageError(`unknown admin subcommand '${sub ?? ''}' (see keyhold admin --help)`);
   const need = (name: string) => {
@@ -55,6 +61,10 @@ export async function runAdmin(argv: string[]): Promise<number> {
     if (!v) throw new UsageError(`${sub} needs --${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
     return v;
   };
+  if (sub === 'reseal') {
+    process.stdout.write(`${await reseal(String(values.dataDir), values.seal as string | undefined, process.env)}\n`);
+    return 0;
+  }
   const state = await openState(String(values.dataDir), process.env, { create: false });
   try {
     if (sub === 'check-blobs') {

@@ -1,9 +1,8 @@
 // keyhold audit read: decrypts the audit trail to CloudTrail-shaped JSON lines on stdout and reports any
 // record that fails authentication (exit code 1), so tampering cannot pass silently.
 import { join, resolve } from 'node:path';
-import { KeyFileSeal } from '../barrier/keyfile-seal.js';
 import { openKeyring } from '../barrier/keyring.js';
-import { PassphraseSeal } from '../barrier/passphrase-seal.js';
+import { sealFromEnv } from '../barrier/seal-from-env.js';
 import { readAuditDir } from '../audit/reader.js';
 import { formatHelp, type OptionSpec, parseOptions, UsageError } from './options.js';
 
@@ -23,7 +22,7 @@ export async function runAudit(argv: string[]): Promise<number> {
   const { values, positional } = parseOptions(OPTIONS, argv, process.env);
   if (positional[0] !== 'read' || positional.length > 1) throw new UsageError('usage: keyhold audit read [--data-dir DIR]');
   const dataDir = resolve(String(values.dataDir));
-  const seal = process.env.KEYHOLD_SEAL_PASSPHRASE ? new PassphraseSeal(process.env.KEYHOLD_SEAL_PASSPHRASE) : new KeyFileSeal(dataDir);
+  const seal = sealFromEnv(dataDir, process.env);
   const root = await openKeyring(dataDir, seal);
   let bad = 0;
   try {

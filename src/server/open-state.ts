@@ -4,9 +4,8 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Barrier } from '../barrier/barrier.js';
-import { KeyFileSeal } from '../barrier/keyfile-seal.js';
 import { createKeyring, keyringExists, openKeyring } from '../barrier/keyring.js';
-import { PassphraseSeal } from '../barrier/passphrase-seal.js';
+import { sealFromEnv } from '../barrier/seal-from-env.js';
 import type { RootKey } from '../barrier/root-key.js';
 import { SealError } from '../barrier/seal.js';
 import { IdentityStore } from '../iam/identity-store.js';
@@ -41,7 +40,7 @@ export async function openState(dataDirArg: string, env: NodeJS.ProcessEnv, opts
     for (const c of closers.reverse()) await c();
   };
   try {
-    const seal = env.KEYHOLD_SEAL_PASSPHRASE ? new PassphraseSeal(env.KEYHOLD_SEAL_PASSPHRASE) : new KeyFileSeal(dataDir);
+    const seal = sealFromEnv(dataDir, env);
     let root: RootKey;
     if (keyringExists(dataDir)) root = await openKeyring(dataDir, seal);
     else {
