@@ -11,7 +11,10 @@ export class TokenBuckets {
       b = { tokens: ratePerSecond, at: now };
       this.#buckets.set(id, b);
     } else {
-      b.tokens = Math.min(ratePerSecond, b.tokens + ((now - b.at) / 1000) * ratePerSecond);
+      // The clock is the wall clock (requests are signed and audited by it). A step back (NTP, a VM resumed)
+      // refills nothing and costs nothing: counted as a negative refill it drained the bucket for as long as
+      // the step, throttling every call of the group.
+      b.tokens = Math.min(ratePerSecond, b.tokens + (Math.max(0, now - b.at) / 1000) * ratePerSecond);
       b.at = now;
     }
     if (b.tokens < 1) return false;
