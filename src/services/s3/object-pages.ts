@@ -18,15 +18,17 @@ export const NS_OBJECT = 's3/object';
 export const NS_PAGE = 's3/object-page';
 /**
  * A write that leaves more than headMax versions in the head moves all but the newest headKeep into new pages of
- * pageVersions each. A head then holds at most 96 versions (about 50 KB), and a key's 50,000 versions are a
- * head and 780 pages.
+ * pageVersions each. With headMax = headKeep + pageVersions - 1, a write adding one version moves exactly one full
+ * page. The head is what every request on the current version reads and rewrites, and what every listing reads
+ * for each key, so it is kept small (decision 114): 8 to 39 versions (at most about 22 KB), where it was 32 to
+ * 96 (decision 109), and a key's 50,000 versions are a head and about 1,560 pages.
  */
 export interface VersionPaging {
   headMax: number;
   headKeep: number;
   pageVersions: number;
 }
-export const DEFAULT_PAGING: VersionPaging = { headMax: 96, headKeep: 32, pageVersions: 64 };
+export const DEFAULT_PAGING: VersionPaging = { headMax: 39, headKeep: 8, pageVersions: 32 };
 
 /**
  * What a read needs of a key's versions, newest first: 'all'; 'recent', the newest ones (at least the current

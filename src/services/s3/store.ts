@@ -6,7 +6,8 @@
 //   s3/upload  <bucket>/<uploadId>      UploadRecord     (parts in its own records since decision 107)
 //   s3/upload-part <bucket>/<uploadId>/<partNumber, 5 digits>  StoredPart
 //   s3/ended-upload <bucket>/<uploadId> EndedUpload      (an upload completed or aborted lately: abort answers 204)
-import { KvConflictError, type KvStore } from '../../storage/kv/interface.js';
+import { KvConflictError, type KvEntry, type KvStore } from '../../storage/kv/interface.js';
+import { type ListedKey, newestOfHead } from './head-newest.js';
 import { type BucketRecord, blobsOf, type ObjectEntry, type StoredPart, type UploadRecord, type VersionRecord } from './model.js';
 import { NS_OBJECT, NS_PAGE, ObjectPages, type VersionNeed, type VersionPaging } from './object-pages.js';
 
@@ -112,13 +113,24 @@ export class S3Store {
 
   /** Entries of a bucket in key order, from `after` (exclusive), with an optional prefix: their recent versions. */
   async listObjects(bucket: string, opts: { prefix?: string; after?: string; limit: number }): Promise<ObjectEntry[]> {
+    return (await this.#listHeads(bucket, opts)).map((r) => this.#pages.listed(r.value));
+  }
+
+  /**
+   * Keys of a bucket in key order, as `listObjects` pages them, with their newest version only (ListObjects,
+   * ListObjectsV2, the lifecycle sweep's walk): each head's other versions are not parsed (head-newest.ts).
+   */
+  async listNewest(bucket: string, opts: { prefix?: string; after?: string; limit: number }): Promise<ListedKey[]> {
+    return (await this.#listHeads(bucket, opts)).map((r) => newestOfHead(r.value));
+  }
+
+  async #listHeads(bucket: string, opts: { prefix?: string; after?: string; limit: number }): Promise<KvEntry[]> {
     const base = `${bucket}/`;
-    const rows = await this.kv.list(NS_OBJECT, {
+    return this.kv.list(NS_OBJECT, {
       prefix: base + (opts.prefix ?? ''),
       after: opts.after !== undefined ? base + opts.after : undefined,
       limit: opts.limit,
     });
-    return rows.map((r) => this.#pages.listed(r.value));
   }
 
   /**

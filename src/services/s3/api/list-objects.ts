@@ -6,6 +6,7 @@ import { S3 } from '../errors.js';
 import { type BucketRecord, bucketArn, type ObjectEntry, type VersionRecord } from '../model.js';
 import { header, type S3Deps, type S3Handler, type S3Request } from '../request.js';
 import { XmlElements, type XmlNode, xmlDocument } from '../xml.js';
+import type { ListedKey } from '../head-newest.js';
 import { compareKeys } from '../key-order.js';
 import { restoreStatus } from './archive.js';
 import { requireBucket } from './bucket-common.js';
@@ -22,17 +23,16 @@ export function pageSize(req: S3Request, param = 'max-keys'): number {
   return Math.min(1000, Number(raw));
 }
 
-/** Walks entries after `after`, grouping by delimiter; stops after `max` results (keys + prefixes). */
-async function walk(
-  deps: S3Deps,
-  bucket: string,
+/** Walks the keys `list` pages out after `after`, grouping by delimiter; stops after `max` results (keys + prefixes). */
+async function walk<T extends { key: string }>(
+  list: (page: { prefix: string; after: string | undefined; limit: number }) => Promise<T[]>,
   prefix: string,
   delimiter: string,
   after: string | undefined,
   max: number,
-  include: (e: ObjectEntry) => boolean,
-): Promise<{ entries: ObjectEntry[]; prefixes: string[]; truncated: boolean; last?: string }> {
-  const entries: ObjectEntry[] = [];
+  include: (e: T) => boolean,
+): Promise<{ entries: T[]; prefixes: string[]; truncated: boolean; last?: string }> {
+  const entries: T[] = [];
   const prefixes: string[] = [];
   // max-keys=0 asks for an empty page, which S3 answers as complete (IsTruncated false, no marker or token).
   if (max === 0) return { entries, prefixes, truncated: false };
@@ -40,8 +40,13 @@ async function walk(
   let last: string | undefined;
   // The common prefix the walk is in (listed, or before the marker): its other keys add nothing to the page.
   let within: string | undefined;
-  for (;;) {
-    const page = await deps.store.listObjects(bucket, { prefix, after: cursor, limit: BATCH });
+  // Records read per call: the page asked for and one more (which tells whether it is truncated) at first,
+  // doubling while keys the page does not show (delete markers, keys inside a common prefix) use them up, up to
+  // BATCH. A small page reads a few records, not a thousand: each is parsed whole (a versioned key's record
+  // holds up to 96 versions).
+  let batch = Math.min(BATCH, max + 1);
+  for (; ; batch = Math.min(BATCH, batch * 2)) {
+    const page = await list({ prefix, after: cursor, limit: batch });
     for (const e of page) {
       cursor = e.key;
       if (!include(e)) continue;
@@ -62,7 +67,7 @@ async function walk(
       entries.push(e);
       last = e.key;
     }
-    if (page.length < BATCH) return { entries, prefixes, truncated: false, last };
+    if (page.length < batch) return { entries, prefixes, truncated: false, last };
     // A page that ended inside a common prefix resumes after all of it, not key by key through it: a listing of
     // a bucket's top level then reads a page per thousand prefixes, not every key of the bucket (as S3 lists).
     if (within !== undefined && cursor?.startsWith(within)) cursor = afterAllWithPrefix(within);
@@ -107,7 +112,7 @@ function tokenKey(token: string): string {
  * object, whoever lists it. No DisplayName: S3 stopped returning it on 2025-11-21 (API reference, Owner).
  */
 const owner = (b: BucketRecord) => ({ ID: b.accountId });
-const live = (e: ObjectEntry) => e.versions.length > 0 && !e.versions[0]!.deleteMarker;
+const live = (e: ListedKey) => e.newest !== undefined && !e.newest.deleteMarker;
 
 /** The part every listing shares: the bucket (authorized), prefix, delimiter, max-keys, key encoder. */
 async function listing(deps: S3Deps, req: S3Request, action: string) {
@@ -139,8 +144,8 @@ const xmlOk = (b: BucketRecord, root: string, body: Record<string, XmlNode>) => 
   body: xmlDocument(root, body),
 });
 
-function contents(req: S3Request, b: BucketRecord, e: ObjectEntry, withOwner: boolean, withRestore: boolean): Record<string, XmlNode> {
-  const v = e.versions[0]!;
+function contents(req: S3Request, b: BucketRecord, e: ListedKey, withOwner: boolean, withRestore: boolean): Record<string, XmlNode> {
+  const v = e.newest!;
   return {
     Key: enc(req)(e.key),
     LastModified: new Date(v.lastModified),
@@ -157,7 +162,7 @@ export const listObjects: S3Handler = async (deps, req) => {
   const { b, prefix, delimiter, max, e } = await listing(deps, req, 's3:ListBucket');
   const withRestore = wantsRestoreStatus(req);
   const marker = req.query.get('marker') ?? '';
-  const r = await walk(deps, b.name, prefix, delimiter, marker || undefined, max, live);
+  const r = await walk((page) => deps.store.listNewest(b.name, page), prefix, delimiter, marker || undefined, max, live);
   return xmlOk(b, 'ListBucketResult', {
     Name: b.name,
     Prefix: e(prefix),
@@ -179,7 +184,7 @@ export const listObjectsV2: S3Handler = async (deps, req) => {
   const startAfter = req.query.get('start-after') ?? '';
   let after: string | undefined = startAfter || undefined;
   if (token !== null) after = tokenKey(token);
-  const r = await walk(deps, b.name, prefix, delimiter, after, max, live);
+  const r = await walk((page) => deps.store.listNewest(b.name, page), prefix, delimiter, after, max, live);
   return xmlOk(b, 'ListBucketResult', {
     Name: b.name,
     Prefix: e(prefix),
@@ -244,7 +249,14 @@ export const listObjectVersions: S3Handler = async (deps, req) => {
     }
   }
   // Each entry has at least one version, so max entries after the marker always fill a page.
-  const r = await walk(deps, b.name, prefix, delimiter, keyMarker || undefined, max, (x) => x.versions.length > 0);
+  const r = await walk(
+    (page) => deps.store.listObjects(b.name, page),
+    prefix,
+    delimiter,
+    keyMarker || undefined,
+    max,
+    (x) => x.versions.length > 0,
+  );
   const ordered: Array<{ key: string; row: ObjectEntry | string }> = [
     ...r.entries.map((x) => ({ key: x.key, row: x })),
     ...r.prefixes.map((p) => ({ key: p, row: p })),

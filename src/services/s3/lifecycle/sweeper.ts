@@ -34,7 +34,8 @@ export async function runLifecycle(deps: S3Deps, now: number): Promise<Lifecycle
     const rules = (b.lifecycle ?? []).filter((r) => r.enabled);
     if (rules.length === 0) continue;
     for (let after: string | undefined; ; ) {
-      const page = await deps.store.listObjects(b.name, { after, limit: PAGE });
+      // Keys only: each is read again, whole, by its sweep.
+      const page = await deps.store.listNewest(b.name, { after, limit: PAGE });
       for (const entry of page) await sweepKey(deps, b, rules, entry.key, now, report);
       if (page.length < PAGE) break;
       after = page[page.length - 1]!.key;
