@@ -42,8 +42,8 @@ async function walk<T extends { key: string }>(
   let within: string | undefined;
   // Records read per call: the page asked for and one more (which tells whether it is truncated) at first,
   // doubling while keys the page does not show (delete markers, keys inside a common prefix) use them up, up to
-  // BATCH. A small page reads a few records, not a thousand: each is parsed whole (a versioned key's record
-  // holds up to 96 versions).
+  // BATCH. A small page reads a few records, not a thousand (each a key's head record, up to 39 versions of it:
+  // docs/decisions.md 114).
   let batch = Math.min(BATCH, max + 1);
   for (; ; batch = Math.min(BATCH, batch * 2)) {
     const page = await list({ prefix, after: cursor, limit: batch });
