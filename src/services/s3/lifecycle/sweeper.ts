@@ -33,10 +33,16 @@ export async function runLifecycle(deps: S3Deps, now: number): Promise<Lifecycle
   for (const b of await deps.store.listBuckets()) {
     const rules = (b.lifecycle ?? []).filter((r) => r.enabled);
     if (rules.length === 0) continue;
+    const onlyCurrent = !rules.some(touchesNoncurrent);
     for (let after: string | undefined; ; ) {
-      // Keys only: each is read again, whole, by its sweep.
       const page = await deps.store.listNewest(b.name, { after, limit: PAGE });
-      for (const entry of page) await sweepKey(deps, b, rules, entry.key, now, report);
+      for (const listed of page) {
+        // Rules about current versions alone decide on the newest version the listing gives: a key none is due
+        // for is not read again (a bucket of logs that expire after 30 days costs the sweep a listing, not a
+        // read of every key each hour; docs/decisions.md 115). Otherwise the key is read whole, as its sweep needs.
+        if (onlyCurrent && !currentDue(rules, listed.key, listed.newest, now, b.lifecycleMinimumSize)) continue;
+        await sweepKey(deps, b, rules, listed.key, now, report);
+      }
       if (page.length < PAGE) break;
       after = page[page.length - 1]!.key;
     }
@@ -59,6 +65,23 @@ function currentExpires(rules: ReadonlyArray<LifecycleRule>, key: string, v: Ver
     const at = expiresAt(r, v.lastModified);
     return at !== undefined && now >= at;
   });
+}
+
+/** Whether a rule acts on anything but a key's current version: noncurrent versions or a lone delete marker. */
+function touchesNoncurrent(r: LifecycleRule): boolean {
+  return r.noncurrentExpiration !== undefined || (r.noncurrentTransitions?.length ?? 0) > 0 || r.expiration?.expiredObjectDeleteMarker === true;
+}
+
+/** Whether a key's current version (its newest, unless a delete marker) is due to expire or move now. */
+function currentDue(
+  rules: ReadonlyArray<LifecycleRule>,
+  key: string,
+  newest: VersionRecord | undefined,
+  now: number,
+  minimum: BucketRecord['lifecycleMinimumSize'],
+): boolean {
+  if (!newest || newest.deleteMarker) return false;
+  return currentExpires(rules, key, newest, now) || dueTransitions(rules, key, [newest], now, minimum).size > 0;
 }
 
 /**
