@@ -1,10 +1,13 @@
 // Reads and decrypts audit files (`keyhold audit read`). A line that fails to decrypt is reported,
 // never silently skipped: it means tampering, truncation or a wrong root key.
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { GCM_TAG_BYTES, gcmOpen } from '../crypto/aead.js';
 import type { AuditEvent } from './event.js';
 import { auditAad, auditFileKey, auditIv } from './encrypted-jsonl-sink.js';
+
+const READ_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
 
 /** One event, or one record that could not be read (seq is the record's sequence number). */
 export type AuditReadResult = { file: string; seq: number } & ({ event: AuditEvent } | { error: string });
@@ -12,11 +15,8 @@ export type AuditReadResult = { file: string; seq: number } & ({ event: AuditEve
 export function* readAuditFile(auditKey: Buffer, path: string): Generator<AuditReadResult> {
   const file = basename(path);
   const key = auditFileKey(auditKey, file);
-  // A file the writer did not close has a tail of zeros it had written ahead of its records
-  // (encrypted-jsonl-sink.ts, preallocation); a record cut short by a crash is still reported.
-  const lines = readFileSync(path, 'utf8').replace(/\0+$/, '').split('\n');
   let expected = 1;
-  for (const line of lines) {
+  for (const line of fileLines(path)) {
     if (line === '') continue;
     let rec: { v?: 1 | 2; seq?: number; d?: string };
     try {
@@ -47,6 +47,35 @@ export function* readAuditFile(auditKey: Buffer, path: string): Generator<AuditR
       continue;
     }
     for (const event of events) yield { file, seq, event };
+  }
+}
+
+/**
+ * A file's lines, read a chunk at a time: a file holds up to 256 MiB of records (the sink rotates there), which
+ * read whole and split took about four times that in memory. A file the writer did not close ends in zeros it had
+ * written ahead of its records (encrypted-jsonl-sink.ts, preallocation): they are dropped, but a record cut
+ * short by a crash before them is still given, to be reported.
+ */
+function* fileLines(path: string): Generator<string> {
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(READ_BYTES);
+    let carry = Buffer.alloc(0);
+    for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) {
+      const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      for (let nl = data.indexOf(NEWLINE); nl >= 0; nl = data.indexOf(NEWLINE, start)) {
+        yield data.toString('utf8', start, nl);
+        start = nl + 1;
+      }
+      // Copied: `chunk` is read into again.
+      carry = Buffer.from(data.subarray(start));
+    }
+    let end = carry.length;
+    while (end > 0 && carry[end - 1] === 0) end--;
+    if (end > 0) yield carry.toString('utf8', 0, end);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -89,3 +89,18 @@ it('writes records into a zero tail written ahead of them, which close() cuts an
   assert.equal(readFileSync(bigFile, 'utf8').indexOf('\0'), -1, 'close() truncates the zero tail');
   assert.ok(readFileSync(bigFile, 'utf8').endsWith('\n'));
 });
+
+it('reads a file larger than its read chunk (1 MiB), records split across chunks, whole and in order', async () => {
+  const key = randomBytes(32);
+  const dir = tempDir();
+  const sink = new EncryptedJsonlSink(key, { dir });
+  const big = (n: number) => ({ ...event(n), requestParameters: { pad: `${n}`.repeat(100_000 / `${n}`.length) } }) as unknown as AuditEvent;
+  for (let n = 1; n <= 30; n++) await sink.write(big(n));
+  await sink.close();
+  assert.ok(statSync(join(dir, readdirSync(dir)[0]!)).size > 3 * 1024 * 1024);
+  const read = [...readAuditDir(key, dir)];
+  assert.deepEqual(
+    read.map((r) => ('event' in r ? `${r.event.eventName} ${(r.event.requestParameters as { pad: string }).pad.length}` : r.error)),
+    Array.from({ length: 30 }, (_, i) => `Op${i + 1} ${(big(i + 1).requestParameters as { pad: string }).pad.length}`),
+  );
+});
