@@ -4,7 +4,8 @@
 // backup is reported, and a refused or failed backup leaves nothing behind.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { after, before, it } from 'node:test';
@@ -148,4 +149,16 @@ it('leaves nothing behind when a backup fails part way', async () => {
     readdirSync(dirname(to)).filter((n) => n.includes('partial')),
     [],
   );
+});
+
+it('removes what a backup killed part way left beside the same destination, not what a running one is writing', async () => {
+  const to = join(backups, 'after-a-kill');
+  const child = spawnSync(process.execPath, ['-e', 'process.exit(0)']);
+  const dead = join(backups, `.after-a-kill.partial-${child.pid}-0123456789ab`);
+  const running = join(backups, `.after-a-kill.partial-${process.pid}-0123456789ab`);
+  for (const d of [dead, running]) mkdirSync(join(d, 'blobs'), { recursive: true });
+  await backupDataDir({ dataDir: srv.dataDir, to });
+  assert.equal(existsSync(dead), false);
+  assert.equal(existsSync(running), true);
+  assert.equal(existsSync(to), true);
 });

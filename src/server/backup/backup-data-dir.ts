@@ -13,7 +13,7 @@
 // and the loss reported, as `keyhold admin check-blobs` reports it.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { SEAL_KEY_FILE } from '../../barrier/keyfile-seal.js';
 import { KEYRING_FILE, keyringExists } from '../../barrier/keyring.js';
@@ -57,8 +57,11 @@ export async function backupDataDir(opts: BackupOptions): Promise<BackupReport> 
   if (existsSync(to)) throw new BackupError(`${to} already exists: a backup is written to a new directory`);
   if (!existsSync(dirname(to))) throw new BackupError(`${dirname(to)} does not exist`);
   if (!relative(from, to).startsWith('..')) throw new BackupError(`${to} is inside the data directory it would copy`);
-  // Written under another name and renamed once whole: a directory named `to` is always a finished backup.
-  const work = join(dirname(to), `.${basename(to)}.partial-${randomBytes(6).toString('hex')}`);
+  // Written under another name and renamed once whole: a directory named `to` is always a finished backup. The
+  // name carries the process id, so that what a backup killed part way left is found and removed by the next
+  // backup to the same place, while a backup still running there is left alone.
+  await removeAbandoned(to);
+  const work = join(dirname(to), `${partialPrefix(to)}${process.pid}-${randomBytes(6).toString('hex')}`);
   await mkdir(work, { mode: 0o700 });
   try {
     // Not the `credentials` file: it is the one secret the data directory holds in clear (the root access key
@@ -99,6 +102,28 @@ export async function backupDataDir(opts: BackupOptions): Promise<BackupReport> 
   } catch (err) {
     await rm(work, { recursive: true, force: true });
     throw err;
+  }
+}
+
+const partialPrefix = (to: string) => `.${basename(to)}.partial-`;
+
+/** Removes the temporary directories of earlier backups to `to` whose process is gone (kill -9, power loss). */
+async function removeAbandoned(to: string): Promise<void> {
+  const prefix = partialPrefix(to);
+  for (const name of await readdir(dirname(to))) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (Number.isInteger(pid) && !alive(pid)) await rm(join(dirname(to), name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: a process of another user has the id, alive.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
