@@ -15,6 +15,7 @@ import { createLogger, type Logger } from '../server/logger.js';
 import type { ServeConfig } from '../server/serve-options.js';
 import { LocalDiskBlobStore } from '../storage/blob/local-disk.js';
 import { SqliteKvStore } from '../storage/kv/sqlite.js';
+import { answerGathers } from '../server/metrics/cluster-metrics.js';
 
 export const READY_MESSAGE = 'keyhold-worker-ready';
 const MAX_RESTARTS_PER_MINUTE = 5;
@@ -47,6 +48,7 @@ export async function runClusterPrimary(config: ServeConfig, workers: number, st
   const start = (role: Role): Promise<Worker> =>
     new Promise((ready, reject) => {
       const w = cluster.fork({ KEYHOLD_CLUSTER_ROLE: role, KEYHOLD_CLUSTER_WORKERS: String(workers) });
+      answerGathers(w);
       let up = false;
       w.on('message', (m: unknown) => {
         const msg = m as { type?: string; banner?: string } | undefined;

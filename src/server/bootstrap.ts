@@ -23,6 +23,7 @@ import { openState } from './open-state.js';
 import { recordCleanStop, sweepAfterUncleanStop } from './clean-stop.js';
 import { SERVICE_FACTORIES } from './registry.js';
 import { STALL_MS } from './body-idle.js';
+import { metricsEndpoint } from './metrics/metrics-endpoint.js';
 import { createRouter } from './router.js';
 import type { ServeConfig } from './serve-options.js';
 import type { AnyService, JsonService, QueryService, RestService } from './service.js';
@@ -135,7 +136,9 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
     // Every audited request notes the access key that signed it (IAM's GetAccessKeyLastUsed).
     const accessKeyUses = new AccessKeyUses(kv, log, async (id) => (await identity.getAccessKey(id)) !== undefined);
     cleanups.push(() => accessKeyUses.close());
-    const audit = accessKeyUses.observing(sink);
+    const metrics = config.metricsTokenFile ? metricsEndpoint(config.metricsTokenFile) : undefined;
+    if (metrics) cleanups.push(() => metrics.close());
+    const audit = metrics ? metrics.observing(accessKeyUses.observing(sink)) : accessKeyUses.observing(sink);
 
     const authorizer = new Authorizer(identity);
     const bySigningName = new Map<string, AnyService>();
@@ -180,6 +183,7 @@ export async function startKeyhold(config: ServeConfig, opts: StartOptions = {})
       log,
       ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
       isReady: () => ready,
+      ...(metrics ? { metrics } : {}),
       // Only a cluster has other writers to catch up with; the check is a SQLite read per request
       // (about 5% of a KMS Encrypt in the profile), so a lone process skips it.
       ...(opts.cluster ? { syncState: () => kv.changes.sync() } : {}),

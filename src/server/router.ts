@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonEdge } from '../protocol/aws-json.js';
+import type { MetricsEndpoint } from './metrics/metrics-endpoint.js';
 import { QueryEdge } from '../protocol/aws-query.js';
 import { clientGoneMidBody, limitBodyIdle } from './body-idle.js';
 import { send, splitUrl } from './http-io.js';
@@ -21,6 +22,8 @@ export interface RouterDeps {
   /** STALL_MS unless given (body-idle.ts). */
   stallMs?: number;
   isReady: () => boolean;
+  /** GET /metrics with a bearer token, and request timing (docs/decisions.md 117); absent when not enabled. */
+  metrics?: MetricsEndpoint;
   /**
    * Brings caches up to date with commits of other processes sharing the store (cluster mode) before the
    * request reads them; undefined when nothing changed (one SQLite pragma, once per turn's batch).
@@ -45,6 +48,7 @@ export function createRouter(deps: RouterDeps) {
   };
 
   return async function route(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
+    const startedAt = performance.now();
     limitBodyIdle(req, deps.stallMs);
     await nextTurnBatch();
     const requestId = randomUUID();
@@ -60,6 +64,15 @@ export function createRouter(deps: RouterDeps) {
         );
         return;
       }
+      if (deps.metrics && path === '/metrics' && req.method === 'GET' && deps.metrics.isScrape(req.headers.authorization)) {
+        req.resume();
+        if (!deps.metrics.accepts(req.headers.authorization)) {
+          send(res, 401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer' }, 'the metrics token is not right\n');
+          return;
+        }
+        send(res, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, await deps.metrics.render());
+        return;
+      }
       const syncing = syncForTurn();
       if (syncing) await syncing;
       if (req.method === 'GET' && deps.publicGet && path.startsWith('/acm/')) {
@@ -72,14 +85,17 @@ export function createRouter(deps: RouterDeps) {
       }
       const target = req.headers['x-amz-target'];
       if (typeof target === 'string') {
+        deps.metrics?.timeAnswer('json', startedAt, res);
         await deps.json.handle(req, res, { requestId, path, query, secure }, target);
         return;
       }
       if (QueryEdge.accepts(req, path, query)) {
+        deps.metrics?.timeAnswer('query', startedAt, res);
         await deps.query.handle(req, res, { requestId, path, query, secure });
         return;
       }
       if (deps.rest) {
+        deps.metrics?.timeAnswer('s3', startedAt, res);
         await deps.rest.handle(req, res, { requestId, path, query, secure });
         return;
       }

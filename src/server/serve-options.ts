@@ -38,6 +38,12 @@ export const SERVE_OPTIONS: ReadonlyArray<OptionSpec> = [
   },
   { name: 'http-port', env: 'KEYHOLD_HTTP_PORT', type: 'port', help: 'also listen on plain HTTP on this port (off by default; for tools that cannot do TLS)' },
   {
+    name: 'metrics-token-file',
+    env: 'KEYHOLD_METRICS_TOKEN_FILE',
+    type: 'string',
+    help: 'serve GET /metrics (Prometheus) to requests bearing the token in this file (Authorization: Bearer); off by default',
+  },
+  {
     name: 'log-level',
     env: 'KEYHOLD_LOG_LEVEL',
     type: 'string',
@@ -153,4 +159,6 @@ export interface ServeConfig {
   dnsResolver?: string[];
   acmValidationZone?: string;
   workers?: string;
+  /** A file holding the bearer token that opens GET /metrics (docs/decisions.md 117). */
+  metricsTokenFile?: string;
 }

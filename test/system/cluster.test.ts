@@ -5,12 +5,22 @@
 // worker on SIGTERM.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { Agent } from 'node:https';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DeleteAliasCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  EncryptCommand,
+  KMSClient,
+  ListKeysCommand,
+} from '@aws-sdk/client-kms';
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
@@ -47,10 +57,15 @@ describe('keyhold serve --workers 2', () => {
   const kms: KMSClient[] = [];
   const everywhere = <T>(f: (c: KMSClient) => Promise<T>) => Promise.allSettled(kms.map(f));
 
+  const metricsToken = 'cluster-metrics-token-0123456789';
   before(async () => {
+    const tokenFile = join(tempDir(), 'metrics-token');
+    writeFileSync(tokenFile, metricsToken);
     server = await startServerProcess(dataDir, { KEYHOLD_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, KEYHOLD_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey }, [
       '--workers',
       '2',
+      '--metrics-token-file',
+      tokenFile,
     ]);
     for (let i = 0; i < CONNECTIONS; i++) kms.push(new KMSClient({ ...handler(), credentials: ROOT }));
   });
@@ -70,6 +85,37 @@ describe('keyhold serve --workers 2', () => {
       [...readAuditDir(root.derive('audit-v1'), join(dataDir, 'audit'))].flatMap((r) => ('event' in r && r.event.eventName === 'Encrypt' ? [r.file] : [])),
     );
     assert.equal(files.size, 2, `Encrypt events were recorded by two worker processes: ${[...files].join(', ')} ${server.stderr()}`);
+  });
+
+  it('answers a metrics scrape on any worker with the figures of the whole node', async () => {
+    // Each scrape on a connection of its own: round-robin hands them to both workers.
+    const scrape = () =>
+      new Promise<string>((resolve, reject) => {
+        const agent = new Agent({ ca: readFileSync(join(dataDir, 'ca.pem')), keepAlive: false });
+        request(new URL('/metrics', server.endpoint), { agent, headers: { authorization: `Bearer ${metricsToken}` } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c));
+          res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${res.statusCode}: ${body}`))));
+        })
+          .on('error', reject)
+          .end();
+      });
+    const encrypts = (text: string) => Number(/^keyhold_requests_total\{service="kms",operation="Encrypt",outcome="OK"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    // A key an earlier test made: CreateKey's quota (5 a second, split between the workers) is for the tests after.
+    const listed = (await kms[0]!.send(new ListKeysCommand({}))).Keys!;
+    const described = await Promise.all(listed.map((k) => kms[0]!.send(new DescribeKeyCommand({ KeyId: k.KeyId }))));
+    const KeyId = described.find((d) => d.KeyMetadata!.KeyManager === 'CUSTOMER')!.KeyMetadata!.KeyId;
+    const before = encrypts(await scrape());
+    const results = await everywhere((c) => c.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x') })));
+    assert.deepEqual(
+      results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : [])),
+      [],
+    );
+    const scrapes = await Promise.all(Array.from({ length: 4 }, scrape));
+    for (const text of scrapes) {
+      assert.equal(encrypts(text), before + CONNECTIONS, 'the Encrypts of every worker, whichever worker answered');
+      assert.equal(text.match(/^keyhold_audit_healthy\{worker="\d+"\} 1$/gm)?.length, 2, 'one gauge per worker');
+    }
   });
 
   it('refuses a key disabled through one worker on every connection, and serves it again once enabled', async () => {
