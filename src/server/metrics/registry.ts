@@ -79,7 +79,7 @@ export function mergeSnapshots(snapshots: ReadonlyArray<MetricsSnapshot>): Metri
       for (const s of family.series) {
         const same = into.series.find((x) => labelsKey(x.labels) === labelsKey(s.labels));
         if (same) {
-          s.counts.forEach((c, i) => (same.counts[i]! += c));
+          for (let i = 0; i < s.counts.length; i++) same.counts[i]! += s.counts[i]!;
           same.sum += s.sum;
         } else into.series.push({ labels: s.labels, counts: [...s.counts], sum: s.sum });
       }
