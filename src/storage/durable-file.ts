@@ -1,6 +1,7 @@
 // Crash-safe small-file writes: temp file in the same directory -> fsync(file) -> rename -> fsync(dir).
 // A rename without the fsyncs can leave an empty or old file after power loss (Pillai et al., OSDI 2014).
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { copyFile, open } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -26,4 +27,20 @@ export function writeFileDurable(path: string, data: Buffer, mode = 0o600): void
   }
   renameSync(tmp, path);
   fsyncDir(dir);
+}
+
+/** Copies `from` to a new file `to` (never over an existing one) with `from`'s mode, and flushes it (backups). */
+export async function copyFileDurable(from: string, to: string): Promise<void> {
+  await copyFile(from, to, constants.COPYFILE_EXCL);
+  await syncPath(to);
+}
+
+/** fsync of a file or a directory by its path, on the thread pool. */
+export async function syncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }

@@ -38,6 +38,12 @@ async function putNewBlob(Key: string, Body: string | Buffer): Promise<string> {
   return added[0]!;
 }
 
+/** Deletes an object and waits for its blob file to go: unlinked once the deletion is durable. */
+async function deleteAndAwaitUnlink(Key: string, blob: string): Promise<void> {
+  await s3.send(new DeleteObjectCommand({ Bucket, Key }));
+  while (existsSync(blob)) await turn();
+}
+
 /** The copy's blobs against its metadata: unreferenced files and references without a file. */
 async function copyAgainstMetadata(dir: string): Promise<{ unreferenced: number; missing: number }> {
   const state = await openState(dir, process.env, { create: false });
@@ -58,9 +64,7 @@ it('takes a newer snapshot when an object is deleted between the snapshot and th
     to,
     afterSnapshot: async (n) => {
       if (n !== 1) return;
-      await s3.send(new DeleteObjectCommand({ Bucket, Key: 'deleted-meanwhile' }));
-      // The blob is unlinked once the deletion is durable; wait for it to be gone from the live directory.
-      while (existsSync(goneBlob)) await turn();
+      await deleteAndAwaitUnlink('deleted-meanwhile', goneBlob);
     },
   });
   assert.equal(report.snapshots, 2);
@@ -91,8 +95,7 @@ it('leaves out the blobs copied for an older snapshot that the final one no long
     afterSnapshot: async (n) => {
       if (n !== 1) return;
       await s3.send(new PutObjectCommand({ Bucket, Key: 'replaced', Body: 'new' }));
-      await s3.send(new DeleteObjectCommand({ Bucket, Key: 'victim' }));
-      while (existsSync(victim)) await turn();
+      await deleteAndAwaitUnlink('victim', victim);
     },
   });
   assert.ok(existsSync(oldBlob), 'the paused read keeps the old blob');

@@ -5,7 +5,7 @@
 // no record that fails to parse, and the reader checks the sequence of what is kept.
 import { mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyFileDurable, syncPath } from './durable-copy.js';
+import { copyFileDurable, syncPath } from '../../storage/durable-file.js';
 
 const SCAN_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;

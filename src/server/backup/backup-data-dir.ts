@@ -24,7 +24,7 @@ import { snapshotSqlite } from '../../storage/kv/sqlite-snapshot.js';
 import { CA_FILE } from '../bootstrap.js';
 import { copyAuditFiles } from './audit-copy.js';
 import { BlobCopier } from './blob-copy.js';
-import { copyFileDurable, syncPath } from './durable-copy.js';
+import { copyFileDurable, syncPath } from '../../storage/durable-file.js';
 
 const DB_FILE = 'keyhold.db';
 /** Snapshots taken before the backup gives up on a store that changes faster than it is copied. */

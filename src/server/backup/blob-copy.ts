@@ -4,7 +4,8 @@
 // missing: the metadata snapshot that named it is older than the object's deletion.
 import { mkdir, unlink } from 'node:fs/promises';
 import { blobFilePath } from '../../storage/blob/local-disk.js';
-import { copyFileDurable, eachLimited, syncPath } from './durable-copy.js';
+import { copyFileDurable, syncPath } from '../../storage/durable-file.js';
+import { eachLimited } from './each-limited.js';
 
 /** Files copied at once: enough to keep a disk's queue busy, few enough not to run out of descriptors. */
 const PARALLEL_COPIES = 8;
